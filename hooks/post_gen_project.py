@@ -1,0 +1,100 @@
+"""Shape the baked project to the answers.
+
+What each option owns is declared once, in FEATURES: the template's tests read the same
+table to check that a feature that is off leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import runpy
+import shutil
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Rendered by cookiecutter; a plain string constant when the module is imported by tests.
+RENDERED_CONTEXT = r"""{{ cookiecutter | tojson }}"""
+
+
+@dataclass(frozen=True)
+class Feature:
+    """Paths (relative to the project root) that exist only when every `when` answer matches."""
+
+    name: str
+    when: Mapping[str, str]
+    paths: tuple[str, ...]
+    # Words that must not appear anywhere in the project once the feature is removed.
+    traces: tuple[str, ...] = field(default=())
+
+    def enabled(self, context: Mapping[str, str]) -> bool:
+        return all(context.get(option) == value for option, value in self.when.items())
+
+
+FEATURES: tuple[Feature, ...] = (
+    Feature(
+        name="websockets",
+        when={"use_websockets": "yes"},
+        paths=(
+            "backend/app/api/sockets.py",
+            "backend/app/api/routes/socket.py",
+            "backend/app/session",
+            "backend/tests/socket_client.py",
+            "backend/tests/test_socket.py",
+            "backend/tests/test_session_unit.py",
+        ),
+        traces=("sockets", "app.session", "WS_", "websocket"),
+    ),
+    Feature(
+        name="postgresql",
+        when={"database": "postgresql"},
+        paths=(),
+        traces=("asyncpg", "POSTGRES_"),
+    ),
+    Feature(
+        name="sqlite",
+        when={"database": "sqlite"},
+        paths=(),
+        traces=("aiosqlite", "SQLITE_"),
+    ),
+)
+
+
+def disabled_features(context: Mapping[str, str]) -> list[Feature]:
+    return [feature for feature in FEATURES if not feature.enabled(context)]
+
+
+def remove_paths(root: Path, paths: Iterable[str]) -> None:
+    for relative in paths:
+        path = root / relative
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def remove_empty_dirs(root: Path) -> None:
+    for path in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(path.iterdir()):
+            path.rmdir()
+
+
+def write_env(root: Path) -> None:
+    """Create .env from .env.example with fresh secrets, using the project's own script."""
+    make_env = runpy.run_path(str(root / "scripts" / "make_env.py"))
+    make_env["make_env"](root)
+
+
+def main() -> int:
+    context = json.loads(RENDERED_CONTEXT)
+    root = Path.cwd()
+    for feature in disabled_features(context):
+        remove_paths(root, feature.paths)
+    remove_empty_dirs(root)
+    write_env(root)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The session socket endpoint: the protocol's handshake, then one request at a time."""
+
+import asyncio
+import logging
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from app.api.sockets import Outbox, receive_frame, receive_request
+from app.core.config import settings
+from app.core.db import SessionMaker
+from app.session.errors import INTERNAL_ERROR, CloseCode, ErrorCode, SocketError
+from app.session.protocol import Outcome, authenticate, handle_request
+from app.session.states import registry
+
+router = APIRouter(tags=["socket"])
+logger = logging.getLogger(__name__)
+
+
+def origin_allowed(origin: str | None) -> bool:
+    """Browsers always send Origin; scripts and tests may not, and are not refused for that."""
+    return origin is None or origin.rstrip("/") in settings.allowed_origins
+
+
+@router.websocket("/socket")
+async def session_socket(websocket: WebSocket) -> None:
+    if not origin_allowed(websocket.headers.get("origin")):
+        await websocket.close(code=CloseCode.POLICY_VIOLATION)  # before accept: HTTP 403
+        return
+    await websocket.accept()
+    async with Outbox(websocket, settings.WS_SEND_QUEUE).running() as outbox:
+        try:
+            await serve(websocket, outbox)
+        except WebSocketDisconnect:
+            pass
+        except Exception:
+            logger.exception("Unhandled error on the session socket")
+            outcome = Outcome.failure(SocketError(ErrorCode.INTERNAL, INTERNAL_ERROR))
+            send(outbox, outcome)
+
+
+def send(outbox: Outbox, outcome: Outcome) -> bool:
+    """Queue an outcome's frames; False when it closes the socket."""
+    for frame in outcome.frames:
+        outbox.send(frame)
+    if outcome.close_code is not None:
+        outbox.close(outcome.close_code)
+        return False
+    return True
+
+
+async def serve(websocket: WebSocket, outbox: Outbox) -> None:
+    try:
+        async with asyncio.timeout(settings.WS_AUTH_TIMEOUT):
+            frame = await receive_frame(websocket)
+    except TimeoutError:
+        timed_out = SocketError(ErrorCode.UNAUTHORIZED, "No token was sent in time.")
+        send(outbox, Outcome.failure(timed_out))
+        return
+    try:
+        context, initialised = await authenticate(frame, SessionMaker)
+    except SocketError as error:
+        send(outbox, Outcome.failure(error))
+        return
+    outbox.send(initialised)
+    while not outbox.closing:
+        try:
+            request = await receive_request(websocket)
+        except SocketError as error:
+            outcome = Outcome.failure(error)
+        else:
+            outcome = await handle_request(registry, context, request)
+        send(outbox, outcome)

@@ -1,0 +1,118 @@
+"""Wire helpers for the session socket: frames in, frames out, nothing about sessions."""
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from app.session.messages import Request, parse_request
+
+# How long a closing socket may take to flush what it still has to send.
+FLUSH_TIMEOUT = 5.0
+
+
+async def receive_frame(websocket: WebSocket) -> str | bytes:
+    """The next text or binary frame; WebSocketDisconnect when the client has gone."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    text: str | None = message.get("text")
+    return text if text is not None else bytes(message.get("bytes") or b"")
+
+
+async def receive_request(websocket: WebSocket) -> Request:
+    """The next request; SocketError for a frame that is not one, WebSocketDisconnect at the end."""
+    return parse_request(await receive_frame(websocket))
+
+
+async def send_response(websocket: WebSocket, frame: str) -> bool:
+    """Send one frame; False when the client has already gone."""
+    try:
+        await websocket.send_text(frame)
+    except (WebSocketDisconnect, OSError, RuntimeError):
+        return False
+    return True
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | tuple | set | dict) and not value)
+
+
+def sanitize_data_request(data: Any) -> Any:
+    """Drop empty values (None, "" and empty containers) from request data, recursively.
+
+    False and 0 are values, not emptiness, and are kept; containers left empty by the
+    clean-up are dropped too.
+    """
+    if isinstance(data, dict):
+        cleaned = {key: sanitize_data_request(value) for key, value in data.items() if key != ""}
+        return {key: value for key, value in cleaned.items() if not _is_empty(value)}
+    if isinstance(data, list | tuple | set):
+        items = (sanitize_data_request(item) for item in data)
+        return type(data)(item for item in items if not _is_empty(item))
+    return data
+
+
+class Outbox:
+    """The socket's only writer: frames wait in a bounded queue that one task drains.
+
+    Whoever sends never waits on the client; a client that lets `limit` frames pile up
+    is closed with 1013 (try again later).
+    """
+
+    def __init__(self, websocket: WebSocket, limit: int) -> None:
+        self._websocket = websocket
+        self._limit = limit
+        self._frames: deque[str] = deque()
+        self._ready = asyncio.Event()
+        self._close_code: int | None = None
+        self._close_reason = ""
+
+    @property
+    def closing(self) -> bool:
+        return self._close_code is not None
+
+    def send(self, frame: str) -> None:
+        if self.closing:
+            return
+        if len(self._frames) >= self._limit:
+            self._frames.clear()
+            self.close(1013, "Too many messages waiting; reconnect and resume.")
+            return
+        self._frames.append(frame)
+        self._ready.set()
+
+    def close(self, code: int, reason: str = "") -> None:
+        """Close once every frame queued so far has been sent."""
+        if self.closing:
+            return
+        self._close_code = code
+        self._close_reason = reason
+        self._ready.set()
+
+    async def _drain(self) -> None:
+        while True:
+            while self._frames:
+                if not await send_response(self._websocket, self._frames.popleft()):
+                    return
+            if self._close_code is not None:
+                if self._websocket.application_state == WebSocketState.CONNECTED:
+                    with suppress(OSError, RuntimeError):
+                        await self._websocket.close(self._close_code, self._close_reason)
+                return
+            self._ready.clear()
+            await self._ready.wait()
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator["Outbox"]:
+        writer = asyncio.create_task(self._drain())
+        try:
+            yield self
+        finally:
+            # The reader is done: the client left, or the socket is closing. Flush, then stop.
+            self.close(1000)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(writer, FLUSH_TIMEOUT)

@@ -1,0 +1,79 @@
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, EmailStr
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+{%- if cookiecutter.database == "postgresql" %}
+from sqlalchemy import URL
+{%- endif %}
+
+BACKEND_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = BACKEND_DIR.parent
+
+
+def parse_origins(value: Any) -> Any:
+    if isinstance(value, str):
+        return [origin.strip() for origin in value.split(",") if origin.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    # The project's root .env, wherever the process is started from.
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_DIR / ".env", env_ignore_empty=True, extra="ignore"
+    )
+
+    PROJECT_NAME: str = "{{ cookiecutter.project_name }}"
+    ENVIRONMENT: Literal["local", "staging", "production"] = "local"
+    API_V1_STR: str = "/api/v1"
+    FRONTEND_HOST: str = "http://localhost:5173"
+    BACKEND_CORS_ORIGINS: Annotated[list[str], NoDecode, BeforeValidator(parse_origins)] = []
+
+    SECRET_KEY: str
+    ACCESS_TOKEN_EXPIRE_MINUTES: int = 15
+    REFRESH_TOKEN_EXPIRE_DAYS: int = 14
+
+    FIRST_SUPERUSER: EmailStr
+    FIRST_SUPERUSER_PASSWORD: str
+{% if cookiecutter.database == "sqlite" %}
+    SQLITE_PATH: Path = Path("app.db")
+
+    @property
+    def DATABASE_URL(self) -> str:
+        return f"sqlite+aiosqlite:///{BACKEND_DIR / self.SQLITE_PATH}"
+{% else %}
+    POSTGRES_SERVER: str = "localhost"
+    POSTGRES_PORT: int = 5432
+    POSTGRES_USER: str = "postgres"
+    POSTGRES_PASSWORD: str = ""
+    POSTGRES_DB: str = "{{ cookiecutter.project_slug }}"
+
+    @property
+    def DATABASE_URL(self) -> str:
+        return self.postgres_url(self.POSTGRES_DB)
+
+    def postgres_url(self, database: str) -> str:
+        return URL.create(
+            "postgresql+asyncpg",
+            username=self.POSTGRES_USER,
+            password=self.POSTGRES_PASSWORD or None,
+            host=self.POSTGRES_SERVER,
+            port=self.POSTGRES_PORT,
+            database=database,
+        ).render_as_string(hide_password=False)
+{% endif %}
+{%- if cookiecutter.use_websockets == "yes" %}
+    # Seconds a new socket has to send its token.
+    WS_AUTH_TIMEOUT: float = 10.0
+    # Seconds between checks, during a session, that its user is still active.
+    WS_USER_RECHECK: float = 30.0
+    # Messages waiting to be sent to one socket before it counts as too slow.
+    WS_SEND_QUEUE: int = 256
+{% endif %}
+    @property
+    def allowed_origins(self) -> list[str]:
+        origins = [str(origin).rstrip("/") for origin in self.BACKEND_CORS_ORIGINS]
+        return [*origins, self.FRONTEND_HOST.rstrip("/")]
+
+
+settings = Settings()

@@ -1,0 +1,85 @@
+"""The shape of what crosses the socket: requests in, responses and errors out."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import pydantic_core
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+
+from app.session.errors import ErrorCode, SocketError
+
+RequestId = StrictStr | StrictInt
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    state: StrictStr
+    data: dict[str, Any] = Field(default_factory=dict)
+    id: RequestId | None = None
+
+
+class Response(BaseModel):
+    """What a handler answers; `close_code` closes the socket once the answer is sent."""
+
+    state: str
+    data: Any = Field(default_factory=dict)
+    close_code: int | None = None
+
+
+def encode(message: Mapping[str, Any]) -> str:
+    """JSON text for a frame; UUIDs, datetimes, decimals, enums and models included."""
+    return pydantic_core.to_json(message).decode()
+
+
+def response_message(response: Response, request_id: RequestId | None) -> dict[str, Any]:
+    message: dict[str, Any] = {"state": response.state, "data": response.data}
+    if request_id is not None:
+        message["id"] = request_id
+    return message
+
+
+def error_message(error: SocketError) -> dict[str, Any]:
+    message: dict[str, Any] = {"state": "error", "error": error.message, "code": error.code.value}
+    if error.request_id is not None:
+        message["id"] = error.request_id
+    return message
+
+
+def parse_json(frame: str | bytes) -> Any:
+    if not isinstance(frame, str):
+        raise SocketError(ErrorCode.INVALID_JSON, "Frames must be JSON text, not binary.")
+    try:
+        return pydantic_core.from_json(frame, allow_inf_nan=False)
+    except ValueError:
+        raise SocketError(ErrorCode.INVALID_JSON, "The message is not valid JSON.") from None
+
+
+def describe_validation_error(error: ValidationError, prefix: str = "") -> str:
+    """Which field and why, without echoing the input back."""
+    parts = []
+    for detail in error.errors(include_url=False, include_input=False):
+        location = ".".join(str(part) for part in (*([prefix] if prefix else []), *detail["loc"]))
+        parts.append(f"{location or 'request'}: {detail['msg']}")
+    return "; ".join(parts)
+
+
+def _readable_id(payload: dict[str, Any]) -> RequestId | None:
+    request_id = payload.get("id")
+    if isinstance(request_id, str | int) and not isinstance(request_id, bool):
+        return request_id
+    return None
+
+
+def parse_request(frame: str | bytes) -> Request:
+    payload = parse_json(frame)
+    if not isinstance(payload, dict):
+        raise SocketError(
+            ErrorCode.INVALID_REQUEST, 'A request is a JSON object: {"state": ..., "data": {...}}.'
+        )
+    try:
+        return Request.model_validate(payload)
+    except ValidationError as error:
+        raise SocketError(
+            ErrorCode.INVALID_REQUEST, describe_validation_error(error), _readable_id(payload)
+        ) from None

@@ -1,0 +1,91 @@
+"""The session protocol without the socket: the handshake, and one request in to frames out."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.auth import authenticate_access_token
+from app.core.config import settings
+from app.core.security import InvalidToken
+from app.models import User
+from app.session import store
+from app.session.context import Member, SessionContext
+from app.session.errors import CREDENTIALS_ERROR, INTERNAL_ERROR, ErrorCode, SocketError
+from app.session.messages import Request, encode, error_message, parse_json, response_message
+from app.session.registry import StateRegistry
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """The frames to send for one request, and the code to close with afterwards, if any."""
+
+    frames: list[str] = field(default_factory=list)
+    close_code: int | None = None
+
+    @classmethod
+    def failure(cls, error: SocketError) -> "Outcome":
+        return cls([encode(error_message(error))], error.close_code)
+
+
+async def authenticate(
+    frame: str | bytes, db: async_sessionmaker[AsyncSession]
+) -> tuple[SessionContext, str]:
+    """Check the first frame's token: the socket's context and its `initialised` frame."""
+    try:
+        payload = parse_json(frame)
+    except SocketError:
+        payload = None
+    token = payload.get("token") if isinstance(payload, dict) else None
+    if not isinstance(token, str):
+        raise SocketError(ErrorCode.UNAUTHORIZED, CREDENTIALS_ERROR)
+    async with db() as session:
+        try:
+            user, claims = await authenticate_access_token(session, token)
+        except InvalidToken:
+            raise SocketError(ErrorCode.UNAUTHORIZED, CREDENTIALS_ERROR) from None
+        draft = await store.latest_draft(session, user.id)
+    member = Member.of(user)
+    context = SessionContext(
+        member=member,
+        token_expires_at=claims.expires_at,
+        db=db,
+        session_id=draft.id if draft else None,
+    )
+    data: dict[str, Any] = {"user": member}
+    if draft is not None:
+        data["draft"] = store.describe(draft)
+    return context, encode({"state": "initialised", "data": data})
+
+
+async def ensure_authorized(context: SessionContext) -> None:
+    """The token must not have expired, and the user must still be active."""
+    now = datetime.now(UTC)
+    if now >= context.token_expires_at:
+        raise SocketError(ErrorCode.UNAUTHORIZED, "Your access token has expired; log in again.")
+    if now - context.user_checked_at < timedelta(seconds=settings.WS_USER_RECHECK):
+        return
+    async with context.db() as session:
+        user = await session.get(User, context.member.id)
+    if user is None or not user.is_active:
+        raise SocketError(ErrorCode.UNAUTHORIZED, CREDENTIALS_ERROR)
+    context.user_checked_at = now
+
+
+async def handle_request(
+    registry: StateRegistry, context: SessionContext, request: Request
+) -> Outcome:
+    try:
+        await ensure_authorized(context)
+        response = await registry.dispatch(context, request)
+        return Outcome([encode(response_message(response, request.id))], response.close_code)
+    except SocketError as error:
+        error.request_id = request.id
+        return Outcome.failure(error)
+    except Exception:
+        logger.exception("Unhandled error while serving socket state %r", request.state)
+        return Outcome.failure(SocketError(ErrorCode.INTERNAL, INTERNAL_ERROR, request.id))

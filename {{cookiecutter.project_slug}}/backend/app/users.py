@@ -1,0 +1,69 @@
+"""Reading and writing users."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.security import hash_password, password_hash, verify_password
+from app.models import User
+from app.schemas import UserCreate, UserUpdate, UserUpdateMe
+
+# Verifying against a real hash when the email is unknown keeps login time the same either way.
+_DUMMY_HASH = password_hash.hash("not a real password")
+
+
+async def get_user(db: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await db.get(User, user_id)
+
+
+async def get_user_by_email(db: AsyncSession, email: str) -> User | None:
+    result = await db.execute(select(User).where(User.email == email.lower()))
+    return result.scalar_one_or_none()
+
+
+async def list_users(db: AsyncSession, skip: int, limit: int) -> tuple[list[User], int]:
+    count = await db.scalar(select(func.count()).select_from(User))
+    result = await db.execute(select(User).order_by(User.created_at).offset(skip).limit(limit))
+    return list(result.scalars()), count or 0
+
+
+async def create_user(db: AsyncSession, user_in: UserCreate) -> User:
+    user = User(
+        email=user_in.email.lower(),
+        full_name=user_in.full_name,
+        hashed_password=await hash_password(user_in.password),
+        is_active=user_in.is_active,
+        is_superuser=user_in.is_superuser,
+    )
+    db.add(user)
+    await db.commit()
+    await db.refresh(user)
+    return user
+
+
+async def update_user(db: AsyncSession, user: User, user_in: UserUpdate | UserUpdateMe) -> User:
+    # None clears a full name; for any other field it means "leave as it is".
+    changes: dict[str, Any] = {
+        name: value
+        for name, value in user_in.model_dump(exclude_unset=True).items()
+        if value is not None or name == "full_name"
+    }
+    if password := changes.pop("password", None):
+        user.hashed_password = await hash_password(password)
+    if email := changes.pop("email", None):
+        user.email = email.lower()
+    for name, value in changes.items():
+        setattr(user, name, value)
+    await db.commit()
+    await db.refresh(user)
+    return user
+
+
+async def authenticate(db: AsyncSession, email: str, password: str) -> User | None:
+    user = await get_user_by_email(db, email)
+    if user is None:
+        await verify_password(password, _DUMMY_HASH)
+        return None
+    return user if await verify_password(password, user.hashed_password) else None

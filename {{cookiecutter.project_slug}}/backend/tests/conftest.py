@@ -1,0 +1,180 @@
+"""The tests talk to a real uvicorn server, started once per test run on a database of its own."""
+
+{% if cookiecutter.database == "postgresql" -%}
+import asyncio
+{% endif -%}
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+BACKEND_DIR = Path(__file__).resolve().parents[1]
+RUN_DIR = Path(tempfile.mkdtemp(prefix="{{ cookiecutter.project_slug }}-tests-"))
+
+# Set before anything imports app.core.config, so the tests and the server share these.
+{%- if cookiecutter.database == "sqlite" %}
+os.environ["SQLITE_PATH"] = str(RUN_DIR / "test.db")
+{%- else %}
+os.environ["POSTGRES_DB"] = f"test_{{ cookiecutter.project_slug }}_{secrets.token_hex(4)}"
+{%- endif %}
+os.environ["FIRST_SUPERUSER_PASSWORD"] = secrets.token_urlsafe(16)
+{%- if cookiecutter.use_websockets == "yes" %}
+os.environ["WS_AUTH_TIMEOUT"] = "1"
+# Check on every request that the user is still active, so deactivation shows at once.
+os.environ["WS_USER_RECHECK"] = "0"
+{%- endif %}
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    log: Path
+{%- if cookiecutter.use_websockets == "yes" %}
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://", 1) + "/api/v1/socket"
+{%- endif %}
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@dataclass(frozen=True)
+class Account:
+    id: uuid.UUID
+    email: str
+    password: str
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited early:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the server did not become healthy:\n{log.read_text()}")
+{%- if cookiecutter.database == "postgresql" %}
+
+
+async def _drop_database() -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from app.core.config import settings
+
+    admin = create_async_engine(settings.postgres_url("postgres"), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        name = settings.POSTGRES_DB.replace('"', '""')
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await admin.dispose()
+{%- endif %}
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    subprocess.run([sys.executable, "-m", "app.prestart"], cwd=BACKEND_DIR, check=True)
+    port = _free_port()
+    log = RUN_DIR / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)],
+            cwd=BACKEND_DIR,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(url, process, log)
+        yield Server(url=url, log=log)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+{%- if cookiecutter.database == "postgresql" %}
+        asyncio.run(_drop_database())
+{%- endif %}
+
+
+@pytest.fixture
+async def client(server: Server) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=f"{server.url}/api/v1") as http:
+        yield http
+
+
+async def login(http: httpx.AsyncClient, email: str, password: str) -> str:
+    response = await http.post("/login/oauth", data={"username": email, "password": password})
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def superuser() -> Account:
+    from app.core.config import settings
+
+    return Account(uuid.UUID(int=0), settings.FIRST_SUPERUSER, settings.FIRST_SUPERUSER_PASSWORD)
+
+
+@pytest.fixture
+async def superuser_token(server: Server, superuser: Account) -> str:
+    async with httpx.AsyncClient(base_url=f"{server.url}/api/v1") as http:
+        return await login(http, superuser.email, superuser.password)
+
+
+MakeAccount = Callable[..., Coroutine[Any, Any, Account]]
+
+
+@pytest.fixture
+def make_account(server: Server, superuser_token: str) -> MakeAccount:
+    """Create a user through the API; a fresh email every time."""
+
+    async def make(**fields: Any) -> Account:
+        email = f"user-{uuid.uuid4().hex[:12]}@example.com"
+        password = secrets.token_urlsafe(12)
+        async with httpx.AsyncClient(base_url=f"{server.url}/api/v1") as http:
+            response = await http.post(
+                "/users",
+                json={"email": email, "password": password, **fields},
+                headers=bearer(superuser_token),
+            )
+        assert response.status_code == 201, response.text
+        return Account(uuid.UUID(response.json()["id"]), email, password)
+
+    return make
+
+
+@pytest.fixture
+async def account(make_account: MakeAccount) -> Account:
+    return await make_account()
+
+
+@pytest.fixture
+async def token(client: httpx.AsyncClient, account: Account) -> str:
+    return await login(client, account.email, account.password)

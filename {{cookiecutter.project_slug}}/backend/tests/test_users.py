@@ -1,0 +1,128 @@
+import uuid
+
+import httpx
+import pytest
+
+from tests.conftest import Account, MakeAccount, bearer, login
+
+
+async def test_me_needs_a_token(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/users/me")).status_code == 401
+    bad = await client.get("/users/me", headers=bearer("garbage"))
+    assert bad.status_code == 401
+
+
+async def test_read_and_update_me(client: httpx.AsyncClient, account: Account, token: str) -> None:
+    me = (await client.get("/users/me", headers=bearer(token))).json()
+    assert me["id"] == str(account.id)
+    assert me["email"] == account.email
+    assert me["is_superuser"] is False
+    assert "hashed_password" not in me
+    updated = await client.patch(
+        "/users/me", json={"full_name": "Ada Lovelace"}, headers=bearer(token)
+    )
+    assert updated.status_code == 200
+    assert updated.json()["full_name"] == "Ada Lovelace"
+
+
+async def test_a_user_cannot_take_another_users_email(
+    client: httpx.AsyncClient, token: str, make_account: MakeAccount
+) -> None:
+    other = await make_account()
+    response = await client.patch("/users/me", json={"email": other.email}, headers=bearer(token))
+    assert response.status_code == 409
+
+
+async def test_change_password(client: httpx.AsyncClient, account: Account, token: str) -> None:
+    wrong = await client.patch(
+        "/users/me/password",
+        json={"current_password": "not-it", "new_password": "a-new-password"},
+        headers=bearer(token),
+    )
+    assert wrong.status_code == 400
+    changed = await client.patch(
+        "/users/me/password",
+        json={"current_password": account.password, "new_password": "a-new-password"},
+        headers=bearer(token),
+    )
+    assert changed.status_code == 200
+    assert await login(client, account.email, "a-new-password")
+
+
+async def test_a_regular_user_cannot_administer_users(
+    client: httpx.AsyncClient, token: str, make_account: MakeAccount
+) -> None:
+    other = await make_account()
+    headers = bearer(token)
+    assert (await client.get("/users", headers=headers)).status_code == 403
+    assert (await client.get(f"/users/{other.id}", headers=headers)).status_code == 403
+    created = await client.post(
+        "/users", json={"email": "x@example.com", "password": "password123"}, headers=headers
+    )
+    assert created.status_code == 403
+    assert (await client.delete(f"/users/{other.id}", headers=headers)).status_code == 403
+
+
+async def test_superuser_manages_users(
+    client: httpx.AsyncClient, superuser_token: str, make_account: MakeAccount
+) -> None:
+    headers = bearer(superuser_token)
+    created = await make_account(full_name="Grace")
+    listed = (await client.get("/users", params={"limit": 100}, headers=headers)).json()
+    assert listed["count"] >= 2
+    assert len(listed["data"]) <= 100
+
+    read = await client.get(f"/users/{created.id}", headers=headers)
+    assert read.json()["full_name"] == "Grace"
+
+    patched = await client.patch(
+        f"/users/{created.id}", json={"is_superuser": True, "full_name": None}, headers=headers
+    )
+    assert patched.status_code == 200
+    assert patched.json()["is_superuser"] is True
+    assert patched.json()["full_name"] is None
+
+    assert (await client.delete(f"/users/{created.id}", headers=headers)).status_code == 204
+    assert (await client.get(f"/users/{created.id}", headers=headers)).status_code == 404
+
+
+async def test_creating_a_duplicate_email_is_a_conflict(
+    client: httpx.AsyncClient, superuser_token: str, account: Account
+) -> None:
+    response = await client.post(
+        "/users",
+        json={"email": account.email.upper(), "password": "password123"},
+        headers=bearer(superuser_token),
+    )
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": "not-an-email", "password": "password123"},
+        {"email": "short@example.com", "password": "short"},
+        {"password": "password123"},
+    ],
+)
+async def test_invalid_new_users_are_refused(
+    client: httpx.AsyncClient, superuser_token: str, body: dict[str, str]
+) -> None:
+    response = await client.post("/users", json=body, headers=bearer(superuser_token))
+    assert response.status_code == 422
+
+
+async def test_unknown_user_is_404_and_bad_id_is_422(
+    client: httpx.AsyncClient, superuser_token: str
+) -> None:
+    headers = bearer(superuser_token)
+    assert (await client.get(f"/users/{uuid.uuid4()}", headers=headers)).status_code == 404
+    assert (await client.get("/users/not-a-uuid", headers=headers)).status_code == 422
+
+
+async def test_a_superuser_cannot_delete_themselves(
+    client: httpx.AsyncClient, superuser_token: str
+) -> None:
+    headers = bearer(superuser_token)
+    me = (await client.get("/users/me", headers=headers)).json()
+    assert (await client.delete(f"/users/{me['id']}", headers=headers)).status_code == 403
