@@ -16,25 +16,41 @@ from collections.abc import Callable, Mapping
 RENDERED_CONTEXT = r"""{{ cookiecutter | tojson }}"""
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+# Names of packages inside the baked project: a project folder of the same name would shadow them.
+RESERVED_SLUGS = frozenset({"app", "tests", "test"})
 EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 Check = Callable[[Mapping[str, str]], "str | None"]
 
 
+def _slug_accepted(slug: str) -> bool:
+    return bool(SLUG_PATTERN.match(slug)) and not keyword.iskeyword(slug) and slug not in RESERVED_SLUGS
+
+
+def suggest_slug(slug: str) -> str:
+    """A slug close to the refused one that check_slug accepts."""
+    suggestion = re.sub(r"[^a-z0-9_]+", "_", slug.lower()).strip("_")
+    if suggestion and not suggestion[0].isalpha():
+        suggestion = f"app_{suggestion}"
+    if not suggestion:
+        suggestion = "app"
+    return suggestion if _slug_accepted(suggestion) else f"{suggestion}_project"
+
+
 def check_slug(context: Mapping[str, str]) -> str | None:
     slug = context["project_slug"]
     if not SLUG_PATTERN.match(slug) or keyword.iskeyword(slug):
-        suggestion = re.sub(r"[^a-z0-9_]+", "_", slug.lower()).strip("_")
-        if not suggestion or not suggestion[0].isalpha():
-            suggestion = f"app_{suggestion}".rstrip("_")
+        reason = "is a Python keyword" if keyword.iskeyword(slug) else "is not a valid lowercase Python identifier"
         return (
-            f"project_slug {slug!r} is not a valid lowercase Python identifier "
+            f"project_slug {slug!r} {reason} "
             f"(letters, digits and underscores, starting with a letter); "
-            f"try project_slug={suggestion!r}."
+            f"try project_slug={suggest_slug(slug)!r}."
         )
-    if slug in {"app", "tests", "test"}:
-        return f"project_slug {slug!r} clashes with a package inside the project; try project_slug='{slug}_project'."
+    if slug in RESERVED_SLUGS:
+        return (
+            f"project_slug {slug!r} clashes with a package inside the project; try project_slug={suggest_slug(slug)!r}."
+        )
     return None
 
 
@@ -53,20 +69,30 @@ def check_first_superuser_email(context: Mapping[str, str]) -> str | None:
     return _check_email("first_superuser_email", context)
 
 
+def _domain_accepted(domain: str) -> bool:
+    labels = domain.split(".")
+    return (
+        domain == domain.lower()
+        and len(domain) <= 253
+        and len(labels) >= 2
+        and all(DOMAIN_LABEL.match(label) for label in labels)
+        and not labels[-1].isdigit()
+    )
+
+
+def suggest_domain(domain: str) -> str:
+    """The host name inside a URL-like answer, when it is one check_domain accepts; else example.com."""
+    bare = re.sub(r"^[a-z][a-z0-9+.-]*://", "", domain.strip().lower()).split("/")[0]
+    bare = bare.rsplit("@", 1)[-1].split(":")[0].rstrip(".")
+    return bare if _domain_accepted(bare) else "example.com"
+
+
 def check_domain(context: Mapping[str, str]) -> str | None:
     domain = context["domain"]
-    labels = domain.split(".")
-    if (
-        domain != domain.lower()
-        or len(domain) > 253
-        or len(labels) < 2
-        or not all(DOMAIN_LABEL.match(label) for label in labels)
-        or labels[-1].isdigit()
-    ):
-        bare = re.sub(r"^[a-z]+://", "", domain.strip().lower()).split("/")[0]
+    if not _domain_accepted(domain):
         return (
-            f"domain {domain!r} is not a bare lowercase host name; "
-            f"type it without scheme or path, like domain={bare or 'example.com'!r}."
+            f"domain {domain!r} is not a bare lowercase host name with a dot; "
+            f"type it without scheme, port or path, like domain={suggest_domain(domain)!r}."
         )
     return None
 

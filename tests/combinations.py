@@ -1,0 +1,63 @@
+"""Every combination of the template's choice options that the pre-gen hook accepts.
+
+Read from cookiecutter.json, so a new choice option (a key whose default is a list) is picked
+up by every parametrized test without touching the tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tests.template_hooks import pre_gen_project
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+COOKIECUTTER_JSON = REPO_ROOT / "cookiecutter.json"
+
+Combination = dict[str, str]
+
+
+def load_defaults() -> dict[str, Any]:
+    defaults: dict[str, Any] = json.loads(COOKIECUTTER_JSON.read_text(encoding="utf-8"))
+    return defaults
+
+
+def choice_options(defaults: Mapping[str, Any] | None = None) -> dict[str, list[str]]:
+    """Options answered by picking from a list, in cookiecutter.json's order; the first value is the default."""
+    defaults = load_defaults() if defaults is None else defaults
+    return {
+        name: [str(value) for value in values]
+        for name, values in defaults.items()
+        if not name.startswith("_") and isinstance(values, list)
+    }
+
+
+def is_supported(combination: Mapping[str, str]) -> bool:
+    return not any(
+        all(combination.get(option) == value for option, value in excluded.items())
+        for excluded, _reason in pre_gen_project.UNSUPPORTED_COMBINATIONS
+    )
+
+
+def all_combinations(options: Mapping[str, list[str]] | None = None) -> list[Combination]:
+    options = choice_options() if options is None else options
+    names = list(options)
+    return [dict(zip(names, values, strict=True)) for values in itertools.product(*options.values())]
+
+
+def supported_combinations() -> list[Combination]:
+    return [combination for combination in all_combinations() if is_supported(combination)]
+
+
+def default_combination() -> Combination:
+    return {name: values[0] for name, values in choice_options().items()}
+
+
+def combination_id(combination: Mapping[str, str]) -> str:
+    return "-".join(f"{name}={value}" for name, value in combination.items())
+
+
+SUPPORTED = supported_combinations()
