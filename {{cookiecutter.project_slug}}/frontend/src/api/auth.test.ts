@@ -1,0 +1,179 @@
+import { describe, expect, it, vi } from "vitest";
+
+import { ApiError, createAuthClient, jwtExpiry, NotAuthenticatedError, REFRESH_MARGIN_MS } from "./auth";
+
+function jwt(payload: Record<string, unknown>): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  return `${encode({ alg: "HS256", typ: "JWT" })}.${encode(payload)}.signature`;
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+
+const BASE = "http://backend.test/api/v1";
+
+function urlOf(input: RequestInfo | URL): string {
+  if (typeof input === "string") return input;
+  return input instanceof URL ? input.href : input.url;
+}
+
+function bodyOf(init: RequestInit | undefined): string {
+  return typeof init?.body === "string" ? init.body : "";
+}
+
+function setup(handler: (url: string, init: RequestInit) => Response | Promise<Response>) {
+  let clock = 1_000_000;
+  const fetchMock = vi.fn((input: RequestInfo | URL, init?: RequestInit) =>
+    Promise.resolve(handler(urlOf(input), init ?? {})),
+  );
+  const client = createAuthClient({ baseUrl: BASE, fetch: fetchMock, now: () => clock });
+  return {
+    client,
+    fetchMock,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+    calls: (path: string) => fetchMock.mock.calls.filter(([url]) => urlOf(url) === `${BASE}${path}`),
+  };
+}
+
+describe("jwtExpiry", () => {
+  it("reads exp as milliseconds, and null for anything unreadable", () => {
+    expect(jwtExpiry(jwt({ sub: "1", exp: 1_700_000_000, type: "access" }))).toBe(1_700_000_000_000);
+    expect(jwtExpiry("not-a-jwt")).toBeNull();
+    expect(jwtExpiry("a.%%%.c")).toBeNull();
+    expect(jwtExpiry(jwt({ sub: "1" }))).toBeNull();
+  });
+});
+
+describe("auth client", () => {
+  it("logs in with an OAuth2 password form and keeps the access token in memory", async () => {
+    const { client, fetchMock } = setup(() => json(200, { access_token: "A1", token_type: "bearer", expires_in: 900 }));
+    await client.login("me@example.com", "s3cret&=");
+    const [url, init] = fetchMock.mock.calls[0] ?? [];
+    expect(url).toBe(`${BASE}/login/oauth`);
+    expect(init?.method).toBe("POST");
+    expect(init?.credentials).toBe("include");
+    expect(new Headers(init?.headers).get("Content-Type")).toBe("application/x-www-form-urlencoded");
+    const form = new URLSearchParams(bodyOf(init));
+    expect(form.get("username")).toBe("me@example.com");
+    expect(form.get("password")).toBe("s3cret&=");
+    expect(client.tokens.accessToken).toBe("A1");
+    expect(client.tokens.expiresAt).toBe(1_000_000 + 900_000);
+  });
+
+  it("surfaces the server's detail on a failed login", async () => {
+    const { client } = setup(() => json(400, { detail: "Incorrect email or password." }));
+    const error: unknown = await client.login("me@example.com", "wrong").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(400);
+    expect((error as ApiError).message).toBe("Incorrect email or password.");
+    expect(client.tokens.accessToken).toBeNull();
+  });
+
+  it("reports an unreachable server", async () => {
+    const client = createAuthClient({ baseUrl: BASE, fetch: () => Promise.reject(new TypeError("fetch failed")) });
+    await expect(client.login("a@b.c", "x")).rejects.toMatchObject({ status: 0, message: "Cannot reach the server." });
+  });
+
+  it("falls back to the JWT's exp when expires_in is missing", async () => {
+    const token = jwt({ sub: "1", exp: 2_000, type: "access" });
+    const { client } = setup(() => json(200, { access_token: token, token_type: "bearer" }));
+    await client.login("a@b.c", "x");
+    expect(client.tokens.expiresAt).toBe(2_000_000);
+  });
+
+  it("returns the cached token while fresh and refreshes within 30 s of expiry", async () => {
+    let issued = 0;
+    const { client, calls, advance } = setup((url) => {
+      issued += 1;
+      return url.endsWith("/login/oauth") || url.endsWith("/login/refresh")
+        ? json(200, { access_token: `T${String(issued)}`, token_type: "bearer", expires_in: 120 })
+        : json(404, {});
+    });
+    await client.login("a@b.c", "x");
+    expect(await client.getFreshAccessToken()).toBe("T1");
+    advance(120_000 - REFRESH_MARGIN_MS - 1);
+    expect(await client.getFreshAccessToken()).toBe("T1");
+    expect(calls("/login/refresh")).toHaveLength(0);
+    advance(2);
+    expect(await client.getFreshAccessToken()).toBe("T2");
+    const [refreshCall] = calls("/login/refresh");
+    expect(refreshCall?.[1]?.credentials).toBe("include");
+    expect(refreshCall?.[1]?.method).toBe("POST");
+  });
+
+  it("shares one refresh between concurrent callers (the cookie rotates)", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { client, calls } = setup(async () => {
+      await gate;
+      return json(200, { access_token: "R", token_type: "bearer", expires_in: 900 });
+    });
+    const all = Promise.all([client.getFreshAccessToken(), client.getFreshAccessToken(), client.refresh()]);
+    release();
+    expect(await all).toEqual(["R", "R", "R"]);
+    expect(calls("/login/refresh")).toHaveLength(1);
+  });
+
+  it("forgets the token and raises NotAuthenticatedError when the refresh cookie is rejected", async () => {
+    let refreshOk = true;
+    const { client, advance } = setup(() =>
+      refreshOk
+        ? json(200, { access_token: "X", token_type: "bearer", expires_in: 60 })
+        : json(401, { detail: "Refresh token revoked." }),
+    );
+    await client.refresh();
+    const cleared = vi.fn();
+    client.tokens.subscribe(cleared);
+    refreshOk = false;
+    advance(60_000);
+    const error: unknown = await client.getFreshAccessToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotAuthenticatedError);
+    expect((error as Error).message).toBe("Refresh token revoked.");
+    expect(client.tokens.accessToken).toBeNull();
+    expect(cleared).toHaveBeenCalled();
+  });
+
+  it("restores a session from the cookie once, then loads the user with a bearer token", async () => {
+    const user = { id: "u1", email: "me@example.com", full_name: null, is_active: true, is_superuser: false };
+    const { client, calls } = setup((url, init) => {
+      if (url.endsWith("/login/refresh")) return json(200, { access_token: "S", token_type: "bearer", expires_in: 900 });
+      if (url.endsWith("/users/me")) {
+        return new Headers(init.headers).get("Authorization") === "Bearer S" ? json(200, user) : json(401, {});
+      }
+      return json(404, {});
+    });
+    const [first, second] = await Promise.all([client.restoreSession(), client.restoreSession()]);
+    expect(first).toEqual(user);
+    expect(second).toEqual(user);
+    expect(calls("/login/refresh")).toHaveLength(1);
+    expect(calls("/users/me")).toHaveLength(1);
+  });
+
+  it("restores nothing without a valid cookie", async () => {
+    const { client } = setup(() => json(401, { detail: "Missing refresh token." }));
+    expect(await client.restoreSession()).toBeNull();
+    expect(client.tokens.accessToken).toBeNull();
+  });
+
+  it("logs out: revokes the cookie server-side and drops the token even if the call fails", async () => {
+    let fail = false;
+    const { client, calls } = setup((url) => {
+      if (url.endsWith("/login/logout")) return fail ? json(500, {}) : new Response(null, { status: 204 });
+      return json(200, { access_token: "L", token_type: "bearer", expires_in: 900 });
+    });
+    await client.login("a@b.c", "x");
+    await client.logout();
+    expect(client.tokens.accessToken).toBeNull();
+    expect(calls("/login/logout")[0]?.[1]?.credentials).toBe("include");
+
+    await client.login("a@b.c", "x");
+    fail = true;
+    await expect(client.logout()).rejects.toBeInstanceOf(ApiError);
+    expect(client.tokens.accessToken).toBeNull();
+  });
+});

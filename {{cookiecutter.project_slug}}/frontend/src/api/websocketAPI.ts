@@ -1,0 +1,306 @@
+import WebSocketAsPromised from "websocket-as-promised";
+
+/*
+ * Client side of the session socket protocol (shared/protocol.md, v1):
+ * every frame is one JSON object; requests are `{state, data, id}`, responses
+ * carry the request's `id`, errors are `{state: "error", error, code, id}`.
+ */
+
+export type JsonObject = Record<string, unknown>;
+export type RequestId = string | number;
+
+export interface SocketUser {
+  id: string;
+  email: string;
+  [key: string]: unknown;
+}
+
+export interface RoomMember {
+  id: string;
+  email: string;
+}
+
+interface Message<S extends string, D> {
+  state: S;
+  data: D;
+  id?: RequestId | null;
+}
+
+export type InitialisedMessage = Message<"initialised", { user: SocketUser; draft?: JsonObject | null }>;
+export type PongMessage = Message<"pong", JsonObject>;
+export type StartThingsMessage = Message<"startThings", { something: string } & JsonObject>;
+export type SaveMessage = Message<"save", JsonObject>;
+export type JoinedMessage = Message<"joined", { room: string; seq: number; members: RoomMember[] }>;
+export type PresenceMessage = Message<
+  "presence",
+  { room: string; event: "joined" | "left"; member: RoomMember }
+>;
+export type UpdateMessage = Message<
+  "update",
+  { room: string; seq: number; sender: RoomMember; payload: JsonObject }
+>;
+export type PublishedMessage = Message<"published", { room: string; seq: number }>;
+export type LeftMessage = Message<"left", { room: string }>;
+
+export type ErrorCode =
+  | "invalid_json"
+  | "invalid_request"
+  | "unknown_state"
+  | "invalid_data"
+  | "not_allowed"
+  | "unauthorized"
+  | "rate_limited"
+  | "message_too_big"
+  | "internal";
+
+export interface ErrorMessage {
+  state: "error";
+  error: string;
+  /** One of ErrorCode; a string so that codes added later still type-check. */
+  code: ErrorCode | (string & {});
+  id?: RequestId | null;
+  data?: JsonObject;
+}
+
+/** Every message the server sends. */
+export type ServerMessage =
+  | InitialisedMessage
+  | PongMessage
+  | StartThingsMessage
+  | SaveMessage
+  | JoinedMessage
+  | PresenceMessage
+  | UpdateMessage
+  | PublishedMessage
+  | LeftMessage
+  | ErrorMessage;
+
+export type ServerState = ServerMessage["state"];
+export type MessageOf<S extends ServerState> = Extract<ServerMessage, { state: S }>;
+
+/** The requests the scaffold's server understands, by state. */
+export interface RequestDataByState {
+  ping: JsonObject;
+  startThings: JsonObject;
+  save: JsonObject;
+  join: { room: string; since?: number };
+  publish: { room: string; payload: JsonObject };
+  leave: { room: string };
+}
+
+export interface SocketRequest {
+  state: string;
+  data?: JsonObject;
+  id?: RequestId;
+}
+
+export interface AuthMessage {
+  token: string;
+}
+
+/** The server answered a request with `{"state": "error"}`. */
+export class SocketRequestError extends Error {
+  readonly code: string;
+  readonly response: ErrorMessage;
+
+  constructor(response: ErrorMessage) {
+    super(response.error);
+    this.name = "SocketRequestError";
+    this.code = response.code;
+    this.response = response;
+  }
+}
+
+/** Authentication failed, or the socket closed before the server answered it. */
+export class SocketAuthError extends Error {
+  readonly code: string;
+
+  constructor(message: string, code: string) {
+    super(message);
+    this.name = "SocketAuthError";
+    this.code = code;
+  }
+}
+
+export interface CloseInfo {
+  code: number;
+  reason: string;
+  wasClean: boolean;
+}
+
+export function isServerMessage(value: unknown): value is ServerMessage {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    "state" in value &&
+    typeof value.state === "string"
+  );
+}
+
+/** Text frame -> message. Anything that is not a JSON object with a string `state` is dropped. */
+export function unpackMessage(frame: unknown): ServerMessage | undefined {
+  if (typeof frame !== "string") return undefined;
+  try {
+    const parsed: unknown = JSON.parse(frame);
+    return isServerMessage(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function packMessage(message: unknown): string {
+  return JSON.stringify(message);
+}
+
+export function attachRequestId(request: SocketRequest, requestId: RequestId): SocketRequest {
+  return { ...request, data: request.data ?? {}, id: requestId };
+}
+
+export function extractRequestId(message: unknown): RequestId | undefined {
+  if (typeof message !== "object" || message === null || !("id" in message)) return undefined;
+  const id = message.id;
+  return typeof id === "string" || typeof id === "number" ? id : undefined;
+}
+
+function randomPart(): string {
+  const bytes = new Uint8Array(4);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export interface SocketClientOptions {
+  /** Builds the underlying WebSocket; defaults to the browser's `WebSocket`. */
+  createWebSocket?: (url: string) => WebSocket;
+  /** Default timeout of `request()`, in ms; 0 waits forever. */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * A thin typed wrapper over websocket-as-promised: JSON packing, the protocol's
+ * `id` for request/response, the `{token}` handshake and close notifications.
+ */
+export class SocketClient {
+  readonly wsp: WebSocketAsPromised;
+  private readonly idPrefix = randomPart();
+  private nextId = 0;
+
+  constructor(url: string, options: SocketClientOptions = {}) {
+    this.wsp = new WebSocketAsPromised(url, {
+      ...(options.createWebSocket ? { createWebSocket: options.createWebSocket } : {}),
+      packMessage,
+      unpackMessage,
+      attachRequestId: (data: SocketRequest, requestId: RequestId) => attachRequestId(data, requestId),
+      extractRequestId,
+      timeout: options.requestTimeoutMs ?? 0,
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.wsp.isOpened;
+  }
+
+  async open(): Promise<void> {
+    await this.wsp.open();
+  }
+
+  /**
+   * Sends `{"token": ...}` (the first frame) and waits for `initialised`.
+   * Rejects with SocketAuthError on an `error` answer, on close, or on timeout.
+   */
+  authenticate(token: string, timeoutMs = 0): Promise<InitialisedMessage> {
+    return new Promise<InitialisedMessage>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const cleanups: (() => void)[] = [];
+      const finish = (fn: () => void) => {
+        if (timer !== undefined) clearTimeout(timer);
+        for (const cleanup of cleanups) cleanup();
+        fn();
+      };
+      cleanups.push(
+        this.onMessage((message) => {
+          if (message.state === "initialised") finish(() => { resolve(message); });
+          else if (message.state === "error")
+            finish(() => { reject(new SocketAuthError(message.error, message.code)); });
+        }),
+        this.onClose((info) => {
+          finish(() => {
+            reject(new SocketAuthError(info.reason || "The connection closed during authentication.", "closed"));
+          });
+        }),
+      );
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => {
+          finish(() => { reject(new SocketAuthError("The server did not answer the authentication.", "timeout")); });
+        }, timeoutMs);
+      }
+      try {
+        this.wsp.sendPacked({ token } satisfies AuthMessage);
+      } catch (error) {
+        finish(() => { reject(error instanceof Error ? error : new Error(String(error))); });
+      }
+    });
+  }
+
+  /** Fire-and-forget: sends `{state, data}` without an id. */
+  send<S extends keyof RequestDataByState>(state: S, data?: RequestDataByState[S]): void;
+  send(state: string, data?: JsonObject): void;
+  send(state: string, data: JsonObject = {}): void {
+    this.wsp.sendPacked({ state, data } satisfies SocketRequest);
+  }
+
+  /** Sends one text frame as it is (for testing the server's error handling). */
+  sendRaw(text: string): void {
+    this.wsp.send(text);
+  }
+
+  /**
+   * Sends `{state, data, id}` and resolves with the response carrying that id.
+   * An `error` response rejects with SocketRequestError; a close rejects too.
+   */
+  request<S extends keyof RequestDataByState>(
+    state: S,
+    data?: RequestDataByState[S],
+    options?: { timeoutMs?: number },
+  ): Promise<ServerMessage>;
+  request(state: string, data?: JsonObject, options?: { timeoutMs?: number }): Promise<ServerMessage>;
+  async request(state: string, data: JsonObject = {}, options: { timeoutMs?: number } = {}): Promise<ServerMessage> {
+    this.nextId += 1;
+    const requestId = `${this.idPrefix}-${String(this.nextId)}`;
+    const response = (await this.wsp.sendRequest({ state, data } satisfies SocketRequest, {
+      requestId,
+      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+    })) as ServerMessage;
+    if (response.state === "error") throw new SocketRequestError(response);
+    return response;
+  }
+
+  /** Every message from the server, in order; returns an unsubscribe function. */
+  onMessage(listener: (message: ServerMessage) => void): () => void {
+    const wrapped = (message: ServerMessage) => {
+      listener(message);
+    };
+    this.wsp.onUnpackedMessage.addListener(wrapped);
+    return () => {
+      this.wsp.onUnpackedMessage.removeListener(wrapped);
+    };
+  }
+
+  onClose(listener: (info: CloseInfo) => void): () => void {
+    const wrapped = (event: { code?: number; reason?: string; wasClean?: boolean }) => {
+      listener({ code: event.code ?? 1006, reason: event.reason ?? "", wasClean: event.wasClean ?? false });
+    };
+    this.wsp.onClose.addListener(wrapped);
+    return () => {
+      this.wsp.onClose.removeListener(wrapped);
+    };
+  }
+
+  async close(code = 1000, reason = ""): Promise<void> {
+    try {
+      await this.wsp.close(code, reason);
+    } catch {
+      // Already closed or never opened.
+    }
+  }
+}

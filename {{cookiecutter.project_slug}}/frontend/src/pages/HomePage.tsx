@@ -1,0 +1,22 @@
+import { Link } from "react-router";
+
+import { PROJECT_NAME } from "../api/core";
+import { useAuth } from "../components/auth";
+
+export function HomePage() {
+  const { user } = useAuth();
+  const name = user?.full_name ?? user?.email ?? "";
+  return (
+    <section className="card">
+      <h1>{PROJECT_NAME}</h1>
+      <p data-testid="home-greeting">Welcome, {name}.</p>
+      <p>
+        A session runs over an authenticated websocket: start it, and save it when you are done. If the connection
+        drops before you save, the server keeps it as a draft and resumes it next time.
+      </p>
+      <Link to="/session" className="button" data-testid="session-link">
+        Open a session
+      </Link>
+    </section>
+  );
+}

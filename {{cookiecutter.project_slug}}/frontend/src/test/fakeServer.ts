@@ -1,0 +1,248 @@
+import type { AddressInfo } from "node:net";
+
+import { type RawData, WebSocket as WsSocket, WebSocketServer } from "ws";
+
+/*
+ * A real websocket server on 127.0.0.1 (random port) for the tests, plus a
+ * small implementation of the protocol's scaffold (shared/protocol.md).
+ */
+
+export interface CloseRecord {
+  code: number;
+  reason: string;
+}
+
+type Frame = Record<string, unknown> | string;
+
+export class FakeConnection {
+  readonly socket: WsSocket;
+  /** Every frame received, JSON-decoded when it was JSON. */
+  readonly received: Frame[] = [];
+  readonly closed: Promise<CloseRecord>;
+  private waiters: ((frame: Frame) => void)[] = [];
+  private cursor = 0;
+
+  constructor(socket: WsSocket) {
+    this.socket = socket;
+    this.closed = new Promise((resolve) => {
+      socket.on("close", (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+      });
+    });
+    socket.on("message", (raw: RawData, isBinary) => {
+      const text = isBinary ? "<binary>" : rawToString(raw);
+      let frame: Frame;
+      try {
+        const parsed: unknown = JSON.parse(text);
+        frame = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : text;
+      } catch {
+        frame = text;
+      }
+      this.received.push(frame);
+      const waiter = this.waiters.shift();
+      if (waiter) {
+        this.cursor += 1;
+        waiter(frame);
+      }
+    });
+  }
+
+  /** The next frame not yet taken with nextFrame(). */
+  nextFrame(timeoutMs = 3000): Promise<Frame> {
+    if (this.cursor < this.received.length) {
+      const frame = this.received[this.cursor];
+      this.cursor += 1;
+      if (frame !== undefined) return Promise.resolve(frame);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error("No frame arrived in time."));
+      }, timeoutMs);
+      this.waiters.push((frame) => {
+        clearTimeout(timer);
+        resolve(frame);
+      });
+    });
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === "string" ? message : JSON.stringify(message));
+  }
+
+  close(code: number, reason = ""): void {
+    this.socket.close(code, reason);
+  }
+
+  /** Drops the TCP connection without a close frame (the client sees 1006). */
+  terminate(): void {
+    this.socket.terminate();
+  }
+}
+
+function rawToString(raw: RawData): string {
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString("utf8");
+  if (raw instanceof ArrayBuffer) return Buffer.from(raw).toString("utf8");
+  return raw.toString("utf8");
+}
+
+export class FakeServer {
+  readonly wss: WebSocketServer;
+  readonly url: string;
+  readonly connections: FakeConnection[] = [];
+  private waiters: ((connection: FakeConnection) => void)[] = [];
+  private taken = 0;
+
+  private constructor(wss: WebSocketServer, onConnection?: (connection: FakeConnection) => void) {
+    this.wss = wss;
+    const { port } = wss.address() as AddressInfo;
+    this.url = `ws://127.0.0.1:${String(port)}/api/v1/socket`;
+    wss.on("connection", (socket) => {
+      const connection = new FakeConnection(socket);
+      this.connections.push(connection);
+      onConnection?.(connection);
+      const waiter = this.waiters.shift();
+      if (waiter) {
+        this.taken += 1;
+        waiter(connection);
+      }
+    });
+  }
+
+  static start(onConnection?: (connection: FakeConnection) => void): Promise<FakeServer> {
+    return new Promise((resolve, reject) => {
+      const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+      wss.once("error", reject);
+      wss.once("listening", () => {
+        resolve(new FakeServer(wss, onConnection));
+      });
+    });
+  }
+
+  /** The next connection not yet taken with nextConnection(). */
+  nextConnection(timeoutMs = 3000): Promise<FakeConnection> {
+    if (this.taken < this.connections.length) {
+      const connection = this.connections[this.taken];
+      this.taken += 1;
+      if (connection) return Promise.resolve(connection);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error("No connection arrived in time."));
+      }, timeoutMs);
+      this.waiters.push((connection) => {
+        clearTimeout(timer);
+        resolve(connection);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    for (const client of this.wss.clients) client.terminate();
+    return new Promise((resolve) => {
+      this.wss.close(() => {
+        resolve();
+      });
+    });
+  }
+}
+
+export interface ScaffoldOptions {
+  /** Tokens the server accepts. */
+  validTokens?: readonly string[];
+  user?: { id: string; email: string };
+  /** Sent as `initialised.data.draft`. */
+  draft?: Record<string, unknown> | null;
+}
+
+/** The scaffold's server side: handshake, ping, startThings, save, errors. */
+export function scaffold(options: ScaffoldOptions = {}): (connection: FakeConnection) => void {
+  const validTokens = options.validTokens ?? ["good-token"];
+  const user = options.user ?? { id: "6f1c0c1e-0000-4000-8000-000000000001", email: "user@example.com" };
+  return (connection) => {
+    let authenticated = false;
+    let started = options.draft != null;
+    connection.socket.on("message", (raw: RawData, isBinary) => {
+      const text = isBinary ? "" : rawToString(raw);
+      let message: unknown;
+      try {
+        message = JSON.parse(text);
+      } catch {
+        connection.send({ state: "error", error: "The message is not valid JSON.", code: "invalid_json", id: null });
+        return;
+      }
+      if (!authenticated) {
+        const token = typeof message === "object" && message !== null && "token" in message ? message.token : undefined;
+        if (typeof token === "string" && validTokens.includes(token)) {
+          authenticated = true;
+          const data: Record<string, unknown> = { user };
+          if (options.draft) data.draft = options.draft;
+          connection.send({ state: "initialised", data });
+        } else {
+          connection.send({ state: "error", error: "Could not validate credentials.", code: "unauthorized" });
+          connection.close(1008, "Could not validate credentials.");
+        }
+        return;
+      }
+      if (typeof message !== "object" || message === null || Array.isArray(message) || !("state" in message)) {
+        connection.send({ state: "error", error: "A request must be an object with a state.", code: "invalid_request", id: null });
+        return;
+      }
+      const request = message as { state: unknown; data?: unknown; id?: unknown };
+      const id = request.id ?? null;
+      const reply = (payload: Record<string, unknown>) => {
+        connection.send(id === null ? payload : { ...payload, id });
+      };
+      switch (request.state) {
+        case "ping":
+          reply({ state: "pong", data: request.data ?? {} });
+          break;
+        case "startThings":
+          started = true;
+          reply({ state: "startThings", data: { something: "yes, something" } });
+          break;
+        case "save":
+          if (!started) {
+            reply({ state: "error", error: "Start the session before saving it.", code: "not_allowed" });
+            break;
+          }
+          reply({ state: "save", data: { saved: true } });
+          connection.close(1000, "Session saved.");
+          break;
+        default:
+          reply({ state: "error", error: `Unknown state: ${String(request.state)}.`, code: "unknown_state" });
+      }
+    });
+  };
+}
+
+/**
+ * `ws`'s client as a browser WebSocket: websocket-as-promised subscribes with
+ * the first of addListener/addEventListener/on it finds, and `ws` has the
+ * Node-style addListener, whose events are not browser events.
+ */
+export function nodeWebSocket(url: string): WebSocket {
+  const socket = new WsSocket(url);
+  const adapter = {
+    get readyState() {
+      return socket.readyState;
+    },
+    send: (data: string) => {
+      socket.send(data);
+    },
+    close: (code?: number, reason?: string) => {
+      socket.close(code, reason);
+    },
+    addEventListener: socket.addEventListener.bind(socket),
+    removeEventListener: socket.removeEventListener.bind(socket),
+  };
+  return adapter as unknown as WebSocket;
+}
+
+/** Resolves once `predicate` holds, polling every few ms. */
+export async function waitFor(predicate: () => boolean, timeoutMs = 3000, message = "condition"): Promise<void> {
+  const started = Date.now();
+  while (!predicate()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`Timed out waiting for ${message}.`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
