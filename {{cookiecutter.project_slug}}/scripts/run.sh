@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start the project: http://127.0.0.1:8000 (API docs at /docs). HOST and PORT override.
+# Start the project on http://127.0.0.1:8000 (API docs at /docs). Arguments go to
+# `python -m app`: e.g. scripts/run.sh --port 9000, or --reload while developing.
 source "$(dirname "$0")/bootstrap.sh"
 cd "$PROJECT_DIR/backend"
 "$UV" run python -m app.prestart
-exec "$UV" run uvicorn app.main:app --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" "$@"
+exec "$UV" run python -m app "$@"

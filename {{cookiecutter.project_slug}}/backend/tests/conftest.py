@@ -101,7 +101,7 @@ def server() -> Iterator[Server]:
     log = RUN_DIR / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)],
+            [sys.executable, "-m", "app", "--port", str(port)],
             cwd=BACKEND_DIR,
             stdout=output,
             stderr=subprocess.STDOUT,

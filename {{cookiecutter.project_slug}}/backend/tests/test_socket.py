@@ -342,3 +342,10 @@ async def test_a_server_fault_is_reported_without_internals_and_closes_with_1011
 async def test_the_server_serves_new_sessions_after_a_fault(server: Server, token: str) -> None:
     async with session(server.ws_url, token) as (client, _):
         assert (await client.request("ping"))["state"] == "pong"
+
+
+async def test_compression_is_off(server: Server, token: str) -> None:
+    async with open_socket(server.ws_url) as client:
+        # The client offers permessage-deflate; the server declines it.
+        assert client.connection.response is not None
+        assert "Sec-WebSocket-Extensions" not in client.connection.response.headers

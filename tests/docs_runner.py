@@ -1,0 +1,79 @@
+"""Turn a guide's code blocks into one shell script that does what the guide tells a reader to do.
+
+- Each line of a ```bash block is a command, run in order in one shell (so `cd` carries over).
+- A command whose comment says it serves a URL "until Ctrl+C" starts a server: it runs in the
+  background, the script waits for the URL's health probe, and the server is stopped at the end.
+- A ```python block whose first line is `# <name>.py` is a file the reader saves in the current
+  folder before the commands that follow.
+- Other blocks (```text, ```python without a file name) are shown, not run.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+FENCE = re.compile(r"^```(?P<lang>[\w-]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
+SERVES = re.compile(r"#\s*serves (?P<url>http://\S+) until Ctrl\+C")
+FILE_NAME = re.compile(r"^#\s*(?P<name>[\w./-]+\.py)\s*$")
+DEFAULT_PORT = "8000"
+
+PRELUDE = """\
+set -euo pipefail
+servers=()
+stop_servers() { for pid in "${servers[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done; }
+trap stop_servers EXIT
+wait_for() {
+    for _ in $(seq 600); do
+        python3 -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)" \\
+            "$1/api/v1/health" 2>/dev/null && return 0
+        for pid in "${servers[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "server $pid died" >&2; return 1; }; done
+        sleep 0.5
+    done
+    echo "no answer from $1" >&2
+    return 1
+}
+"""
+
+
+@dataclass(frozen=True)
+class Block:
+    lang: str
+    body: str
+
+
+def code_blocks(markdown: str) -> list[Block]:
+    return [Block(match["lang"], match["body"]) for match in FENCE.finditer(markdown)]
+
+
+def commands(body: str) -> list[str]:
+    """The commands of a bash block: continuation lines joined, blank and comment lines dropped."""
+    joined = re.sub(r"\\\n\s*", " ", body)
+    return [line.strip() for line in joined.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def shell_script(markdown: str, port: int) -> str:
+    """The guide as a script; the guide's port 8000 becomes `port`, so runs can go side by side."""
+    lines = [PRELUDE, f"export PORT={port}"]
+    server_logs = 0
+    for block in code_blocks(markdown):
+        if block.lang == "bash":
+            for command in commands(block.body):
+                served = SERVES.search(command)
+                if served:
+                    server_logs += 1
+                    runnable = command[: served.start()].strip()
+                    log = f'"$DOCS_LOGS/server-{server_logs}.log"'
+                    lines.append(f"setsid bash -c {shlex.quote(runnable)} >{log} 2>&1 </dev/null &")
+                    lines.append("servers+=($!)")
+                    lines.append(f"wait_for {shlex.quote(served['url'])}")
+                else:
+                    lines.append(command)
+        elif block.lang == "python" and (named := FILE_NAME.match(block.body.splitlines()[0])):
+            lines.append(f"cat > {shlex.quote(named['name'])} <<'GUIDE_FILE_END'\n{block.body}GUIDE_FILE_END")
+    return "\n".join(lines).replace(f":{DEFAULT_PORT}", f":{port}") + "\n"
+
+
+def runnable_commands(markdown: str) -> list[str]:
+    return [command for block in code_blocks(markdown) if block.lang == "bash" for command in commands(block.body)]

@@ -1,0 +1,93 @@
+"""The guides in docs/ are true: every command in them runs, as written, on a fresh copy of the template."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.baking import REPO_ROOT, copy_clean_template
+from tests.docs_runner import code_blocks, runnable_commands, shell_script
+from tests.template_hooks import load_hook
+
+DOCS = REPO_ROOT / "docs"
+GUIDES = sorted(path.name for path in DOCS.glob("*.md"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_the_guides_exist() -> None:
+    assert {"getting-started.md", "development-guide.md", "websocket-guide.md"} <= set(GUIDES)
+
+
+@pytest.mark.parametrize("guide", GUIDES)
+def test_links_between_guides_resolve(guide: str) -> None:
+    text = (DOCS / guide).read_text()
+    for target in re.findall(r"\]\((?!https?://)([^)#]+)(?:#[^)]*)?\)", text):
+        assert (DOCS / target).exists(), f"{guide} links to {target}, which does not exist"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("guide", [g for g in GUIDES if runnable_commands((DOCS / g).read_text())])
+def test_every_command_in_the_guide_runs(
+    guide: str, tmp_path: Path, script_env: dict[str, str]
+) -> None:
+    template = copy_clean_template(REPO_ROOT, tmp_path / "template")
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    script = shell_script((DOCS / guide).read_text(), port=_free_port())
+    (tmp_path / "guide.sh").write_text(script)
+    result = subprocess.run(
+        ["bash", str(tmp_path / "guide.sh")],
+        cwd=template,
+        env={**script_env, "DOCS_LOGS": str(logs)},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    server_logs = "\n".join(f"--- {log.name}\n{log.read_text()}" for log in sorted(logs.iterdir()))
+    assert result.returncode == 0, (
+        f"{guide}: a command failed\n--- script\n{script}\n--- output\n{result.stdout}\n{result.stderr}\n{server_logs}"
+    )
+
+
+def test_the_error_shown_for_a_bad_slug_is_the_hooks_own() -> None:
+    shown = [
+        line
+        for block in code_blocks((DOCS / "getting-started.md").read_text())
+        if block.lang == "text"
+        for line in block.body.splitlines()
+        if line.startswith("ERROR: project_slug")
+    ]
+    assert len(shown) == 1
+    hook = load_hook("pre_gen_project")
+    assert shown[0] == f"ERROR: {hook.check_slug({'project_slug': 'my-app'})}"
+
+
+def test_each_setting_in_the_development_guide_is_a_real_setting() -> None:
+    guide = (DOCS / "development-guide.md").read_text()
+    table = guide[guide.index("| setting |") :].split("\n\n")[0]
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
+    config = (REPO_ROOT / "{{cookiecutter.project_slug}}" / "backend" / "app" / "core" / "config.py").read_text()
+    declared = set(re.findall(r"^    ([A-Z][A-Z0-9_]+): ", config, re.MULTILINE))
+    assert documented - declared == set(), "documented but not declared"
+    assert declared - documented - {"PROJECT_NAME", "API_V1_STR"} == set(), "declared but not documented"
+
+
+def test_no_guide_mentions_a_command_the_template_lacks() -> None:
+    for guide in GUIDES:
+        for command in runnable_commands((DOCS / guide).read_text()):
+            script = command.split()[0]
+            if script.startswith("scripts/"):
+                in_template = (REPO_ROOT / script).exists()
+                in_project = (REPO_ROOT / "{{cookiecutter.project_slug}}" / script).exists()
+                assert in_template or in_project, f"{guide}: {script} exists nowhere"
