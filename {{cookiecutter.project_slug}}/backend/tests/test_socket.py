@@ -3,6 +3,7 @@
 import asyncio
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import httpx
@@ -23,6 +24,17 @@ CREDENTIALS_ERROR = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _no_unhandled_errors(server: Server, request: pytest.FixtureRequest) -> Iterator[None]:
+    """Whatever a client does, the server logs no unhandled error, unless a test provokes one."""
+    start = len(server.log_text())
+    yield
+    if request.node.get_closest_marker("server_fault") is None:
+        logged = server.log_text()[start:]
+        assert "Traceback" not in logged, logged
+        assert "Exception in ASGI application" not in logged, logged
+
+
 # Handshake
 
 
@@ -33,10 +45,12 @@ async def test_a_foreign_origin_is_refused_before_accept(server: Server) -> None
     assert refused.value.response.status_code == 403
 
 
-@pytest.mark.parametrize("origin", ["http://localhost:5173", None])
-async def test_allowed_or_absent_origin_is_served(
+@pytest.mark.parametrize("origin", ["http://localhost:5173", "same-site", None])
+async def test_allowed_same_site_or_absent_origin_is_served(
     server: Server, token: str, origin: str | None
 ) -> None:
+    if origin == "same-site":
+        origin = server.url  # the page was served by this server
     async with open_socket(server.ws_url, origin=origin) as client:
         assert (await client.authenticate(token))["state"] == "initialised"
 
@@ -314,6 +328,7 @@ async def test_a_user_deactivated_mid_session_is_closed(
 # Faults
 
 
+@pytest.mark.server_fault
 async def test_a_server_fault_is_reported_without_internals_and_closes_with_1011(
     server: Server, token: str
 ) -> None:

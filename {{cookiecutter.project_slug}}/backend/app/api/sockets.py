@@ -72,6 +72,13 @@ class Outbox:
         self._close_reason = ""
 
     @property
+    def _client_connected(self) -> bool:
+        return (
+            self._websocket.application_state == WebSocketState.CONNECTED
+            and self._websocket.client_state != WebSocketState.DISCONNECTED
+        )
+
+    @property
     def closing(self) -> bool:
         return self._close_code is not None
 
@@ -99,8 +106,8 @@ class Outbox:
                 if not await send_response(self._websocket, self._frames.popleft()):
                     return
             if self._close_code is not None:
-                if self._websocket.application_state == WebSocketState.CONNECTED:
-                    with suppress(OSError, RuntimeError):
+                if self._client_connected:
+                    with suppress(WebSocketDisconnect, OSError, RuntimeError):
                         await self._websocket.close(self._close_code, self._close_reason)
                 return
             self._ready.clear()

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
@@ -16,14 +17,21 @@ router = APIRouter(tags=["socket"])
 logger = logging.getLogger(__name__)
 
 
-def origin_allowed(origin: str | None) -> bool:
-    """Browsers always send Origin; scripts and tests may not, and are not refused for that."""
-    return origin is None or origin.rstrip("/") in settings.allowed_origins
+def origin_allowed(origin: str | None, host: str | None) -> bool:
+    """A page of this site, or of an allowed origin, may open the socket; no other page may.
+
+    Browsers always send Origin; scripts and tests may not, and are not refused for that.
+    """
+    if origin is None:
+        return True
+    origin = origin.rstrip("/")
+    same_site = host is not None and urlsplit(origin).netloc == host
+    return same_site or origin in settings.allowed_origins
 
 
 @router.websocket("/socket")
 async def session_socket(websocket: WebSocket) -> None:
-    if not origin_allowed(websocket.headers.get("origin")):
+    if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host")):
         await websocket.close(code=CloseCode.POLICY_VIOLATION)  # before accept: HTTP 403
         return
     await websocket.accept()
