@@ -97,8 +97,46 @@ def check_domain(context: Mapping[str, str]) -> str | None:
     return None
 
 
+# Free-text answers the template writes inside double-quoted strings (Python, TOML, .env).
+QUOTED_TEXT_FIELDS = ("project_name", "description", "author_name")
+
+
+def suggest_text(text: str) -> str:
+    """The text with double quotes made single, backslashes made slashes, on one line."""
+    replaced = text.replace('"', "'").replace("\\", "/")
+    return " ".join("".join(char if char.isprintable() else " " for char in replaced).split())
+
+
+def _check_quoted(field: str, context: Mapping[str, str]) -> str | None:
+    text = context[field]
+    if '"' in text or "\\" in text or not text.isprintable():
+        return (
+            f"{field} {text!r} has a double quote, a backslash or a control character (such as a line break), "
+            f"which would break the quoted strings it is written into; try {field}={suggest_text(text)!r}."
+        )
+    return None
+
+
+def check_project_name(context: Mapping[str, str]) -> str | None:
+    return _check_quoted("project_name", context)
+
+
+def check_description(context: Mapping[str, str]) -> str | None:
+    return _check_quoted("description", context)
+
+
+def check_author_name(context: Mapping[str, str]) -> str | None:
+    return _check_quoted("author_name", context)
+
+
 # Combinations that cannot work together: (option, value) pairs that exclude each other.
-UNSUPPORTED_COMBINATIONS: list[tuple[dict[str, str], str]] = []
+UNSUPPORTED_COMBINATIONS: list[tuple[dict[str, str], str]] = [
+    (
+        {"use_websockets": "no", "realtime_broker": "redis"},
+        "realtime_broker='redis' serves the rooms of the websocket session layer; "
+        "with use_websockets='no' type realtime_broker='memory' (or use_websockets='yes').",
+    ),
+]
 
 
 def check_combinations(context: Mapping[str, str]) -> str | None:
@@ -113,6 +151,9 @@ CHECKS: list[Check] = [
     check_author_email,
     check_domain,
     check_first_superuser_email,
+    check_project_name,
+    check_description,
+    check_author_name,
     check_combinations,
 ]
 

@@ -22,6 +22,16 @@ REFUSED = [
     pytest.param({"project_slug": "app"}, "project_slug", "app_project", id="slug-app"),
     pytest.param({"project_slug": "tests"}, "project_slug", "tests_project", id="slug-tests"),
     pytest.param({"project_name": "2048 Game"}, "project_slug", "app_2048_game", id="slug-from-project-name"),
+    pytest.param(
+        {"project_name": 'The "Best" App', "project_slug": "best_app"},
+        "project_name",
+        "The 'Best' App",
+        id="name-double-quote",
+    ),
+    pytest.param(
+        {"description": "One line\nand another"}, "description", "One line and another", id="description-newline"
+    ),
+    pytest.param({"author_name": "Jane \\ Doe"}, "author_name", "Jane / Doe", id="author-backslash"),
     pytest.param({"author_email": "jane.example.com"}, "author_email", "admin@example.com", id="author-email-no-at"),
     pytest.param({"author_email": "jane@example"}, "author_email", "admin@example.com", id="author-email-no-dot"),
     pytest.param(

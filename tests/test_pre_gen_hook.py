@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -27,9 +28,12 @@ def defaults() -> dict[str, str]:
 
 
 def suggested(message: str, field: str) -> str:
-    match = re.search(rf"{field}='([^']*)'", message)
+    """The value in the message's `field='value'` (or `field="it's"`), as Python's repr wrote it."""
+    match = re.search(rf"""{field}=('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""", message)
     assert match, f"no suggestion for {field} in {message!r}"
-    return match[1]
+    value = ast.literal_eval(match[1])
+    assert isinstance(value, str)
+    return value
 
 
 def test_defaults_pass_every_check(defaults: dict[str, str]) -> None:
@@ -44,6 +48,9 @@ def test_every_check_runs() -> None:
         pre.check_author_email,
         pre.check_first_superuser_email,
         pre.check_domain,
+        pre.check_project_name,
+        pre.check_description,
+        pre.check_author_name,
         pre.check_combinations,
     }
 
@@ -145,6 +152,46 @@ def test_domain_refused_with_valid_suggestion(defaults: dict[str, str], domain: 
     assert message.startswith("domain ")
     assert suggested(message, "domain") == suggestion
     assert pre.check_domain({**defaults, "domain": suggestion}) is None, "the suggestion is refused too"
+
+
+TEXT_CHECKS: dict[str, Check] = {
+    "project_name": pre.check_project_name,
+    "description": pre.check_description,
+    "author_name": pre.check_author_name,
+}
+
+
+def test_every_quoted_field_checked() -> None:
+    assert set(TEXT_CHECKS) == set(pre.QUOTED_TEXT_FIELDS)
+
+
+@pytest.mark.parametrize("field", TEXT_CHECKS)
+@pytest.mark.parametrize(
+    "text", ["My App", "Zoë's Chat: Realtime & More (v2)!", "100% async; <fast>", "日本語", "a  b"]
+)
+def test_text_accepted(defaults: dict[str, str], field: str, text: str) -> None:
+    assert TEXT_CHECKS[field]({**defaults, field: text}) is None
+
+
+@pytest.mark.parametrize("field", TEXT_CHECKS)
+@pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [
+        ('The "Best" App', "The 'Best' App"),
+        ("Ends in a backslash\\", "Ends in a backslash/"),
+        ("C:\\Apps\\Mine", "C:/Apps/Mine"),
+        ("Two\nlines", "Two lines"),
+        ("Tab\tseparated\r\n", "Tab separated"),
+        ("Bell\x07", "Bell"),
+    ],
+)
+def test_text_refused_with_valid_suggestion(defaults: dict[str, str], field: str, text: str, suggestion: str) -> None:
+    message = TEXT_CHECKS[field]({**defaults, field: text})
+
+    assert message is not None
+    assert message.startswith(f"{field} ")
+    assert suggested(message, field) == suggestion
+    assert TEXT_CHECKS[field]({**defaults, field: suggestion}) is None
 
 
 def test_unsupported_combination_refused(defaults: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
