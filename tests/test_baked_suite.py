@@ -1,7 +1,8 @@
-"""The baked project's own test suite passes, on each database, with the websocket session layer in.
+"""The baked project's own test suite passes, on each database and with every other choice at least once.
 
 The baked suite starts its own uvicorn server; on PostgreSQL it creates and drops a database of its own
-on the server at 127.0.0.1:5432 (.ci/run starts it when it is not running).
+on the server at 127.0.0.1:5432, and a Redis-backed choice uses the server at 127.0.0.1:6379 (.ci/run
+starts both when they are not running).
 """
 
 from __future__ import annotations
@@ -9,28 +10,46 @@ from __future__ import annotations
 import pytest
 
 from tests.baking import pytest_summary, run_script
-from tests.combinations import choice_options, is_supported
+from tests.combinations import Combination, choice_options, combination_id, default_combination, is_supported
 from tests.conftest import Bake
 
 SUITE_TIMEOUT = 1200
 NOT_ALLOWED = ("failed", "error", "skipped", "xfailed", "xpassed")
 
-DATABASES = choice_options()["database"]
+
+def suite_combinations() -> list[Combination]:
+    """Each database with the websocket layer in, then every other choice once, on the defaults otherwise.
+
+    Not the whole product (each run takes the better part of a minute): every choice of every option
+    runs the baked suite at least once, and the full product is linted by test_generation.
+    """
+    base = {**default_combination(), "use_websockets": "yes"}
+    wanted = [{**base, "database": database} for database in choice_options()["database"]]
+    wanted += [{**base, option: value} for option, values in choice_options().items() for value in values]
+    unique = {combination_id(combination): combination for combination in wanted if is_supported(combination)}
+    return list(unique.values())
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("database", DATABASES)
-def test_baked_suite_passes(bake: Bake, script_env: dict[str, str], database: str) -> None:
-    answers = {"database": database, "use_websockets": "yes"}
-    assert is_supported(answers)
-    result = bake(answers)
+@pytest.mark.parametrize("combination", suite_combinations(), ids=combination_id)
+def test_baked_suite_passes(bake: Bake, script_env: dict[str, str], combination: Combination) -> None:
+    result = bake(combination)
     assert result.project_path is not None, repr(result.exception)
 
     suite = run_script(result.project_path, "test.sh", script_env, timeout=SUITE_TIMEOUT)
 
+    print(suite.stdout)  # shown by pytest when the test fails
     summary, counts = pytest_summary(suite.stdout)
-    print(suite.stdout)
     assert suite.returncode == 0, f"scripts/test.sh exited {suite.returncode}: {summary}"
     assert counts.get("passed", 0) > 0, f"no test passed: {summary}"
     unwelcome = {kind: counts[kind] for kind in NOT_ALLOWED if counts.get(kind)}
     assert not unwelcome, f"the baked suite must pass whole: {summary}"
+
+
+def test_suite_combinations_cover_every_choice() -> None:
+    combinations = suite_combinations()
+    for database in choice_options()["database"]:
+        assert any(c["database"] == database and c["use_websockets"] == "yes" for c in combinations)
+    for option, values in choice_options().items():
+        for value in values:
+            assert any(combination[option] == value for combination in combinations), f"{option}={value} never runs"
