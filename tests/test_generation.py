@@ -51,6 +51,9 @@ def test_bake_succeeds(bake: Bake, combination: Combination) -> None:
         assert result.context[name] == value
     for expected in ("backend/pyproject.toml", "scripts/run.sh", "scripts/test.sh", "scripts/lint.sh", ".env"):
         assert (result.project_path / expected).is_file(), f"{expected} missing"
+    for script in ("run.sh", "test.sh", "lint.sh"):
+        mode = (result.project_path / "scripts" / script).stat().st_mode
+        assert mode & 0o100, f"scripts/{script} must be executable, as the guides run it"
 
 
 @combinations
