@@ -37,9 +37,7 @@ def test_links_between_guides_resolve(guide: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("guide", [g for g in GUIDES if runnable_commands((DOCS / g).read_text())])
-def test_every_command_in_the_guide_runs(
-    guide: str, tmp_path: Path, script_env: dict[str, str]
-) -> None:
+def test_every_command_in_the_guide_runs(guide: str, tmp_path: Path, script_env: dict[str, str]) -> None:
     template = copy_clean_template(REPO_ROOT, tmp_path / "template")
     logs = tmp_path / "logs"
     logs.mkdir()
