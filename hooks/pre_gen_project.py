@@ -132,6 +132,11 @@ def check_author_name(context: Mapping[str, str]) -> str | None:
 # Combinations that cannot work together: (option, value) pairs that exclude each other.
 UNSUPPORTED_COMBINATIONS: list[tuple[dict[str, str], str]] = [
     (
+        {"frontend": "react", "use_websockets": "no"},
+        "frontend='react' is a client of the websocket session layer (its session page); "
+        "with use_websockets='no' type frontend='none' (or use_websockets='yes').",
+    ),
+    (
         {"use_websockets": "no", "realtime_broker": "redis"},
         "realtime_broker='redis' serves the rooms of the websocket session layer; "
         "with use_websockets='no' type realtime_broker='memory' (or use_websockets='yes').",

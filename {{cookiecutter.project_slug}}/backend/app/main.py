@@ -7,11 +7,23 @@ from fastapi.middleware.cors import CORSMiddleware
 from app.api.main import api_router
 from app.core.config import settings
 from app.core.db import engine
+{%- if cookiecutter.frontend == "react" %}
+from app.frontend import mount_frontend
+{%- endif %}
+{%- if cookiecutter.use_websockets == "yes" %}
+from app.rooms.runtime import hub
+{%- endif %}
 
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+{%- if cookiecutter.use_websockets == "yes" %}
+    await hub.start()
     yield
+    await hub.stop()
+{%- else %}
+    yield
+{%- endif %}
     await engine.dispose()
 
 
@@ -31,3 +43,8 @@ if settings.allowed_origins:
     )
 
 app.include_router(api_router, prefix=settings.API_V1_STR)
+{%- if cookiecutter.frontend == "react" %}
+
+# Last, so that every route above answers first: the built page takes the other paths.
+mount_frontend(app)
+{%- endif %}

@@ -1,17 +1,19 @@
 """The tests talk to a real uvicorn server, started once per test run on a database of its own."""
 
-{% if cookiecutter.database == "postgresql" -%}
+{% if cookiecutter.database == "postgresql" or cookiecutter.realtime_broker == "redis" -%}
 import asyncio
 {% endif -%}
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,19 @@ os.environ["SQLITE_PATH"] = str(RUN_DIR / "test.db")
 os.environ["POSTGRES_DB"] = f"test_{{ cookiecutter.project_slug }}_{secrets.token_hex(4)}"
 {%- endif %}
 os.environ["FIRST_SUPERUSER_PASSWORD"] = secrets.token_urlsafe(16)
+{%- if cookiecutter.frontend == "react" %}
+# The server serves this stand-in for the built frontend (tests/test_frontend.py checks how);
+# tests/e2e start a server of the real build.
+TEST_DIST = RUN_DIR / "dist"
+(TEST_DIST / "assets").mkdir(parents=True)
+(TEST_DIST / "index.html").write_text("<!doctype html><title>Test page</title>\n")
+(TEST_DIST / "assets" / "page-1a2b3c.js").write_text("console.log('test page');\n")
+os.environ["FRONTEND_DIST"] = str(TEST_DIST)
+{%- endif %}
+{%- if cookiecutter.realtime_broker == "redis" %}
+# Keys and channels of this run only, removed at the end.
+os.environ["REDIS_KEY_PREFIX"] = f"test-{secrets.token_hex(4)}:"
+{%- endif %}
 {%- if cookiecutter.use_websockets == "yes" %}
 os.environ["WS_AUTH_TIMEOUT"] = "1"
 # Check on every request that the user is still active, so deactivation shows at once.
@@ -58,7 +73,7 @@ class Account:
     password: str
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -77,6 +92,20 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -
             pass
         time.sleep(0.1)
     raise RuntimeError(f"the server did not become healthy:\n{log.read_text()}")
+{%- if cookiecutter.realtime_broker == "redis" %}
+
+
+async def _delete_redis_keys() -> None:
+    from redis.asyncio import Redis
+
+    from app.core.config import settings
+
+    redis = Redis.from_url(settings.REDIS_URL)
+    keys = [key async for key in redis.scan_iter(match=f"{settings.REDIS_KEY_PREFIX}*")]
+    if keys:
+        await redis.delete(*keys)
+    await redis.aclose()
+{%- endif %}
 {%- if cookiecutter.database == "postgresql" %}
 
 
@@ -95,14 +124,29 @@ async def _drop_database() -> None:
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[Server]:
+def database() -> Iterator[None]:
+    """The run's own database, migrated, with its first superuser."""
     subprocess.run([sys.executable, "-m", "app.prestart"], cwd=BACKEND_DIR, check=True)
-    port = _free_port()
-    log = RUN_DIR / "server.log"
+    yield
+    shutil.rmtree(RUN_DIR, ignore_errors=True)
+{%- if cookiecutter.database == "postgresql" %}
+    asyncio.run(_drop_database())
+{%- endif %}
+{%- if cookiecutter.realtime_broker == "redis" %}
+    asyncio.run(_delete_redis_keys())
+{%- endif %}
+
+
+@contextmanager
+def running_server(name: str, *args: str, env: Mapping[str, str] | None = None) -> Iterator[Server]:
+    """`python -m app` on a free port, as a separate process, until the block ends."""
+    port = free_port()
+    log = RUN_DIR / f"{name}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app", "--port", str(port)],
+            [sys.executable, "-m", "app", "--port", str(port), *args],
             cwd=BACKEND_DIR,
+            env={**os.environ, **(env or {})},
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -113,9 +157,12 @@ def server() -> Iterator[Server]:
     finally:
         process.terminate()
         process.wait(timeout=15)
-{%- if cookiecutter.database == "postgresql" %}
-        asyncio.run(_drop_database())
-{%- endif %}
+
+
+@pytest.fixture(scope="session")
+def server(database: None) -> Iterator[Server]:
+    with running_server("server") as running:
+        yield running
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,6 +15,8 @@ TIMEOUT = 5.0
 class SocketClient:
     def __init__(self, connection: ClientConnection) -> None:
         self.connection = connection
+        # Messages read while looking for another one, in the order they came.
+        self.unread: list[dict[str, Any]] = []
 
     async def send(self, message: Any) -> None:
         """Send a dict as JSON; str and bytes go out as they are (text and binary frames)."""
@@ -22,9 +24,35 @@ class SocketClient:
         await self.connection.send(frame)
 
     async def receive(self) -> dict[str, Any]:
+        if self.unread:
+            return self.unread.pop(0)
         frame = await asyncio.wait_for(self.connection.recv(), TIMEOUT)
         message: dict[str, Any] = json.loads(frame)
         return message
+
+    async def next_of(
+        self, state: str | None, where: Callable[[dict[str, Any]], bool] | None = None
+    ) -> dict[str, Any]:
+        """The first message of `state` (any, if None) matching `where`; the others stay unread."""
+
+        def wanted(message: dict[str, Any]) -> bool:
+            return state in (None, message["state"]) and (where is None or where(message))
+
+        for index, queued in enumerate(self.unread):
+            if wanted(queued):
+                return self.unread.pop(index)
+        while True:
+            message: dict[str, Any] = json.loads(
+                await asyncio.wait_for(self.connection.recv(), TIMEOUT)
+            )
+            if wanted(message):
+                return message
+            self.unread.append(message)
+
+    async def reply(self, state: str, data: Any, request_id: str) -> dict[str, Any]:
+        """Send a request and wait for its answer, whatever else arrives meanwhile."""
+        await self.send({"state": state, "data": data, "id": request_id})
+        return await self.next_of(None, lambda message: message.get("id") == request_id)
 
     async def request(
         self, state: str, data: Any = None, request_id: str | int | None = None

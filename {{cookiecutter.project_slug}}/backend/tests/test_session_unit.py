@@ -17,6 +17,7 @@ from app.session.errors import CloseCode, ErrorCode, SocketError
 from app.session.messages import Request, Response, encode, parse_request
 from app.session.protocol import handle_request
 from app.session.registry import StateRegistry
+from tests.fakes import RecordingSink
 
 
 @pytest.mark.parametrize(
@@ -97,6 +98,7 @@ def _context() -> SessionContext:
         member=Member(id=uuid.uuid4(), email="a@example.com"),
         token_expires_at=datetime.now(UTC) + timedelta(minutes=5),
         db=SessionMaker,
+        outbox=RecordingSink(),
     )
 
 

@@ -60,13 +60,15 @@ class Outbox:
     """The socket's only writer: frames wait in a bounded queue that one task drains.
 
     Whoever sends never waits on the client; a client that lets `limit` frames pile up
-    is closed with 1013 (try again later).
+    is closed with 1013 (try again later). Frames the client asked for (a reply, and a replay
+    that comes with it) are let through above the limit: only what it did not ask for counts.
     """
 
     def __init__(self, websocket: WebSocket, limit: int) -> None:
         self._websocket = websocket
         self._limit = limit
         self._frames: deque[str] = deque()
+        self._requested = 0
         self._ready = asyncio.Event()
         self._close_code: int | None = None
         self._close_reason = ""
@@ -82,10 +84,12 @@ class Outbox:
     def closing(self) -> bool:
         return self._close_code is not None
 
-    def send(self, frame: str) -> None:
+    def send(self, frame: str, *, requested: bool = False) -> None:
         if self.closing:
             return
-        if len(self._frames) >= self._limit:
+        if requested:
+            self._requested += 1
+        elif len(self._frames) >= self._limit + self._requested:
             self._frames.clear()
             self.close(1013, "Too many messages waiting; reconnect and resume.")
             return
@@ -105,6 +109,7 @@ class Outbox:
             while self._frames:
                 if not await send_response(self._websocket, self._frames.popleft()):
                     return
+                self._requested = max(self._requested - 1, 0)
             if self._close_code is not None:
                 if self._client_connected:
                     with suppress(WebSocketDisconnect, OSError, RuntimeError):

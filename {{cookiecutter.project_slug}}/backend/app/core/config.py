@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     API_V1_STR: str = "/api/v1"
     FRONTEND_HOST: str = "http://localhost:5173"
     BACKEND_CORS_ORIGINS: Annotated[list[str], NoDecode, BeforeValidator(parse_origins)] = []
+{%- if cookiecutter.frontend == "react" %}
+    # The built frontend, served at /; relative to the project's folder unless absolute.
+    FRONTEND_DIST: Path = Path("frontend/dist")
+{%- endif %}
 
     SECRET_KEY: str
     ACCESS_TOKEN_EXPIRE_MINUTES: int = 15
@@ -69,6 +73,13 @@ class Settings(BaseSettings):
     WS_USER_RECHECK: float = 30.0
     # Messages waiting to be sent to one socket before it counts as too slow.
     WS_SEND_QUEUE: int = 256
+    # Updates a room keeps, for members who rejoin with `since`.
+    WS_ROOM_HISTORY: int = 1000
+{%- if cookiecutter.realtime_broker == "redis" %}
+    REDIS_URL: str = "redis://127.0.0.1:6379/0"
+    # Every key and channel the rooms use starts with this.
+    REDIS_KEY_PREFIX: str = "{{ cookiecutter.project_slug }}:"
+{%- endif %}
 {% endif %}
     @property
     def allowed_origins(self) -> list[str]:

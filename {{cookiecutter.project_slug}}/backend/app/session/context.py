@@ -1,6 +1,8 @@
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,6 +21,14 @@ class Member:
         return cls(id=user.id, email=user.email)
 
 
+class FrameSink(Protocol):
+    """Where frames for one socket go; sending never waits on the client."""
+
+    def send(self, frame: str) -> None: ...
+
+    def close(self, code: int, reason: str = "") -> None: ...
+
+
 @dataclass
 class SessionContext:
     """What one authenticated socket knows between requests."""
@@ -26,6 +36,13 @@ class SessionContext:
     member: Member
     token_expires_at: datetime
     db: async_sessionmaker[AsyncSession]
+    # Frames sent here reach this socket after whatever was queued before them.
+    outbox: FrameSink
+    connection_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     # The session record started (or resumed from a draft) on this socket.
     session_id: uuid.UUID | None = None
     user_checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # The rooms this socket has joined.
+    rooms: set[str] = field(default_factory=set)
+    # Run when the socket is gone, whatever the reason (leaving rooms, for one); by name.
+    cleanups: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)

@@ -16,6 +16,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_STATE = "unknown_state"
     INVALID_DATA = "invalid_data"
     NOT_ALLOWED = "not_allowed"
+    UNAVAILABLE = "unavailable"
     UNAUTHORIZED = "unauthorized"
     RATE_LIMITED = "rate_limited"
     MESSAGE_TOO_BIG = "message_too_big"

@@ -1,6 +1,5 @@
 """The shape of what crosses the socket: requests in, responses and errors out."""
 
-from collections.abc import Mapping
 from typing import Any
 
 import pydantic_core
@@ -20,14 +19,19 @@ class Request(BaseModel):
 
 
 class Response(BaseModel):
-    """What a handler answers; `close_code` closes the socket once the answer is sent."""
+    """What a handler answers.
+
+    `followed_by` are frames sent right after the answer, before anything else reaches the
+    socket; `close_code` closes the socket once they are sent.
+    """
 
     state: str
     data: Any = Field(default_factory=dict)
+    followed_by: list[str] = Field(default_factory=list)
     close_code: int | None = None
 
 
-def encode(message: Mapping[str, Any]) -> str:
+def encode(message: Any) -> str:
     """JSON text for a frame; UUIDs, datetimes, decimals, enums and models included."""
     return pydantic_core.to_json(message).decode()
 

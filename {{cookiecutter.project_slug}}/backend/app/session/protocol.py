@@ -12,7 +12,7 @@ from app.core.config import settings
 from app.core.security import InvalidToken
 from app.models import User
 from app.session import store
-from app.session.context import Member, SessionContext
+from app.session.context import FrameSink, Member, SessionContext
 from app.session.errors import CREDENTIALS_ERROR, INTERNAL_ERROR, ErrorCode, SocketError
 from app.session.messages import Request, encode, error_message, parse_json, response_message
 from app.session.registry import StateRegistry
@@ -33,7 +33,7 @@ class Outcome:
 
 
 async def authenticate(
-    frame: str | bytes, db: async_sessionmaker[AsyncSession]
+    frame: str | bytes, db: async_sessionmaker[AsyncSession], outbox: FrameSink
 ) -> tuple[SessionContext, str]:
     """Check the first frame's token: the socket's context and its `initialised` frame."""
     try:
@@ -54,6 +54,7 @@ async def authenticate(
         member=member,
         token_expires_at=claims.expires_at,
         db=db,
+        outbox=outbox,
         session_id=draft.id if draft else None,
     )
     data: dict[str, Any] = {"user": member}
@@ -82,7 +83,8 @@ async def handle_request(
     try:
         await ensure_authorized(context)
         response = await registry.dispatch(context, request)
-        return Outcome([encode(response_message(response, request.id))], response.close_code)
+        frames = [encode(response_message(response, request.id)), *response.followed_by]
+        return Outcome(frames, response.close_code)
     except SocketError as error:
         error.request_id = request.id
         return Outcome.failure(error)

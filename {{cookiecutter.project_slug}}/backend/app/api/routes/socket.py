@@ -9,6 +9,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from app.api.sockets import Outbox, receive_frame, receive_request
 from app.core.config import settings
 from app.core.db import SessionMaker
+from app.rooms import states as _room_states  # noqa: F401 (registers join, publish, leave)
 from app.session.errors import INTERNAL_ERROR, CloseCode, ErrorCode, SocketError
 from app.session.protocol import Outcome, authenticate, handle_request
 from app.session.states import registry
@@ -49,7 +50,7 @@ async def session_socket(websocket: WebSocket) -> None:
 def send(outbox: Outbox, outcome: Outcome) -> bool:
     """Queue an outcome's frames; False when it closes the socket."""
     for frame in outcome.frames:
-        outbox.send(frame)
+        outbox.send(frame, requested=True)
     if outcome.close_code is not None:
         outbox.close(outcome.close_code)
         return False
@@ -65,16 +66,23 @@ async def serve(websocket: WebSocket, outbox: Outbox) -> None:
         send(outbox, Outcome.failure(timed_out))
         return
     try:
-        context, initialised = await authenticate(frame, SessionMaker)
+        context, initialised = await authenticate(frame, SessionMaker, outbox)
     except SocketError as error:
         send(outbox, Outcome.failure(error))
         return
     outbox.send(initialised)
-    while not outbox.closing:
-        try:
-            request = await receive_request(websocket)
-        except SocketError as error:
-            outcome = Outcome.failure(error)
-        else:
-            outcome = await handle_request(registry, context, request)
-        send(outbox, outcome)
+    try:
+        while not outbox.closing:
+            try:
+                request = await receive_request(websocket)
+            except SocketError as error:
+                outcome = Outcome.failure(error)
+            else:
+                outcome = await handle_request(registry, context, request)
+            send(outbox, outcome)
+    finally:
+        for cleanup in context.cleanups.values():
+            try:
+                await cleanup()
+            except Exception:
+                logger.exception("A clean-up after a socket closed failed")

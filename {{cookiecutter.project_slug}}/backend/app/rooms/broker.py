@@ -1,0 +1,78 @@
+"""What a room engine must do; one module per engine (memory, redis) implements it.
+
+The broker knows nothing of sockets or members' sends: it sequences and keeps a room's updates,
+carries envelopes between the workers that serve a room, and keeps the room's member list.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+class BrokerUnavailable(Exception):
+    """The engine cannot be reached right now; rooms answer `unavailable` until it is back."""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What travels between workers for one room.
+
+    An update carries its room sequence number and its data as JSON; anything else (presence)
+    carries no number and a whole frame, and is not kept in the history.
+    """
+
+    room: str
+    seq: int | None
+    body: str
+    # A connection that must not get this envelope (presence news about itself).
+    exclude: str | None = None
+
+
+# Called for every envelope published to a room this worker subscribes to, in publish order.
+Listener = Callable[[Envelope], None]
+# Called after the connection to the engine came back, when envelopes may have been missed.
+Reconnected = Callable[[], None]
+
+
+class Broker(ABC):
+    def __init__(self, listener: Listener, reconnected: Reconnected, history_size: int) -> None:
+        self.listener = listener
+        self.reconnected = reconnected
+        self.history_size = history_size
+
+    async def start(self) -> None:  # noqa: B027 (optional for engines with nothing to start)
+        """Get ready; must not fail when the engine is down (it retries on its own)."""
+
+    async def stop(self) -> None:  # noqa: B027
+        """Let go of every connection and task."""
+
+    @abstractmethod
+    async def subscribe(self, room: str) -> None:
+        """From when this returns, every envelope published to `room` reaches the listener."""
+
+    @abstractmethod
+    async def unsubscribe(self, room: str) -> None: ...
+
+    @abstractmethod
+    async def publish(self, room: str, body: str) -> int:
+        """Give an update the room's next sequence number, keep it, deliver it; its number."""
+
+    @abstractmethod
+    async def broadcast(self, envelope: Envelope) -> None:
+        """Deliver an envelope to the room's subscribers without numbering or keeping it."""
+
+    @abstractmethod
+    async def last_seq(self, room: str) -> int:
+        """The number of the room's latest update; 0 before the first."""
+
+    @abstractmethod
+    async def history(self, room: str, since: int) -> list[tuple[int, str]]:
+        """The kept updates numbered above `since`, oldest first."""
+
+    @abstractmethod
+    async def add_member(self, room: str, connection: str, member: str) -> list[str]:
+        """Record a connection in the room; the member JSON of every connection now in it."""
+
+    @abstractmethod
+    async def remove_member(self, room: str, connection: str) -> list[str]:
+        """Forget a connection; the member JSON of every connection still in the room."""

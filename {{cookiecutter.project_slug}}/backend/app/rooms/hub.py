@@ -1,0 +1,212 @@
+"""One worker's side of the rooms: who is in which room here, and delivering to them in order."""
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.rooms.broker import Broker, BrokerUnavailable, Envelope
+from app.session.context import FrameSink, Member
+from app.session.messages import encode
+
+logger = logging.getLogger(__name__)
+
+
+def update_frame(seq: int, body: str) -> str:
+    """The `update` frame for a kept update: its data is the body with `seq` added."""
+    return '{"state":"update","data":{"seq":' + str(seq) + "," + body[1:] + "}"
+
+
+@dataclass
+class Subscriber:
+    connection: str
+    member: Member
+    sink: FrameSink
+    # Frames that arrive while the member is joining; sent once the join's replay is.
+    pending: list[tuple[int, str]] | None = None
+
+    def deliver(self, seq: int, frame: str) -> None:
+        if self.pending is not None:
+            self.pending.append((seq, frame))
+        else:
+            self.sink.send(frame)
+
+
+@dataclass
+class LocalRoom:
+    name: str
+    subscribers: dict[str, Subscriber] = field(default_factory=dict)
+    # Every update up to this number has been delivered (or was before anyone here joined).
+    last_seq: int = 0
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    failed: bool = False
+    # Updates that came in while a gap in the numbers is being filled from the history.
+    backlog: list[tuple[int, str]] | None = None
+
+
+@dataclass(frozen=True)
+class Joined:
+    seq: int
+    members: list[dict[str, Any]]
+    replay: list[str]
+    history_complete: bool
+
+
+def unique_members(members: list[str]) -> list[dict[str, Any]]:
+    """Each person once, however many sockets they have in the room."""
+    seen: dict[str, dict[str, Any]] = {}
+    for member in members:
+        decoded = json.loads(member)
+        seen.setdefault(decoded["id"], decoded)
+    return list(seen.values())
+
+
+class RoomHub:
+    def __init__(self, broker_factory: Any, history_size: int) -> None:
+        self.broker: Broker = broker_factory(self._receive, self._resync, history_size)
+        self.rooms: dict[str, LocalRoom] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await self.broker.stop()
+        self.rooms.clear()
+
+    # Joining and leaving
+
+    async def join(self, name: str, subscriber: Subscriber, since: int | None) -> Joined:
+        room = self.rooms.get(name)
+        if room is None:
+            room = self.rooms[name] = LocalRoom(name)
+            try:
+                await self.broker.subscribe(name)
+                room.last_seq = await self.broker.last_seq(name)
+            except BaseException:
+                room.failed = True
+                del self.rooms[name]
+                raise
+            finally:
+                room.ready.set()
+        await room.ready.wait()
+        if room.failed:
+            raise BrokerUnavailable(f"could not subscribe to room {name}")
+        subscriber.pending = []
+        room.subscribers[subscriber.connection] = subscriber
+        # Whatever is numbered above `joined_at` reaches `pending` from here on.
+        joined_at = room.last_seq
+        try:
+            members = await self.broker.add_member(
+                name, subscriber.connection, encode(subscriber.member)
+            )
+            replay: list[tuple[int, str]] = []
+            history_complete = True
+            if since is not None and since < joined_at:
+                replay = [
+                    (seq, body)
+                    for seq, body in await self.broker.history(name, since)
+                    if seq <= joined_at
+                ]
+                history_complete = bool(replay) and replay[0][0] == since + 1
+        except BaseException:
+            await self._forget(name, subscriber.connection)
+            raise
+        frames = [update_frame(seq, body) for seq, body in replay]
+        frames += [frame for seq, frame in subscriber.pending if seq > joined_at]
+        subscriber.pending = None
+        if self._first_connection_of(subscriber.member, members):
+            await self._announce(name, subscriber.connection, subscriber.member, "joined")
+        return Joined(joined_at, unique_members(members), frames, history_complete)
+
+    async def leave(self, name: str, connection: str, member: Member) -> None:
+        await self._forget(name, connection)
+        members = await self.broker.remove_member(name, connection)
+        if not any(json.loads(entry)["id"] == str(member.id) for entry in members):
+            await self._announce(name, connection, member, "left")
+
+    async def _forget(self, name: str, connection: str) -> None:
+        room = self.rooms.get(name)
+        if room is None:
+            return
+        room.subscribers.pop(connection, None)
+        if not room.subscribers:
+            del self.rooms[name]
+            await self.broker.unsubscribe(name)
+
+    @staticmethod
+    def _first_connection_of(member: Member, members: list[str]) -> bool:
+        mine = sum(1 for entry in members if json.loads(entry)["id"] == str(member.id))
+        return mine == 1
+
+    async def _announce(self, name: str, connection: str, member: Member, event: str) -> None:
+        data = {"room": name, "event": event, "member": member}
+        frame = encode({"state": "presence", "data": data})
+        await self.broker.broadcast(Envelope(name, None, frame, exclude=connection))
+
+    # Publishing
+
+    async def publish(self, name: str, sender: Member, payload: dict[str, Any]) -> int:
+        body = encode({"room": name, "sender": sender, "payload": payload})
+        return await self.broker.publish(name, body)
+
+    # Delivering what the broker brings, in order and without gaps
+
+    def _receive(self, envelope: Envelope) -> None:
+        room = self.rooms.get(envelope.room)
+        if room is None:
+            return
+        if envelope.seq is None:
+            for connection, subscriber in list(room.subscribers.items()):
+                if connection != envelope.exclude:
+                    subscriber.sink.send(envelope.body)
+            return
+        if room.backlog is not None:
+            room.backlog.append((envelope.seq, envelope.body))
+        elif envelope.seq == room.last_seq + 1:
+            self._deliver(room, envelope.seq, envelope.body)
+        elif envelope.seq > room.last_seq + 1:
+            # Some updates never arrived (the engine's connection dropped): fetch them first.
+            room.backlog = [(envelope.seq, envelope.body)]
+            self._spawn(self._fill_gap(room))
+
+    def _deliver(self, room: LocalRoom, seq: int, body: str) -> None:
+        frame = update_frame(seq, body)
+        room.last_seq = seq
+        for subscriber in list(room.subscribers.values()):
+            subscriber.deliver(seq, frame)
+
+    async def _fill_gap(self, room: LocalRoom) -> None:
+        delay = 0.1
+        while True:
+            try:
+                missing = await self.broker.history(room.name, room.last_seq)
+                break
+            except Exception:
+                logger.warning("Could not fetch room %s's history; retrying", room.name)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        backlog, room.backlog = room.backlog or [], None
+        for seq, body in sorted({*missing, *backlog}):
+            if seq == room.last_seq + 1:
+                self._deliver(room, seq, body)
+            elif seq > room.last_seq + 1:
+                logger.warning(
+                    "Room %s: updates %d to %d are gone", room.name, room.last_seq + 1, seq - 1
+                )
+                self._deliver(room, seq, body)
+
+    def _resync(self) -> None:
+        """After a reconnect, catch every room up with what was published meanwhile."""
+        for room in self.rooms.values():
+            if room.backlog is None:
+                room.backlog = []
+                self._spawn(self._fill_gap(room))
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

@@ -1,0 +1,86 @@
+"""The rooms' states: join, publish, leave. They register with the session's registry."""
+
+from contextlib import suppress
+from functools import partial
+from typing import Any
+
+from pydantic import Field, JsonValue
+
+from app.rooms.broker import BrokerUnavailable
+from app.rooms.hub import Subscriber
+from app.rooms.runtime import hub
+from app.session.context import Member, SessionContext
+from app.session.errors import ErrorCode, SocketError
+from app.session.messages import Response
+from app.session.states import Strict, registry
+
+ROOM_NAME = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
+UNAVAILABLE = "Rooms are unavailable right now; try again shortly."
+
+
+async def may_join(member: Member, room: str) -> bool:
+    """Who may join which room. Everyone who is logged in, until you decide otherwise."""
+    return True
+
+
+class JoinData(Strict):
+    room: str = ROOM_NAME
+    since: int | None = Field(default=None, ge=0)
+
+
+class RoomData(Strict):
+    room: str = ROOM_NAME
+
+
+class PublishData(Strict):
+    room: str = ROOM_NAME
+    payload: dict[str, JsonValue]
+
+
+async def _leave_all(context: SessionContext) -> None:
+    for room in list(context.rooms):
+        context.rooms.discard(room)
+        with suppress(BrokerUnavailable):
+            await hub.leave(room, context.connection_id, context.member)
+
+
+@registry.state("join")
+async def join(context: SessionContext, data: JoinData) -> Response:
+    if data.room in context.rooms:
+        raise SocketError(ErrorCode.NOT_ALLOWED, f"You are already in room {data.room!r}.")
+    if not await may_join(context.member, data.room):
+        raise SocketError(ErrorCode.NOT_ALLOWED, f"You may not join room {data.room!r}.")
+    subscriber = Subscriber(context.connection_id, context.member, context.outbox)
+    try:
+        joined = await hub.join(data.room, subscriber, data.since)
+    except BrokerUnavailable:
+        raise SocketError(ErrorCode.UNAVAILABLE, UNAVAILABLE) from None
+    context.rooms.add(data.room)
+    context.cleanups["rooms"] = partial(_leave_all, context)
+    body: dict[str, Any] = {"room": data.room, "seq": joined.seq, "members": joined.members}
+    if data.since is not None:
+        body["history_complete"] = joined.history_complete
+    return Response(state="joined", data=body, followed_by=joined.replay)
+
+
+@registry.state("publish")
+async def publish(context: SessionContext, data: PublishData) -> Response:
+    if data.room not in context.rooms:
+        raise SocketError(ErrorCode.NOT_ALLOWED, f"Join room {data.room!r} before publishing.")
+    try:
+        seq = await hub.publish(data.room, context.member, data.payload)
+    except BrokerUnavailable:
+        raise SocketError(ErrorCode.UNAVAILABLE, UNAVAILABLE) from None
+    return Response(state="published", data={"room": data.room, "seq": seq})
+
+
+@registry.state("leave")
+async def leave(context: SessionContext, data: RoomData) -> Response:
+    if data.room not in context.rooms:
+        raise SocketError(ErrorCode.NOT_ALLOWED, f"You are not in room {data.room!r}.")
+    context.rooms.discard(data.room)
+    # Left here even when the engine is unreachable; it forgets the member when this
+    # worker's lease runs out.
+    with suppress(BrokerUnavailable):
+        await hub.leave(data.room, context.connection_id, context.member)
+    return Response(state="left", data={"room": data.room})

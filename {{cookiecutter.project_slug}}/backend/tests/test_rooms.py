@@ -1,0 +1,266 @@
+"""Rooms over a real connection: members, presence, one ordered sequence, resuming, slow members."""
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, suppress
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.conftest import Account, MakeAccount, Server, login
+from tests.socket_client import SocketClient, session
+
+
+def room_name() -> str:
+    return f"room-{uuid.uuid4().hex[:10]}"
+
+
+def in_room(room: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda message: message["data"].get("room") == room
+
+
+async def join(client: SocketClient, room: str, since: int | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"room": room}
+    if since is not None:
+        data["since"] = since
+    await client.send({"state": "join", "data": data, "id": f"join-{room}"})
+    joined = await client.next_of("joined", in_room(room))
+    assert joined["id"] == f"join-{room}"
+    return joined
+
+
+async def updates(client: SocketClient, room: str, count: int) -> list[dict[str, Any]]:
+    return [(await client.next_of("update", in_room(room)))["data"] for _ in range(count)]
+
+
+@pytest.fixture
+async def people(
+    server: Server, client: httpx.AsyncClient, make_account: MakeAccount
+) -> AsyncIterator[Callable[[], Any]]:
+    """Open authenticated sockets for new users: `alice, token = await people()`."""
+    async with AsyncExitStack() as stack:
+
+        async def person() -> tuple[SocketClient, Account]:
+            account = await make_account()
+            token = await login(client, account.email, account.password)
+            socket, _ = await stack.enter_async_context(session(server.ws_url, token))
+            return socket, account
+
+        yield person
+
+
+def member(account: Account) -> dict[str, str]:
+    return {"id": str(account.id), "email": account.email}
+
+
+async def test_joining_lists_the_members_and_tells_the_others(people: Any) -> None:
+    room = room_name()
+    (alice, alice_account), (bob, bob_account) = await people(), await people()
+
+    joined = await join(alice, room)
+    assert joined["data"] == {"room": room, "seq": 0, "members": [member(alice_account)]}
+
+    joined = await join(bob, room)
+    members = joined["data"]["members"]
+    assert sorted(m["email"] for m in members) == sorted([alice_account.email, bob_account.email])
+    presence = await alice.next_of("presence", in_room(room))
+    assert presence["data"] == {"room": room, "event": "joined", "member": member(bob_account)}
+
+
+async def test_an_update_reaches_every_member_and_the_sender_is_told_its_seq(people: Any) -> None:
+    room = room_name()
+    (alice, alice_account), (bob, _), (carol, _) = await people(), await people(), await people()
+    for socket in (alice, bob, carol):
+        await join(socket, room)
+
+    await alice.send({"state": "publish", "data": {"room": room, "payload": {"n": 1}}, "id": "p1"})
+    published = await alice.next_of("published")
+    assert published == {"state": "published", "data": {"room": room, "seq": 1}, "id": "p1"}
+    expected = {"room": room, "seq": 1, "sender": member(alice_account), "payload": {"n": 1}}
+    for socket in (alice, bob, carol):
+        assert await updates(socket, room, 1) == [expected]
+
+
+async def test_concurrent_publishers_share_one_gapless_sequence(people: Any) -> None:
+    room = room_name()
+    (alice, _), (bob, _), (carol, _) = await people(), await people(), await people()
+    for socket in (alice, bob, carol):
+        await join(socket, room)
+    per_publisher = 40
+
+    async def publish_all(socket: SocketClient, name: str) -> None:
+        for n in range(per_publisher):
+            payload = {"from": name, "n": n}
+            await socket.send({"state": "publish", "data": {"room": room, "payload": payload}})
+
+    await asyncio.gather(publish_all(alice, "alice"), publish_all(bob, "bob"))
+    seen = [await updates(socket, room, 2 * per_publisher) for socket in (alice, bob, carol)]
+    assert [update["seq"] for update in seen[0]] == list(range(1, 2 * per_publisher + 1))
+    assert seen[0] == seen[1] == seen[2]
+    for name in ("alice", "bob"):
+        theirs = [update["payload"]["n"] for update in seen[0] if update["payload"]["from"] == name]
+        assert theirs == list(range(per_publisher))  # each publisher's own order is kept
+    acks = [(await alice.next_of("published"))["data"]["seq"] for _ in range(per_publisher)]
+    assert acks == sorted(acks)
+    assert {u["seq"] for u in seen[0] if u["payload"]["from"] == "alice"} == set(acks)
+
+
+async def test_rejoining_with_since_replays_exactly_what_was_missed(
+    server: Server, people: Any, client: httpx.AsyncClient, account: Account
+) -> None:
+    room = room_name()
+    alice, _ = await people()
+    await join(alice, room)
+    token = await login(client, account.email, account.password)
+
+    async def publish(n: int) -> None:
+        await alice.send({"state": "publish", "data": {"room": room, "payload": {"n": n}}})
+
+    async with session(server.ws_url, token) as (bob, _):
+        await join(bob, room)
+        for n in range(3):
+            await publish(n)
+        last_seen = (await updates(bob, room, 3))[-1]["seq"]
+    assert last_seen == 3
+    for n in range(3, 8):
+        await publish(n)
+    await updates(alice, room, 8)
+
+    async with session(server.ws_url, token) as (bob, _):
+        joined = await join(bob, room, since=last_seen)
+        assert joined["data"]["seq"] == 8
+        assert joined["data"]["history_complete"] is True
+        # The replay comes right after `joined`, before anything live.
+        replayed = [await bob.receive() for _ in range(5)]
+        assert [m["state"] for m in replayed] == ["update"] * 5
+        assert [m["data"]["seq"] for m in replayed] == [4, 5, 6, 7, 8]
+        assert [m["data"]["payload"]["n"] for m in replayed] == [3, 4, 5, 6, 7]
+        await publish(8)
+        assert [u["seq"] for u in await updates(bob, room, 1)] == [9]
+
+
+async def test_leaving_and_closing_tell_the_others(people: Any) -> None:
+    room = room_name()
+    (alice, _), (bob, bob_account) = await people(), await people()
+    await join(alice, room)
+    await join(bob, room)
+    await alice.next_of("presence", in_room(room))
+
+    assert await bob.request("leave", {"room": room}, "l") == {
+        "state": "left",
+        "data": {"room": room},
+        "id": "l",
+    }
+    left = await alice.next_of("presence", in_room(room))
+    assert left["data"] == {"room": room, "event": "left", "member": member(bob_account)}
+    refused = await bob.request("publish", {"room": room, "payload": {}})
+    assert refused["code"] == "not_allowed"
+
+    carol, carol_account = await people()
+    await join(carol, room)
+    await alice.next_of("presence", in_room(room))
+    await carol.connection.close()
+    gone = await alice.next_of("presence", in_room(room))
+    assert gone["data"] == {"room": room, "event": "left", "member": member(carol_account)}
+
+
+@pytest.mark.parametrize(
+    ("state", "data", "code"),
+    [
+        ("publish", {"room": "never-joined", "payload": {}}, "not_allowed"),
+        ("leave", {"room": "never-joined"}, "not_allowed"),
+        ("join", {"room": "has spaces"}, "invalid_data"),
+        ("join", {"room": ""}, "invalid_data"),
+        ("join", {"room": "ok", "since": -1}, "invalid_data"),
+        ("publish", {"room": "ok", "payload": "text"}, "invalid_data"),
+        ("publish", {"room": "ok"}, "invalid_data"),
+    ],
+)
+async def test_bad_room_requests_are_refused_and_the_socket_stays_open(
+    people: Any, state: str, data: dict[str, Any], code: str
+) -> None:
+    alice, _ = await people()
+    error = await alice.request(state, data, "x")
+    assert error["state"] == "error"
+    assert error["code"] == code
+    assert error["id"] == "x"
+    assert (await alice.request("ping"))["state"] == "pong"
+
+
+async def test_joining_twice_is_refused(people: Any) -> None:
+    room = room_name()
+    alice, _ = await people()
+    await join(alice, room)
+    assert (await alice.request("join", {"room": room}))["code"] == "not_allowed"
+
+
+async def test_one_person_with_two_sockets_is_one_member(
+    server: Server, people: Any, client: httpx.AsyncClient, account: Account
+) -> None:
+    room = room_name()
+    alice, _ = await people()
+    await join(alice, room)
+    token = await login(client, account.email, account.password)
+    async with (
+        session(server.ws_url, token) as (first, _),
+        session(server.ws_url, token) as (
+            second,
+            _,
+        ),
+    ):
+        await join(first, room)
+        joined = await join(second, room)
+        assert [m["email"] for m in joined["data"]["members"]].count(account.email) == 1
+        await first.request("leave", {"room": room})
+        await second.request("leave", {"room": room})
+    presence = [await alice.next_of("presence", in_room(room)) for _ in range(2)]
+    assert [p["data"]["event"] for p in presence] == ["joined", "left"]
+
+
+async def test_a_member_that_cannot_keep_up_is_closed_with_1013_and_resumes(
+    server: Server, people: Any, client: httpx.AsyncClient, account: Account
+) -> None:
+    room = room_name()
+    alice, _ = await people()
+    await join(alice, room)
+    token = await login(client, account.email, account.password)
+    # A client that stops reading: its receive buffer holds 2 frames, then TCP backs up.
+    async with connect(server.ws_url, max_queue=2, open_timeout=5) as slow_connection:
+        slow = SocketClient(slow_connection)
+        assert (await slow.authenticate(token))["state"] == "initialised"
+        await join(slow, room)
+        big = "x" * 20_000
+        count = 600
+        for n in range(count):
+            await alice.send(
+                {"state": "publish", "data": {"room": room, "payload": {"n": n, "big": big}}}
+            )
+        # The fast member gets everything, in order, without waiting on the slow one.
+        got = await updates(alice, room, count)
+        assert [u["payload"]["n"] for u in got] == list(range(count))
+        # The slow one reads what reached it, then finds the socket closed with 1013.
+        last_seen = 0
+
+        async def read_until_closed() -> None:
+            nonlocal last_seen
+            with suppress(ConnectionClosed):
+                async for frame in slow_connection:
+                    message = json.loads(frame)
+                    if message["state"] == "update":
+                        assert message["data"]["seq"] == last_seen + 1
+                        last_seen = message["data"]["seq"]
+
+        await asyncio.wait_for(read_until_closed(), 30)
+        assert slow_connection.close_code == 1013
+    assert last_seen < count
+    # It rejoins with `since` and gets the rest: nothing missed, nothing twice.
+    async with session(server.ws_url, token) as (again, _):
+        joined = await join(again, room, since=last_seen)
+        assert joined["data"]["history_complete"] is True
+        rest = [(await again.next_of("update"))["data"]["seq"] for _ in range(count - last_seen)]
+        assert rest == list(range(last_seen + 1, count + 1))
