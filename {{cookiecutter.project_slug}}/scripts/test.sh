@@ -1,5 +1,23 @@
 #!/usr/bin/env bash
+{%- if cookiecutter.frontend == "react" %}
+# Run every test: the frontend's type check, lint and unit tests (npm), then the backend's pytest
+# suite, whose tests/e2e drive the freshly built page in Chromium against a real server.
+# Arguments go to pytest (e.g. scripts/test.sh -k socket); the frontend's checks always run.
+{%- else %}
 # Run the project's tests; arguments go to pytest (e.g. scripts/test.sh -k socket).
+{%- endif %}
 source "$(dirname "$0")/bootstrap.sh"
+{%- if cookiecutter.frontend == "react" %}
+source "$PROJECT_DIR/scripts/frontend.sh"
+require_npm
+build_frontend
+(
+    cd "$FRONTEND_DIR"
+    echo "Frontend: type check, lint, unit tests ..." >&2
+    npm run --silent typecheck
+    npm run --silent lint
+    npm test --silent
+)
+{%- endif %}
 cd "$PROJECT_DIR/backend"
 exec "$UV" run pytest "$@"

@@ -1,0 +1,186 @@
+"""End-to-end tests: the built frontend in a real Chromium, against a real server that serves it.
+
+scripts/test.sh builds frontend/dist before running them. The browser is the system's Chromium
+(CHROMIUM_PATH, else /usr/bin/chromium): Playwright drives it and never downloads one of its own.
+Screenshots land in test-artifacts/ (TEST_ARTIFACTS_DIR moves them), one more for each failed test.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Generator, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+
+from tests.conftest import BACKEND_DIR, RUN_DIR, Account, MakeAccount, Server, _wait_until_healthy
+
+PROJECT_DIR = BACKEND_DIR.parent
+DIST = PROJECT_DIR / "frontend" / "dist"
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR") or PROJECT_DIR / "test-artifacts")
+DEFAULT_CHROMIUM = Path("/usr/bin/chromium")
+# Headless, as root in a container, on a machine that may have no network beyond localhost:
+# nothing in the background that would call out (updates, sync, field trials).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Longest wait for anything the page shows; a reconnection after a restart is the slowest.
+TIMEOUT_MS = 20_000
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class AppServer:
+    """`python -m app` serving the built frontend on a port of its own, kept across restarts.
+
+    The page's socket URL comes from the page's origin, so a restarted server must come back on
+    the same port for the page to find it again.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = RUN_DIR / f"{name}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def server(self) -> Server:
+        return Server(url=self.url, log=self.log)
+
+    @property
+    def ws_url(self) -> str:
+        return self.server.ws_url
+
+    def start(self) -> None:
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "app", "--port", str(self.port)],
+                cwd=BACKEND_DIR,
+                env={**os.environ, "FRONTEND_DIST": str(DIST)},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        _wait_until_healthy(self.url, self.process, self.log)
+
+    def kill(self) -> None:
+        """Gone at once, as in a crash: no close frame, no shutdown."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=15)
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+            self.process = None
+
+
+def chromium_path() -> Path:
+    configured = os.environ.get("CHROMIUM_PATH")
+    path = Path(configured) if configured else DEFAULT_CHROMIUM
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        pytest.fail(
+            f"No Chromium at {path}: the end-to-end tests drive the system's Chromium. "
+            "Install it (Debian/Ubuntu: `apt-get install chromium`) "
+            "or set CHROMIUM_PATH to a Chromium binary.",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def app_server(server: Server) -> Iterator[AppServer]:
+    """A server of the built frontend, on the test run's database (which `server` set up)."""
+    if not (DIST / "index.html").is_file():
+        pytest.fail(
+            f"No frontend build in {DIST}: "
+            "scripts/test.sh builds it (or `npm run build` in frontend/).",
+            pytrace=False,
+        )
+    running = AppServer("e2e-server")
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    executable = chromium_path()
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        await launched.close()
+
+
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "call":
+        item.stash[FAILED] = report.failed
+    return report
+
+
+def artifact(name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
+
+
+@pytest.fixture
+async def page(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterator[Page]:
+    """A new page in a context of its own: no cookies or storage from other tests."""
+    context: BrowserContext = await browser.new_context(viewport={"width": 1100, "height": 900})
+    opened = await context.new_page()
+    yield opened
+    if request.node.stash.get(FAILED, False):
+        await opened.screenshot(path=artifact(f"failed-{request.node.name}"), full_page=True)
+    await context.close()
+
+
+async def screenshot(page: Page, name: str) -> None:
+    await page.screenshot(path=artifact(name), full_page=True)
+
+
+async def log_in(page: Page, app_server: AppServer, account: Account) -> None:
+    await page.goto(f"{app_server.url}/login")
+    await page.get_by_test_id("login-email").fill(account.email)
+    await page.get_by_test_id("login-password").fill(account.password)
+    await page.get_by_test_id("login-submit").click()
+    await expect(page.get_by_test_id("home-greeting")).to_be_visible()
+
+
+async def open_session(page: Page) -> None:
+    """From the home page to /session, until its socket is open."""
+    await page.get_by_test_id("session-link").click()
+    await expect(page).to_have_url(re.compile(r"/session$"))
+    await expect(page.get_by_test_id("connection-status")).to_have_attribute("data-status", "open")
+
+
+@pytest.fixture
+async def user(make_account: MakeAccount) -> Account:
+    """A new user for each test, so drafts and sessions never carry over."""
+    return await make_account()
