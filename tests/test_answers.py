@@ -81,6 +81,17 @@ def test_every_problem_reported_at_once(bake: Bake, capfd: pytest.CaptureFixture
         assert f"ERROR: {field} " in err, err
 
 
+def test_react_frontend_needs_the_socket_layer(bake: Bake, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    result = bake({"frontend": "react", "use_websockets": "no"})
+
+    assert isinstance(result.exception, FailedHookException), repr(result.exception)
+    errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("ERROR: ")]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("ERROR: frontend='react' ")
+    assert "frontend='none'" in errors[0], "the message must say what to pick instead"
+    assert bake_output_leftovers(tmp_path / "cookies") == []
+
+
 ACCEPTED = [
     pytest.param(
         {"project_name": "Zoë's Chat: Realtime & More (v2)!", "project_slug": "zoes_chat"}, id="punctuated-name"

@@ -7,23 +7,33 @@ starts both when they are not running).
 
 from __future__ import annotations
 
+import re
+import shutil
+from pathlib import Path
+
 import pytest
 
-from tests.baking import pytest_summary, run_script
+from tests.baking import REPO_ROOT, pytest_summary, run_script
 from tests.combinations import Combination, choice_options, combination_id, default_combination, is_supported
 from tests.conftest import Bake
 
 SUITE_TIMEOUT = 1200
 NOT_ALLOWED = ("failed", "error", "skipped", "xfailed", "xpassed")
+# The React bake's end-to-end tests save these screenshots of the session page; they are kept here.
+ARTIFACTS_DIR = REPO_ROOT / "build" / "test-artifacts"
+SCREENSHOTS = {"session-started", "session-saved", "session-error-toast", "session-reconnecting", "session-resumed"}
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def suite_combinations() -> list[Combination]:
     """Each database with the websocket layer in, then every other choice once, on the defaults otherwise.
 
     Not the whole product (each run takes the better part of a minute): every choice of every option
-    runs the baked suite at least once, and the full product is linted by test_generation.
+    runs the baked suite at least once, and the full product is linted by test_generation. The React
+    frontend's build, checks and browser tests are the slowest part, so only the bake that picks it runs
+    them: the others are API-only.
     """
-    base = {**default_combination(), "use_websockets": "yes"}
+    base = {**default_combination(), "use_websockets": "yes", "frontend": "none"}
     wanted = [{**base, "database": database} for database in choice_options()["database"]]
     wanted += [{**base, option: value} for option, values in choice_options().items() for value in values]
     unique = {combination_id(combination): combination for combination in wanted if is_supported(combination)}
@@ -39,11 +49,28 @@ def test_baked_suite_passes(bake: Bake, script_env: dict[str, str], combination:
     suite = run_script(result.project_path, "test.sh", script_env, timeout=SUITE_TIMEOUT)
 
     print(suite.stdout)  # shown by pytest when the test fails
+    screenshots = keep_artifacts(result.project_path, combination)
     summary, counts = pytest_summary(suite.stdout)
     assert suite.returncode == 0, f"scripts/test.sh exited {suite.returncode}: {summary}"
     assert counts.get("passed", 0) > 0, f"no test passed: {summary}"
     unwelcome = {kind: counts[kind] for kind in NOT_ALLOWED if counts.get(kind)}
     assert not unwelcome, f"the baked suite must pass whole: {summary}"
+    if combination["frontend"] == "react":
+        output = ANSI_ESCAPE.sub("", suite.stdout)
+        assert re.search(r"^\s*Tests\s+\d+ passed", output, re.MULTILINE), "the frontend's unit tests did not run"
+        assert re.search(r"^tests/e2e/\S+ \.+", output, re.MULTILINE), "the browser tests did not run"
+        assert screenshots >= SCREENSHOTS, f"screenshots missing: {sorted(SCREENSHOTS - screenshots)}"
+
+
+def keep_artifacts(project: Path, combination: Combination) -> set[str]:
+    """Copy what the baked tests left in test-artifacts/ to build/test-artifacts/<combination>/."""
+    source = project / "test-artifacts"
+    if not source.is_dir():
+        return set()
+    target = ARTIFACTS_DIR / combination_id(combination)
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target)
+    return {path.stem for path in target.glob("*.png")}
 
 
 def test_suite_combinations_cover_every_choice() -> None:
@@ -53,3 +80,7 @@ def test_suite_combinations_cover_every_choice() -> None:
     for option, values in choice_options().items():
         for value in values:
             assert any(combination[option] == value for combination in combinations), f"{option}={value} never runs"
+
+
+def test_only_one_suite_builds_the_frontend() -> None:
+    assert [c["frontend"] for c in suite_combinations()].count("react") == 1
