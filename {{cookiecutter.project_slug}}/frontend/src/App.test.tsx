@@ -67,6 +67,8 @@ describe("App routes", () => {
     fireEvent.click(screen.getByTestId("login-submit"));
     expect((await screen.findByTestId("home-greeting")).textContent).toContain("Me Myself");
     expect(screen.getByTestId("session-link").getAttribute("href")).toBe("/session");
+    expect(screen.getByTestId("rooms-link").getAttribute("href")).toBe("/rooms");
+    expect(screen.getByTestId("nav-rooms").getAttribute("href")).toBe("/rooms");
     expect(screen.getByTestId("current-user").textContent).toBe("me@example.com");
 
     fireEvent.click(screen.getByTestId("logout-button"));

@@ -6,6 +6,7 @@ import { Layout } from "./components/Layout";
 import { ToastProvider } from "./components/toasts";
 import { HomePage } from "./pages/HomePage";
 import { LoginPage } from "./pages/LoginPage";
+import { RoomsPage } from "./pages/RoomsPage";
 import { SessionPage } from "./pages/SessionPage";
 
 export function App({ authClient }: { authClient?: AuthClient }) {
@@ -28,6 +29,14 @@ export function App({ authClient }: { authClient?: AuthClient }) {
               element={
                 <RequireAuth>
                   <SessionPage />
+                </RequireAuth>
+              }
+            />
+            <Route
+              path="/rooms/:room?"
+              element={
+                <RequireAuth>
+                  <RoomsPage />
                 </RequireAuth>
               }
             />

@@ -30,7 +30,11 @@ export type InitialisedMessage = Message<"initialised", { user: SocketUser; draf
 export type PongMessage = Message<"pong", JsonObject>;
 export type StartThingsMessage = Message<"startThings", { something: string } & JsonObject>;
 export type SaveMessage = Message<"save", JsonObject>;
-export type JoinedMessage = Message<"joined", { room: string; seq: number; members: RoomMember[] }>;
+export type JoinedMessage = Message<
+  "joined",
+  /** `history_complete` comes with a join that gave `since`: false when updates were gone from the history. */
+  { room: string; seq: number; members: RoomMember[]; history_complete?: boolean }
+>;
 export type PresenceMessage = Message<
   "presence",
   { room: string; event: "joined" | "left"; member: RoomMember }
@@ -48,6 +52,7 @@ export type ErrorCode =
   | "unknown_state"
   | "invalid_data"
   | "not_allowed"
+  | "unavailable"
   | "unauthorized"
   | "rate_limited"
   | "message_too_big"

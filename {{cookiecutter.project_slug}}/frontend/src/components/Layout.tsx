@@ -30,6 +30,9 @@ export function Layout() {
             <Link to="/session" data-testid="nav-session">
               Session
             </Link>
+            <Link to="/rooms" data-testid="nav-rooms">
+              Rooms
+            </Link>
             <span className="muted" data-testid="current-user">
               {user.email}
             </span>

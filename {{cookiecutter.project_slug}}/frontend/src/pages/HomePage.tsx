@@ -16,6 +16,9 @@ export function HomePage() {
       </p>
       <Link to="/session" className="button" data-testid="session-link">
         Open a session
+      </Link>{" "}
+      <Link to="/rooms" className="button" data-testid="rooms-link">
+        Open the rooms
       </Link>
     </section>
   );

@@ -1,0 +1,31 @@
+import type { ConnectionStatus } from "../api/socketSession";
+
+const STATUS_LABELS: Record<ConnectionStatus, string> = {
+  connecting: "Connecting…",
+  authenticating: "Authenticating…",
+  open: "Connected",
+  reconnecting: "Reconnecting…",
+  closed: "Closed",
+};
+
+/** The socket's state, with the pending reconnect when there is one. */
+export function ConnectionBadge({
+  status,
+  reconnectAttempt,
+  retryInMs,
+}: {
+  status: ConnectionStatus;
+  reconnectAttempt: number;
+  retryInMs: number | null;
+}) {
+  let detail = "";
+  if (status === "reconnecting" && retryInMs !== null) {
+    detail = ` (attempt ${String(reconnectAttempt)}, in ${(retryInMs / 1000).toFixed(1)} s)`;
+  }
+  return (
+    <span className={`badge badge-${status}`} data-testid="connection-status" data-status={status} role="status">
+      {STATUS_LABELS[status]}
+      {detail}
+    </span>
+  );
+}

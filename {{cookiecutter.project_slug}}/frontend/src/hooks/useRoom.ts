@@ -1,0 +1,99 @@
+import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
+
+import { RoomController, type RoomControllerOptions, type RoomSnapshot } from "../api/room";
+import type { JsonObject, ServerMessage } from "../api/websocketAPI";
+import { type SocketSessionApi, type UseSocketSessionOptions, useSocketSession } from "./useSocketSession";
+
+export interface UseRoomOptions {
+  /** Passed on to useSocketSession (url, token, reconnect…); its `handlers` are the room's own. */
+  socketOptions?: Omit<UseSocketSessionOptions, "handlers" | "onOtherMessage">;
+  /**
+   * Errors from the server worth telling the person about: refusals of the room's own
+   * join and leave, and errors that answer no request. (A refused publish rejects.)
+   */
+  onError?: (error: { message: string; code: string }) => void;
+  room?: RoomControllerOptions;
+}
+
+export interface RoomApi extends RoomSnapshot {
+  socket: SocketSessionApi;
+  /** Be in `room`, leaving the current one first; throws on an invalid name. */
+  join: (room: string) => void;
+  /** Be in no room. */
+  leave: () => void;
+  /** Publishes to the joined room; resolves with `published`, rejects on an error answer. */
+  publish: (payload: JsonObject) => Promise<ServerMessage>;
+}
+
+/**
+ * A socket session that is in (at most) one room at a time. After every new
+ * connection (the session re-authenticates on its own) it joins the room again
+ * with `since`, so the updates it shows have no gaps and no repeats.
+ */
+export function useRoom(options: UseRoomOptions = {}): RoomApi {
+  const latest = useRef(options);
+  useLayoutEffect(() => {
+    latest.current = options;
+  });
+  const [controller] = useState(() => new RoomController(null, options.room));
+  // Bumped on every `initialised`: a new connection, whose rooms must be joined again,
+  // even if no render saw the socket anything but open in between.
+  const [connection, setConnection] = useState(0);
+
+  const socket = useSocketSession({
+    ...options.socketOptions,
+    handlers: {
+      initialised: () => {
+        controller.connectionReset();
+        setConnection((count) => count + 1);
+      },
+      error: (message) => {
+        // An answer to a request is the requester's to report: its promise rejects.
+        if (message.id === undefined || message.id === null) {
+          latest.current.onError?.({ message: message.error, code: message.code });
+        }
+      },
+    },
+    onOtherMessage: (message) => {
+      controller.handleMessage(message);
+    },
+  });
+  // The session's request() is the same function for the hook's lifetime.
+  const { request } = socket;
+  useLayoutEffect(() => {
+    controller.setTransport({ request });
+    return () => {
+      controller.setTransport(null);
+    };
+  }, [controller, request]);
+
+  const open = socket.status === "open";
+  useEffect(() => {
+    controller.setConnected(open);
+  }, [controller, open, connection]);
+
+  useEffect(() => {
+    const off = controller.onError((error) => {
+      latest.current.onError?.({ message: error.message, code: error.code });
+    });
+    return () => {
+      off();
+      controller.dispose();
+    };
+  }, [controller]);
+
+  const snapshot = useSyncExternalStore(controller.subscribe, controller.getSnapshot, controller.getSnapshot);
+
+  // Stable, so that effects may depend on them.
+  const [actions] = useState(() => ({
+    join: (room: string) => {
+      controller.join(room);
+    },
+    leave: () => {
+      controller.leave();
+    },
+    publish: (payload: JsonObject) => controller.publish(payload),
+  }));
+
+  return { ...snapshot, ...actions, socket };
+}
