@@ -1,8 +1,8 @@
 import { type ChangeEvent, useState } from "react";
 import { Link, useLocation } from "react-router";
 
-import type { ConnectionStatus } from "../api/socketSession";
 import { type JsonObject, type ServerMessage, SocketRequestError } from "../api/websocketAPI";
+import { ConnectionBadge } from "../components/ConnectionBadge";
 import { useToast } from "../components/toasts";
 import { type UseSocketSessionOptions, useSocketSession } from "../hooks/useSocketSession";
 
@@ -11,14 +11,6 @@ interface LogEntry {
   state: string;
   body: string;
 }
-
-const STATUS_LABELS: Record<ConnectionStatus, string> = {
-  connecting: "Connecting…",
-  authenticating: "Authenticating…",
-  open: "Connected",
-  reconnecting: "Reconnecting…",
-  closed: "Closed",
-};
 
 const MAX_LOG_ENTRIES = 100;
 
@@ -125,24 +117,12 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
       });
   };
 
-  let statusDetail = "";
-  if (socket.status === "reconnecting" && socket.retryInMs !== null) {
-    statusDetail = ` (attempt ${String(socket.reconnectAttempt)}, in ${(socket.retryInMs / 1000).toFixed(1)} s)`;
-  }
 
   return (
     <section className="card">
       <div className="session-header">
         <h1>Session</h1>
-        <span
-          className={`badge badge-${socket.status}`}
-          data-testid="connection-status"
-          data-status={socket.status}
-          role="status"
-        >
-          {STATUS_LABELS[socket.status]}
-          {statusDetail}
-        </span>
+        <ConnectionBadge status={socket.status} reconnectAttempt={socket.reconnectAttempt} retryInMs={socket.retryInMs} />
       </div>
 
       {socket.user ? (
