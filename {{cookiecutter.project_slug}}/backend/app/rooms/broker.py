@@ -1,4 +1,4 @@
-"""What a room engine must do; one module per engine (memory, redis) implements it.
+"""What a room engine must do; one module per engine implements it.
 
 The broker knows nothing of sockets or members' sends: it sequences and keeps a room's updates,
 carries envelopes between the workers that serve a room, and keeps the room's member list.
