@@ -21,7 +21,8 @@ Bake = Callable[[Mapping[str, str]], BakeResult]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Start the long tests (baked projects' own scripts) first so the xdist workers finish together.
+    # Start the long tests (baked projects' own scripts) first, so the xdist workers finish together:
+    # with --maxschedchunk=1 (pyproject.toml) each worker takes the next test when it has room.
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
