@@ -53,3 +53,23 @@ def test_disabled_feature_leaves_no_trace(
     ]
 
     assert not found, f"{feature.name} is off, yet its traces {list(feature.traces)} remain:\n" + "\n".join(found)
+
+
+def first_enabled(feature: Feature) -> Combination:
+    return next(combination for combination in SUPPORTED if feature.enabled(combination))
+
+
+@pytest.mark.parametrize("feature", post_gen_project.FEATURES, ids=lambda feature: feature.name)
+def test_traces_are_found_where_the_feature_is_on(baked_projects: BakedProjects, feature: Feature) -> None:
+    """A trace that a bake with the feature never contains would prove nothing when the feature is off."""
+    project = baked_projects.get(first_enabled(feature))
+    texts = [file.text for file in text_files(project)]
+    names = [path.name for path, _ in project_paths(project)]
+
+    unseen = [
+        trace
+        for trace in feature.traces
+        if not any(trace in text for text in texts) and not any(trace in name for name in names)
+    ]
+
+    assert not unseen, f"{feature.name}: these traces appear nowhere in a bake that has it: {unseen}"

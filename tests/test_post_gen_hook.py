@@ -77,6 +77,7 @@ def test_disabled_features(combination: Combination) -> None:
 def test_disabled_features_for_defaults() -> None:
     names = {feature.name for feature in post.disabled_features(default_combination())}
     assert "websockets" not in names
+    assert "frontend" not in names
     assert "postgresql" in names
     assert "sqlite" not in names
 
