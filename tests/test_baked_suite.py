@@ -31,13 +31,17 @@ def suite_combinations() -> list[Combination]:
     Not the whole product (each run takes the better part of a minute): every choice of every option
     runs the baked suite at least once, and the full product is linted by test_generation. The React
     frontend's build, checks and browser tests are the slowest part, so only the bake that picks it runs
-    them: the others are API-only.
+    them: the others are API-only, and one that differs from it only by having no frontend is left out,
+    as the React bake's suite runs the same backend tests.
     """
     base = {**default_combination(), "use_websockets": "yes", "frontend": "none"}
     wanted = [{**base, "database": database} for database in choice_options()["database"]]
     wanted += [{**base, option: value} for option, values in choice_options().items() for value in values]
     unique = {combination_id(combination): combination for combination in wanted if is_supported(combination)}
-    return list(unique.values())
+    with_react = {combination_id({**c, "frontend": "none"}) for c in unique.values() if c["frontend"] == "react"}
+    kept = [combination for key, combination in unique.items() if key not in with_react]
+    # The longest run first, so that the other workers take the rest meanwhile.
+    return sorted(kept, key=lambda combination: combination["frontend"] != "react")
 
 
 @pytest.mark.slow
