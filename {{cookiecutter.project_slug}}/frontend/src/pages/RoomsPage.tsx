@@ -1,9 +1,10 @@
 import { type ChangeEvent, type SubmitEvent, useEffect, useRef, useState } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { useNavigate, useParams } from "react-router";
 
 import { isValidRoomName, type RoomPhase, type RoomUpdate } from "../api/room";
 import { type JsonObject, SocketRequestError } from "../api/websocketAPI";
 import { ConnectionBadge } from "../components/ConnectionBadge";
+import { SocketErrorNotice } from "../components/SocketErrorNotice";
 import { useToast } from "../components/toasts";
 import { type UseRoomOptions, useRoom } from "../hooks/useRoom";
 
@@ -117,18 +118,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
         catches up on what it missed.
       </p>
 
-      {socket.error ? (
-        <div className="notice notice-error" data-testid="session-error" role="alert">
-          <p>{socket.error}</p>
-          {socket.errorCode === "unauthenticated" ? (
-            <Link to="/login">Log in again</Link>
-          ) : (
-            <button type="button" className="secondary" data-testid="reconnect-button" onClick={socket.reconnect}>
-              Reconnect
-            </button>
-          )}
-        </div>
-      ) : null}
+      <SocketErrorNotice error={socket.error} errorCode={socket.errorCode} reconnect={socket.reconnect} />
 
       {closedNormally ? (
         <div className="notice" data-testid="socket-closed-notice">

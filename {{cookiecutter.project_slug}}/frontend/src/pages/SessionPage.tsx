@@ -1,8 +1,9 @@
 import { type ChangeEvent, useState } from "react";
-import { Link, useLocation } from "react-router";
+import { useLocation } from "react-router";
 
 import { type JsonObject, type ServerMessage, SocketRequestError } from "../api/websocketAPI";
 import { ConnectionBadge } from "../components/ConnectionBadge";
+import { SocketErrorNotice } from "../components/SocketErrorNotice";
 import { useToast } from "../components/toasts";
 import { type UseSocketSessionOptions, useSocketSession } from "../hooks/useSocketSession";
 
@@ -131,18 +132,7 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
         </p>
       ) : null}
 
-      {socket.error ? (
-        <div className="notice notice-error" data-testid="session-error" role="alert">
-          <p>{socket.error}</p>
-          {socket.errorCode === "unauthenticated" ? (
-            <Link to="/login">Log in again</Link>
-          ) : (
-            <button type="button" className="secondary" data-testid="reconnect-button" onClick={socket.reconnect}>
-              Reconnect
-            </button>
-          )}
-        </div>
-      ) : null}
+      <SocketErrorNotice error={socket.error} errorCode={socket.errorCode} reconnect={socket.reconnect} />
 
       {socket.draft && !socket.saved ? (
         <div className="notice notice-info" data-testid="draft-notice">
