@@ -8,7 +8,6 @@ Screenshots land in test-artifacts/ (TEST_ARTIFACTS_DIR moves them), one more fo
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Generator, Iterator
@@ -17,7 +16,15 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
-from tests.conftest import BACKEND_DIR, RUN_DIR, Account, MakeAccount, Server, _wait_until_healthy
+from tests.conftest import (
+    BACKEND_DIR,
+    RUN_DIR,
+    Account,
+    MakeAccount,
+    Server,
+    _wait_until_healthy,
+    free_port,
+)
 
 PROJECT_DIR = BACKEND_DIR.parent
 DIST = PROJECT_DIR / "frontend" / "dist"
@@ -40,13 +47,6 @@ TIMEOUT_MS = 20_000
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 class AppServer:
     """`python -m app` serving the built frontend on a port of its own, kept across restarts.
 
@@ -55,7 +55,7 @@ class AppServer:
     """
 
     def __init__(self, name: str) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = RUN_DIR / f"{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
