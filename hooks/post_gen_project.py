@@ -39,6 +39,7 @@ FEATURES: tuple[Feature, ...] = (
         paths=(
             "backend/app/api/sockets.py",
             "backend/app/api/routes/socket.py",
+            "backend/app/server.py",
             "backend/app/session",
             "backend/app/rooms",
             "backend/tests/socket_client.py",
