@@ -1,0 +1,300 @@
+"""`python -m benchmarks [--quick] [--suite] [--only ...] [--profile DIR]`: see benchmarks/run.sh."""
+
+import argparse
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks import report, scenarios
+from benchmarks.bakes import REPO_DIR, Bake, bake, clean_env, prepare, run_logged
+from benchmarks.machine import describe, load_average
+from benchmarks.profiling import Profiler
+from benchmarks.servers import IN_BAKE, Server, app_server, bare_server
+from tests.combinations import SUPPORTED, combination_id, default_combination
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+PARTS = ("bakes", "round-trips", "idle", "fanout")
+FULL = {
+    "single_round_trips": 10_000,
+    "many_connections": 50,
+    "many_round_trips": 400,
+    "warmup_round_trips": 200,
+    "idle_sockets": 5_000,
+    "fanout_members": 1_000,
+    "fanout_publishes": 50,
+    "fanout_warmup": 3,
+}
+QUICK = {
+    "single_round_trips": 500,
+    "many_connections": 50,
+    "many_round_trips": 20,
+    "warmup_round_trips": 20,
+    "idle_sockets": 200,
+    "fanout_members": 100,
+    "fanout_publishes": 5,
+    "fanout_warmup": 1,
+}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="benchmarks/run.sh", description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="small counts, to try the benchmarks out (writes no RESULTS.md)"
+    )
+    parser.add_argument(
+        "--suite", action="store_true", help="also time the template's whole suite, scripts/test.sh (~7 min)"
+    )
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS), help="run only these parts")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="record the app's servers with py-spy during the windows (writes no RESULTS.md: py-spy slows them)",
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        help=f"where to write the results (default {RESULTS.relative_to(REPO_DIR)}, not for --quick or --profile)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the bakes and the servers' logs (their folder is printed)"
+    )
+    return parser.parse_args(argv)
+
+
+def revision() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO_DIR, capture_output=True, text=True, check=False).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return f"{commit} (with uncommitted changes)" if git("status", "--porcelain") else commit
+
+
+class Run:
+    def __init__(self, options: argparse.Namespace, work: Path) -> None:
+        self.options = options
+        self.sizes = QUICK if options.quick else FULL
+        self.work = work
+        self.logs = work / "logs"
+        self.logs.mkdir()
+        self.results = report.Results(
+            started=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), revision=revision(), sizes=dict(self.sizes)
+        )
+        self.profiler = Profiler(options.profile) if options.profile else None
+        self.default = default_combination()
+        self.redis = {**self.default, "realtime_broker": "redis"}
+        self.bakes: dict[str, Bake] = {}
+
+    def attempt(self, what: str, step: Callable[[], None]) -> None:
+        """A part that fails is reported, and the other parts still run."""
+        started = time.perf_counter()
+        self.results.loads.append(load_average()[0])
+        try:
+            step()
+            print(f"  ({what}: {time.perf_counter() - started:.0f} s)")
+        except Exception as error:
+            print(f"!! {what} failed: {error}", file=sys.stderr)
+            self.results.problems.append(f"{what}: {str(error).splitlines()[0]}")
+
+    def at_mark(self, label: str, pids: list[int]) -> Callable[[str], None] | None:
+        return self.profiler.window(label, pids) if self.profiler else None
+
+    # Bakes
+
+    def bake_all(self) -> None:
+        timed = "bakes" in self.options.only and not self.options.quick
+        wanted = SUPPORTED if timed else [self.default, self.redis]
+        print(f"Baking {len(wanted)} combination{'s' if len(wanted) > 1 else ''} with scripts/bake.sh ...")
+        for combination in wanted:
+            name = combination_id(combination)
+            baked, seconds = bake(combination, self.work / "bakes" / name, self.logs / "bakes.log")
+            self.bakes[name] = baked
+            if timed or "bakes" in self.options.only:
+                self.results.bakes[name] = seconds
+            print(f"  {name}: {seconds:.1f} s")
+
+    def ready(self, combination: dict[str, str]) -> Bake:
+        name = combination_id(combination)
+        baked = self.bakes[name]
+        if name not in self.results.bootstraps:
+            self.results.bootstraps[name] = prepare(baked, self.logs / f"prepare-{name}.log")
+        return baked
+
+    # Measurements on the default bake
+
+    def default_bake(self) -> None:
+        baked = self.ready(self.default)
+        self.results.machine = describe(baked.python)
+        if {"round-trips", "idle"} & set(self.options.only):
+            with app_server(baked, "app", self.logs) as app, bare_server(baked, "floor", self.logs) as floor:
+                if "round-trips" in self.options.only:
+                    self.attempt("round trips", lambda: self.round_trips(baked, app, floor))
+                if "idle" in self.options.only:
+                    self.attempt("idle sockets", lambda: self.idle(baked, app, floor))
+        if "fanout" in self.options.only:
+            self.attempt("fan-out (memory)", lambda: self.fanout_memory(baked))
+
+    def round_trips(self, baked: Bake, app: Server, floor: Server) -> None:
+        s = self.sizes
+        for connections, count in ((1, s["single_round_trips"]), (s["many_connections"], s["many_round_trips"])):
+            # The floor first, then ours, at each size, so a change in the machine's load hits both alike.
+            for who, server in (("floor", floor), ("app", app)):
+                figures = scenarios.round_trips(
+                    baked,
+                    server,
+                    self.logs / f"client-round-trips-{who}-{connections}.log",
+                    connections=connections,
+                    count=count,
+                    warmup=s["warmup_round_trips"],
+                    authenticated=who == "app",
+                    at_mark=self.at_mark(f"round-trips-{connections}", [server.pid]) if who == "app" else None,
+                )
+                self.results.round_trips[(who, connections)] = figures
+                print(
+                    f"  round trips, {who:<5} {connections:>3} sockets: {figures.rate:8,.0f}/s  "
+                    f"p50 {figures.p50_ms:6.2f} ms  p99 {figures.p99_ms:6.2f} ms  "
+                    f"CPU {figures.cpu_us:6.1f} us per round trip"
+                    f"  (errors {figures.errors}, lost {figures.lost})"
+                )
+            ours, floor_figures = (
+                self.results.round_trips[("app", connections)],
+                self.results.round_trips[("floor", connections)],
+            )
+            print(
+                f"    CPU per round trip: {report.ratio(ours.cpu_us, floor_figures.cpu_us):.2f}x the floor "
+                f"(target <= {report.CPU_RATIO_TARGET}x)"
+            )
+
+    def idle(self, baked: Bake, app: Server, floor: Server) -> None:
+        for who, server in (("floor", floor), ("app", app)):
+            figures = scenarios.idle_memory(
+                baked,
+                server,
+                self.logs / f"client-idle-{who}.log",
+                sockets=self.sizes["idle_sockets"],
+                warmup=20,
+                authenticated=who == "app",
+            )
+            self.results.idle[who] = figures
+            target = f" (target <= {report.IDLE_KIB_TARGET:.0f} KiB)" if who == "app" else ""
+            print(
+                f"  idle sockets, {who:<5}: {figures.per_socket_kib:5.1f} KiB per socket "
+                f"over {figures.sockets:,}{target}"
+            )
+
+    def fanout(self, label: str, baked: Bake, servers: list[Server], authenticated: bool) -> None:
+        s = self.sizes
+        figures = scenarios.fanout(
+            baked,
+            servers,
+            self.logs / f"client-fanout-{label}.log",
+            members=s["fanout_members"],
+            publishes=s["fanout_publishes"],
+            warmup=s["fanout_warmup"],
+            authenticated=authenticated,
+            at_mark=self.at_mark(f"fanout-{label}", [server.pid for server in servers]) if authenticated else None,
+        )
+        self.results.fanout[label] = figures
+        print(
+            f"  fan-out, {label:<6}: CPU {figures.cpu_us:5.1f} us per delivery  p50 {figures.p50_ms:6.1f} ms  "
+            f"p99 {figures.p99_ms:6.1f} ms  ({figures.deliveries:,} deliveries, {figures.missed} missed)"
+        )
+        naive = self.results.fanout.get("naive")
+        if naive is not None and label != "naive":
+            print(
+                f"    {report.ratio(figures.cpu_us, naive.cpu_us):.2f}x the naive loop's CPU per delivery "
+                f"(target <= {report.CPU_RATIO_TARGET}x); p99 {figures.p99_ms:.0f} ms vs {naive.p99_ms:.0f} ms "
+                "(target: no worse)"
+            )
+
+    def fanout_memory(self, baked: Bake) -> None:
+        with bare_server(baked, "naive_fanout", self.logs) as naive:
+            self.fanout("naive", baked, [naive], authenticated=False)
+        with app_server(baked, "app-fanout", self.logs) as app:
+            self.fanout("memory", baked, [app], authenticated=True)
+
+    def fanout_redis(self) -> None:
+        baked = self.ready(self.redis)
+        prefix = f"bench-{secrets.token_hex(4)}:"
+        env = {"REDIS_KEY_PREFIX": prefix}
+        try:
+            with (
+                app_server(baked, "redis-1", self.logs, env) as first,
+                app_server(baked, "redis-2", self.logs, env) as second,
+            ):
+                self.fanout("redis", baked, [first, second], authenticated=True)
+        finally:
+            run_logged(
+                [str(baked.python), str(IN_BAKE / "forget_redis_keys.py"), prefix],
+                self.logs / "redis.log",
+                cwd=baked.backend,
+                env=clean_env(PYTHONPATH=str(baked.backend)),
+            )
+
+    def suite(self) -> None:
+        print("Timing the template's suite (scripts/test.sh) ...")
+        started = time.perf_counter()
+        with (self.logs / "suite.log").open("wb") as output:
+            result = subprocess.run(
+                ["bash", str(REPO_DIR / "scripts" / "test.sh")],
+                cwd=REPO_DIR,
+                env=clean_env(),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+        self.results.suite_seconds = time.perf_counter() - started
+        self.results.suite_passed = result.returncode == 0
+        print(
+            f"  scripts/test.sh: {self.results.suite_seconds / 60:.1f} min "
+            f"({'passed' if self.results.suite_passed else 'failed'})"
+        )
+
+    def run(self) -> report.Results:
+        self.results.load_start = load_average()
+        print(f"Load average at the start: {' / '.join(f'{v:.2f}' for v in self.results.load_start)}")
+        self.bake_all()
+        measured = {"round-trips", "idle", "fanout"} & set(self.options.only)
+        if measured:
+            print("Measuring the default bake against the floor ...")
+            self.attempt("default bake", self.default_bake)
+        if "fanout" in self.options.only:
+            print("Measuring the fan-out over Redis, two workers ...")
+            self.attempt("fan-out (redis)", self.fanout_redis)
+        if self.options.suite:
+            self.attempt("template suite", self.suite)
+        self.results.load_end = load_average()
+        return self.results
+
+
+def main(argv: list[str] | None = None) -> None:
+    options = parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="benchmarks-"))
+    try:
+        run = Run(options, work)
+        results = run.run()
+        report.print_rows(results)
+        print(f"Load average at the end: {' / '.join(f'{v:.2f}' for v in results.load_end or ())}")
+        target = options.results or (None if options.quick or options.profile else RESULTS)
+        if target is not None:
+            report.write(results, target)
+            print(f"Wrote {target}")
+        if options.profile:
+            summary = options.profile / "hot-spots.txt"
+            summary.write_text(run.profiler.summaries() if run.profiler else "")
+            print(f"Profiles and their hot spots in {options.profile} (hot-spots.txt)")
+    finally:
+        if options.keep:
+            print(f"Bakes and logs kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""The benchmark's client, run with a bake's python from its backend/ (it imports the app).
+
+`python client.py SCENARIO CONFIG_JSON`. It drives the servers through the project's own
+app/loadtest.py, the way users load-test their app, and talks to the orchestrator in JSON lines:
+`{"mark": NAME}` when a measured window opens or closes (it then waits for a line on stdin, so
+the orchestrator reads the servers' counters at that very point), and `{"result": {...}}` last.
+"""
+
+import asyncio
+import json
+import secrets
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
+
+try:
+    from app import loadtest
+except ImportError:  # a bake from before app/loadtest.py
+    import loadtest_standin as loadtest  # type: ignore[no-redef]
+
+T = TypeVar("T")
+# Sockets opened (and handshakes done) at once.
+CONCURRENCY = 100
+# Seconds to wait for a reply, or for every member to have an update.
+TIMEOUT = 30.0
+
+
+def emit(message: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+async def mark(name: str) -> None:
+    """Tell the orchestrator a window opens or closes here, and wait until it has read the counters."""
+    emit({"mark": name})
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def bounded(calls: Iterable[Callable[[], Awaitable[T]]]) -> list[T | BaseException]:
+    """Run the calls CONCURRENCY at a time; an exception stands in for a call's result."""
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(call: Callable[[], Awaitable[T]]) -> T:
+        async with gate:
+            return await call()
+
+    return await asyncio.gather(*(one(call) for call in calls), return_exceptions=True)
+
+
+async def open_sessions(url: str, tokens: list[str | None]) -> list[ClientConnection]:
+    opened = await bounded(lambda token=token: loadtest.open_session(url, token) for token in tokens)
+    connections = [result for result in opened if isinstance(result, ClientConnection)]
+    failures = [result for result in opened if isinstance(result, BaseException)]
+    if failures:
+        print(f"{len(failures)} sockets failed to open: {failures[0]!r}", file=sys.stderr)
+    return connections
+
+
+async def close_all(connections: list[ClientConnection]) -> None:
+    await bounded(lambda connection=connection: connection.close() for connection in connections)
+
+
+async def tokens_for(count: int, authenticated: bool) -> list[str | None]:
+    if not authenticated:
+        return [None] * count
+    return list(await loadtest.create_users(count))
+
+
+async def round_trip_scenario(config: dict[str, Any]) -> dict[str, Any]:
+    """Ping -> pong on `connections` sockets at once, each one request in flight at a time."""
+    count, connections_wanted = config["count"], config["connections"]
+    tokens = await tokens_for(connections_wanted, config["authenticated"])
+    connections = await open_sessions(config["url"], tokens)
+    await asyncio.gather(*(loadtest.round_trips(c, config["warmup"], []) for c in connections))
+    latencies: list[list[float]] = [[] for _ in connections]
+    await mark("start")
+    started = time.perf_counter()
+    results = await asyncio.gather(
+        *(loadtest.round_trips(c, count, mine) for c, mine in zip(connections, latencies, strict=True)),
+        return_exceptions=True,
+    )
+    elapsed = time.perf_counter() - started
+    await mark("end")
+    await close_all(connections)
+    if config["authenticated"]:
+        await loadtest.delete_users()
+    done = sum(result for result in results if isinstance(result, int))
+    every = [latency for mine in latencies for latency in mine]
+    return {
+        "connections": len(connections),
+        "round_trips": done,
+        "seconds": elapsed,
+        "rate": done / elapsed,
+        "p50": percentile(every, 0.50),
+        "p99": percentile(every, 0.99),
+        "errors": sum(isinstance(result, BaseException) for result in results),
+        "lost": connections_wanted * count - done,
+    }
+
+
+async def idle_scenario(config: dict[str, Any]) -> dict[str, Any]:
+    """Open (and authenticate) `sockets` sockets and leave them idle while the server's RSS is read."""
+    tokens = await tokens_for(config["sockets"] + config["warmup"], config["authenticated"])
+    # A few sockets first, so that what the first socket alone costs the server is not counted.
+    await close_all(await open_sessions(config["url"], tokens[: config["warmup"]]))
+    await asyncio.sleep(0.5)
+    await mark("before")
+    connections = await open_sessions(config["url"], tokens[config["warmup"] :])
+    await asyncio.sleep(1.0)
+    await mark("after")
+    await close_all(connections)
+    if config["authenticated"]:
+        await loadtest.delete_users()
+    return {"sockets": len(connections)}
+
+
+class Arrivals:
+    """When each update reached its last member."""
+
+    def __init__(self, members: int) -> None:
+        self.members = members
+        self.counts: dict[int, int] = {}
+        self.last: dict[int, asyncio.Future[float]] = {}
+
+    def expect(self, number: int) -> asyncio.Future[float]:
+        future = self.last[number] = asyncio.get_running_loop().create_future()
+        return future
+
+    def arrived(self, number: int) -> None:
+        count = self.counts[number] = self.counts.get(number, 0) + 1
+        future = self.last.get(number)
+        if count == self.members and future is not None and not future.done():
+            future.set_result(time.perf_counter())
+
+
+class Member:
+    """One member's socket: a reader that counts updates and hands replies to their requests."""
+
+    def __init__(self, connection: ClientConnection, arrivals: Arrivals) -> None:
+        self.connection = connection
+        self.arrivals = arrivals
+        self.replies: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.reader = asyncio.create_task(self.read())
+
+    async def request(self, state: str, data: dict[str, Any]) -> dict[str, Any]:
+        request_id = secrets.token_hex(4)
+        reply = self.replies[request_id] = asyncio.get_running_loop().create_future()
+        await self.send(state, data, request_id)
+        return await asyncio.wait_for(reply, TIMEOUT)
+
+    async def send(self, state: str, data: dict[str, Any], request_id: str) -> None:
+        await self.connection.send(json.dumps({"state": state, "data": data, "id": request_id}))
+
+    async def read(self) -> None:
+        try:
+            async for frame in self.connection:
+                message = json.loads(frame)
+                if message.get("state") == "update":
+                    self.arrivals.arrived(message["data"]["payload"]["n"])
+                elif (reply := self.replies.pop(message.get("id"), None)) is not None:
+                    reply.set_result(message)
+        except ConnectionClosed:
+            pass
+
+
+async def fanout_scenario(config: dict[str, Any]) -> dict[str, Any]:
+    """`members` sockets in one room, spread over the servers; one publishes, all receive."""
+    urls, members_wanted = config["urls"], config["members"]
+    room = f"bench-{secrets.token_hex(4)}"
+    tokens = await tokens_for(members_wanted, config["authenticated"])
+    connections = await open_sessions_spread(urls, tokens)
+    arrivals = Arrivals(len(connections))
+    members = [Member(connection, arrivals) for connection in connections]
+    joins = await bounded(lambda member=member: member.request("join", {"room": room}) for member in members)
+    refused = [j for j in joins if isinstance(j, BaseException) or j.get("state") != "joined"]
+    if refused:
+        raise RuntimeError(f"{len(refused)} members could not join: {refused[0]!r}")
+    publisher = members[0]
+    latencies: list[float] = []
+    missed = 0
+
+    async def publish(number: int) -> None:
+        nonlocal missed
+        last = arrivals.expect(number)
+        sent = time.perf_counter()
+        await publisher.send("publish", {"room": room, "payload": {"n": number}}, f"publish-{number}")
+        try:
+            latencies.append(await asyncio.wait_for(last, TIMEOUT) - sent)
+        except TimeoutError:
+            missed += arrivals.members - arrivals.counts.get(number, 0)
+
+    for number in range(-config["warmup"], 0):
+        await publish(number)
+    latencies.clear()
+    await mark("start")
+    started = time.perf_counter()
+    for number in range(config["publishes"]):
+        await publish(number)
+    elapsed = time.perf_counter() - started
+    await mark("end")
+    await close_all(connections)
+    for member in members:
+        member.reader.cancel()
+    if config["authenticated"]:
+        await loadtest.delete_users()
+    return {
+        "members": len(members),
+        "publishes": config["publishes"],
+        "deliveries": config["publishes"] * len(members) - missed,
+        "missed": missed,
+        "seconds": elapsed,
+        "p50": percentile(latencies, 0.50),
+        "p99": percentile(latencies, 0.99),
+    }
+
+
+async def open_sessions_spread(urls: list[str], tokens: list[str | None]) -> list[ClientConnection]:
+    """Members take the servers in turn, so each server has its share."""
+    per_server = [await open_sessions(url, tokens[index :: len(urls)]) for index, url in enumerate(urls)]
+    return [connection for connections in per_server for connection in connections]
+
+
+SCENARIOS = {"round-trips": round_trip_scenario, "idle": idle_scenario, "fanout": fanout_scenario}
+
+
+def main() -> None:
+    scenario, config = sys.argv[1], json.loads(sys.argv[2])
+    emit({"result": asyncio.run(SCENARIOS[scenario](config))})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""CPU time and memory of the measured servers, read from /proc (psutil) at the client's marks."""
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import psutil
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    """A process and its children: a server that forks workers is measured whole."""
+    try:
+        process = psutil.Process(pid)
+        return [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def cpu_seconds(pids: Iterable[int]) -> float:
+    """utime + stime of the processes, children included, so far."""
+    total = 0.0
+    for pid in pids:
+        for process in _tree(pid):
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+    return total
+
+
+def rss_bytes(pids: Iterable[int]) -> int:
+    total = 0
+    for pid in pids:
+        for process in _tree(pid):
+            try:
+                total += process.memory_info().rss
+            except psutil.NoSuchProcess:
+                continue
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine (every core) has spent on anything but idling."""
+    times = psutil.cpu_times()
+    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+
+@dataclass(frozen=True)
+class Sample:
+    at: float
+    servers: float
+    client: float
+    machine: float
+
+    @classmethod
+    def take(cls, servers: Iterable[int], client: int) -> "Sample":
+        return cls(time.perf_counter(), cpu_seconds(servers), cpu_seconds([client]), machine_busy_seconds())
+
+
+@dataclass(frozen=True)
+class Window:
+    """CPU spent between two samples: by the servers, by the client, by everything else."""
+
+    start: Sample
+    end: Sample
+
+    @property
+    def seconds(self) -> float:
+        return self.end.at - self.start.at
+
+    @property
+    def servers(self) -> float:
+        return self.end.servers - self.start.servers
+
+    @property
+    def client(self) -> float:
+        return self.end.client - self.start.client
+
+    @property
+    def others(self) -> float:
+        """CPU seconds of processes other than the servers and the client (other people's work)."""
+        return max(0.0, self.end.machine - self.start.machine - self.servers - self.client)

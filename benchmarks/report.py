@@ -1,0 +1,315 @@
+"""The figures beside their targets: printed as they come, and written to RESULTS.md."""
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.machine import Machine
+from benchmarks.scenarios import Busy, Fanout, IdleMemory, RoundTrips
+
+# Targets (from the brief the benchmarks were written to): none of them is asserted.
+CPU_RATIO_TARGET = 1.2
+IDLE_KIB_TARGET = 40.0
+SUITE_START = "<!-- suite: kept from the last run with --suite -->"
+SUITE_END = "<!-- /suite -->"
+
+
+@dataclass
+class Results:
+    started: str
+    revision: str
+    sizes: dict[str, int]
+    machine: Machine | None = None
+    load_start: tuple[float, float, float] | None = None
+    load_end: tuple[float, float, float] | None = None
+    # The 1-minute load average at the start of each part.
+    loads: list[float] = field(default_factory=list)
+    bakes: dict[str, float] = field(default_factory=dict)
+    bootstraps: dict[str, float] = field(default_factory=dict)
+    # ("app" | "floor", connections) -> figures
+    round_trips: dict[tuple[str, int], RoundTrips] = field(default_factory=dict)
+    # "app" | "floor" -> figures
+    idle: dict[str, IdleMemory] = field(default_factory=dict)
+    # "naive" | "memory" | "redis" -> figures
+    fanout: dict[str, Fanout] = field(default_factory=dict)
+    suite_seconds: float | None = None
+    suite_passed: bool | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def verdict(met: bool | None) -> str:
+    if met is None:
+        return "not measured"
+    return "meets" if met else "MISSES"
+
+
+def ratio(ours: float, baseline: float) -> float:
+    return ours / baseline if baseline > 0 else math.nan
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    measured: str
+    target: str
+    verdict: str
+
+
+def rows(results: Results) -> list[Row]:
+    """One row per figure that has a target, in the brief's order."""
+    out: list[Row] = []
+    for connections in sorted({n for _, n in results.round_trips}):
+        ours, floor = results.round_trips.get(("app", connections)), results.round_trips.get(("floor", connections))
+        if ours is None or floor is None:
+            continue
+        r = ratio(ours.cpu_us, floor.cpu_us)
+        out.append(
+            Row(
+                f"server CPU per round trip, {connections} connection{'s' if connections > 1 else ''}",
+                f"{ours.cpu_us:.0f} us vs floor {floor.cpu_us:.0f} us = {r:.2f}x",
+                f"<= {CPU_RATIO_TARGET}x the floor",
+                verdict(r <= CPU_RATIO_TARGET),
+            )
+        )
+        out.append(
+            Row(
+                f"round trips per second, {connections} connection{'s' if connections > 1 else ''}",
+                f"{ours.rate:,.0f}/s vs floor {floor.rate:,.0f}/s",
+                "-",
+                "",
+            )
+        )
+    if (idle := results.idle.get("app")) is not None:
+        out.append(
+            Row(
+                f"memory per idle authenticated socket ({idle.sockets:,} sockets)",
+                f"{idle.per_socket_kib:.1f} KiB",
+                f"<= {IDLE_KIB_TARGET:.0f} KiB",
+                verdict(idle.per_socket_kib <= IDLE_KIB_TARGET),
+            )
+        )
+    naive = results.fanout.get("naive")
+    for broker, where in (("memory", "memory, one worker"), ("redis", "redis, two workers")):
+        spread = results.fanout.get(broker)
+        if spread is None or naive is None:
+            continue
+        r = ratio(spread.cpu_us, naive.cpu_us)
+        out.append(
+            Row(
+                f"fan-out CPU per delivery ({where})",
+                f"{spread.cpu_us:.1f} us vs naive loop {naive.cpu_us:.1f} us = {r:.2f}x",
+                f"<= {CPU_RATIO_TARGET}x the naive loop",
+                verdict(r <= CPU_RATIO_TARGET),
+            )
+        )
+        out.append(
+            Row(
+                f"fan-out p99 until the last member has it ({where})",
+                f"{spread.p99_ms:.0f} ms vs naive loop {naive.p99_ms:.0f} ms "
+                f"(p50 {spread.p50_ms:.0f} vs {naive.p50_ms:.0f})",
+                "<= the naive loop's p99",
+                verdict(spread.p99_ms <= naive.p99_ms),
+            )
+        )
+    return out
+
+
+def print_rows(results: Results) -> None:
+    table = rows(results)
+    if not table:
+        return
+    width = max(len(row.figure) for row in table)
+    print("\nFigures beside their targets:")
+    for row in table:
+        target = f"  (target {row.target})" if row.target != "-" else ""
+        mark = f"  [{row.verdict}]" if row.verdict else ""
+        print(f"  {row.figure:<{width}}  {row.measured}{target}{mark}")
+    for problem in results.problems:
+        print(f"  not measured: {problem}")
+
+
+def _busy(busy: Busy) -> str:
+    return f"{100 * busy.client:.0f}% / {100 * busy.others:.0f}%"
+
+
+def _load(load: tuple[float, float, float] | None) -> str:
+    return "unknown" if load is None else " / ".join(f"{value:.2f}" for value in load)
+
+
+def _table(header: list[str], lines: list[list[str]]) -> list[str]:
+    return [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(" --- " for _ in header) + "|",
+        *("| " + " | ".join(line) + " |" for line in lines),
+    ]
+
+
+def _machine(results: Results) -> list[str]:
+    out = ["## Machine", ""]
+    if results.machine is not None:
+        out += [f"- {line}" for line in results.machine.lines()]
+    if results.loads:
+        out.append(
+            f"- Load average over 1 minute, read at the start of each part: {min(results.loads):.1f} to "
+            f"{max(results.loads):.1f} (with {results.machine.cores if results.machine else '?'} cores); "
+            f"over 15 minutes at the end: {_load(results.load_end).split(' / ')[-1]}."
+        )
+    out += [
+        "- The client runs on the same cores as the servers. *client / others* in the tables is the share of",
+        "  the machine's CPU (all cores) used during the measured window by the client, and by every process",
+        "  other than the server(s) and the client: other people's work on this machine.",
+    ]
+    return out
+
+
+def _round_trips(results: Results) -> list[str]:
+    if not results.round_trips:
+        return []
+    out = [
+        "## 1. Session round trips (ping -> pong)",
+        "",
+        "One request in flight per socket; `app` is the baked app (an authenticated session per socket),",
+        "`floor` a bare Starlette endpoint that parses each frame as JSON and answers it",
+        "(benchmarks/in_bake/floor.py), on the same uvicorn with the same socket settings. Server CPU is",
+        "utime + stime over the measured window only, after",
+        f"{results.sizes['warmup_round_trips']} warm-up round trips per socket.",
+        "",
+    ]
+    header = ["server", "sockets", "round trips", "per second", "p50 ms", "p99 ms", "server CPU per round trip"]
+    lines = [
+        [
+            who,
+            str(n),
+            f"{f.round_trips:,}",
+            f"{f.rate:,.0f}",
+            f"{f.p50_ms:.2f}",
+            f"{f.p99_ms:.2f}",
+            f"{f.cpu_us:.1f} us",
+            f"{f.errors} / {f.lost}",
+            _busy(f.busy),
+        ]
+        for (who, n), f in sorted(results.round_trips.items(), key=lambda item: (item[0][1], item[0][0]))
+    ]
+    return out + _table([*header, "errors / lost", "client / others"], lines)
+
+
+def _idle(results: Results) -> list[str]:
+    if not results.idle:
+        return []
+    out = [
+        "## 2. Idle sockets",
+        "",
+        "The server's RSS after opening the sockets (for the app, each authenticated as its own throwaway",
+        "user) minus its RSS before, per socket. The floor's sockets send no token: they show what uvicorn",
+        "and Starlette alone hold per socket.",
+        "",
+    ]
+    lines = [
+        [
+            who,
+            f"{f.sockets:,}",
+            f"{f.rss_before / 2**20:.1f} MiB",
+            f"{f.rss_after / 2**20:.1f} MiB",
+            f"{f.per_socket_kib:.1f} KiB",
+        ]
+        for who, f in results.idle.items()
+    ]
+    return out + _table(["server", "sockets", "RSS before", "RSS after", "per socket"], lines)
+
+
+FANOUT_LABELS = {
+    "naive": "naive loop, one process",
+    "memory": "app, memory, one worker",
+    "redis": "app, redis, two workers",
+}
+
+
+def _fanout(results: Results) -> list[str]:
+    if not results.fanout:
+        return []
+    sizes = results.sizes
+    out = [
+        "## 3. Room fan-out",
+        "",
+        f"{sizes['fanout_members']:,} members in one room (for the app, each its own user); one member publishes",
+        f"{sizes['fanout_publishes']} times, one update at a time, after {sizes['fanout_warmup']} warm-up",
+        "publishes. Latency: from sending the publish until the last member has the update. CPU: the",
+        "server's in the window (both workers' summed over Redis; Redis's own is not counted) per update",
+        "delivered to one member. The naive loop (benchmarks/in_bake/naive_fanout.py) keeps its members in a",
+        "list and sends with `for ws in members: await ws.send_text(text)`; the same client drives it.",
+        "",
+    ]
+    header = ["server", "members", "deliveries", "missed", "CPU per delivery", "p50 ms", "p99 ms", "client / others"]
+    lines = [
+        [
+            FANOUT_LABELS[who],
+            f"{f.members:,}",
+            f"{f.deliveries:,}",
+            str(f.missed),
+            f"{f.cpu_us:.1f} us",
+            f"{f.p50_ms:.1f}",
+            f"{f.p99_ms:.1f}",
+            _busy(f.busy),
+        ]
+        for who, f in results.fanout.items()
+    ]
+    return out + _table(header, lines)
+
+
+def _bakes(results: Results, previous: str | None) -> list[str]:
+    out = ["## 4. Bakes and the template's suite", ""]
+    if results.bakes:
+        out += ["`scripts/bake.sh --no-input` per supported combination (tests/combinations.py), wall time:", ""]
+        out += _table(["combination", "bake"], [[name, f"{seconds:.1f} s"] for name, seconds in results.bakes.items()])
+        out.append("")
+    if results.bootstraps:
+        out += ["The baked project's `scripts/bootstrap.sh` (uv sync, from uv's cache; .env), before measuring:", ""]
+        out += [f"- {name}: {seconds:.1f} s" for name, seconds in results.bootstraps.items()]
+        out.append("")
+    out.append(SUITE_START)
+    if results.suite_seconds is not None:
+        outcome = "passed" if results.suite_passed else "FAILED"
+        out.append(
+            f"The template's whole suite, `scripts/test.sh` (timed by `benchmarks/run.sh --suite` on "
+            f"{results.started}): {results.suite_seconds / 60:.1f} min, {outcome}."
+        )
+    elif previous is not None and (kept := _kept_suite(previous)) is not None:
+        out.append(kept)
+    else:
+        out.append("The template's suite has not been timed yet (`benchmarks/run.sh --suite` times it).")
+    out.append(SUITE_END)
+    return out
+
+
+def markdown(results: Results, previous: str | None) -> str:
+    out = [
+        "# Benchmarks",
+        "",
+        f"Written by `benchmarks/run.sh` on {results.started}, from the work tree at {results.revision}.",
+        "Run it again to measure again. The figures are never asserted; the targets are what we aim for.",
+        "",
+        "## Figures and targets",
+        "",
+    ]
+    out += _table(
+        ["figure", "measured", "target", ""], [[r.figure, r.measured, r.target, r.verdict] for r in rows(results)]
+    )
+    if results.problems:
+        out += ["", "Not measured in this run:", *(f"- {problem}" for problem in results.problems)]
+    for section in (_machine(results), _round_trips(results), _idle(results), _fanout(results)):
+        if section:
+            out += ["", *section]
+    out += ["", *_bakes(results, previous), ""]
+    out += ["## Sizes of this run", "", *(f"- {name}: {value:,}" for name, value in results.sizes.items()), ""]
+    return "\n".join(out)
+
+
+def _kept_suite(previous: str) -> str | None:
+    found = re.search(re.escape(SUITE_START) + r"\n(.*?)\n" + re.escape(SUITE_END), previous, re.DOTALL)
+    return found.group(1) if found else None
+
+
+def write(results: Results, path: Path) -> None:
+    previous = path.read_text() if path.exists() else None
+    path.write_text(markdown(results, previous))

@@ -1,0 +1,146 @@
+"""The three measurements against running servers, each one run of the client: their figures."""
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.bakes import Bake
+from benchmarks.driver import run_client
+from benchmarks.meter import Window
+from benchmarks.servers import Server
+
+AtMark = Callable[[str], None] | None
+
+
+@dataclass(frozen=True)
+class Busy:
+    """How much of the machine the window's other parties used, as shares of all its cores."""
+
+    client: float
+    others: float
+
+    @classmethod
+    def of(cls, window: Window) -> "Busy":
+        capacity = window.seconds * (os.cpu_count() or 1)
+        return cls(window.client / capacity, window.others / capacity)
+
+
+@dataclass(frozen=True)
+class RoundTrips:
+    connections: int
+    round_trips: int
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    cpu_us: float
+    errors: int
+    lost: int
+    busy: Busy
+
+
+@dataclass(frozen=True)
+class IdleMemory:
+    sockets: int
+    rss_before: int
+    rss_after: int
+
+    @property
+    def per_socket_kib(self) -> float:
+        return (self.rss_after - self.rss_before) / max(self.sockets, 1) / 1024
+
+
+@dataclass(frozen=True)
+class Fanout:
+    members: int
+    publishes: int
+    deliveries: int
+    missed: int
+    cpu_us: float
+    p50_ms: float
+    p99_ms: float
+    busy: Busy
+
+
+def _ms(seconds: float | None) -> float:
+    return float("nan") if seconds is None else seconds * 1000
+
+
+def round_trips(
+    bake: Bake,
+    server: Server,
+    log: Path,
+    *,
+    connections: int,
+    count: int,
+    warmup: int,
+    authenticated: bool,
+    at_mark: AtMark = None,
+) -> RoundTrips:
+    """`connections` sockets ping at once, `count` round trips each; the server's CPU per round trip."""
+    config = {
+        "url": server.ws_url,
+        "connections": connections,
+        "count": count,
+        "warmup": warmup,
+        "authenticated": authenticated,
+    }
+    run = run_client(bake, "round-trips", config, [server.pid], log, at_mark)
+    window = Window(run.marks["start"].sample, run.marks["end"].sample)
+    result = run.result
+    return RoundTrips(
+        connections=result["connections"],
+        round_trips=result["round_trips"],
+        rate=result["rate"],
+        p50_ms=_ms(result["p50"]),
+        p99_ms=_ms(result["p99"]),
+        cpu_us=window.servers / max(result["round_trips"], 1) * 1e6,
+        errors=result["errors"],
+        lost=result["lost"],
+        busy=Busy.of(window),
+    )
+
+
+def idle_memory(bake: Bake, server: Server, log: Path, *, sockets: int, warmup: int, authenticated: bool) -> IdleMemory:
+    """The server's RSS before and after `sockets` sockets are opened (and authenticated) and left idle."""
+    config = {"url": server.ws_url, "sockets": sockets, "warmup": warmup, "authenticated": authenticated}
+    run = run_client(bake, "idle", config, [server.pid], log)
+    return IdleMemory(run.result["sockets"], run.marks["before"].rss, run.marks["after"].rss)
+
+
+def fanout(
+    bake: Bake,
+    servers: Sequence[Server],
+    log: Path,
+    *,
+    members: int,
+    publishes: int,
+    warmup: int,
+    authenticated: bool,
+    at_mark: AtMark = None,
+) -> Fanout:
+    """`members` sockets in one room over `servers`; one member publishes `publishes` times.
+
+    CPU is that of every server together, per update delivered to one member; the latency is
+    from the publish until the last member has the update.
+    """
+    config = {
+        "urls": [server.ws_url for server in servers],
+        "members": members,
+        "publishes": publishes,
+        "warmup": warmup,
+        "authenticated": authenticated,
+    }
+    run = run_client(bake, "fanout", config, [server.pid for server in servers], log, at_mark)
+    window = Window(run.marks["start"].sample, run.marks["end"].sample)
+    result = run.result
+    return Fanout(
+        members=result["members"],
+        publishes=result["publishes"],
+        deliveries=result["deliveries"],
+        missed=result["missed"],
+        cpu_us=window.servers / max(result["deliveries"], 1) * 1e6,
+        p50_ms=_ms(result["p50"]),
+        p99_ms=_ms(result["p99"]),
+        busy=Busy.of(window),
+    )
