@@ -250,6 +250,26 @@ export function createAuthClient(options: AuthClientOptions = {}) {
 
 export type AuthClient = ReturnType<typeof createAuthClient>;
 
+/**
+ * A client's access tokens as a socket session takes them (TokenSource in
+ * socketSession.ts): a fresh one per connection, a new one to renew an open
+ * socket with, when each expires, and every token a refresh brings.
+ */
+export function socketTokenSource(client: AuthClient) {
+  return {
+    getToken: () => client.getFreshAccessToken(),
+    // The socket's token may still count as fresh here, so a renewal always refreshes.
+    renewToken: () => client.refresh(),
+    tokenExpiresAt: (token: string) =>
+      token === client.tokens.accessToken ? client.tokens.expiresAt : jwtExpiry(token),
+    subscribeToTokens: (listener: (token: string) => void) =>
+      client.tokens.subscribe(() => {
+        const token = client.tokens.accessToken;
+        if (token !== null) listener(token);
+      }),
+  };
+}
+
 /** The app's single auth client. */
 export const auth: AuthClient = createAuthClient();
 

@@ -1,4 +1,6 @@
+import { jwtExpiry } from "./auth";
 import {
+  type ClosingNotice,
   type CloseInfo,
   type ErrorMessage,
   type JsonObject,
@@ -42,6 +44,57 @@ export function backoffDelay(
   return Math.round(exponential / 2 + (random() * exponential) / 2);
 }
 
+const CLOSE_NORMAL = 1000;
+const CLOSE_POLICY = 1008;
+const CLOSE_TOO_BIG = 1009;
+const CLOSE_AUTH_TIMEOUT = 4000;
+
+/** Errors after which the server closes the socket, and a new one would only meet them again. */
+const REFUSAL_CODES: ReadonlySet<string> = new Set(["unauthorized", "rate_limited", "message_too_big"]);
+
+export type CloseOutcome =
+  /** The session connects again on its own, with backoff. */
+  | { kind: "reconnect" }
+  /** Closed without a fault (save, idle, our own close); a person reconnects by hand. */
+  | { kind: "ended" }
+  /** Refused (authentication, rate, size); a person reconnects by hand, if at all. */
+  | { kind: "refused"; error: string; errorCode: string };
+
+/**
+ * What a close means, and so whether it is final: the one place that decides
+ * it. `refusal` is the server's last refusal on the connection (see
+ * REFUSAL_CODES), `closing` the `closing` notice it sent before closing. A
+ * refusal or an idle close is final (reconnecting on our own would repeat the
+ * fault, or keep a socket open for nobody); a server shutting down comes back.
+ */
+export function closeOutcome(
+  close: Pick<CloseInfo, "code" | "reason">,
+  refusal: Pick<ErrorMessage, "error" | "code"> | null,
+  closing: ClosingNotice | null,
+): CloseOutcome {
+  if (refusal) return { kind: "refused", error: refusal.error, errorCode: refusal.code };
+  if (closing?.reason === "idle") return { kind: "ended" };
+  if (closing?.reason === "shutdown") return { kind: "reconnect" };
+  switch (close.code) {
+    case CLOSE_NORMAL:
+      return { kind: "ended" };
+    case CLOSE_POLICY:
+      return {
+        kind: "refused",
+        error: close.reason || "The server closed the connection (policy violation).",
+        errorCode: "policy",
+      };
+    case CLOSE_TOO_BIG:
+      return {
+        kind: "refused",
+        error: close.reason || "A message was too big for the server.",
+        errorCode: "message_too_big",
+      };
+    default:
+      return { kind: "reconnect" };
+  }
+}
+
 export interface SessionSnapshot {
   status: ConnectionStatus;
   /** The user from the last `initialised`. */
@@ -52,6 +105,8 @@ export interface SessionSnapshot {
   error: string | null;
   errorCode: string | null;
   lastClose: CloseInfo | null;
+  /** What the server said just before its last close (idle, shutdown); null once connected again. */
+  closing: ClosingNotice | null;
   /** The connection was closed by the server after a successful `save`. */
   saved: boolean;
   /** Reconnect attempts since the last stable connection. */
@@ -67,15 +122,26 @@ export const INITIAL_SNAPSHOT: SessionSnapshot = {
   error: null,
   errorCode: null,
   lastClose: null,
+  closing: null,
   saved: false,
   reconnectAttempt: 0,
   retryInMs: null,
 };
 
-export interface SocketSessionOptions {
-  url: string;
+/** Where a session's access tokens come from; the app's are `socketTokenSource(auth)` (auth.ts). */
+export interface TokenSource {
   /** A fresh access token, fetched anew for every (re)connection. */
   getToken: () => Promise<string>;
+  /** A new access token, to renew an open socket's authentication with before its token expires; defaults to getToken. */
+  renewToken?: () => Promise<string>;
+  /** When `token` expires, in epoch ms of this browser's clock; null when unknown. Defaults to the JWT's `exp`. */
+  tokenExpiresAt?: (token: string) => number | null;
+  /** Calls `listener` with every new access token the app gets (a refresh, say); returns the unsubscribe function. */
+  subscribeToTokens?: (listener: (token: string) => void) => () => void;
+}
+
+export interface SocketSessionOptions extends TokenSource {
+  url: string;
   createWebSocket?: (url: string) => WebSocket;
   reconnect?: Partial<ReconnectOptions>;
   /** Source of jitter; tests make it deterministic. */
@@ -84,23 +150,27 @@ export interface SocketSessionOptions {
   authTimeoutMs?: number;
   /** Default timeout of `request()`. */
   requestTimeoutMs?: number;
+  /** An open socket sends a new token this long before its token expires (60 s by default). */
+  renewBeforeMs?: number;
   /** Every message from the server after the socket opened, `initialised` included. */
   onMessage?: (message: ServerMessage) => void;
   /** `getToken` failed: the user must log in again. */
   onUnauthenticated?: (error: Error) => void;
 }
 
-const CLOSE_NORMAL = 1000;
-const CLOSE_POLICY = 1008;
-const CLOSE_AUTH_TIMEOUT = 4000;
+const DEFAULT_RENEW_BEFORE_MS = 60_000;
+/** Renewals are at least this far apart, whatever the tokens' lifetimes. */
+const MIN_RENEW_DELAY_MS = 1_000;
+/** setTimeout's longest delay; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * One authenticated socket session with automatic reconnect. Framework-free;
  * `useSocketSession` wraps it for React.
  *
- * Reconnects after any close except 1000 (normal: after `save`, idle timeout,
- * or our own close) and 1008 (policy: authentication or rate limit), which
- * need a person to act.
+ * Reconnects after unexpected closes and server shutdowns, not after the ones
+ * closeOutcome() calls final, which need a person to act. While the socket is
+ * open, it renews the socket's authentication before the token expires.
  */
 export class SocketSession {
   private snapshot: SessionSnapshot = INITIAL_SNAPSHOT;
@@ -115,8 +185,12 @@ export class SocketSession {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private openedAt: number | null = null;
   private savedOnConnection = false;
-  private lastServerError: ErrorMessage | null = null;
-  private authFailure: SocketAuthError | null = null;
+  private refusal: ErrorMessage | null = null;
+  private closingNotice: ClosingNotice | null = null;
+  /** The token the open socket is authenticated with, or last sent to renew it. */
+  private socketToken: string | null = null;
+  private renewTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopFollowingTokens: (() => void) | null = null;
 
   constructor(options: SocketSessionOptions) {
     this.options = options;
@@ -141,7 +215,15 @@ export class SocketSession {
     if (this.running) return;
     this.running = true;
     this.attempt = 0;
-    this.update({ status: "connecting", error: null, errorCode: null, saved: false, reconnectAttempt: 0, retryInMs: null });
+    this.update({
+      status: "connecting",
+      error: null,
+      errorCode: null,
+      closing: null,
+      saved: false,
+      reconnectAttempt: 0,
+      retryInMs: null,
+    });
     // Connect on the next tick: React's StrictMode mounts, unmounts and mounts
     // again at once, and the socket of the first mount would be wasted.
     this.schedule(0);
@@ -153,6 +235,7 @@ export class SocketSession {
     this.generation += 1;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    this.stopRenewing();
     const client = this.client;
     this.client = null;
     if (client) void client.close(CLOSE_NORMAL, "Client closed the session.");
@@ -211,8 +294,8 @@ export class SocketSession {
     });
     this.client = client;
     this.savedOnConnection = false;
-    this.lastServerError = null;
-    this.authFailure = null;
+    this.refusal = null;
+    this.closingNotice = null;
     this.openedAt = null;
 
     let ended = false;
@@ -270,51 +353,107 @@ export class SocketSession {
         draft: initialised.data.draft ?? null,
         error: null,
         errorCode: null,
+        closing: null,
         saved: false,
         reconnectAttempt: 0,
         retryInMs: null,
       });
+      this.startRenewing(token);
     } catch (error) {
       if (!isCurrent() || !(error instanceof SocketAuthError)) return;
       if (error.code === "timeout") {
         void client.close(CLOSE_AUTH_TIMEOUT, "Authentication timed out.");
       } else if (error.code !== "closed") {
         // The server refused the token; it closes with 1008 itself, this is a fallback.
-        this.authFailure = error;
         void client.close(CLOSE_NORMAL, "Authentication failed.");
       }
     }
   }
 
   private handleMessage(message: ServerMessage): void {
-    if (message.state === "error") this.lastServerError = message;
+    if (message.state === "error" && REFUSAL_CODES.has(message.code)) this.refusal = message;
+    if (message.state === "closing") this.closingNotice = message.data;
     if (message.state === "save") this.savedOnConnection = true;
     this.options.onMessage?.(message);
   }
 
+  // Token renewal
+
+  private startRenewing(token: string): void {
+    this.socketToken = token;
+    this.scheduleRenewal(token);
+    this.stopFollowingTokens =
+      this.options.subscribeToTokens?.((fresh) => {
+        this.renewWith(fresh);
+      }) ?? null;
+  }
+
+  private stopRenewing(): void {
+    clearTimeout(this.renewTimer);
+    this.renewTimer = undefined;
+    this.stopFollowingTokens?.();
+    this.stopFollowingTokens = null;
+    this.socketToken = null;
+  }
+
+  /** Fetches a new token some time before `token` expires, and sends it. */
+  private scheduleRenewal(token: string): void {
+    clearTimeout(this.renewTimer);
+    const expiresAt = (this.options.tokenExpiresAt ?? jwtExpiry)(token);
+    if (expiresAt === null) return;
+    const lifeLeft = expiresAt - Date.now();
+    const renewBefore = this.options.renewBeforeMs ?? DEFAULT_RENEW_BEFORE_MS;
+    // Not before half the life left, so that short-lived tokens do not renew in a tight loop.
+    const delay = Math.min(MAX_TIMER_MS, Math.max(MIN_RENEW_DELAY_MS, lifeLeft - renewBefore, lifeLeft / 2));
+    const client = this.client;
+    this.renewTimer = setTimeout(() => {
+      this.renewTimer = undefined;
+      (this.options.renewToken ?? this.options.getToken)().then(
+        (fresh) => {
+          if (client === this.client) this.renewWith(fresh);
+        },
+        () => {
+          // No new token (logged out, or the server is unreachable): when the old one
+          // expires the server refuses the socket (unauthorized, 1008), shown as usual.
+        },
+      );
+    }, delay);
+  }
+
+  /** Sends `{"state": "token"}` with `token`, unless the socket already has it. */
+  private renewWith(token: string): void {
+    const client = this.openClient();
+    if (!client || token === this.socketToken) return;
+    this.socketToken = token;
+    this.scheduleRenewal(token);
+    client.request("token", { token }, { timeoutMs: this.options.requestTimeoutMs ?? 30_000 }).catch(() => {
+      // A refused token is an `unauthorized` error and a 1008 close: handleDisconnect reports it.
+    });
+  }
+
   private handleDisconnect(info: CloseInfo): void {
     this.client = null;
+    this.stopRenewing();
     const stableFor = this.openedAt === null ? 0 : Date.now() - this.openedAt;
     if (stableFor >= this.reconnectOptions.stableAfterMs) this.attempt = 0;
 
-    const serverError = this.lastServerError;
-    if (info.code === CLOSE_POLICY || this.authFailure) {
+    const closing = this.closingNotice;
+    const outcome = closeOutcome(info, this.refusal, closing);
+    if (outcome.kind === "refused") {
       this.running = false;
       this.update({
         status: "closed",
         lastClose: info,
-        error:
-          serverError?.error ??
-          this.authFailure?.message ??
-          (info.reason || "The server closed the connection (policy violation)."),
-        errorCode: serverError?.code ?? this.authFailure?.code ?? "policy",
+        closing,
+        error: outcome.error,
+        errorCode: outcome.errorCode,
         retryInMs: null,
       });
       return;
     }
-    if (info.code === CLOSE_NORMAL) {
+    if (outcome.kind === "ended") {
       this.running = false;
-      this.update({ status: "closed", lastClose: info, saved: this.savedOnConnection, retryInMs: null });
+      this.update({ status: "closed", lastClose: info, closing, saved: this.savedOnConnection, retryInMs: null });
       return;
     }
     if (this.attempt >= this.reconnectOptions.maxAttempts) {
@@ -322,6 +461,7 @@ export class SocketSession {
       this.update({
         status: "closed",
         lastClose: info,
+        closing,
         error: "Could not reconnect to the server.",
         errorCode: "reconnect_failed",
         retryInMs: null,
@@ -331,7 +471,7 @@ export class SocketSession {
 
     this.attempt += 1;
     const delay = backoffDelay(this.attempt, this.reconnectOptions, this.options.random);
-    this.update({ status: "reconnecting", lastClose: info, reconnectAttempt: this.attempt, retryInMs: delay });
+    this.update({ status: "reconnecting", lastClose: info, closing, reconnectAttempt: this.attempt, retryInMs: delay });
     this.schedule(delay);
   }
 

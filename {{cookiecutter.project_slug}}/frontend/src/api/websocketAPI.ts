@@ -45,6 +45,19 @@ export type UpdateMessage = Message<
 >;
 export type PublishedMessage = Message<"published", { room: string; seq: number }>;
 export type LeftMessage = Message<"left", { room: string }>;
+/** The answer to a `token` renewal: when the socket's authentication now expires (ISO 8601). */
+export type TokenMessage = Message<"token", { expires_at: string }>;
+
+/** Why the server is about to close the socket: nothing came from the client for too long, or it shuts down. */
+export type ClosingReason = "idle" | "shutdown";
+export interface ClosingNotice {
+  /** One of ClosingReason; a string so that reasons added later still type-check. */
+  reason: ClosingReason | (string & {});
+  /** For a person to read. */
+  message: string;
+}
+/** Sent just before the server closes the socket: 1000 after `idle`, 1001 after `shutdown`. */
+export type ClosingMessage = Message<"closing", ClosingNotice>;
 
 export type ErrorCode =
   | "invalid_json"
@@ -78,6 +91,8 @@ export type ServerMessage =
   | UpdateMessage
   | PublishedMessage
   | LeftMessage
+  | TokenMessage
+  | ClosingMessage
   | ErrorMessage;
 
 export type ServerState = ServerMessage["state"];
@@ -91,6 +106,8 @@ export interface RequestDataByState {
   join: { room: string; since?: number };
   publish: { room: string; payload: JsonObject };
   leave: { room: string };
+  /** Renews the socket's authentication with a fresh access token. */
+  token: { token: string };
 }
 
 export interface SocketRequest {

@@ -1,8 +1,14 @@
 import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
 
-import { getFreshAccessToken } from "../api/auth";
+import { auth, jwtExpiry, socketTokenSource } from "../api/auth";
 import { SOCKET_URL } from "../api/core";
-import { INITIAL_SNAPSHOT, type ReconnectOptions, type SessionSnapshot, SocketSession } from "../api/socketSession";
+import {
+  INITIAL_SNAPSHOT,
+  type ReconnectOptions,
+  type SessionSnapshot,
+  SocketSession,
+  type TokenSource,
+} from "../api/socketSession";
 import type { MessageOf, ServerMessage, ServerState } from "../api/websocketAPI";
 
 export type MessageHandlers = {
@@ -20,10 +26,15 @@ export function dispatchMessage(
   else fallback?.(message);
 }
 
-export interface UseSocketSessionOptions {
+const APP_TOKENS: TokenSource = socketTokenSource(auth);
+
+export interface UseSocketSessionOptions extends Partial<TokenSource> {
   /** Defaults to `/api/v1/socket` on the API's host. */
   url?: string;
-  /** Defaults to the app's `getFreshAccessToken`. */
+  /**
+   * Without it, the socket takes the app's tokens (auth.ts) and sends it every
+   * new one; with it, the other token options are the caller's too.
+   */
   getToken?: () => Promise<string>;
   createWebSocket?: (url: string) => WebSocket;
   /** Handlers by `state`; the latest ones are used, they need not be memoised. */
@@ -35,6 +46,7 @@ export interface UseSocketSessionOptions {
   random?: () => number;
   authTimeoutMs?: number;
   requestTimeoutMs?: number;
+  renewBeforeMs?: number;
   /** A change (e.g. the route's pathname) closes the socket and opens a new one. */
   resetKey?: string | number;
 }
@@ -50,6 +62,10 @@ export interface SocketSessionApi extends SessionSnapshot {
   reconnect: SocketSession["reconnect"];
   /** Closes the socket and does not reconnect. */
   close: SocketSession["stop"];
+}
+
+function tokenSource({ getToken, renewToken, tokenExpiresAt, subscribeToTokens }: UseSocketSessionOptions): TokenSource {
+  return getToken ? { getToken, renewToken, tokenExpiresAt, subscribeToTokens } : APP_TOKENS;
 }
 
 /**
@@ -122,7 +138,7 @@ export function useSocketSession(options: UseSocketSessionOptions = {}): SocketS
   const [binding] = useState(() => new SessionBinding());
 
   const url = options.url ?? SOCKET_URL;
-  const { resetKey, authTimeoutMs, requestTimeoutMs } = options;
+  const { resetKey, authTimeoutMs, requestTimeoutMs, renewBeforeMs } = options;
   const baseDelayMs = options.reconnect?.baseDelayMs;
   const maxDelayMs = options.reconnect?.maxDelayMs;
   const maxAttempts = options.reconnect?.maxAttempts;
@@ -139,7 +155,14 @@ export function useSocketSession(options: UseSocketSessionOptions = {}): SocketS
       reconnect,
       ...(authTimeoutMs === undefined ? {} : { authTimeoutMs }),
       ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
-      getToken: () => (latest.current.getToken ?? getFreshAccessToken)(),
+      ...(renewBeforeMs === undefined ? {} : { renewBeforeMs }),
+      getToken: () => tokenSource(latest.current).getToken(),
+      renewToken: () => {
+        const source = tokenSource(latest.current);
+        return (source.renewToken ?? source.getToken)();
+      },
+      tokenExpiresAt: (token) => (tokenSource(latest.current).tokenExpiresAt ?? jwtExpiry)(token),
+      subscribeToTokens: (listener) => tokenSource(latest.current).subscribeToTokens?.(listener) ?? (() => undefined),
       createWebSocket: (socketUrl) => {
         const create = latest.current.createWebSocket;
         return create ? create(socketUrl) : new WebSocket(socketUrl);
@@ -160,7 +183,18 @@ export function useSocketSession(options: UseSocketSessionOptions = {}): SocketS
       binding.detach(session);
     };
     // resetKey is a dependency on purpose: a new key means a new connection.
-  }, [binding, url, resetKey, authTimeoutMs, requestTimeoutMs, baseDelayMs, maxDelayMs, maxAttempts, stableAfterMs]);
+  }, [
+    binding,
+    url,
+    resetKey,
+    authTimeoutMs,
+    requestTimeoutMs,
+    renewBeforeMs,
+    baseDelayMs,
+    maxDelayMs,
+    maxAttempts,
+    stableAfterMs,
+  ]);
 
   const snapshot = useSyncExternalStore(binding.subscribe, binding.getSnapshot, binding.getSnapshot);
 

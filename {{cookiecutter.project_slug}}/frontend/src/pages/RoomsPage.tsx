@@ -4,6 +4,7 @@ import { useNavigate, useParams } from "react-router";
 import { isValidRoomName, type RoomPhase, type RoomUpdate } from "../api/room";
 import { type JsonObject, SocketRequestError } from "../api/websocketAPI";
 import { ConnectionBadge } from "../components/ConnectionBadge";
+import { SocketClosedNotice } from "../components/SocketClosedNotice";
 import { SocketErrorNotice } from "../components/SocketErrorNotice";
 import { useToast } from "../components/toasts";
 import { type UseRoomOptions, useRoom } from "../hooks/useRoom";
@@ -105,8 +106,6 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
       });
   };
 
-  const closedNormally = socket.status === "closed" && socket.error === null;
-
   return (
     <section className="card">
       <div className="session-header">
@@ -120,13 +119,13 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
 
       <SocketErrorNotice error={socket.error} errorCode={socket.errorCode} reconnect={socket.reconnect} />
 
-      {closedNormally ? (
-        <div className="notice" data-testid="socket-closed-notice">
-          <p>The connection is closed{socket.lastClose?.reason ? `: ${socket.lastClose.reason}` : "."}</p>
-          <button type="button" className="secondary" data-testid="reconnect-button" onClick={socket.reconnect}>
-            Reconnect
-          </button>
-        </div>
+      {socket.error === null ? (
+        <SocketClosedNotice
+          status={socket.status}
+          closing={socket.closing}
+          lastClose={socket.lastClose}
+          reconnect={socket.reconnect}
+        />
       ) : null}
 
       <form className="room-join" onSubmit={onJoin} noValidate>

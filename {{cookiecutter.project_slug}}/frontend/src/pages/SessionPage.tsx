@@ -3,6 +3,7 @@ import { useLocation } from "react-router";
 
 import { type JsonObject, type ServerMessage, SocketRequestError } from "../api/websocketAPI";
 import { ConnectionBadge } from "../components/ConnectionBadge";
+import { SocketClosedNotice } from "../components/SocketClosedNotice";
 import { SocketErrorNotice } from "../components/SocketErrorNotice";
 import { useToast } from "../components/toasts";
 import { type UseSocketSessionOptions, useSocketSession } from "../hooks/useSocketSession";
@@ -64,7 +65,6 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
 
   const isOpen = socket.status === "open";
   const savedAndClosed = socket.status === "closed" && socket.saved;
-  const closedNormally = socket.status === "closed" && !socket.saved && socket.error === null;
 
   const sendOrWarn = (state: string) => {
     if (!socket.send(state)) toast.show("The connection is not open.", "error");
@@ -171,13 +171,13 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
         </div>
       ) : null}
 
-      {closedNormally ? (
-        <div className="notice" data-testid="socket-closed-notice" data-reason="closed">
-          <p>The connection is closed{socket.lastClose?.reason ? `: ${socket.lastClose.reason}` : "."}</p>
-          <button type="button" className="secondary" data-testid="reconnect-button" onClick={socket.reconnect}>
-            Reconnect
-          </button>
-        </div>
+      {!savedAndClosed && socket.error === null ? (
+        <SocketClosedNotice
+          status={socket.status}
+          closing={socket.closing}
+          lastClose={socket.lastClose}
+          reconnect={socket.reconnect}
+        />
       ) : null}
 
       <h2>Responses</h2>

@@ -73,6 +73,18 @@ export class FakeConnection {
     this.socket.close(code, reason);
   }
 
+  /** Closes as the server does on its own: says why first, then closes with 1000 (idle) or 1001 (shutdown). */
+  closeWithNotice(reason: "idle" | "shutdown", message: string): void {
+    this.send({ state: "closing", data: { reason, message } });
+    this.close(reason === "idle" ? 1000 : 1001);
+  }
+
+  /** Sends an error, then closes with `closeCode`: the server's refusals. */
+  refuse(code: string, error: string, closeCode: number): void {
+    this.send({ state: "error", error, code });
+    this.close(closeCode);
+  }
+
   /** Drops the TCP connection without a close frame (the client sees 1006). */
   terminate(): void {
     this.socket.terminate();
@@ -136,6 +148,13 @@ export class FakeServer {
     });
   }
 
+  /** What a server does on SIGTERM: tells every socket it shuts down and closes it with 1001. */
+  shutDown(message = "The server is restarting."): void {
+    for (const connection of this.connections) {
+      if (connection.socket.readyState === WsSocket.OPEN) connection.closeWithNotice("shutdown", message);
+    }
+  }
+
   close(): Promise<void> {
     for (const client of this.wss.clients) client.terminate();
     return new Promise((resolve) => {
@@ -147,22 +166,57 @@ export class FakeServer {
 }
 
 export interface ScaffoldOptions {
-  /** Tokens the server accepts. */
+  /** Tokens the server accepts, at the handshake and in `token`. */
   validTokens?: readonly string[];
   user?: { id: string; email: string };
-  /** Sent as `initialised.data.draft`. */
+  /** Sent as `initialised.data.draft`; later, a session started and not saved when its socket closed. */
   draft?: Record<string, unknown> | null;
+  /** No frame from the client for this long: `closing` (idle), then 1000. */
+  idleTimeoutMs?: number;
+  /** A bigger frame: `message_too_big`, then 1009. */
+  maxMessageBytes?: number;
+  /** Frames allowed per connection, the token's included; the next one: `rate_limited`, then 1008. */
+  maxFrames?: number;
 }
 
-/** The scaffold's server side: handshake, ping, startThings, save, errors. */
+const STARTED_SESSION = { something: "yes, something" };
+
+/** The scaffold's server side: handshake, ping, startThings, save, token, errors, limits, drafts. */
 export function scaffold(options: ScaffoldOptions = {}): (connection: FakeConnection) => void {
   const validTokens = options.validTokens ?? ["good-token"];
   const user = options.user ?? { id: "6f1c0c1e-0000-4000-8000-000000000001", email: "user@example.com" };
+  // One user: their draft outlives the connection that left it.
+  let draft = options.draft ?? null;
   return (connection) => {
     let authenticated = false;
-    let started = options.draft != null;
+    let started = false;
+    let saved = false;
+    let frames = 0;
+    let idleTimer: ReturnType<typeof setTimeout> | undefined;
+    const restartIdleTimer = () => {
+      if (options.idleTimeoutMs === undefined) return;
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        connection.closeWithNotice("idle", "Closed after a while without any message.");
+      }, options.idleTimeoutMs);
+    };
+    restartIdleTimer();
+    connection.socket.on("close", () => {
+      clearTimeout(idleTimer);
+      if (started && !saved) draft = STARTED_SESSION;
+    });
     connection.socket.on("message", (raw: RawData, isBinary) => {
+      restartIdleTimer();
       const text = isBinary ? "" : rawToString(raw);
+      frames += 1;
+      if (options.maxMessageBytes !== undefined && Buffer.byteLength(text) > options.maxMessageBytes) {
+        connection.refuse("message_too_big", "The message is too big.", 1009);
+        return;
+      }
+      if (options.maxFrames !== undefined && frames > options.maxFrames) {
+        connection.refuse("rate_limited", "Too many messages; slow down.", 1008);
+        return;
+      }
       let message: unknown;
       try {
         message = JSON.parse(text);
@@ -175,11 +229,11 @@ export function scaffold(options: ScaffoldOptions = {}): (connection: FakeConnec
         if (typeof token === "string" && validTokens.includes(token)) {
           authenticated = true;
           const data: Record<string, unknown> = { user };
-          if (options.draft) data.draft = options.draft;
+          if (draft) data.draft = draft;
+          started = draft !== null;
           connection.send({ state: "initialised", data });
         } else {
-          connection.send({ state: "error", error: "Could not validate credentials.", code: "unauthorized" });
-          connection.close(1008, "Could not validate credentials.");
+          connection.refuse("unauthorized", "Could not validate credentials.", 1008);
         }
         return;
       }
@@ -205,9 +259,22 @@ export function scaffold(options: ScaffoldOptions = {}): (connection: FakeConnec
             reply({ state: "error", error: "Start the session before saving it.", code: "not_allowed" });
             break;
           }
+          saved = true;
+          draft = null;
           reply({ state: "save", data: { saved: true } });
           connection.close(1000, "Session saved.");
           break;
+        case "token": {
+          const data = request.data;
+          const fresh = typeof data === "object" && data !== null && "token" in data ? data.token : undefined;
+          if (typeof fresh === "string" && validTokens.includes(fresh)) {
+            reply({ state: "token", data: { expires_at: new Date(Date.now() + 900_000).toISOString() } });
+          } else {
+            reply({ state: "error", error: "Could not validate credentials.", code: "unauthorized" });
+            connection.close(1008);
+          }
+          break;
+        }
         default:
           reply({ state: "error", error: `Unknown state: ${String(request.state)}.`, code: "unknown_state" });
       }
