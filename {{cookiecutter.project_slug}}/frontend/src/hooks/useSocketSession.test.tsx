@@ -5,6 +5,7 @@ import { StrictMode } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { WebSocketServer } from "ws";
 
+import { auth } from "../api/auth";
 import type { ConnectionStatus } from "../api/socketSession";
 import type { ServerMessage } from "../api/websocketAPI";
 import { type FakeConnection, FakeServer, nodeWebSocket, scaffold } from "../test/fakeServer";
@@ -226,6 +227,39 @@ describe("useSocketSession", () => {
     expect(result.current.errorCode).toBe("rate_limited");
     await sleep(150);
     expect(server.connections).toHaveLength(1);
+  });
+
+  it("takes the app's tokens by default, and sends the open socket each new one a refresh brings", async () => {
+    let issued = 0;
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(() => {
+        issued += 1;
+        const body = { access_token: `app-token-${String(issued)}`, token_type: "bearer", expires_in: 900 };
+        return Promise.resolve(new Response(JSON.stringify(body), { status: 200 }));
+      }),
+    );
+    cleanups.push(() => {
+      auth.tokens.clear();
+      vi.unstubAllGlobals();
+    });
+    const server = await startServer(scaffold({ validTokens: ["app-token-1", "app-token-2"] }));
+    const { result } = renderSession({ url: server.url });
+    const connection = await server.nextConnection();
+    await waitFor(() => {
+      expect(result.current.status).toBe("open");
+    });
+    expect(connection.received[0]).toEqual({ token: "app-token-1" });
+
+    await auth.refresh();
+    await waitFor(() => {
+      expect(connection.received).toContainEqual({
+        state: "token",
+        data: { token: "app-token-2" },
+        id: expect.any(String) as unknown,
+      });
+    });
+    expect(result.current.status).toBe("open");
   });
 
   it("closes the socket when the component unmounts, and does not reconnect", async () => {

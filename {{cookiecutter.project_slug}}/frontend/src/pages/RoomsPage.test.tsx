@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { SocketClient } from "../api/websocketAPI";
 import { ToastProvider } from "../components/toasts";
+import type { UseSocketSessionOptions } from "../hooks/useSocketSession";
 import { type FakeUser, FakeRooms, updateFrame } from "../test/fakeRooms";
 import { FakeServer, nodeWebSocket } from "../test/fakeServer";
 import { RoomsPage, roomPath } from "./RoomsPage";
@@ -30,7 +31,12 @@ function Where() {
   return <output data-testid="location">{location.pathname}</output>;
 }
 
-async function renderPage(path = "/rooms", setup: (rooms: FakeRooms) => void = () => undefined, strict = false) {
+async function renderPage(
+  path = "/rooms",
+  setup: (rooms: FakeRooms) => void = () => undefined,
+  strict = false,
+  socketOverrides: UseSocketSessionOptions = {},
+) {
   const rooms = new FakeRooms(USERS);
   setup(rooms);
   server = await FakeServer.start(rooms.serve);
@@ -40,6 +46,7 @@ async function renderPage(path = "/rooms", setup: (rooms: FakeRooms) => void = (
       getToken: () => Promise.resolve("token-me"),
       createWebSocket: nodeWebSocket,
       reconnect: { baseDelayMs: 20 },
+      ...socketOverrides,
     },
     room: { retry: { baseDelayMs: 60, maxDelayMs: 60 } },
   };
@@ -270,6 +277,70 @@ describe("RoomsPage", () => {
       expect(shownUpdates()).toHaveLength(7);
     });
     expect(shownUpdates().map(([seq]) => seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it("says the session was closed for inactivity, and rejoins with since only when asked", async () => {
+    const { rooms } = await renderPage("/rooms/lobby");
+    await screen.findByTestId("room-joined-name");
+    rooms.publish("lobby", ANN, { text: "one" });
+    await waitFor(() => {
+      expect(shownUpdates()).toHaveLength(1);
+    });
+
+    server?.connections[0]?.closeWithNotice("idle", "Closed after 300 seconds without a message.");
+    const notice = await screen.findByTestId("socket-closed-notice");
+    expect(notice.dataset.reason).toBe("idle");
+    expect(notice.textContent).toContain("closed for inactivity");
+    expect(within(notice).getByTestId("closing-message").textContent).toBe("Closed after 300 seconds without a message.");
+    expect(screen.queryByTestId("session-error")).toBeNull();
+    rooms.publish("lobby", ANN, { text: "two" });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(server?.connections).toHaveLength(1);
+    expect(screen.getByTestId("room-phase").dataset.phase).toBe("waiting");
+
+    fireEvent.click(within(notice).getByTestId("reconnect-button"));
+    await waitFor(() => {
+      expect(pageJoins(rooms)).toHaveLength(2);
+    });
+    expect(pageJoins(rooms)[1]?.data).toEqual({ room: "lobby", since: 1 });
+    await waitFor(() => {
+      expect(shownUpdates().map(([seq, , text]) => `${String(seq)}:${text}`)).toEqual(["1:one", "2:two"]);
+    });
+    expect(screen.queryByTestId("socket-closed-notice")).toBeNull();
+  });
+
+  it("says the server is restarting, reconnects on its own and rejoins with since", async () => {
+    // The second connection's token waits for the test, so the page is seen between the two.
+    let release: (token: string) => void = () => undefined;
+    const held = new Promise<string>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    const getToken = () => (++calls === 1 ? Promise.resolve("token-me") : held);
+    const { rooms } = await renderPage("/rooms/lobby", () => undefined, false, { getToken });
+    await screen.findByTestId("room-joined-name");
+    rooms.publish("lobby", ANN, { text: "before" });
+    await waitFor(() => {
+      expect(shownUpdates()).toHaveLength(1);
+    });
+
+    server?.shutDown("Restarting for an update.");
+    const restarting = await screen.findByTestId("server-restarting");
+    expect(within(restarting).getByTestId("closing-message").textContent).toBe("Restarting for an update.");
+    expect(screen.getByTestId("room-phase").dataset.phase).toBe("waiting");
+    expect(screen.queryByTestId("reconnect-button")).toBeNull();
+    rooms.publish("lobby", ANN, { text: "meanwhile" });
+
+    release("token-me");
+    await waitFor(() => {
+      expect(pageJoins(rooms)).toHaveLength(2);
+    });
+    expect(pageJoins(rooms)[1]?.data).toEqual({ room: "lobby", since: 1 });
+    await waitFor(() => {
+      expect(shownUpdates().map(([seq, , text]) => `${String(seq)}:${text}`)).toEqual(["1:before", "2:meanwhile"]);
+    });
+    expect(screen.queryByTestId("server-restarting")).toBeNull();
+    expect(server?.connections).toHaveLength(2);
   });
 
   it("shows unavailable as a toast once, and joins when the rooms are back", async () => {

@@ -4,6 +4,7 @@ import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { ToastProvider } from "../components/toasts";
+import type { UseSocketSessionOptions } from "../hooks/useSocketSession";
 import { FakeServer, nodeWebSocket, scaffold, type ScaffoldOptions } from "../test/fakeServer";
 import { SessionPage } from "./SessionPage";
 import "../test/react";
@@ -16,13 +17,14 @@ afterEach(async () => {
   server = null;
 });
 
-async function renderPage(options: ScaffoldOptions = {}, token = "good-token") {
+async function renderPage(options: ScaffoldOptions = {}, token = "good-token", overrides: UseSocketSessionOptions = {}) {
   server = await FakeServer.start(scaffold(options));
   const socketOptions = {
     url: server.url,
     getToken: () => Promise.resolve(token),
     createWebSocket: nodeWebSocket,
     reconnect: { baseDelayMs: 10 },
+    ...overrides,
   };
   render(
     <MemoryRouter initialEntries={["/session"]}>
@@ -123,4 +125,103 @@ describe("SessionPage", () => {
     expect(screen.getByTestId("reconnect-button")).toBeTruthy();
     expect(server?.connections).toHaveLength(1);
   });
+
+  it("says the session was closed for inactivity, with the server's message, and reconnects on the button only", async () => {
+    const options: ScaffoldOptions = { idleTimeoutMs: 100 };
+    await renderPage(options);
+    const notice = await screen.findByTestId("socket-closed-notice");
+    expect(notice.dataset.reason).toBe("idle");
+    expect(notice.textContent).toContain("closed for inactivity");
+    expect(within(notice).getByTestId("closing-message").textContent).toBe("Closed after a while without any message.");
+    expect(screen.getByTestId("connection-status").dataset.status).toBe("closed");
+    expect(screen.queryByTestId("session-error")).toBeNull();
+    await sleep(100);
+    expect(server?.connections).toHaveLength(1);
+
+    delete options.idleTimeoutMs;
+    fireEvent.click(within(notice).getByTestId("reconnect-button"));
+    await waitFor(() => {
+      expect(screen.getByTestId("connection-status").dataset.status).toBe("open");
+    });
+    expect(screen.queryByTestId("socket-closed-notice")).toBeNull();
+    expect(server?.connections).toHaveLength(2);
+  });
+
+  it("says the server is restarting, reconnects on its own and shows the draft it kept", async () => {
+    // The second connection's token waits for the test, so the page is seen between the two.
+    let release: (token: string) => void = () => undefined;
+    const held = new Promise<string>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    const getToken = () => (++calls === 1 ? Promise.resolve("good-token") : held);
+    await renderPage({}, "good-token", { getToken });
+    await waitFor(() => {
+      expect(screen.getByTestId("connection-status").dataset.status).toBe("open");
+    });
+    fireEvent.click(screen.getByTestId("start-button"));
+    await waitFor(() => {
+      expect(within(screen.getByTestId("response-output")).getAllByTestId("response-item")[0]?.dataset.state).toBe(
+        "startThings",
+      );
+    });
+    expect(screen.queryByTestId("draft-notice")).toBeNull();
+
+    server?.shutDown("Restarting for an update; back in a moment.");
+    const restarting = await screen.findByTestId("server-restarting");
+    expect(restarting.textContent).toContain("The server is restarting");
+    expect(within(restarting).getByTestId("closing-message").textContent).toBe(
+      "Restarting for an update; back in a moment.",
+    );
+    expect(screen.getByTestId("connection-status").dataset.status).not.toBe("closed");
+    expect(screen.queryByTestId("reconnect-button")).toBeNull();
+
+    release("good-token");
+    await waitFor(() => {
+      expect(screen.getByTestId("connection-status").dataset.status).toBe("open");
+    });
+    expect(screen.queryByTestId("server-restarting")).toBeNull();
+    expect(screen.getByTestId("draft-data").textContent).toContain("yes, something");
+    expect(server?.connections).toHaveLength(2);
+  });
+
+  it("shows message_too_big with the server's message, does not reconnect, and reconnects by hand", async () => {
+    await renderPage({ maxMessageBytes: 200 });
+    await waitFor(() => {
+      expect(screen.getByTestId("connection-status").dataset.status).toBe("open");
+    });
+    fireEvent.change(screen.getByTestId("raw-request-input"), {
+      target: { value: JSON.stringify({ state: "ping", data: { text: "x".repeat(300) } }) },
+    });
+    fireEvent.click(screen.getByTestId("raw-send-button"));
+    const error = await screen.findByTestId("session-error");
+    expect(error.textContent).toContain("The message is too big.");
+    expect(screen.getByTestId("connection-status").dataset.status).toBe("closed");
+    await sleep(100);
+    expect(server?.connections).toHaveLength(1);
+
+    fireEvent.click(within(error).getByTestId("reconnect-button"));
+    await waitFor(() => {
+      expect(screen.getByTestId("connection-status").dataset.status).toBe("open");
+    });
+    expect(screen.queryByTestId("session-error")).toBeNull();
+    expect(server?.connections).toHaveLength(2);
+  });
+
+  it("shows rate_limited with the server's message and does not reconnect", async () => {
+    // The token and two starts are allowed; the third start is one too many.
+    await renderPage({ maxFrames: 3 });
+    await waitFor(() => {
+      expect(screen.getByTestId("connection-status").dataset.status).toBe("open");
+    });
+    for (let i = 0; i < 3; i++) fireEvent.click(screen.getByTestId("start-button"));
+    const error = await screen.findByTestId("session-error");
+    expect(error.textContent).toContain("Too many messages; slow down.");
+    expect(within(error).getByTestId("reconnect-button")).toBeTruthy();
+    expect(screen.getByTestId("connection-status").dataset.status).toBe("closed");
+    await sleep(100);
+    expect(server?.connections).toHaveLength(1);
+  });
 });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
