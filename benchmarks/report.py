@@ -27,8 +27,8 @@ class Results:
     loads: list[float] = field(default_factory=list)
     bakes: dict[str, float] = field(default_factory=dict)
     bootstraps: dict[str, float] = field(default_factory=dict)
-    # ("app" | "floor", connections) -> figures
-    round_trips: dict[tuple[str, int], RoundTrips] = field(default_factory=dict)
+    # ("app" | "floor", connections) -> the figures of each window, in the order they were measured
+    round_trip_windows: dict[tuple[str, int], list[RoundTrips]] = field(default_factory=dict)
     # "app" | "floor" -> figures
     idle: dict[str, IdleMemory] = field(default_factory=dict)
     # "naive" | "memory" | "redis" -> figures
@@ -36,6 +36,15 @@ class Results:
     suite_seconds: float | None = None
     suite_passed: bool | None = None
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def round_trips(self) -> dict[tuple[str, int], RoundTrips]:
+        """Of each server's windows at each size, the one of median CPU per round trip."""
+        return {
+            key: sorted(windows, key=lambda figures: figures.cpu_us)[len(windows) // 2]
+            for key, windows in self.round_trip_windows.items()
+            if windows
+        }
 
 
 def verdict(met: bool | None) -> str:
@@ -173,7 +182,9 @@ def _round_trips(results: Results) -> list[str]:
         "`floor` a bare Starlette endpoint that parses each frame as JSON and answers it",
         "(benchmarks/in_bake/floor.py), on the same uvicorn with the same socket settings. Server CPU is",
         "utime + stime over the measured window only, after",
-        f"{results.sizes['warmup_round_trips']} warm-up round trips per socket.",
+        f"{results.sizes['warmup_round_trips']} warm-up round trips per socket. Each server is measured in",
+        f"{results.sizes['round_trip_windows']} windows at each size, taking turns with the other; the row is",
+        "the window of median CPU, the last column lists every window's.",
         "",
     ]
     header = ["server", "sockets", "round trips", "per second", "p50 ms", "p99 ms", "server CPU per round trip"]
@@ -188,10 +199,11 @@ def _round_trips(results: Results) -> list[str]:
             f"{f.cpu_us:.1f} us",
             f"{f.errors} / {f.lost}",
             _busy(f.busy),
+            ", ".join(f"{window.cpu_us:.0f}" for window in results.round_trip_windows[(who, n)]),
         ]
         for (who, n), f in sorted(results.round_trips.items(), key=lambda item: (item[0][1], item[0][0]))
     ]
-    return out + _table([*header, "errors / lost", "client / others"], lines)
+    return out + _table([*header, "errors / lost", "client / others", "CPU of each window, us"], lines)
 
 
 def _idle(results: Results) -> list[str]:

@@ -8,25 +8,35 @@ the orchestrator reads the servers' counters at that very point), and `{"result"
 
 import asyncio
 import json
+import math
 import secrets
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from typing import Any, TypeVar
 
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-try:
-    from app import loadtest
-except ImportError:  # a bake from before app/loadtest.py
-    import loadtest_standin as loadtest  # type: ignore[no-redef]
+from app import loadtest
+from app.core.db import engine
 
 T = TypeVar("T")
 # Sockets opened (and handshakes done) at once.
 CONCURRENCY = 100
+# Members joining at once: each join is announced to every member already in the room.
+JOIN_CONCURRENCY = 10
 # Seconds to wait for a reply, or for every member to have an update.
 TIMEOUT = 30.0
+
+
+STARTED = time.perf_counter()
+
+
+def progress(what: str) -> None:
+    """A line in the client's log, to see where a run spends its time."""
+    print(f"{time.perf_counter() - STARTED:7.1f} s  {what}", file=sys.stderr, flush=True)
 
 
 def emit(message: dict[str, Any]) -> None:
@@ -36,20 +46,22 @@ def emit(message: dict[str, Any]) -> None:
 
 async def mark(name: str) -> None:
     """Tell the orchestrator a window opens or closes here, and wait until it has read the counters."""
+    progress(f"mark {name}")
     emit({"mark": name})
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
+    """The value `fraction` of the values do not exceed (nearest rank, as app/loadtest.py has it)."""
     if not values:
         return None
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+    return ordered[max(math.ceil(len(ordered) * fraction) - 1, 0)]
 
 
-async def bounded(calls: Iterable[Callable[[], Awaitable[T]]]) -> list[T | BaseException]:
-    """Run the calls CONCURRENCY at a time; an exception stands in for a call's result."""
-    gate = asyncio.Semaphore(CONCURRENCY)
+async def bounded(calls: Iterable[Callable[[], Awaitable[T]]], limit: int = CONCURRENCY) -> list[T | BaseException]:
+    """Run the calls `limit` at a time; an exception stands in for a call's result."""
+    gate = asyncio.Semaphore(limit)
 
     async def one(call: Callable[[], Awaitable[T]]) -> T:
         async with gate:
@@ -59,7 +71,7 @@ async def bounded(calls: Iterable[Callable[[], Awaitable[T]]]) -> list[T | BaseE
 
 
 async def open_sessions(url: str, tokens: list[str | None]) -> list[ClientConnection]:
-    opened = await bounded(lambda token=token: loadtest.open_session(url, token) for token in tokens)
+    opened = await bounded(partial(loadtest.open_session, url, token) for token in tokens)
     connections = [result for result in opened if isinstance(result, ClientConnection)]
     failures = [result for result in opened if isinstance(result, BaseException)]
     if failures:
@@ -68,7 +80,7 @@ async def open_sessions(url: str, tokens: list[str | None]) -> list[ClientConnec
 
 
 async def close_all(connections: list[ClientConnection]) -> None:
-    await bounded(lambda connection=connection: connection.close() for connection in connections)
+    await bounded(connection.close for connection in connections)
 
 
 async def tokens_for(count: int, authenticated: bool) -> list[str | None]:
@@ -78,34 +90,43 @@ async def tokens_for(count: int, authenticated: bool) -> list[str | None]:
 
 
 async def round_trip_scenario(config: dict[str, Any]) -> dict[str, Any]:
-    """Ping -> pong on `connections` sockets at once, each one request in flight at a time."""
-    count, connections_wanted = config["count"], config["connections"]
-    tokens = await tokens_for(connections_wanted, config["authenticated"])
+    """Ping -> pong on `connections` sockets at once, each one request in flight at a time.
+
+    loadtest.run() would time the same round trips, but it opens and closes the sockets in the
+    same call: its parts are used here so that the window holds the round trips alone.
+    """
+    count, wanted = config["count"], config["connections"]
+    tokens = await tokens_for(wanted, config["authenticated"])
     connections = await open_sessions(config["url"], tokens)
     await asyncio.gather(*(loadtest.round_trips(c, config["warmup"], []) for c in connections))
-    latencies: list[list[float]] = [[] for _ in connections]
+    latencies: list[float] = []
     await mark("start")
     started = time.perf_counter()
     results = await asyncio.gather(
-        *(loadtest.round_trips(c, count, mine) for c, mine in zip(connections, latencies, strict=True)),
-        return_exceptions=True,
+        *(loadtest.round_trips(c, count, latencies) for c in connections), return_exceptions=True
     )
-    elapsed = time.perf_counter() - started
+    seconds = time.perf_counter() - started
     await mark("end")
     await close_all(connections)
     if config["authenticated"]:
         await loadtest.delete_users()
-    done = sum(result for result in results if isinstance(result, int))
-    every = [latency for mine in latencies for latency in mine]
+    report = loadtest.Report(
+        sessions=wanted,
+        round_trips=len(latencies),
+        errors=sum(r if isinstance(r, int) else 1 for r in results) + wanted - len(connections),
+        lost=wanted * count - len(latencies),
+        seconds=seconds,
+        latencies=latencies,
+    )
     return {
         "connections": len(connections),
-        "round_trips": done,
-        "seconds": elapsed,
-        "rate": done / elapsed,
-        "p50": percentile(every, 0.50),
-        "p99": percentile(every, 0.99),
-        "errors": sum(isinstance(result, BaseException) for result in results),
-        "lost": connections_wanted * count - done,
+        "round_trips": report.round_trips,
+        "seconds": report.seconds,
+        "rate": report.rate,
+        "p50": report.p50,
+        "p99": report.p99,
+        "errors": report.errors,
+        "lost": report.lost,
     }
 
 
@@ -117,6 +138,7 @@ async def idle_scenario(config: dict[str, Any]) -> dict[str, Any]:
     await asyncio.sleep(0.5)
     await mark("before")
     connections = await open_sessions(config["url"], tokens[config["warmup"] :])
+    progress(f"{len(connections)} sockets open")
     await asyncio.sleep(1.0)
     await mark("after")
     await close_all(connections)
@@ -179,13 +201,16 @@ async def fanout_scenario(config: dict[str, Any]) -> dict[str, Any]:
     urls, members_wanted = config["urls"], config["members"]
     room = f"bench-{secrets.token_hex(4)}"
     tokens = await tokens_for(members_wanted, config["authenticated"])
+    progress(f"{len(tokens)} users")
     connections = await open_sessions_spread(urls, tokens)
+    progress(f"{len(connections)} sockets open")
     arrivals = Arrivals(len(connections))
     members = [Member(connection, arrivals) for connection in connections]
-    joins = await bounded(lambda member=member: member.request("join", {"room": room}) for member in members)
+    joins = await bounded((partial(member.request, "join", {"room": room}) for member in members), JOIN_CONCURRENCY)
     refused = [j for j in joins if isinstance(j, BaseException) or j.get("state") != "joined"]
     if refused:
         raise RuntimeError(f"{len(refused)} members could not join: {refused[0]!r}")
+    progress(f"{len(members)} members joined")
     publisher = members[0]
     latencies: list[float] = []
     missed = 0
@@ -212,8 +237,10 @@ async def fanout_scenario(config: dict[str, Any]) -> dict[str, Any]:
     await close_all(connections)
     for member in members:
         member.reader.cancel()
+    progress("sockets closed")
     if config["authenticated"]:
         await loadtest.delete_users()
+    progress("users deleted")
     return {
         "members": len(members),
         "publishes": config["publishes"],
@@ -234,9 +261,15 @@ async def open_sessions_spread(urls: list[str], tokens: list[str | None]) -> lis
 SCENARIOS = {"round-trips": round_trip_scenario, "idle": idle_scenario, "fanout": fanout_scenario}
 
 
+async def run(scenario: str, config: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return await SCENARIOS[scenario](config)
+    finally:
+        await engine.dispose()
+
+
 def main() -> None:
-    scenario, config = sys.argv[1], json.loads(sys.argv[2])
-    emit({"result": asyncio.run(SCENARIOS[scenario](config))})
+    emit({"result": asyncio.run(run(sys.argv[1], json.loads(sys.argv[2])))})
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 import asyncio
 import sys
 
-from app.core.config import settings
 from redis.asyncio import Redis
+
+from app.core.config import settings
 
 
 async def forget(prefix: str) -> int:
