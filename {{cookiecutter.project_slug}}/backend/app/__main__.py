@@ -6,8 +6,28 @@ same socket settings.
 
 import argparse
 import os
+import sys
+from typing import TYPE_CHECKING
 
 import uvicorn
+from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from app.core.config import Settings
+
+
+def load_settings() -> "Settings":
+    """The settings, or an exit that says what is wrong with them (no traceback)."""
+    try:
+        from app.core.config import settings
+    except ValidationError as error:
+        problems = []
+        for detail in error.errors(include_url=False):
+            where = ".".join(str(part) for part in detail["loc"])
+            message = detail["msg"].removeprefix("Value error, ")
+            problems.append(f"  {where}: {message}" if where else f"  {message}")
+        sys.exit("The settings (.env or the environment) are not right:\n" + "\n".join(problems))
+    return settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -17,15 +37,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--reload", action="store_true", help="restart on code changes")
     options = parser.parse_args(argv)
+{%- if cookiecutter.use_websockets == "yes" %}
+    settings = load_settings()
+{%- else %}
+    load_settings()
+{%- endif %}
     uvicorn.run(
         "app.main:app",
         host=options.host,
         port=options.port,
         workers=options.workers,
         reload=options.reload,
+        proxy_headers=True,
+{%- if cookiecutter.use_websockets == "yes" %}
+        ws="app.server:SessionWebSocketProtocol",
+        ws_max_size=settings.WS_MAX_MESSAGE_BYTES,
+        ws_ping_interval=settings.WS_PING_INTERVAL,
+        ws_ping_timeout=settings.WS_PING_TIMEOUT,
         # Frames are small JSON messages; compression would cost CPU and memory per socket.
         ws_per_message_deflate=False,
-        proxy_headers=True,
+        # Sockets get WS_SHUTDOWN_TIMEOUT to close; the rest of the shutdown a little more.
+        timeout_graceful_shutdown=settings.WS_SHUTDOWN_TIMEOUT + 5,
+{%- else %}
+        timeout_graceful_shutdown=15,
+{%- endif %}
     )
 
 

@@ -12,6 +12,7 @@ from app.frontend import mount_frontend
 {%- endif %}
 {%- if cookiecutter.use_websockets == "yes" %}
 from app.rooms.runtime import hub
+from app.session.connections import connections
 {%- endif %}
 
 
@@ -19,7 +20,9 @@ from app.rooms.runtime import hub
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 {%- if cookiecutter.use_websockets == "yes" %}
     await hub.start()
+    await connections.start()
     yield
+    await connections.stop()
     await hub.stop()
 {%- else %}
     yield

@@ -46,8 +46,11 @@ os.environ["REDIS_KEY_PREFIX"] = f"test-{secrets.token_hex(4)}:"
 {%- endif %}
 {%- if cookiecutter.use_websockets == "yes" %}
 os.environ["WS_AUTH_TIMEOUT"] = "1"
-# Check on every request that the user is still active, so deactivation shows at once.
-os.environ["WS_USER_RECHECK"] = "0"
+# Check often that connected users are still active, so deactivation shows within the test.
+os.environ["WS_USER_RECHECK"] = "0.2"
+# Tests send in bursts far above a person's pace; tests/test_limits.py checks the limits themselves.
+os.environ["WS_RATE_LIMIT"] = "10000"
+os.environ["WS_RATE_BURST"] = "10000"
 {%- endif %}
 
 
@@ -55,6 +58,8 @@ os.environ["WS_USER_RECHECK"] = "0"
 class Server:
     url: str
     log: Path
+    # The server's process, when the test started it (to signal it).
+    process: subprocess.Popen[bytes] | None = None
 {%- if cookiecutter.use_websockets == "yes" %}
 
     @property
@@ -153,10 +158,11 @@ def running_server(name: str, *args: str, env: Mapping[str, str] | None = None) 
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(url, process, log)
-        yield Server(url=url, log=log)
+        yield Server(url=url, log=log, process=process)
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        if process.poll() is None:
+            process.terminate()
+        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

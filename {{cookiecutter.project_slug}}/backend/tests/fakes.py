@@ -9,7 +9,7 @@ class RecordingSink:
         self.frames: list[str] = []
         self.close_code: int | None = None
 
-    def send(self, frame: str) -> None:
+    def send(self, frame: str, *, requested: bool = False) -> None:
         if self.close_code is None:
             self.frames.append(frame)
 

@@ -8,8 +8,6 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from app.session.messages import Request, parse_request
-
 # How long a closing socket may take to flush what it still has to send.
 FLUSH_TIMEOUT = 5.0
 
@@ -21,11 +19,6 @@ async def receive_frame(websocket: WebSocket) -> str | bytes:
         raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
     text: str | None = message.get("text")
     return text if text is not None else bytes(message.get("bytes") or b"")
-
-
-async def receive_request(websocket: WebSocket) -> Request:
-    """The next request; SocketError for a frame that is not one, WebSocketDisconnect at the end."""
-    return parse_request(await receive_frame(websocket))
 
 
 async def send_response(websocket: WebSocket, frame: str) -> bool:

@@ -1,7 +1,7 @@
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, EmailStr
+from pydantic import BeforeValidator, EmailStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 {%- if cookiecutter.database == "postgresql" %}
 from sqlalchemy import URL
@@ -9,6 +9,11 @@ from sqlalchemy import URL
 
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 PROJECT_DIR = BACKEND_DIR.parent
+
+
+# Values that stand for a secret in examples; never a real one.
+PLACEHOLDERS = {"", "changethis", "changeme", "secret", "__generate__"}
+MIN_SECRET_LENGTH = 32
 
 
 def parse_origins(value: Any) -> Any:
@@ -71,6 +76,20 @@ class Settings(BaseSettings):
     WS_AUTH_TIMEOUT: float = 10.0
     # Seconds between checks, during a session, that its user is still active.
     WS_USER_RECHECK: float = 30.0
+    # A bigger frame closes the socket (1009); the server refuses it before reading it whole.
+    WS_MAX_MESSAGE_BYTES: int = 65536
+    # Messages a second one socket may send, sustained, and in a burst above that.
+    WS_RATE_LIMIT: float = 30.0
+    WS_RATE_BURST: int = 60
+    # Open sockets one user may have on one server process.
+    WS_MAX_SOCKETS_PER_USER: int = 10
+    # Seconds without a message from the client before its socket is closed.
+    WS_IDLE_TIMEOUT: float = 300.0
+    # Seconds between protocol pings, and to wait for the answer before dropping the peer.
+    WS_PING_INTERVAL: float = 20.0
+    WS_PING_TIMEOUT: float = 20.0
+    # Seconds the sockets have, on shutdown, to flush and close before they are cut.
+    WS_SHUTDOWN_TIMEOUT: int = 10
     # Messages waiting to be sent to one socket before it counts as too slow.
     WS_SEND_QUEUE: int = 256
     # Updates a room keeps, for members who rejoin with `since`.
@@ -81,6 +100,26 @@ class Settings(BaseSettings):
     REDIS_KEY_PREFIX: str = "{{ cookiecutter.project_slug }}:"
 {%- endif %}
 {% endif %}
+    @model_validator(mode="after")
+    def _safe_outside_local(self) -> "Settings":
+        if self.ENVIRONMENT == "local":
+            return self
+        problems = []
+        if self.SECRET_KEY in PLACEHOLDERS or len(self.SECRET_KEY) < MIN_SECRET_LENGTH:
+            problems.append(
+                f"SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} characters; "
+                "set one in .env, e.g. the output of: "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        if "*" in self.BACKEND_CORS_ORIGINS:
+            problems.append(
+                "BACKEND_CORS_ORIGINS must list the site's origins (e.g. https://app.example.com), "
+                "not *: any page on the web could then call the API and open the socket"
+            )
+        if problems:
+            raise ValueError(f"ENVIRONMENT={self.ENVIRONMENT}: " + "; ".join(problems))
+        return self
+
     @property
     def allowed_origins(self) -> list[str]:
         origins = [str(origin).rstrip("/") for origin in self.BACKEND_CORS_ORIGINS]

@@ -1,7 +1,7 @@
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,7 +24,7 @@ class Member:
 class FrameSink(Protocol):
     """Where frames for one socket go; sending never waits on the client."""
 
-    def send(self, frame: str) -> None: ...
+    def send(self, frame: str, *, requested: bool = False) -> None: ...
 
     def close(self, code: int, reason: str = "") -> None: ...
 
@@ -41,7 +41,6 @@ class SessionContext:
     connection_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     # The session record started (or resumed from a draft) on this socket.
     session_id: uuid.UUID | None = None
-    user_checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     # The rooms this socket has joined.
     rooms: set[str] = field(default_factory=set)
     # Run when the socket is gone, whatever the reason (leaving rooms, for one); by name.

@@ -32,6 +32,7 @@ CLOSES_WITH: dict[ErrorCode, CloseCode] = {
 }
 
 CREDENTIALS_ERROR = "Could not validate credentials."
+EXPIRED_TOKEN_MESSAGE = "Your access token has expired; log in again."  # noqa: S105 (not a secret)
 INTERNAL_ERROR = "Something went wrong on the server; please try again."
 
 

@@ -2,18 +2,22 @@
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth import authenticate_access_token
-from app.core.config import settings
 from app.core.security import InvalidToken
-from app.models import User
 from app.session import store
 from app.session.context import FrameSink, Member, SessionContext
-from app.session.errors import CREDENTIALS_ERROR, INTERNAL_ERROR, ErrorCode, SocketError
+from app.session.errors import (
+    CREDENTIALS_ERROR,
+    EXPIRED_TOKEN_MESSAGE,
+    INTERNAL_ERROR,
+    ErrorCode,
+    SocketError,
+)
 from app.session.messages import Request, encode, error_message, parse_json, response_message
 from app.session.registry import StateRegistry
 
@@ -63,25 +67,17 @@ async def authenticate(
     return context, encode({"state": "initialised", "data": data})
 
 
-async def ensure_authorized(context: SessionContext) -> None:
-    """The token must not have expired, and the user must still be active."""
-    now = datetime.now(UTC)
-    if now >= context.token_expires_at:
-        raise SocketError(ErrorCode.UNAUTHORIZED, "Your access token has expired; log in again.")
-    if now - context.user_checked_at < timedelta(seconds=settings.WS_USER_RECHECK):
-        return
-    async with context.db() as session:
-        user = await session.get(User, context.member.id)
-    if user is None or not user.is_active:
-        raise SocketError(ErrorCode.UNAUTHORIZED, CREDENTIALS_ERROR)
-    context.user_checked_at = now
+def ensure_authorized(context: SessionContext) -> None:
+    """No request is served on an expired token (between two of the watcher's rounds, too)."""
+    if datetime.now(UTC) >= context.token_expires_at:
+        raise SocketError(ErrorCode.UNAUTHORIZED, EXPIRED_TOKEN_MESSAGE)
 
 
 async def handle_request(
     registry: StateRegistry, context: SessionContext, request: Request
 ) -> Outcome:
     try:
-        await ensure_authorized(context)
+        ensure_authorized(context)
         response = await registry.dispatch(context, request)
         frames = [encode(response_message(response, request.id)), *response.followed_by]
         return Outcome(frames, response.close_code)

@@ -2,15 +2,20 @@
 
 import asyncio
 import logging
+import time
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from app.api.sockets import Outbox, receive_frame, receive_request
+from app.api.sockets import Outbox, receive_frame
 from app.core.config import settings
 from app.core.db import SessionMaker
 from app.rooms import states as _room_states  # noqa: F401 (registers join, publish, leave)
+from app.session import renewal as _renewal  # noqa: F401 (registers token)
+from app.session.connections import Connection, connections
 from app.session.errors import INTERNAL_ERROR, CloseCode, ErrorCode, SocketError
+from app.session.limits import TokenBucket
+from app.session.messages import parse_request
 from app.session.protocol import Outcome, authenticate, handle_request
 from app.session.states import registry
 
@@ -37,27 +42,25 @@ async def session_socket(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     async with Outbox(websocket, settings.WS_SEND_QUEUE).running() as outbox:
-        try:
-            await serve(websocket, outbox)
-        except WebSocketDisconnect:
-            pass
-        except Exception:
-            logger.exception("Unhandled error on the session socket")
-            outcome = Outcome.failure(SocketError(ErrorCode.INTERNAL, INTERNAL_ERROR))
-            send(outbox, outcome)
+        with connections.track(outbox) as connection:
+            try:
+                await serve(websocket, outbox, connection)
+            except WebSocketDisconnect:
+                pass
+            except Exception:
+                logger.exception("Unhandled error on the session socket")
+                send(outbox, Outcome.failure(SocketError(ErrorCode.INTERNAL, INTERNAL_ERROR)))
 
 
-def send(outbox: Outbox, outcome: Outcome) -> bool:
-    """Queue an outcome's frames; False when it closes the socket."""
+def send(outbox: Outbox, outcome: Outcome) -> None:
+    """Queue an outcome's frames, and its close."""
     for frame in outcome.frames:
         outbox.send(frame, requested=True)
     if outcome.close_code is not None:
         outbox.close(outcome.close_code)
-        return False
-    return True
 
 
-async def serve(websocket: WebSocket, outbox: Outbox) -> None:
+async def serve(websocket: WebSocket, outbox: Outbox, connection: Connection) -> None:
     try:
         async with asyncio.timeout(settings.WS_AUTH_TIMEOUT):
             frame = await receive_frame(websocket)
@@ -67,19 +70,37 @@ async def serve(websocket: WebSocket, outbox: Outbox) -> None:
         return
     try:
         context, initialised = await authenticate(frame, SessionMaker, outbox)
+        connections.authenticated(connection, context)
     except SocketError as error:
         send(outbox, Outcome.failure(error))
         return
-    outbox.send(initialised)
+    outbox.send(initialised, requested=True)
+    bucket = TokenBucket(settings.WS_RATE_LIMIT, settings.WS_RATE_BURST, time.monotonic())
+    too_fast = SocketError(
+        ErrorCode.RATE_LIMITED,
+        f"More than {settings.WS_RATE_LIMIT:g} messages a second; slow down, then reconnect.",
+    )
     try:
         while not outbox.closing:
+            frame = await receive_frame(websocket)
+            if outbox.closing:
+                break  # the server ended the socket while this frame was on its way
+            now = time.monotonic()
+            connection.last_frame_at = now
+            if not bucket.take(now):
+                send(outbox, Outcome.failure(too_fast))
+                break
+            connection.busy = True
             try:
-                request = await receive_request(websocket)
-            except SocketError as error:
-                outcome = Outcome.failure(error)
-            else:
-                outcome = await handle_request(registry, context, request)
-            send(outbox, outcome)
+                try:
+                    request = parse_request(frame)
+                except SocketError as error:
+                    outcome = Outcome.failure(error)
+                else:
+                    outcome = await handle_request(registry, context, request)
+                send(outbox, outcome)
+            finally:
+                connection.request_done()
     finally:
         for cleanup in context.cleanups.values():
             try:

@@ -1,0 +1,186 @@
+"""Every session socket of this server process: who holds how many, when one must end, shutdown.
+
+One task per process watches them all (idle sockets, expired tokens, deactivated users), so an
+idle socket costs no timer of its own and a thousand users cost one query per check.
+"""
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from app.core.config import settings
+from app.core.db import SessionMaker
+from app.models import User
+from app.session.context import FrameSink, SessionContext
+from app.session.errors import (
+    CREDENTIALS_ERROR,
+    EXPIRED_TOKEN_MESSAGE,
+    CloseCode,
+    ErrorCode,
+    SocketError,
+)
+from app.session.messages import encode, error_message
+
+logger = logging.getLogger(__name__)
+
+# Users whose active flag one query checks.
+USERS_PER_QUERY = 500
+
+
+def closing_frame(reason: str, message: str) -> str:
+    """The last frame before the server closes a socket that did nothing wrong."""
+    return encode({"state": "closing", "data": {"reason": reason, "message": message}})
+
+
+def error_frame(code: ErrorCode, message: str) -> str:
+    return encode(error_message(SocketError(code, message)))
+
+
+SHUTDOWN_FRAME = closing_frame("shutdown", "The server is restarting; reconnect in a moment.")
+EXPIRED_FRAME = error_frame(ErrorCode.UNAUTHORIZED, EXPIRED_TOKEN_MESSAGE)
+INACTIVE_FRAME = error_frame(ErrorCode.UNAUTHORIZED, CREDENTIALS_ERROR)
+
+
+@dataclass(eq=False)
+class Connection:
+    outbox: FrameSink
+    last_frame_at: float = field(default_factory=time.monotonic)
+    context: SessionContext | None = None
+    # A request is being served: ending the socket waits for its reply.
+    busy: bool = False
+    ended: bool = False
+    _end_after_request: tuple[str, int] | None = None
+
+    def end(self, frame: str, code: int) -> None:
+        """Send `frame` after what is queued, then close with `code`."""
+        if self.ended:
+            return
+        if self.busy:
+            self._end_after_request = self._end_after_request or (frame, code)
+            return
+        self.ended = True
+        self.outbox.send(frame, requested=True)
+        self.outbox.close(code)
+
+    def request_done(self) -> None:
+        self.busy = False
+        if self._end_after_request is not None:
+            self.end(*self._end_after_request)
+
+
+class Connections:
+    def __init__(self) -> None:
+        self._all: set[Connection] = set()
+        self._by_user: dict[uuid.UUID, set[Connection]] = {}
+        self._watcher: asyncio.Task[None] | None = None
+        self.shutting_down = False
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+    @contextmanager
+    def track(self, outbox: FrameSink) -> Iterator[Connection]:
+        """A socket, from accept to its end."""
+        connection = Connection(outbox)
+        self._all.add(connection)
+        if self.shutting_down:
+            connection.end(SHUTDOWN_FRAME, CloseCode.GOING_AWAY)
+        try:
+            yield connection
+        finally:
+            self._all.discard(connection)
+            if connection.context is not None:
+                user_id = connection.context.member.id
+                mine = self._by_user.get(user_id, set())
+                mine.discard(connection)
+                if not mine:
+                    self._by_user.pop(user_id, None)
+
+    def authenticated(self, connection: Connection, context: SessionContext) -> None:
+        """Count the socket for its user; SocketError if the user holds too many already."""
+        mine = self._by_user.setdefault(context.member.id, set())
+        if len(mine) >= settings.WS_MAX_SOCKETS_PER_USER:
+            if not mine:
+                del self._by_user[context.member.id]
+            raise SocketError(
+                ErrorCode.RATE_LIMITED,
+                f"You have {len(mine)} connections open already; "
+                "close one (another tab?) and try again.",
+            )
+        mine.add(connection)
+        connection.context = context
+
+    def count(self, user_id: uuid.UUID) -> int:
+        return len(self._by_user.get(user_id, ()))
+
+    def shut_down(self) -> None:
+        """Every socket flushes what it has queued, is told why, and closes with 1001."""
+        self.shutting_down = True
+        for connection in list(self._all):
+            connection.end(SHUTDOWN_FRAME, CloseCode.GOING_AWAY)
+
+    # The watcher
+
+    async def start(self) -> None:
+        self.shutting_down = False
+        self._watcher = asyncio.create_task(self._watch())
+
+    async def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._watcher
+            self._watcher = None
+
+    async def _watch(self) -> None:
+        interval = max(0.05, min(1.0, settings.WS_IDLE_TIMEOUT / 4, settings.WS_USER_RECHECK))
+        next_user_check = time.monotonic() + settings.WS_USER_RECHECK
+        while True:
+            await asyncio.sleep(interval)
+            now = time.monotonic()
+            self.end_idle_and_expired(now, datetime.now(UTC))
+            if now >= next_user_check:
+                next_user_check = now + settings.WS_USER_RECHECK
+                try:
+                    await self.end_inactive_users()
+                except Exception:
+                    logger.exception("Could not check that connected users are still active")
+
+    def end_idle_and_expired(self, now: float, wall_clock: datetime) -> None:
+        idle_after = settings.WS_IDLE_TIMEOUT
+        for connection in list(self._all):
+            if connection.context is None:
+                continue  # still within WS_AUTH_TIMEOUT
+            if wall_clock >= connection.context.token_expires_at:
+                connection.end(EXPIRED_FRAME, CloseCode.POLICY_VIOLATION)
+            elif now - connection.last_frame_at > idle_after and not connection.busy:
+                message = (
+                    f"No message for {idle_after:g} seconds, so the connection was closed; "
+                    "reconnect to go on."
+                )
+                connection.end(closing_frame("idle", message), CloseCode.NORMAL)
+
+    async def end_inactive_users(self) -> None:
+        user_ids = list(self._by_user)
+        active: set[uuid.UUID] = set()
+        async with SessionMaker() as db:
+            for start in range(0, len(user_ids), USERS_PER_QUERY):
+                batch = user_ids[start : start + USERS_PER_QUERY]
+                result = await db.execute(
+                    select(User.id).where(User.id.in_(batch), User.is_active.is_(True))
+                )
+                active.update(result.scalars())
+        for user_id in user_ids:
+            if user_id not in active:
+                for connection in list(self._by_user.get(user_id, ())):
+                    connection.end(INACTIVE_FRAME, CloseCode.POLICY_VIOLATION)
+
+
+connections = Connections()
