@@ -10,7 +10,8 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,10 +55,11 @@ class AppServer:
     the same port for the page to find it again.
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, env: Mapping[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = RUN_DIR / f"{name}.log"
+        self.env = dict(env or {})
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -73,7 +75,7 @@ class AppServer:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "app", "--port", str(self.port)],
                 cwd=BACKEND_DIR,
-                env={**os.environ, "FRONTEND_DIST": str(DIST)},
+                env={**os.environ, "FRONTEND_DIST": str(DIST), **self.env},
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
@@ -106,19 +108,28 @@ def chromium_path() -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def app_server(server: Server) -> Iterator[AppServer]:
-    """A server of the built frontend, on the test run's database (which `server` set up)."""
+@contextmanager
+def serving_the_build(name: str, env: Mapping[str, str] | None = None) -> Iterator[AppServer]:
+    """A server of the built frontend, with `env` on top of the tests' environment."""
     if not (DIST / "index.html").is_file():
         pytest.fail(
             f"No frontend build in {DIST}: "
             "scripts/test.sh builds it (or `npm run build` in frontend/).",
             pytrace=False,
         )
-    running = AppServer("e2e-server")
+    running = AppServer(name, env)
     running.start()
-    yield running
-    running.stop()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(server: Server) -> Iterator[AppServer]:
+    """A server of the built frontend, on the test run's database (which `server` set up)."""
+    with serving_the_build("e2e-server") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
