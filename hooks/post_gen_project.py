@@ -48,6 +48,7 @@ FEATURES: tuple[Feature, ...] = (
             "backend/tests/fakes.py",
             "backend/tests/test_rooms.py",
             "backend/tests/test_rooms_unit.py",
+            "backend/tests/test_limits.py",
             "backend/tests/test_socket.py",
             "backend/tests/test_session_unit.py",
             "backend/tests/test_load.py",
