@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete
+from sqlalchemy.exc import SQLAlchemyError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
@@ -219,19 +220,30 @@ async def main(argv: Sequence[str] | None = None) -> int:
     options = parse_args(argv)
     logging.basicConfig(format="%(message)s")
     ws_url = socket_url(options.url)
-    print(
-        f"{options.sessions} sessions x {options.round_trips} round trips on {ws_url} ...",
-        file=sys.stderr,
-    )
     try:
-        tokens = await create_users(options.sessions)
-        report = await run(ws_url, tokens, options.round_trips)
+        return await load_test(ws_url, options.sessions, options.round_trips)
+    finally:
+        await engine.dispose()
+
+
+async def load_test(ws_url: str, sessions: int, round_trips_each: int) -> int:
+    """The CLI's run: users in, report out, users gone; the exit status."""
+    try:
+        tokens = await create_users(sessions)
+    except SQLAlchemyError as error:
+        print(
+            f"Could not create the users in the database (scripts/run.sh sets it up): {error}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{sessions} sessions x {round_trips_each} round trips on {ws_url} ...", file=sys.stderr)
+    try:
+        report = await run(ws_url, tokens, round_trips_each)
     except (OSError, TimeoutError, WebSocketException, SessionRefused) as error:
         print(f"Could not load-test {ws_url}: {error!r}", file=sys.stderr)
         return 1
     finally:
         await delete_users()
-        await engine.dispose()
     print(report)
     return 1 if report.errors or report.lost else 0
 
