@@ -145,3 +145,26 @@ async def test_the_page_reconnects_after_a_server_restart(
     await expect(page.get_by_test_id("socket-closed-notice")).to_have_attribute(
         "data-reason", "saved"
     )
+
+
+async def test_the_page_says_the_server_is_restarting_and_resumes_after_it(
+    page: Page, app_server: AppServer, user: Account
+) -> None:
+    """A graceful restart (SIGTERM): the server says it shuts down, and the page waits for it."""
+    await log_in(page, app_server, user)
+    await open_session(page)
+    await page.get_by_test_id("start-button").click()
+    await expect(responses(page, "startThings")).to_be_visible()
+
+    await asyncio.to_thread(app_server.stop)
+    restarting = page.get_by_test_id("server-restarting")
+    await expect(restarting).to_contain_text("The server is restarting")
+    await expect(restarting.get_by_test_id("closing-message")).not_to_be_empty()
+    await expect(responses(page, "closing")).to_contain_text('"reason": "shutdown"')
+    await expect(page.get_by_test_id("reconnect-button")).to_have_count(0)
+    await screenshot(page, "session-server-restarting")
+    await asyncio.to_thread(app_server.start)
+
+    await expect(status(page)).to_have_attribute("data-status", "open")
+    await expect(restarting).to_have_count(0)
+    await expect(page.get_by_test_id("draft-data")).to_contain_text("yes, something")
