@@ -126,7 +126,8 @@ class SessionBinding {
 /**
  * Opens an authenticated socket session for as long as the component is
  * mounted (and `url`/`resetKey` stay the same), reconnecting with backoff after
- * unexpected closes; every message is dispatched by `state` to `handlers`.
+ * unexpected closes and renewing its token before it expires; every message is
+ * dispatched by `state` to `handlers`.
  */
 export function useSocketSession(options: UseSocketSessionOptions = {}): SocketSessionApi {
   // Callbacks are read through a ref so that passing new functions on every
