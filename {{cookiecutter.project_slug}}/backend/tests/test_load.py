@@ -6,7 +6,8 @@ These run on a server of their own whose rate limit is out of the way, as app.lo
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,18 +50,19 @@ def _no_unhandled_errors(load_server: Server) -> Iterator[None]:
     assert "Exception in ASGI application" not in logged, logged
 
 
-@pytest.fixture(scope="module")
-async def _delete_load_users() -> AsyncIterator[None]:
-    yield
+MakeTokens = Callable[[int], Awaitable[list[str]]]
+
+
+@pytest.fixture
+async def make_tokens() -> AsyncIterator[MakeTokens]:
+    """Throwaway users, deleted after the test: an access token for each."""
+    yield loadtest.create_users
     await loadtest.delete_users()
 
 
-async def make_tokens(count: int) -> list[str]:
-    return await loadtest.create_users(count)
-
-
-@pytest.mark.usefixtures("_delete_load_users")
-async def test_500_sessions_of_100_round_trips_lose_nothing(load_server: Server) -> None:
+async def test_500_sessions_of_100_round_trips_lose_nothing(
+    load_server: Server, make_tokens: MakeTokens
+) -> None:
     tokens = await make_tokens(SESSIONS)
 
     report = await loadtest.run(load_server.ws_url, tokens, ROUND_TRIPS)
@@ -74,7 +76,7 @@ async def test_500_sessions_of_100_round_trips_lose_nothing(load_server: Server)
 
 # Rooms under churn
 
-ROOM = "churn"
+ROOM = f"churn-{uuid.uuid4().hex[:8]}"
 PUBLISHERS = 3
 PER_PUBLISHER = 200
 LAST_SEQ = PUBLISHERS * PER_PUBLISHER
@@ -243,8 +245,9 @@ async def churn(server: Server, token: str, index: int, pace: Member) -> Member:
     return member
 
 
-@pytest.mark.usefixtures("_delete_load_users")
-async def test_rooms_keep_order_while_members_join_leave_and_vanish(load_server: Server) -> None:
+async def test_rooms_keep_order_while_members_join_leave_and_vanish(
+    load_server: Server, make_tokens: MakeTokens
+) -> None:
     tokens = await make_tokens(PUBLISHERS + STAYERS + CHURNERS + 1)
     publisher_tokens, rest = tokens[:PUBLISHERS], tokens[PUBLISHERS:]
     stayer_tokens, churner_tokens, observer_token = rest[:STAYERS], rest[STAYERS:-1], rest[-1]
