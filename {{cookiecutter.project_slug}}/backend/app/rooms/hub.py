@@ -112,14 +112,16 @@ class RoomHub:
                     if seq <= joined_at
                 ]
                 history_complete = bool(replay) and replay[0][0] == since + 1
+            if self._first_connection_of(subscriber.member, members):
+                await self._announce(name, subscriber.connection, subscriber.member, "joined")
         except BaseException:
             await self._forget(name, subscriber.connection)
             raise
+        # From here to the `joined` reply being queued nothing waits, so no live update can
+        # reach the member ahead of its reply and replay.
         frames = [update_frame(seq, body) for seq, body in replay]
         frames += [frame for seq, frame in subscriber.pending if seq > joined_at]
         subscriber.pending = None
-        if self._first_connection_of(subscriber.member, members):
-            await self._announce(name, subscriber.connection, subscriber.member, "joined")
         return Joined(joined_at, unique_members(members), frames, history_complete)
 
     async def leave(self, name: str, connection: str, member: Member) -> None:
