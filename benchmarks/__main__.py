@@ -57,7 +57,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--profile",
         type=Path,
         metavar="DIR",
-        help="record the app's servers with py-spy during the windows (writes no RESULTS.md: py-spy slows them)",
+        help="record every measured server with py-spy during the windows (writes no RESULTS.md: py-spy slows them)",
     )
     parser.add_argument(
         "--results",
@@ -156,13 +156,14 @@ class Run:
                         count=count,
                         warmup=s["warmup_round_trips"],
                         authenticated=who == "app",
-                        at_mark=self.at_mark(f"round-trips-{connections}", [server.pid]) if who == "app" else None,
+                        at_mark=self.at_mark(f"round-trips-{connections}-{who}", [server.pid]),
                     )
                     self.results.round_trip_windows.setdefault((who, connections), []).append(figures)
                     print(
                         f"  round trips, {who:<5} {connections:>3} sockets: {figures.rate:8,.0f}/s  "
                         f"p50 {figures.p50_ms:6.2f} ms  p99 {figures.p99_ms:6.2f} ms  "
-                        f"CPU {figures.cpu_us:6.1f} us per round trip  (errors {figures.errors}, lost {figures.lost})"
+                        f"CPU {figures.cpu_us:6.1f} us per round trip ({100 * figures.system_share:.0f}% kernel)  "
+                        f"(errors {figures.errors}, lost {figures.lost})"
                     )
             ours = self.results.round_trips[("app", connections)]
             floor_figures = self.results.round_trips[("floor", connections)]
@@ -199,11 +200,12 @@ class Run:
             publishes=s["fanout_publishes"],
             warmup=s["fanout_warmup"],
             authenticated=authenticated,
-            at_mark=self.at_mark(f"fanout-{label}", [server.pid for server in servers]) if authenticated else None,
+            at_mark=self.at_mark(f"fanout-{label}", [server.pid for server in servers]),
         )
         self.results.fanout[label] = figures
         print(
-            f"  fan-out, {label:<6}: CPU {figures.cpu_us:5.1f} us per delivery  p50 {figures.p50_ms:6.1f} ms  "
+            f"  fan-out, {label:<6}: CPU {figures.cpu_us:5.1f} us per delivery "
+            f"({100 * figures.system_share:.0f}% kernel)  p50 {figures.p50_ms:6.1f} ms  "
             f"p99 {figures.p99_ms:6.1f} ms  ({figures.deliveries:,} deliveries, {figures.missed} missed)"
         )
         naive = self.results.fanout.get("naive")

@@ -16,17 +16,18 @@ def _tree(pid: int) -> list[psutil.Process]:
         return []
 
 
-def cpu_seconds(pids: Iterable[int]) -> float:
-    """utime + stime of the processes, children included, so far."""
-    total = 0.0
+def cpu_seconds(pids: Iterable[int]) -> tuple[float, float]:
+    """utime and stime of the processes, children included, so far."""
+    user = system = 0.0
     for pid in pids:
         for process in _tree(pid):
             try:
                 times = process.cpu_times()
             except psutil.NoSuchProcess:
                 continue
-            total += times.user + times.system
-    return total
+            user += times.user
+            system += times.system
+    return user, system
 
 
 def rss_bytes(pids: Iterable[int]) -> int:
@@ -49,13 +50,15 @@ def machine_busy_seconds() -> float:
 @dataclass(frozen=True)
 class Sample:
     at: float
-    servers: float
+    servers_user: float
+    servers_system: float
     client: float
     machine: float
 
     @classmethod
     def take(cls, servers: Iterable[int], client: int) -> "Sample":
-        return cls(time.perf_counter(), cpu_seconds(servers), cpu_seconds([client]), machine_busy_seconds())
+        user, system = cpu_seconds(servers)
+        return cls(time.perf_counter(), user, system, sum(cpu_seconds([client])), machine_busy_seconds())
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,13 @@ class Window:
 
     @property
     def servers(self) -> float:
-        return self.end.servers - self.start.servers
+        """utime + stime of the servers."""
+        return self.servers_system + self.end.servers_user - self.start.servers_user
+
+    @property
+    def servers_system(self) -> float:
+        """The servers' stime alone: the kernel's work on their behalf (the sockets' system calls)."""
+        return self.end.servers_system - self.start.servers_system
 
     @property
     def client(self) -> float:

@@ -1,4 +1,4 @@
-"""py-spy on the app's servers during the measured windows, and the hot spots of what it recorded."""
+"""py-spy on the measured servers during their windows, and the hot spots of what it recorded."""
 
 import re
 import shutil
@@ -25,12 +25,13 @@ class Profiler:
         """An `at_mark` for driver.run_client: py-spy runs from the `start` mark to the `end` one."""
         pids = list(pids)
         running: list[subprocess.Popen[bytes]] = []
+        label = f"{label}-{sum(1 for recorded, _ in self.recorded if recorded.startswith(label)) + 1}"
         outputs = [self.out_dir / f"{label}-{pid}.txt" for pid in pids]
 
         def at_mark(name: str) -> None:
             if name == "start":
                 for pid, output in zip(pids, outputs, strict=True):
-                    command = [PY_SPY, "record", "--pid", str(pid), "--format", "raw", "--rate", "200"]
+                    command = [PY_SPY, "record", "--pid", str(pid), "--format", "raw", "--rate", "200", "--nonblocking"]
                     running.append(
                         subprocess.Popen(
                             [*command, "--output", str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -54,10 +55,14 @@ def _frames(stack: str) -> list[str]:
 
 
 def summarise(label: str, outputs: list[Path], top: int) -> str:
-    """The functions most samples were in (inclusive) and at the top of (self), as shares of all samples."""
+    """The functions the event loop's thread was in (inclusive) and at the top of (self), as shares.
+
+    Other threads (the database driver's, for one) are counted apart: py-spy takes a thread
+    blocked on a queue in C for a busy one, and the event loop is what serves the sockets.
+    """
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
-    total = 0
+    loop = others = 0
     for output in outputs:
         if not output.exists():
             continue
@@ -67,14 +72,17 @@ def summarise(label: str, outputs: list[Path], top: int) -> str:
                 continue
             count = int(count_text)
             frames = _frames(stack)
-            total += count
+            if frames[0].startswith("Thread._bootstrap"):
+                others += count
+                continue
+            loop += count
             own[frames[-1]] += count
             for frame in set(frames):
                 inclusive[frame] += count
-    if not total:
+    if not loop:
         return f"## {label}\n(no samples)"
-    lines = [f"## {label} ({total} samples)", "", "self:"]
-    lines += [f"  {100 * count / total:5.1f}%  {frame}" for frame, count in own.most_common(top)]
+    lines = [f"## {label}: {loop} samples of the event loop's thread ({others} of other threads)", "", "self:"]
+    lines += [f"  {100 * count / loop:5.1f}%  {frame}" for frame, count in own.most_common(top)]
     lines += ["", "inclusive:"]
-    lines += [f"  {100 * count / total:5.1f}%  {frame}" for frame, count in inclusive.most_common(top)]
+    lines += [f"  {100 * count / loop:5.1f}%  {frame}" for frame, count in inclusive.most_common(top)]
     return "\n".join(lines)

@@ -34,6 +34,8 @@ class RoundTrips:
     p50_ms: float
     p99_ms: float
     cpu_us: float
+    # The share of cpu_us spent in the kernel (stime).
+    system_share: float
     errors: int
     lost: int
     busy: Busy
@@ -57,6 +59,7 @@ class Fanout:
     deliveries: int
     missed: int
     cpu_us: float
+    system_share: float
     p50_ms: float
     p99_ms: float
     busy: Busy
@@ -95,6 +98,7 @@ def round_trips(
         p50_ms=_ms(result["p50"]),
         p99_ms=_ms(result["p99"]),
         cpu_us=window.servers / max(result["round_trips"], 1) * 1e6,
+        system_share=window.servers_system / window.servers if window.servers else 0.0,
         errors=result["errors"],
         lost=result["lost"],
         busy=Busy.of(window),
@@ -140,6 +144,7 @@ def fanout(
         deliveries=result["deliveries"],
         missed=result["missed"],
         cpu_us=window.servers / max(result["deliveries"], 1) * 1e6,
+        system_share=window.servers_system / window.servers if window.servers else 0.0,
         p50_ms=_ms(result["p50"]),
         p99_ms=_ms(result["p99"]),
         busy=Busy.of(window),
