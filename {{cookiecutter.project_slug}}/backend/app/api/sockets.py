@@ -2,7 +2,7 @@
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -10,6 +10,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 # How long a closing socket may take to flush what it still has to send.
 FLUSH_TIMEOUT = 5.0
+# The ASGI scope extension through which the server's protocol takes a text frame at once:
+# `send(text) -> bool`, False when the frame would have to wait (then nothing was sent).
+SEND_TEXT_NOW = "app.send_text_now"
 
 
 async def receive_frame(websocket: WebSocket) -> str | bytes:
@@ -50,8 +53,11 @@ def sanitize_data_request(data: Any) -> Any:
 
 
 class Outbox:
-    """The socket's only writer: frames wait in a bounded queue that one task drains.
+    """The socket's only writer.
 
+    A frame goes straight to the connection when nothing is waiting before it and the
+    connection takes it without waiting (the server's protocol offers that, see app/server.py);
+    otherwise it waits in a bounded queue that one task drains, started only when needed.
     Whoever sends never waits on the client; a client that lets `limit` frames pile up
     is closed with 1013 (try again later). Frames the client asked for (a reply, and a replay
     that comes with it) are let through above the limit: only what it did not ask for counts.
@@ -63,8 +69,13 @@ class Outbox:
         self._frames: deque[str] = deque()
         self._requested = 0
         self._ready = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
+        # The writer holds a frame it has taken from the queue but not yet sent.
+        self._writing = False
         self._close_code: int | None = None
         self._close_reason = ""
+        direct = websocket.scope.get("extensions", {}).get(SEND_TEXT_NOW)
+        self._send_now: Callable[[str], bool] | None = direct["send"] if direct else None
 
     @property
     def _client_connected(self) -> bool:
@@ -80,6 +91,9 @@ class Outbox:
     def send(self, frame: str, *, requested: bool = False) -> None:
         if self.closing:
             return
+        nothing_before = not self._frames and not self._writing
+        if nothing_before and self._send_now is not None and self._send_now(frame):
+            return
         if requested:
             self._requested += 1
         elif len(self._frames) >= self._limit + self._requested:
@@ -87,7 +101,7 @@ class Outbox:
             self.close(1013, "Too many messages waiting; reconnect and resume.")
             return
         self._frames.append(frame)
-        self._ready.set()
+        self._wake()
 
     def close(self, code: int, reason: str = "") -> None:
         """Close once every frame queued so far has been sent."""
@@ -95,12 +109,20 @@ class Outbox:
             return
         self._close_code = code
         self._close_reason = reason
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._drain())
         self._ready.set()
 
     async def _drain(self) -> None:
         while True:
             while self._frames:
-                if not await send_response(self._websocket, self._frames.popleft()):
+                self._writing = True
+                sent = await send_response(self._websocket, self._frames.popleft())
+                self._writing = False
+                if not sent:
                     return
                 self._requested = max(self._requested - 1, 0)
             if self._close_code is not None:
@@ -113,11 +135,11 @@ class Outbox:
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator["Outbox"]:
-        writer = asyncio.create_task(self._drain())
         try:
             yield self
         finally:
             # The reader is done: the client left, or the socket is closing. Flush, then stop.
             self.close(1000)
-            with suppress(TimeoutError):
-                await asyncio.wait_for(writer, FLUSH_TIMEOUT)
+            if self._writer is not None:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(self._writer, FLUSH_TIMEOUT)
