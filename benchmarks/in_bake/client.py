@@ -234,6 +234,7 @@ async def fanout_scenario(config: dict[str, Any]) -> dict[str, Any]:
         await publish(number)
     elapsed = time.perf_counter() - started
     await mark("end")
+    progress("until the last member, ms: " + " ".join(f"{1000 * latency:.0f}" for latency in latencies))
     await close_all(connections)
     for member in members:
         member.reader.cancel()
