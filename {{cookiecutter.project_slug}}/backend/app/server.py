@@ -38,11 +38,8 @@ class SessionServerProtocol(ServerProtocol):
 class SessionWebSocketProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.conn = SessionServerProtocol(
-            extensions=self.conn.available_extensions,
-            max_size=self.config.ws_max_size,
-            logger=self.conn.logger,
-        )
+        # The same object with one method changed: a second ServerProtocol would cost memory.
+        self.conn.__class__ = SessionServerProtocol
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)

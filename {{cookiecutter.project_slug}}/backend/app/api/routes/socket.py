@@ -35,7 +35,6 @@ def origin_allowed(origin: str | None, host: str | None) -> bool:
     return same_site or origin in settings.allowed_origins
 
 
-@router.websocket("/socket")
 async def session_socket(websocket: WebSocket) -> None:
     if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host")):
         await websocket.close(code=CloseCode.POLICY_VIOLATION)  # before accept: HTTP 403
@@ -50,6 +49,11 @@ async def session_socket(websocket: WebSocket) -> None:
             except Exception:
                 logger.exception("Unhandled error on the session socket")
                 send(outbox, Outcome.failure(SocketError(ErrorCode.INTERNAL, INTERNAL_ERROR)))
+
+
+# A plain Starlette route: the endpoint takes no dependencies, and FastAPI's per-connection
+# machinery (exit stacks, dependency solving) would cost every open socket a few KiB.
+router.add_websocket_route("/socket", session_socket)
 
 
 def send(outbox: Outbox, outcome: Outcome) -> None:
