@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -141,20 +143,49 @@ def baked_script_env(uv_dir: Path | None) -> dict[str, str]:
     return env
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`, read from /proc (servers a script left behind included)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def run_bounded(args: Sequence[str], *, timeout: float, **options: Any) -> subprocess.CompletedProcess[str]:
+    """subprocess.run, but a timeout kills everything the command started, not only the command."""
+    with subprocess.Popen(args, text=True, **options) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            for pid in [*descendants(process.pid), process.pid]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
 def run_script(
     project: Path, script: str, env: Mapping[str, str], *args: str, timeout: float
 ) -> subprocess.CompletedProcess[str]:
     """Run one of the baked project's scripts the way a developer would, output and errors together."""
-    return subprocess.run(
+    return run_bounded(
         ["bash", str(project / "scripts" / script), *args],
         cwd=project,
         env=dict(env),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        text=True,
         timeout=timeout,
-        check=False,
     )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.baking import REPO_ROOT, copy_clean_template
+from tests.baking import REPO_ROOT, copy_clean_template, run_bounded
 from tests.docs_runner import code_blocks, runnable_commands, shell_script
 from tests.template_hooks import load_hook
 
@@ -43,14 +43,14 @@ def test_every_command_in_the_guide_runs(guide: str, tmp_path: Path, script_env:
     logs.mkdir()
     script = shell_script((DOCS / guide).read_text(), port=_free_port())
     (tmp_path / "guide.sh").write_text(script)
-    result = subprocess.run(
+    result = run_bounded(
         ["bash", str(tmp_path / "guide.sh")],
         cwd=template,
         env={**script_env, "DOCS_LOGS": str(logs)},
         stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=900,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        timeout=1200,
     )
     server_logs = "\n".join(f"--- {log.name}\n{log.read_text()}" for log in sorted(logs.iterdir()))
     assert result.returncode == 0, (
