@@ -205,7 +205,8 @@ class Run:
         self.results.fanout[label] = figures
         print(
             f"  fan-out, {label:<6}: CPU {figures.cpu_us:5.1f} us per delivery "
-            f"({100 * figures.system_share:.0f}% kernel)  p50 {figures.p50_ms:6.1f} ms  "
+            f"({100 * figures.system_share:.0f}% kernel)  first member p50 {figures.first_p50_ms:5.1f} ms, "
+            f"last p50 {figures.p50_ms:6.1f} ms  "
             f"p99 {figures.p99_ms:6.1f} ms  ({figures.deliveries:,} deliveries, {figures.missed} missed)"
         )
         naive = self.results.fanout.get("naive")

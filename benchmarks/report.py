@@ -181,10 +181,10 @@ def _round_trips(results: Results) -> list[str]:
         "One request in flight per socket; `app` is the baked app (an authenticated session per socket),",
         "`floor` a bare Starlette endpoint that parses each frame as JSON and answers it",
         "(benchmarks/in_bake/floor.py), on the same uvicorn with the same socket settings. Server CPU is",
-        "utime + stime over the measured window only, after",
-        f"{results.sizes['warmup_round_trips']} warm-up round trips per socket. Each server is measured in",
-        f"{results.sizes['round_trip_windows']} windows at each size, taking turns with the other; the row is",
-        "the window of median CPU, the last column lists every window's.",
+        f"utime + stime over the measured window only, after {results.sizes['warmup_round_trips']} warm-up round",
+        f"trips per socket. Each server is measured in {results.sizes['round_trip_windows']} windows at each size,",
+        "taking turns with the other; the row is the window of median CPU, the last column lists every",
+        "window's.",
         "",
     ]
     header = ["server", "sockets", "round trips", "per second", "p50 ms", "p99 ms", "server CPU per round trip"]
@@ -244,15 +244,26 @@ def _fanout(results: Results) -> list[str]:
     out = [
         "## 3. Room fan-out",
         "",
-        f"{sizes['fanout_members']:,} members in one room (for the app, each its own user); one member publishes",
-        f"{sizes['fanout_publishes']} times, one update at a time, after {sizes['fanout_warmup']} warm-up",
-        "publishes. Latency: from sending the publish until the last member has the update. CPU: the",
-        "server's in the window (both workers' summed over Redis; Redis's own is not counted) per update",
-        "delivered to one member. The naive loop (benchmarks/in_bake/naive_fanout.py) keeps its members in a",
-        "list and sends with `for ws in members: await ws.send_text(text)`; the same client drives it.",
+        f"{sizes['fanout_members']:,} members in one room (for the app, each its own user); one member",
+        f"publishes {sizes['fanout_publishes']} times, one update at a time, after {sizes['fanout_warmup']} warm-up "
+        "publishes.",
+        "Latency: from sending the publish until the last member has the update (and until the first has",
+        "it: the way in, before the spread). CPU: the server's in the window (both workers' summed over",
+        "Redis; Redis's own is not counted) per update delivered to one member. The naive loop",
+        "(benchmarks/in_bake/naive_fanout.py) keeps its members in a list and sends with",
+        "`for ws in members: await ws.send_text(text)`; the same client drives it.",
         "",
     ]
-    header = ["server", "members", "deliveries", "missed", "CPU per delivery", "p50 ms", "p99 ms", "client / others"]
+    header = [
+        "server",
+        "members",
+        "deliveries",
+        "missed",
+        "CPU per delivery",
+        "first member p50 ms",
+        "p50 ms",
+        "p99 ms",
+    ]
     lines = [
         [
             FANOUT_LABELS[who],
@@ -260,13 +271,14 @@ def _fanout(results: Results) -> list[str]:
             f"{f.deliveries:,}",
             str(f.missed),
             f"{f.cpu_us:.1f} us ({100 * f.system_share:.0f}% kernel)",
+            f"{f.first_p50_ms:.1f}",
             f"{f.p50_ms:.1f}",
             f"{f.p99_ms:.1f}",
             _busy(f.busy),
         ]
         for who, f in results.fanout.items()
     ]
-    return out + _table(header, lines)
+    return out + _table([*header, "client / others"], lines)
 
 
 def _bakes(results: Results, previous: str | None) -> list[str]:

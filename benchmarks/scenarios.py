@@ -62,6 +62,8 @@ class Fanout:
     system_share: float
     p50_ms: float
     p99_ms: float
+    # Until the first member has the update: the way in, before the spread to every member.
+    first_p50_ms: float
     busy: Busy
 
 
@@ -147,5 +149,6 @@ def fanout(
         system_share=window.servers_system / window.servers if window.servers else 0.0,
         p50_ms=_ms(result["p50"]),
         p99_ms=_ms(result["p99"]),
+        first_p50_ms=_ms(result["first_p50"]),
         busy=Busy.of(window),
     )

@@ -148,11 +148,12 @@ async def idle_scenario(config: dict[str, Any]) -> dict[str, Any]:
 
 
 class Arrivals:
-    """When each update reached its last member."""
+    """When each update reached its first member, and its last."""
 
     def __init__(self, members: int) -> None:
         self.members = members
         self.counts: dict[int, int] = {}
+        self.first: dict[int, float] = {}
         self.last: dict[int, asyncio.Future[float]] = {}
 
     def expect(self, number: int) -> asyncio.Future[float]:
@@ -161,6 +162,8 @@ class Arrivals:
 
     def arrived(self, number: int) -> None:
         count = self.counts[number] = self.counts.get(number, 0) + 1
+        if count == 1:
+            self.first[number] = time.perf_counter()
         future = self.last.get(number)
         if count == self.members and future is not None and not future.done():
             future.set_result(time.perf_counter())
@@ -213,6 +216,7 @@ async def fanout_scenario(config: dict[str, Any]) -> dict[str, Any]:
     progress(f"{len(members)} members joined")
     publisher = members[0]
     latencies: list[float] = []
+    firsts: list[float] = []
     missed = 0
 
     async def publish(number: int) -> None:
@@ -222,12 +226,14 @@ async def fanout_scenario(config: dict[str, Any]) -> dict[str, Any]:
         await publisher.send("publish", {"room": room, "payload": {"n": number}}, f"publish-{number}")
         try:
             latencies.append(await asyncio.wait_for(last, TIMEOUT) - sent)
+            firsts.append(arrivals.first[number] - sent)
         except TimeoutError:
             missed += arrivals.members - arrivals.counts.get(number, 0)
 
     for number in range(-config["warmup"], 0):
         await publish(number)
     latencies.clear()
+    firsts.clear()
     await mark("start")
     started = time.perf_counter()
     for number in range(config["publishes"]):
@@ -250,6 +256,7 @@ async def fanout_scenario(config: dict[str, Any]) -> dict[str, Any]:
         "seconds": elapsed,
         "p50": percentile(latencies, 0.50),
         "p99": percentile(latencies, 0.99),
+        "first_p50": percentile(firsts, 0.50),
     }
 
 
