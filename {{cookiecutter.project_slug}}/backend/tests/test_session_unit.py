@@ -172,5 +172,5 @@ def test_a_state_is_registered_once_and_needs_a_model() -> None:
         return Response(state="untyped")
 
     with pytest.raises(TypeError, match="pydantic model"):
-        registry.state("untyped")(untyped)  # type: ignore[type-var]
+        registry.state("untyped")(untyped)
     assert registry.states == ["one"]

@@ -1,5 +1,6 @@
 """The shape of what crosses the socket: requests in, responses and errors out."""
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import pydantic_core
@@ -18,7 +19,8 @@ class Request(BaseModel):
     id: RequestId | None = None
 
 
-class Response(BaseModel):
+@dataclass(slots=True)
+class Response:
     """What a handler answers.
 
     `followed_by` are frames sent right after the answer, before anything else reaches the
@@ -26,8 +28,8 @@ class Response(BaseModel):
     """
 
     state: str
-    data: Any = Field(default_factory=dict)
-    followed_by: list[str] = Field(default_factory=list)
+    data: Any = field(default_factory=dict)
+    followed_by: list[str] = field(default_factory=list)
     close_code: int | None = None
 
 

@@ -2,7 +2,7 @@
 
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar, get_type_hints
+from typing import Any, TypeVar, get_origin, get_type_hints
 
 from pydantic import BaseModel, ValidationError
 
@@ -10,28 +10,33 @@ from app.session.context import SessionContext
 from app.session.errors import ErrorCode, SocketError
 from app.session.messages import Request, Response, describe_validation_error
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
-Handler = Callable[[SessionContext, ModelT], Awaitable[Response]]
+DataT = TypeVar("DataT")
+Handler = Callable[[SessionContext, DataT], Awaitable[Response]]
 
 
 class StateRegistry:
     def __init__(self) -> None:
-        self._handlers: dict[str, tuple[type[BaseModel], Handler[Any]]] = {}
+        # The model that checks each state's data; None: any object, passed on as it came.
+        self._handlers: dict[str, tuple[type[BaseModel] | None, Handler[Any]]] = {}
 
-    def state(self, name: str) -> Callable[[Handler[ModelT]], Handler[ModelT]]:
+    def state(self, name: str) -> Callable[[Handler[DataT]], Handler[DataT]]:
         """Register `handler` for requests whose `state` is `name`.
 
-        The handler's second parameter is annotated with the pydantic model of the request's `data`.
+        The handler's second parameter is annotated with the pydantic model of the request's
+        `data`, or with `dict[str, Any]` for a state that takes any object as it came.
         """
 
-        def register(handler: Handler[ModelT]) -> Handler[ModelT]:
+        def register(handler: Handler[DataT]) -> Handler[DataT]:
             if name in self._handlers:
                 raise ValueError(f"state {name!r} already has a handler")
             parameters = list(inspect.signature(handler).parameters)
             model = get_type_hints(handler).get(parameters[1]) if len(parameters) == 2 else None
-            if not (inspect.isclass(model) and issubclass(model, BaseModel)):
+            if get_origin(model) is dict:
+                self._handlers[name] = (None, handler)
+            elif inspect.isclass(model) and issubclass(model, BaseModel):
+                self._handlers[name] = (model, handler)
+            else:
                 raise TypeError(f"{handler.__name__}: annotate its data with a pydantic model")
-            self._handlers[name] = (model, handler)
             return handler
 
         return register
@@ -45,6 +50,8 @@ class StateRegistry:
         if entry is None:
             raise SocketError(ErrorCode.UNKNOWN_STATE, f"There is no state {request.state!r}.")
         model, handler = entry
+        if model is None:
+            return await handler(context, request.data)
         try:
             data = model.model_validate(request.data)
         except ValidationError as error:

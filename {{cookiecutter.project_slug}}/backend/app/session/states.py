@@ -20,13 +20,9 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class PingData(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
 @registry.state("ping")
-async def ping(context: SessionContext, data: PingData) -> Response:
-    return Response(state="pong", data=data.model_dump())
+async def ping(context: SessionContext, data: dict[str, Any]) -> Response:
+    return Response(state="pong", data=data)
 
 
 class StartThingsData(Strict):
