@@ -53,12 +53,11 @@ class Joined:
     history_complete: bool
 
 
-def unique_members(members: list[str]) -> list[dict[str, Any]]:
+def unique_members(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each person once, however many sockets they have in the room."""
     seen: dict[str, dict[str, Any]] = {}
     for member in members:
-        decoded = json.loads(member)
-        seen.setdefault(decoded["id"], decoded)
+        seen.setdefault(member["id"], member)
     return list(seen.values())
 
 
@@ -112,7 +111,10 @@ class RoomHub:
                     if seq <= joined_at
                 ]
                 history_complete = bool(replay) and replay[0][0] == since + 1
-            if self._first_connection_of(subscriber.member, members):
+            # Parsed once: a join into a big room reads every member.
+            decoded = [json.loads(entry) for entry in members]
+            mine = sum(1 for entry in decoded if entry["id"] == str(subscriber.member.id))
+            if mine == 1:  # the person's first socket in the room
                 await self._announce(name, subscriber.connection, subscriber.member, "joined")
         except BaseException:
             await self._forget(name, subscriber.connection)
@@ -122,7 +124,7 @@ class RoomHub:
         frames = [update_frame(seq, body) for seq, body in replay]
         frames += [frame for seq, frame in subscriber.pending if seq > joined_at]
         subscriber.pending = None
-        return Joined(joined_at, unique_members(members), frames, history_complete)
+        return Joined(joined_at, unique_members(decoded), frames, history_complete)
 
     async def leave(self, name: str, connection: str, member: Member) -> None:
         await self._forget(name, connection)
@@ -138,11 +140,6 @@ class RoomHub:
         if not room.subscribers:
             del self.rooms[name]
             await self.broker.unsubscribe(name)
-
-    @staticmethod
-    def _first_connection_of(member: Member, members: list[str]) -> bool:
-        mine = sum(1 for entry in members if json.loads(entry)["id"] == str(member.id))
-        return mine == 1
 
     async def _announce(self, name: str, connection: str, member: Member, event: str) -> None:
         data = {"room": name, "event": event, "member": member}
