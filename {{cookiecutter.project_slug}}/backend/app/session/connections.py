@@ -82,9 +82,6 @@ class Connections:
         self._watcher: asyncio.Task[None] | None = None
         self.shutting_down = False
 
-    def __len__(self) -> int:
-        return len(self._all)
-
     @contextmanager
     def track(self, outbox: FrameSink) -> Iterator[Connection]:
         """A socket, from accept to its end."""
@@ -107,7 +104,7 @@ class Connections:
         """Count the socket for its user; SocketError if the user holds too many already."""
         mine = self._by_user.setdefault(context.member.id, set())
         if len(mine) >= settings.WS_MAX_SOCKETS_PER_USER:
-            if not mine:
+            if not mine:  # a cap of 0: leave no empty entry behind
                 del self._by_user[context.member.id]
             raise SocketError(
                 ErrorCode.RATE_LIMITED,
@@ -116,9 +113,6 @@ class Connections:
             )
         mine.add(connection)
         connection.context = context
-
-    def count(self, user_id: uuid.UUID) -> int:
-        return len(self._by_user.get(user_id, ()))
 
     def shut_down(self) -> None:
         """Every socket flushes what it has queued, is told why, and closes with 1001."""

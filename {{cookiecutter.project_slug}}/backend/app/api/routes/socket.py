@@ -64,6 +64,13 @@ def send(outbox: Outbox, outcome: Outcome) -> None:
         outbox.close(outcome.close_code)
 
 
+def too_fast() -> SocketError:
+    return SocketError(
+        ErrorCode.RATE_LIMITED,
+        f"More than {settings.WS_RATE_LIMIT:g} messages a second; slow down, then reconnect.",
+    )
+
+
 async def serve(websocket: WebSocket, outbox: Outbox, connection: Connection) -> None:
     try:
         async with asyncio.timeout(settings.WS_AUTH_TIMEOUT):
@@ -80,10 +87,6 @@ async def serve(websocket: WebSocket, outbox: Outbox, connection: Connection) ->
         return
     outbox.send(initialised, requested=True)
     bucket = TokenBucket(settings.WS_RATE_LIMIT, settings.WS_RATE_BURST, time.monotonic())
-    too_fast = SocketError(
-        ErrorCode.RATE_LIMITED,
-        f"More than {settings.WS_RATE_LIMIT:g} messages a second; slow down, then reconnect.",
-    )
     try:
         while not outbox.closing:
             frame = await receive_frame(websocket)
@@ -92,7 +95,7 @@ async def serve(websocket: WebSocket, outbox: Outbox, connection: Connection) ->
             now = time.monotonic()
             connection.last_frame_at = now
             if not bucket.take(now):
-                send(outbox, Outcome.failure(too_fast))
+                send(outbox, Outcome.failure(too_fast()))
                 break
             connection.busy = True
             try:
