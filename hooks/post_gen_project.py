@@ -89,6 +89,42 @@ FEATURES: tuple[Feature, ...] = (
         traces=("redis", "Redis", "REDIS_"),
     ),
     Feature(
+        name="magic_link",
+        when={"auth_magic_link": "yes"},
+        paths=(
+            "backend/app/api/routes/magic_link.py",
+            "backend/tests/test_magic_link.py",
+        ),
+        traces=("magic_link", "magic-link", "MAGIC_LINK", "claim_hash"),
+    ),
+    Feature(
+        name="magic_link_page",
+        when={"auth_magic_link": "yes", "frontend": "react"},
+        paths=(
+            "frontend/src/features/magic-link",
+            "backend/tests/e2e/test_magic_link_page.py",
+        ),
+    ),
+    Feature(
+        name="totp",
+        when={"auth_totp": "yes"},
+        paths=(
+            "backend/app/totp.py",
+            "backend/app/api/routes/two_factor.py",
+            "backend/tests/authenticator.py",
+            "backend/tests/test_two_factor.py",
+        ),
+        traces=("totp", "TOTP", "pyotp", "segno", "cryptography", "two_factor", "two-factor", "TwoFactor"),
+    ),
+    Feature(
+        name="totp_page",
+        when={"auth_totp": "yes", "frontend": "react"},
+        paths=(
+            "frontend/src/features/two-factor",
+            "backend/tests/e2e/test_two_factor_page.py",
+        ),
+    ),
+    Feature(
         name="postgresql",
         when={"database": "postgresql"},
         paths=(),

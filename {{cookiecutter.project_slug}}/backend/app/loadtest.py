@@ -54,7 +54,7 @@ async def create_users(count: int) -> list[str]:
     async with SessionMaker() as db:
         db.add_all(users)
         await db.commit()
-    return [create_access_token(user.id) for user in users]
+    return [create_access_token(user.id, user.session_generation) for user in users]
 
 
 async def delete_users() -> None:

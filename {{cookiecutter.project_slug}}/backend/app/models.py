@@ -49,6 +49,10 @@ class User(Base):
     full_name: Mapped[str | None] = mapped_column(String(255), default=None)
     is_active: Mapped[bool] = mapped_column(default=True)
     is_superuser: Mapped[bool] = mapped_column(default=False)
+    # True once the user has shown they read mail sent to `email`.
+    email_verified: Mapped[bool] = mapped_column(default=False)
+    # Every access token carries the value it was issued under; raising it ends every session.
+    session_generation: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -64,6 +68,50 @@ class RefreshToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Set when the token was spent on a refresh: presenting it again means it was copied.
+    rotated_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class EmailToken(Base):
+    """A link sent by mail: single use and short-lived; only its hash is stored."""
+
+    __tablename__ = "email_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The address the mail went to; the link is void once the user's email changes.
+    email: Mapped[str] = mapped_column(String(320))
+{%- if cookiecutter.auth_magic_link == "yes" %}
+    # Hash of the claim held by the browser that asked for a sign-in link.
+    claim_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+{%- endif %}
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+{%- if cookiecutter.auth_totp == "yes" %}
+
+
+class TotpCredential(Base):
+    """A user's authenticator-app secret (encrypted), from enrolment until it is turned off."""
+
+    __tablename__ = "totp_credentials"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
+    # None while the user has not yet confirmed a first code: not in force.
+    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The last time step whose code was accepted: no code is good twice.
+    last_used_step: Mapped[int | None] = mapped_column(default=None)
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+{%- endif %}
 {%- if cookiecutter.use_websockets == "yes" %}
 
 

@@ -1,5 +1,8 @@
 import uuid
 from datetime import datetime
+{%- if cookiecutter.auth_totp == "yes" %}
+from typing import Literal
+{%- endif %}
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -39,6 +42,7 @@ class UserPublic(UserBase):
     id: uuid.UUID
     is_active: bool
     is_superuser: bool
+    email_verified: bool
     created_at: datetime
 
 
@@ -53,5 +57,63 @@ class AccessToken(BaseModel):
     expires_in: int
 
 
+{%- if cookiecutter.auth_totp == "yes" %}
+
+
+class Challenge(BaseModel):
+    """The password (or link) was right; the sign-in needs one more step, named here."""
+
+    challenge: Literal["totp"] = "totp"
+    challenge_token: str
+    expires_in: int
+{%- endif %}
+
+
 class Message(BaseModel):
     message: str
+
+
+class EmailRequest(BaseModel):
+    email: EmailStr = Field(max_length=320)
+
+
+class LinkToken(BaseModel):
+    token: str = Field(min_length=1, max_length=200)
+
+
+class PasswordReset(LinkToken):
+    new_password: str = Field(min_length=8, max_length=128)
+{%- if cookiecutter.auth_magic_link == "yes" %}
+
+
+class SignInLinkSent(BaseModel):
+    """Proof that this browser asked; the emailed link works only together with it."""
+
+    claim: str
+    expires_in: int
+
+
+class SignInLink(LinkToken):
+    # Taken from the cookie set with the request when absent (a browser).
+    claim: str | None = Field(default=None, max_length=200)
+{%- endif %}
+{%- if cookiecutter.auth_totp == "yes" %}
+
+
+class TwoFactorCode(BaseModel):
+    code: str = Field(min_length=1, max_length=16)
+
+
+class TwoFactorSignIn(TwoFactorCode):
+    challenge_token: str = Field(max_length=2000)
+
+
+class TwoFactorStatus(BaseModel):
+    enabled: bool
+
+
+class TwoFactorEnrolment(BaseModel):
+    secret: str
+    otpauth_uri: str
+    qr_svg: str
+{%- endif %}

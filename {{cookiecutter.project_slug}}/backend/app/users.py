@@ -52,8 +52,10 @@ async def update_user(db: AsyncSession, user: User, user_in: UserUpdate | UserUp
     }
     if password := changes.pop("password", None):
         user.hashed_password = await hash_password(password)
-    if email := changes.pop("email", None):
+    if (email := changes.pop("email", None)) and email.lower() != user.email:
         user.email = email.lower()
+        # A new address is unproven until mail sent to it is read.
+        user.email_verified = False
     for name, value in changes.items():
         setattr(user, name, value)
     await db.commit()

@@ -21,7 +21,18 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.mailbox import Mailbox
+
 BACKEND_DIR = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 RUN_DIR = Path(tempfile.mkdtemp(prefix="{{ cookiecutter.project_slug }}-tests-"))
 
 # Set before anything imports app.core.config, so the tests and the server share these.
@@ -31,6 +42,10 @@ os.environ["SQLITE_PATH"] = str(RUN_DIR / "test.db")
 os.environ["POSTGRES_DB"] = f"test_{{ cookiecutter.project_slug }}_{secrets.token_hex(4)}"
 {%- endif %}
 os.environ["FIRST_SUPERUSER_PASSWORD"] = secrets.token_urlsafe(16)
+# Mail goes to the tests' own SMTP server (tests/mailbox.py), without TLS.
+os.environ["SMTP_HOST"] = "127.0.0.1"
+os.environ["SMTP_PORT"] = str(free_port())
+os.environ["SMTP_TLS"] = "false"
 {%- if cookiecutter.frontend == "react" %}
 # The server serves this stand-in for the built frontend (tests/test_frontend.py checks how);
 # tests/e2e start a server of the real build.
@@ -76,13 +91,6 @@ class Account:
     id: uuid.UUID
     email: str
     password: str
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -166,7 +174,16 @@ def running_server(name: str, *args: str, env: Mapping[str, str] | None = None) 
 
 
 @pytest.fixture(scope="session")
-def server(database: None) -> Iterator[Server]:
+def mailbox() -> Iterator[Mailbox]:
+    """What the servers of this run send by mail (SMTP_HOST/SMTP_PORT point here)."""
+    box = Mailbox(int(os.environ["SMTP_PORT"]))
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="session")
+def server(database: None, mailbox: Mailbox) -> Iterator[Server]:
     with running_server("server") as running:
         yield running
 

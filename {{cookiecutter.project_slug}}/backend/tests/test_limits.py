@@ -268,9 +268,9 @@ async def test_a_peer_that_stops_answering_pings_is_dropped(
 
 
 async def test_a_fresh_token_extends_the_session(server: Server, account: Account) -> None:
-    short = create_token(account.id, TokenType.ACCESS, timedelta(seconds=2))
+    short = create_token(account.id, TokenType.ACCESS, timedelta(seconds=2), 0)
     async with session(server.ws_url, short) as (client, _):
-        fresh = create_token(account.id, TokenType.ACCESS, timedelta(minutes=5))
+        fresh = create_token(account.id, TokenType.ACCESS, timedelta(minutes=5), 0)
         renewed = await client.request("token", {"token": fresh}, request_id="renew")
         assert renewed["state"] == "token"
         assert renewed["id"] == "renew"
@@ -285,9 +285,9 @@ async def test_a_token_that_cannot_renew_ends_the_session(
 ) -> None:
     other = await make_account()
     tokens = {
-        "another user's": create_token(other.id, TokenType.ACCESS, timedelta(minutes=5)),
-        "refresh": create_token(account.id, TokenType.REFRESH, timedelta(minutes=5)),
-        "expired": create_token(account.id, TokenType.ACCESS, timedelta(seconds=-1)),
+        "another user's": create_token(other.id, TokenType.ACCESS, timedelta(minutes=5), 0),
+        "refresh": create_token(account.id, TokenType.REFRESH, timedelta(minutes=5), 0),
+        "expired": create_token(account.id, TokenType.ACCESS, timedelta(seconds=-1), 0),
         "garbage": "not.a.token",
     }
     async with session(server.ws_url, token) as (client, _):

@@ -97,6 +97,7 @@ def _context() -> SessionContext:
     return SessionContext(
         member=Member(id=uuid.uuid4(), email="a@example.com"),
         token_expires_at=datetime.now(UTC) + timedelta(minutes=5),
+        generation=0,
         db=SessionMaker,
         outbox=RecordingSink(),
     )

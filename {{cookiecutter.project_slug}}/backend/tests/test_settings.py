@@ -52,6 +52,23 @@ def test_both_problems_are_reported_at_once() -> None:
     assert "BACKEND_CORS_ORIGINS" in refused.stderr
 
 
+def test_production_refuses_to_write_mail_to_a_folder() -> None:
+    refused = start({"ENVIRONMENT": "production", "SECRET_KEY": STRONG_KEY, "SMTP_HOST": ""})
+    assert refused.returncode == 1
+    assert "SMTP_HOST must name the mail server" in refused.stderr
+    assert "Traceback" not in refused.stderr
+{%- if cookiecutter.auth_totp == "yes" %}
+
+
+def test_production_refuses_a_weak_totp_encryption_key() -> None:
+    refused = start(
+        {"ENVIRONMENT": "production", "SECRET_KEY": STRONG_KEY, "TOTP_ENCRYPTION_KEY": "changethis"}
+    )
+    assert refused.returncode == 1
+    assert "TOTP_ENCRYPTION_KEY must be a random value of at least 32 characters" in refused.stderr
+{%- endif %}
+
+
 def test_local_accepts_what_production_refuses() -> None:
     from app.core.config import Settings
 

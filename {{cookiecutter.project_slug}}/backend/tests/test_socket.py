@@ -114,19 +114,19 @@ async def test_a_refresh_token_is_not_an_access_token(
     "make_token",
     [
         pytest.param(
-            lambda user: create_token(user, TokenType.ACCESS, timedelta(seconds=-1)),
+            lambda user: create_token(user, TokenType.ACCESS, timedelta(seconds=-1), 0),
             id="expired",
         ),
         pytest.param(
-            lambda user: create_token(user, TokenType.REFRESH, timedelta(minutes=5)),
+            lambda user: create_token(user, TokenType.REFRESH, timedelta(minutes=5), 0),
             id="refresh-type",
         ),
         pytest.param(
-            lambda user: create_token(uuid.uuid4(), TokenType.ACCESS, timedelta(minutes=5)),
+            lambda user: create_token(uuid.uuid4(), TokenType.ACCESS, timedelta(minutes=5), 0),
             id="unknown-user",
         ),
         pytest.param(
-            lambda user: create_token(user, TokenType.ACCESS, timedelta(minutes=5))[:-3] + "abc",
+            lambda user: create_token(user, TokenType.ACCESS, timedelta(minutes=5), 0)[:-3] + "abc",
             id="bad-signature",
         ),
     ],
@@ -144,7 +144,7 @@ async def test_an_inactive_user_is_refused(
     server: Server, client: httpx.AsyncClient, make_account: MakeAccount
 ) -> None:
     inactive = await make_account(is_active=False)
-    token = create_token(inactive.id, TokenType.ACCESS, timedelta(minutes=5))
+    token = create_token(inactive.id, TokenType.ACCESS, timedelta(minutes=5), 0)
     async with open_socket(server.ws_url) as socket:
         assert await socket.authenticate(token) == CREDENTIALS_ERROR
         assert await socket.close_code() == 1008
@@ -302,7 +302,7 @@ async def test_a_new_start_replaces_the_draft(server: Server, account: Account, 
 async def test_an_access_token_that_expires_mid_session_ends_it(
     server: Server, account: Account
 ) -> None:
-    token = create_token(account.id, TokenType.ACCESS, timedelta(seconds=2))
+    token = create_token(account.id, TokenType.ACCESS, timedelta(seconds=2), 0)
     async with session(server.ws_url, token) as (client, _):
         assert (await client.request("ping"))["state"] == "pong"
         # No request needed: the server ends the session when the token expires.

@@ -41,6 +41,36 @@ class Settings(BaseSettings):
     SECRET_KEY: str
     ACCESS_TOKEN_EXPIRE_MINUTES: int = 15
     REFRESH_TOKEN_EXPIRE_DAYS: int = 14
+{%- if cookiecutter.auth_totp == "yes" %}
+    # Encrypts the two-factor secrets in the database; a separate key from SECRET_KEY, so that
+    # rotating that one (which logs everybody out) does not unpair every authenticator app.
+    TOTP_ENCRYPTION_KEY: str
+    # Minutes between the password (or link) and the code.
+    TWO_FACTOR_CHALLENGE_MINUTES: int = 5
+    # Wrong codes in a row before the code step is locked, and for how long.
+    TOTP_MAX_ATTEMPTS: int = 5
+    TOTP_LOCKOUT_MINUTES: int = 15
+{%- endif %}
+
+    # Mail. Without SMTP_HOST (only while ENVIRONMENT=local) every mail is written to MAIL_DIR
+    # as an .eml file, and the console says where; relative to the project's folder.
+    SMTP_HOST: str = ""
+    SMTP_PORT: int = 587
+    SMTP_USER: str = ""
+    SMTP_PASSWORD: str = ""
+    # STARTTLS after connecting (port 587), or TLS from the first byte (SMTP_SSL, port 465).
+    SMTP_TLS: bool = True
+    SMTP_SSL: bool = False
+    EMAILS_FROM_EMAIL: EmailStr = "noreply@{{ cookiecutter.domain }}"
+    MAIL_DIR: Path = Path("mail")
+    # How long each emailed link works; each works once.
+    PASSWORD_RESET_EXPIRE_MINUTES: int = 30
+    EMAIL_VERIFICATION_EXPIRE_HOURS: int = 48
+{%- if cookiecutter.auth_magic_link == "yes" %}
+    MAGIC_LINK_EXPIRE_MINUTES: int = 15
+{%- endif %}
+    # Seconds before the same address is sent another mail of the same kind.
+    MAIL_COOLDOWN_SECONDS: float = 60.0
 
     FIRST_SUPERUSER: EmailStr
     FIRST_SUPERUSER_PASSWORD: str
@@ -105,11 +135,21 @@ class Settings(BaseSettings):
         if self.ENVIRONMENT == "local":
             return self
         problems = []
-        if self.SECRET_KEY in PLACEHOLDERS or len(self.SECRET_KEY) < MIN_SECRET_LENGTH:
+        secrets = {"SECRET_KEY": self.SECRET_KEY}
+{%- if cookiecutter.auth_totp == "yes" %}
+        secrets["TOTP_ENCRYPTION_KEY"] = self.TOTP_ENCRYPTION_KEY
+{%- endif %}
+        for name, value in secrets.items():
+            if value in PLACEHOLDERS or len(value) < MIN_SECRET_LENGTH:
+                problems.append(
+                    f"{name} must be a random value of at least {MIN_SECRET_LENGTH} characters; "
+                    "set one in .env, e.g. the output of: "
+                    "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+                )
+        if not self.SMTP_HOST:
             problems.append(
-                f"SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} characters; "
-                "set one in .env, e.g. the output of: "
-                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+                "SMTP_HOST must name the mail server (with SMTP_PORT, SMTP_USER, SMTP_PASSWORD): "
+                "outside local, mail written to a folder would reach nobody"
             )
         if "*" in self.BACKEND_CORS_ORIGINS:
             problems.append(

@@ -4,6 +4,8 @@ Every token carries a `type` claim, and each decoder accepts exactly one type: a
 token is never taken for an access token, on HTTP or on the socket.
 """
 
+import hashlib
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,6 +25,10 @@ password_hash = PasswordHash.recommended()
 class TokenType(StrEnum):
     ACCESS = "access"
     REFRESH = "refresh"
+{%- if cookiecutter.auth_totp == "yes" %}
+    # Password (or link) accepted, second factor still due: only the code step takes it.
+    CHALLENGE = "challenge"
+{%- endif %}
 
 
 class InvalidToken(Exception):
@@ -34,6 +40,8 @@ class TokenClaims:
     subject: uuid.UUID
     token_id: uuid.UUID
     expires_at: datetime
+    # The user's session generation when the token was issued (see User.session_generation).
+    generation: int
 
 
 # Hashing is slow on purpose; it runs in a thread so that no socket waits on it.
@@ -49,6 +57,7 @@ def create_token(
     subject: uuid.UUID,
     token_type: TokenType,
     expires_delta: timedelta,
+    generation: int,
     token_id: uuid.UUID | None = None,
 ) -> str:
     now = datetime.now(UTC)
@@ -56,15 +65,16 @@ def create_token(
         "sub": str(subject),
         "type": token_type.value,
         "jti": str(token_id or uuid.uuid4()),
+        "gen": generation,
         "iat": now,
         "exp": now + expires_delta,
     }
     return jwt.encode(payload, settings.SECRET_KEY, algorithm=ALGORITHM)
 
 
-def create_access_token(subject: uuid.UUID) -> str:
+def create_access_token(subject: uuid.UUID, generation: int) -> str:
     expires = timedelta(minutes=settings.ACCESS_TOKEN_EXPIRE_MINUTES)
-    return create_token(subject, TokenType.ACCESS, expires)
+    return create_token(subject, TokenType.ACCESS, expires, generation)
 
 
 def decode_token(token: str, token_type: TokenType) -> TokenClaims:
@@ -73,14 +83,28 @@ def decode_token(token: str, token_type: TokenType) -> TokenClaims:
             token,
             settings.SECRET_KEY,
             algorithms=[ALGORITHM],
-            options={"require": ["sub", "type", "jti", "exp"]},
+            options={"require": ["sub", "type", "jti", "gen", "exp"]},
         )
         if payload["type"] != token_type.value:
             raise InvalidToken(f"expected a {token_type.value} token")
+        generation = payload["gen"]
+        if not isinstance(generation, int):
+            raise InvalidToken("malformed generation")
         return TokenClaims(
             subject=uuid.UUID(payload["sub"]),
             token_id=uuid.UUID(payload["jti"]),
             expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+            generation=generation,
         )
     except (jwt.PyJWTError, ValueError, TypeError, AttributeError) as exc:
         raise InvalidToken(str(exc)) from exc
+
+
+def new_opaque_token() -> str:
+    """A random token for a link or a claim: 256 bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def digest(token: str) -> str:
+    """What the database keeps of an opaque token: enough to find it, useless to replay."""
+    return hashlib.sha256(token.encode()).hexdigest()

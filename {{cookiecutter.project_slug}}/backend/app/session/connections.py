@@ -22,6 +22,7 @@ from app.session.context import FrameSink, SessionContext
 from app.session.errors import (
     CREDENTIALS_ERROR,
     EXPIRED_TOKEN_MESSAGE,
+    LOGGED_OUT_MESSAGE,
     CloseCode,
     ErrorCode,
     SocketError,
@@ -46,6 +47,7 @@ def error_frame(code: ErrorCode, message: str) -> str:
 SHUTDOWN_FRAME = closing_frame("shutdown", "The server is restarting; reconnect in a moment.")
 EXPIRED_FRAME = error_frame(ErrorCode.UNAUTHORIZED, EXPIRED_TOKEN_MESSAGE)
 INACTIVE_FRAME = error_frame(ErrorCode.UNAUTHORIZED, CREDENTIALS_ERROR)
+LOGGED_OUT_FRAME = error_frame(ErrorCode.UNAUTHORIZED, LOGGED_OUT_MESSAGE)
 
 
 @dataclass(eq=False)
@@ -162,19 +164,26 @@ class Connections:
                 connection.end(closing_frame("idle", message), CloseCode.NORMAL)
 
     async def end_inactive_users(self) -> None:
+        """End the sockets of users deactivated, or logged out everywhere, since they connected."""
         user_ids = list(self._by_user)
-        active: set[uuid.UUID] = set()
+        generations: dict[uuid.UUID, int] = {}
         async with SessionMaker() as db:
             for start in range(0, len(user_ids), USERS_PER_QUERY):
                 batch = user_ids[start : start + USERS_PER_QUERY]
                 result = await db.execute(
-                    select(User.id).where(User.id.in_(batch), User.is_active.is_(True))
+                    select(User.id, User.session_generation).where(
+                        User.id.in_(batch), User.is_active.is_(True)
+                    )
                 )
-                active.update(result.scalars())
+                for user_id, generation in result.tuples():
+                    generations[user_id] = generation
         for user_id in user_ids:
-            if user_id not in active:
-                for connection in list(self._by_user.get(user_id, ())):
+            current = generations.get(user_id)
+            for connection in list(self._by_user.get(user_id, ())):
+                if current is None:
                     connection.end(INACTIVE_FRAME, CloseCode.POLICY_VIOLATION)
+                elif connection.context is not None and connection.context.generation != current:
+                    connection.end(LOGGED_OUT_FRAME, CloseCode.POLICY_VIOLATION)
 
 
 connections = Connections()

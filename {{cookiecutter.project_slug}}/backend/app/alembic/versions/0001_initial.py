@@ -1,4 +1,4 @@
-"""Users, refresh tokens{% if cookiecutter.use_websockets == "yes" %} and session records{% endif %}.
+"""Users, refresh tokens, emailed tokens{% if cookiecutter.auth_totp == "yes" %}, two-factor secrets{% endif %}{% if cookiecutter.use_websockets == "yes" %} and session records{% endif %}.
 
 Revision ID: 0001
 Revises:
@@ -27,6 +27,8 @@ def upgrade() -> None:
         sa.Column("full_name", sa.String(length=255), nullable=True),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("is_superuser", sa.Boolean(), nullable=False),
+        sa.Column("email_verified", sa.Boolean(), nullable=False),
+        sa.Column("session_generation", sa.Integer(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -38,10 +40,43 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("expires_at", UTCDateTime(), nullable=False),
         sa.Column("revoked_at", UTCDateTime(), nullable=True),
+        sa.Column("rotated_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_refresh_tokens_user_id", "refresh_tokens", ["user_id"])
+    op.create_table(
+        "email_tokens",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("purpose", sa.String(length=32), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
+{%- if cookiecutter.auth_magic_link == "yes" %}
+        sa.Column("claim_hash", sa.String(length=64), nullable=True),
+{%- endif %}
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.Column("used_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("token_hash"),
+    )
+    op.create_index("ix_email_tokens_user_id", "email_tokens", ["user_id"])
+{%- if cookiecutter.auth_totp == "yes" %}
+    op.create_table(
+        "totp_credentials",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("secret_encrypted", sa.String(length=255), nullable=False),
+        sa.Column("confirmed_at", UTCDateTime(), nullable=True),
+        sa.Column("last_used_step", sa.Integer(), nullable=True),
+        sa.Column("failed_attempts", sa.Integer(), nullable=False),
+        sa.Column("locked_until", UTCDateTime(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("user_id"),
+    )
+{%- endif %}
 {%- if cookiecutter.use_websockets == "yes" %}
     op.create_table(
         "session_records",
@@ -67,5 +102,9 @@ def downgrade() -> None:
 {%- if cookiecutter.use_websockets == "yes" %}
     op.drop_table("session_records")
 {%- endif %}
+{%- if cookiecutter.auth_totp == "yes" %}
+    op.drop_table("totp_credentials")
+{%- endif %}
+    op.drop_table("email_tokens")
     op.drop_table("refresh_tokens")
     op.drop_table("users")

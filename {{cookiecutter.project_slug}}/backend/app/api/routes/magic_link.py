@@ -1,0 +1,71 @@
+"""Signing in with an emailed link, in the browser that asked for it.
+
+The request answers with a claim (also set as a cookie only the login routes receive); the link
+works once, before it expires, and only together with that claim: a link forwarded to or read by
+someone else signs nobody in. The link's token is a random string, never an access token.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Cookie, HTTPException, Request, Response, status
+
+from app import mail, users
+from app.api.deps import SessionDep
+from app.api.links import page_link
+from app.api.sign_in import LOGIN_PATH, complete_sign_in, set_private_cookie
+from app.core.security import InvalidToken, new_opaque_token
+from app.email_tokens import Purpose, describe, issue, lifetime, redeem
+from app.schemas import AccessToken, {% if cookiecutter.auth_totp == "yes" %}Challenge, {% endif %}EmailRequest, SignInLink, SignInLinkSent
+
+router = APIRouter(prefix="/login/magic-link", tags=["login"])
+
+CLAIM_COOKIE = "sign_in_claim"
+CLAIM_PATH = f"{LOGIN_PATH}/magic-link"
+BAD_LINK = (
+    "This sign-in link is invalid, expired or already used, or was opened in another browser "
+    "than the one that asked for it; ask for a new one."
+)
+
+ClaimCookie = Annotated[str | None, Cookie(alias=CLAIM_COOKIE)]
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED)
+async def request_link(
+    db: SessionDep,
+    request: Request,
+    response: Response,
+    background: BackgroundTasks,
+    body: EmailRequest,
+) -> SignInLinkSent:
+    """Mail a sign-in link to the address, if it has an account; the answer is the same."""
+    claim = new_opaque_token()
+    valid_for = lifetime(Purpose.SIGN_IN)
+    user = await users.get_user_by_email(db, body.email)
+    if user is not None and user.is_active:
+        token = await issue(db, user, Purpose.SIGN_IN, claim=claim)
+        if token is not None:
+            link = page_link(request, "/magic-link", token)
+            intro = "To sign in, open this link in the browser where you asked for it:"
+            background.add_task(
+                mail.deliver,
+                mail.link_mail(user.email, "your sign-in link", intro, link, describe(valid_for)),
+            )
+    seconds = int(valid_for.total_seconds())
+    set_private_cookie(response, CLAIM_COOKIE, claim, max_age=seconds, path=CLAIM_PATH)
+    return SignInLinkSent(claim=claim, expires_in=seconds)
+
+
+@router.post("/verify")
+async def sign_in_with_link(
+    db: SessionDep, response: Response, body: SignInLink, claim_cookie: ClaimCookie = None
+) -> AccessToken{% if cookiecutter.auth_totp == "yes" %} | Challenge{% endif %}:
+    """Spend the link's token with this browser's claim: signed in{% if cookiecutter.auth_totp == "yes" %}, or the code step next{% endif %}."""
+    try:
+        user = await redeem(db, Purpose.SIGN_IN, body.token, claim=body.claim or claim_cookie)
+    except InvalidToken:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, BAD_LINK) from None
+    # Reading the mail proved the address.
+    user.email_verified = True
+    await db.commit()
+    response.delete_cookie(CLAIM_COOKIE, path=CLAIM_PATH)
+    return await complete_sign_in(db, response, user)

@@ -1,0 +1,140 @@
+"""The tokens of emailed links: single use, short-lived, bound to the address they went to.
+
+The database keeps only a token's SHA-256, so reading it gives nobody a working link. These
+tokens are random strings, not signed tokens: nothing that takes an access token can take one.
+"""
+{% if cookiecutter.auth_magic_link == "yes" %}
+import hmac
+{%- endif %}
+import uuid
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import settings
+from app.core.security import InvalidToken, digest, new_opaque_token
+from app.models import EmailToken, User
+
+
+class Purpose(StrEnum):
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind of link, not a secret)
+    EMAIL_VERIFICATION = "email_verification"
+{%- if cookiecutter.auth_magic_link == "yes" %}
+    SIGN_IN = "sign_in"
+{%- endif %}
+
+
+def lifetime(purpose: Purpose) -> timedelta:
+    return {
+        Purpose.PASSWORD_RESET: timedelta(minutes=settings.PASSWORD_RESET_EXPIRE_MINUTES),
+        Purpose.EMAIL_VERIFICATION: timedelta(hours=settings.EMAIL_VERIFICATION_EXPIRE_HOURS),
+{%- if cookiecutter.auth_magic_link == "yes" %}
+        Purpose.SIGN_IN: timedelta(minutes=settings.MAGIC_LINK_EXPIRE_MINUTES),
+{%- endif %}
+    }[purpose]
+
+
+def describe(delta: timedelta) -> str:
+    """`30 minutes`, `48 hours`: how long a link works, for the mail that carries it."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes % 60 == 0 and minutes >= 120:
+        return f"{minutes // 60} hours"
+    return f"{minutes} minutes" if minutes != 1 else "1 minute"
+
+
+async def _pending(db: AsyncSession, user_id: uuid.UUID, purpose: Purpose) -> EmailToken | None:
+    """The newest unused token of this kind, if it went out within MAIL_COOLDOWN_SECONDS."""
+    since = datetime.now(UTC) - timedelta(seconds=settings.MAIL_COOLDOWN_SECONDS)
+    result = await db.execute(
+        select(EmailToken)
+        .where(
+            EmailToken.user_id == user_id,
+            EmailToken.purpose == purpose.value,
+            EmailToken.used_at.is_(None),
+            EmailToken.created_at > since,
+        )
+        .order_by(EmailToken.created_at.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def issue(
+    db: AsyncSession, user: User, purpose: Purpose, *, claim: str | None = None
+) -> str | None:
+    """A new link token for the user, voiding their earlier ones of the kind.
+
+    None when one went out within MAIL_COOLDOWN_SECONDS: no mail then, so that nobody can fill
+    someone's inbox.{% if cookiecutter.auth_magic_link == "yes" %} A sign-in link still pending is bound to the newest `claim`.{% endif %}
+    """
+    recent = await _pending(db, user.id, purpose)
+    if recent is not None:
+{%- if cookiecutter.auth_magic_link == "yes" %}
+        if claim is not None:
+            recent.claim_hash = digest(claim)
+            await db.commit()
+{%- endif %}
+        return None
+    now = datetime.now(UTC)
+    await db.execute(
+        update(EmailToken)
+        .where(
+            EmailToken.user_id == user.id,
+            EmailToken.purpose == purpose.value,
+            EmailToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    token = new_opaque_token()
+    db.add(
+        EmailToken(
+            user_id=user.id,
+            purpose=purpose.value,
+            token_hash=digest(token),
+            email=user.email,
+{%- if cookiecutter.auth_magic_link == "yes" %}
+            claim_hash=digest(claim) if claim is not None else None,
+{%- endif %}
+            expires_at=now + lifetime(purpose),
+        )
+    )
+    await db.commit()
+    return token
+
+{% if cookiecutter.auth_magic_link == "yes" %}
+async def redeem(
+    db: AsyncSession, purpose: Purpose, token: str, *, claim: str | None = None
+) -> User:
+{%- else %}
+async def redeem(db: AsyncSession, purpose: Purpose, token: str) -> User:
+{%- endif %}
+    """Spend a link token: its active user, once; InvalidToken for anything else."""
+    now = datetime.now(UTC)
+    record = await db.scalar(
+        select(EmailToken).where(
+            EmailToken.token_hash == digest(token), EmailToken.purpose == purpose.value
+        )
+    )
+    if record is None or record.used_at is not None or record.expires_at <= now:
+        raise InvalidToken("unknown, used or expired link")
+{%- if cookiecutter.auth_magic_link == "yes" %}
+    if record.claim_hash is not None and (
+        claim is None or not hmac.compare_digest(record.claim_hash, digest(claim))
+    ):
+        raise InvalidToken("the link was opened without the claim of the browser that asked")
+{%- endif %}
+    user = await db.get(User, record.user_id)
+    if user is None or not user.is_active or user.email != record.email:
+        raise InvalidToken("no active user at this address")
+    # Of two requests with one link, the conditional update lets one through.
+    spent = await db.execute(
+        update(EmailToken)
+        .where(EmailToken.id == record.id, EmailToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    await db.commit()
+    if not spent.rowcount:  # type: ignore[attr-defined]
+        raise InvalidToken("link already used")
+    return user
