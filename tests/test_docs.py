@@ -25,7 +25,12 @@ def _free_port() -> int:
 
 
 def test_the_guides_exist() -> None:
-    assert {"getting-started.md", "development-guide.md", "websocket-guide.md"} <= set(GUIDES)
+    assert {
+        "getting-started.md",
+        "development-guide.md",
+        "authentication-guide.md",
+        "websocket-guide.md",
+    } <= set(GUIDES)
 
 
 @pytest.mark.parametrize("guide", GUIDES)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
 import aiosmtplib
@@ -43,6 +43,7 @@ def compose(mail: Mail) -> EmailMessage:
     message["From"] = formataddr((settings.PROJECT_NAME, str(settings.EMAILS_FROM_EMAIL)))
     message["To"] = mail.to
     message["Subject"] = mail.subject
+    message["Date"] = formatdate()
     message["Message-ID"] = make_msgid(domain=str(settings.EMAILS_FROM_EMAIL).split("@")[-1])
     # 7bit keeps each link on one line, whole, in the .eml files of the mail folder too.
     message.set_content(mail.body, cte="7bit")
