@@ -1,0 +1,75 @@
+"""The React page without the sign-in methods an answer takes out still type-checks, lints and passes
+its unit tests.
+
+The page is copied without rendering, so each optional sign-in method lives in a folder of its own
+under `frontend/src/features/`, found by a glob import, which the post-gen hook deletes. The default
+bake's whole suite runs in test_baked_suite; here the other answers run the page's checks, sharing one
+`npm ci`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.baking import REPO_ROOT, run_bounded
+from tests.combinations import SUPPORTED, Combination, combination_id, default_combination
+from tests.conftest import Bake
+
+FRONTEND = REPO_ROOT / "{{cookiecutter.project_slug}}" / "frontend"
+CHECKS = (["npm", "run", "--silent", "typecheck"], ["npm", "run", "--silent", "lint"], ["npm", "test", "--silent"])
+
+
+def variants() -> list[Combination]:
+    """One React bake for each other set of sign-in answers, on the defaults otherwise."""
+    default = default_combination()
+    wanted = {
+        combination_id(combination): combination
+        for combination in SUPPORTED
+        if combination["frontend"] == "react"
+        and combination != default
+        and all(combination[option] == default[option] for option in default if not option.startswith("auth_"))
+    }
+    return list(wanted.values())
+
+
+@pytest.fixture(scope="module")
+def node_modules(tmp_path_factory: pytest.TempPathFactory, script_env: dict[str, str]) -> Path:
+    """The page's dependencies, installed once from its lockfile."""
+    folder = tmp_path_factory.mktemp("frontend-deps")
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy2(FRONTEND / name, folder / name)
+    installed = run_bounded(
+        ["npm", "ci", "--no-audit", "--no-fund"],
+        cwd=folder,
+        env=script_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        timeout=600,
+    )
+    assert installed.returncode == 0, installed.stdout
+    return folder / "node_modules"
+
+
+def test_variants_cover_every_sign_in_answer() -> None:
+    for option in ("auth_magic_link", "auth_totp"):
+        assert any(variant[option] == "no" for variant in variants()), option
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("combination", variants(), ids=combination_id)
+def test_the_page_passes_its_checks_without_the_methods_left_out(
+    bake: Bake, node_modules: Path, script_env: dict[str, str], combination: Combination
+) -> None:
+    result = bake(combination)
+    assert result.project_path is not None, repr(result.exception)
+    frontend = result.project_path / "frontend"
+    (frontend / "node_modules").symlink_to(node_modules, target_is_directory=True)
+    for check in CHECKS:
+        ran = run_bounded(
+            check, cwd=frontend, env=script_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600
+        )
+        assert ran.returncode == 0, f"{' '.join(check)} failed in {combination_id(combination)}:\n{ran.stdout}"
