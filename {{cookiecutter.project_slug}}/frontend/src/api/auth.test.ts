@@ -1,6 +1,10 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { ApiError, createAuthClient, jwtExpiry, NotAuthenticatedError, REFRESH_MARGIN_MS } from "./auth";
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
 
 function jwt(payload: Record<string, unknown>): string {
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -175,5 +179,119 @@ describe("auth client", () => {
     fail = true;
     await expect(client.logout()).rejects.toBeInstanceOf(ApiError);
     expect(client.tokens.accessToken).toBeNull();
+  });
+
+  it("hands back a sign-in step the server asks for, without tokens", async () => {
+    const { client } = setup(() => json(200, { challenge: "code", challenge_token: "C1", expires_in: 300 }));
+    expect(await client.login("a@b.c", "x")).toEqual({
+      kind: "challenge",
+      challenge: { type: "code", token: "C1", expiresIn: 300 },
+    });
+    expect(client.tokens.accessToken).toBeNull();
+  });
+
+  it("signs in with other requests that answer like the login, and rejects odd answers", async () => {
+    let answer: unknown = { access_token: "M", token_type: "bearer", expires_in: 900 };
+    const { client, calls } = setup(() => json(200, answer));
+    expect(await client.signInWith("/login/other", { token: "t" })).toEqual({ kind: "signed-in" });
+    expect(client.tokens.accessToken).toBe("M");
+    const [, init] = calls("/login/other")[0] ?? [];
+    expect(init?.credentials).toBe("include");
+    expect(new Headers(init?.headers).get("Content-Type")).toBe("application/json");
+    expect(JSON.parse(bodyOf(init))).toEqual({ token: "t" });
+
+    answer = { something: "else" };
+    await expect(client.signInWith("/login/other", {})).rejects.toMatchObject({
+      message: "Unexpected response from the server.",
+    });
+  });
+
+  it("sends JSON requests, with a bearer token when asked, and reads empty answers as null", async () => {
+    const { client, calls } = setup((url) => {
+      if (url.endsWith("/login/refresh")) return json(200, { access_token: "B", token_type: "bearer", expires_in: 900 });
+      if (url.endsWith("/things")) return json(202, { message: "ok" });
+      return new Response(null, { status: 204 });
+    });
+    expect(await client.request("/things", { json: { a: 1 } })).toEqual({ message: "ok" });
+    const [, plain] = calls("/things")[0] ?? [];
+    expect(plain?.method).toBe("POST");
+    expect(new Headers(plain?.headers).get("Authorization")).toBeNull();
+
+    expect(await client.request("/empty", { method: "PATCH", auth: true })).toBeNull();
+    const [, authed] = calls("/empty")[0] ?? [];
+    expect(authed?.method).toBe("PATCH");
+    expect(new Headers(authed?.headers).get("Authorization")).toBe("Bearer B");
+    expect(authed?.body).toBeUndefined();
+  });
+
+  it("logs out everywhere with the access token, then forgets it; keeps it when the server says no", async () => {
+    let status = 500;
+    const { client, calls } = setup((url) => {
+      if (url.endsWith("/login/logout-everywhere")) return status === 204 ? new Response(null, { status }) : json(status, {});
+      return json(200, { access_token: "E", token_type: "bearer", expires_in: 900 });
+    });
+    await client.login("a@b.c", "x");
+    await expect(client.logoutEverywhere()).rejects.toBeInstanceOf(ApiError);
+    expect(client.tokens.accessToken).toBe("E");
+
+    status = 204;
+    await client.logoutEverywhere();
+    expect(client.tokens.accessToken).toBeNull();
+    const [, init] = calls("/login/logout-everywhere")[1] ?? [];
+    expect(init?.method).toBe("POST");
+    expect(new Headers(init?.headers).get("Authorization")).toBe("Bearer E");
+  });
+
+  it("refreshes inside a Web Lock when the browser has them, so tabs take turns with the cookie", async () => {
+    const held: string[] = [];
+    const request = vi.fn(async (name: string, callback: () => Promise<unknown>) => {
+      held.push(name);
+      try {
+        return await callback();
+      } finally {
+        held.pop();
+      }
+    });
+    vi.stubGlobal("navigator", { locks: { request } });
+    let heldDuringRefresh: string[] = [];
+    const client = createAuthClient({
+      baseUrl: BASE,
+      refreshLockName: "app-refresh",
+      fetch: () => {
+        heldDuringRefresh = [...held];
+        return Promise.resolve(json(200, { access_token: "W", token_type: "bearer", expires_in: 900 }));
+      },
+    });
+    expect(await client.refresh()).toBe("W");
+    expect(request).toHaveBeenCalledTimes(1);
+    expect(request.mock.calls[0]?.[0]).toBe("app-refresh");
+    expect(heldDuringRefresh).toEqual(["app-refresh"]);
+    expect(held).toEqual([]);
+  });
+
+  it("refreshes without a lock where there are no Web Locks", async () => {
+    vi.stubGlobal("navigator", {});
+    const { client, calls } = setup(() => json(200, { access_token: "N", token_type: "bearer", expires_in: 900 }));
+    expect(await client.refresh()).toBe("N");
+    expect(calls("/login/refresh")).toHaveLength(1);
+  });
+
+  it("keeps the tokens of a sign-in that completes while a session restore fails", async () => {
+    let releaseRefresh: () => void = () => undefined;
+    const refreshGate = new Promise<void>((resolve) => {
+      releaseRefresh = resolve;
+    });
+    const { client } = setup(async (url) => {
+      if (url.endsWith("/login/refresh")) {
+        await refreshGate;
+        return json(401, { detail: "Missing refresh token." });
+      }
+      return json(200, { access_token: "LINK", token_type: "bearer", expires_in: 900 });
+    });
+    const restored = client.restoreSession();
+    expect(await client.signInWith("/login/other", {})).toEqual({ kind: "signed-in" });
+    releaseRefresh();
+    expect(await restored).toBeNull();
+    expect(client.tokens.accessToken).toBe("LINK");
   });
 });

@@ -1,4 +1,4 @@
-import { API_BASE_URL } from "./core";
+import { API_BASE_URL, PROJECT_NAME } from "./core";
 
 export interface TokenResponse {
   access_token: string;
@@ -12,7 +12,21 @@ export interface User {
   full_name: string | null;
   is_active: boolean;
   is_superuser: boolean;
+  email_verified: boolean;
 }
+
+/** A further sign-in step the server asks for before it issues tokens. */
+export interface LoginChallenge {
+  /** What kind of step, e.g. a one-time code; an optional feature renders it. */
+  type: string;
+  /** Names this sign-in attempt when the step is submitted. */
+  token: string;
+  /** Seconds the step may take. */
+  expiresIn: number;
+}
+
+/** What a sign-in request ends with: tokens, or a further step to take. */
+export type LoginResult = { kind: "signed-in" } | { kind: "challenge"; challenge: LoginChallenge };
 
 /** An HTTP error from the API, with the server's `detail` when it sent one. */
 export class ApiError extends Error {
@@ -23,6 +37,11 @@ export class ApiError extends Error {
     this.name = "ApiError";
     this.status = status;
   }
+}
+
+/** What to tell the user about a failed request. */
+export function errorMessage(error: unknown, fallback: string): string {
+  return error instanceof ApiError ? error.message : fallback;
 }
 
 /** There is no (valid) refresh cookie: the user has to log in. */
@@ -123,6 +142,26 @@ export interface AuthClientOptions {
   baseUrl?: string;
   fetch?: typeof fetch;
   now?: () => number;
+  /** Name of the Web Lock that serialises refreshes across this origin's tabs. */
+  refreshLockName?: string;
+}
+
+export const REFRESH_LOCK_NAME = `${PROJECT_NAME}-refresh`;
+
+type LockRequest = Pick<LockManager, "request">;
+
+/** The browser's Web Locks, or undefined where there are none (Node, jsdom, old browsers). */
+function webLocks(): LockRequest | undefined {
+  if (typeof navigator === "undefined") return undefined;
+  return (navigator as Partial<Navigator>).locks;
+}
+
+export interface RequestOptions {
+  method?: string;
+  /** Sent as a JSON body. */
+  json?: unknown;
+  /** Sends the access token (refreshing it first when needed). */
+  auth?: boolean;
 }
 
 async function errorFromResponse(response: Response): Promise<ApiError> {
@@ -149,12 +188,34 @@ function isTokenResponse(value: unknown): value is TokenResponse {
   );
 }
 
+/** A challenge answer: `{challenge, challenge_token, expires_in}`; null for anything else. */
+function readChallenge(value: unknown): LoginChallenge | null {
+  if (typeof value !== "object" || value === null) return null;
+  if (!("challenge" in value) || !("challenge_token" in value)) return null;
+  const { challenge, challenge_token: token } = value;
+  if (typeof challenge !== "string" || typeof token !== "string") return null;
+  const expiresIn = "expires_in" in value && typeof value.expires_in === "number" ? value.expires_in : 0;
+  return { type: challenge, token, expiresIn };
+}
+
+/** The `message` of a `{message}` answer, or `fallback`. */
+export function messageOf(body: unknown, fallback: string): string {
+  if (typeof body === "object" && body !== null && "message" in body && typeof body.message === "string") {
+    return body.message;
+  }
+  return fallback;
+}
+
 export function createAuthClient(options: AuthClientOptions = {}) {
   const baseUrl = options.baseUrl ?? API_BASE_URL;
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const tokens = new TokenStore(options.now);
+  const refreshLockName = options.refreshLockName ?? REFRESH_LOCK_NAME;
   let refreshing: Promise<string> | null = null;
   let restoring: Promise<User | null> | null = null;
+  // Counts sign-ins (password, link, further step): a refresh or a session
+  // restore that fails after one must not throw its fresh tokens away.
+  let signIns = 0;
 
   async function call(path: string, init: RequestInit): Promise<Response> {
     let response: Response;
@@ -173,27 +234,79 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     return tokens.set(body).accessToken;
   }
 
-  async function login(email: string, password: string): Promise<string> {
+  /** Keeps the token of a sign-in answer, or hands back the further step it asks for. */
+  async function readSignIn(response: Response): Promise<LoginResult> {
+    const body: unknown = await response.json();
+    if (isTokenResponse(body)) {
+      signIns += 1;
+      tokens.set(body);
+      return { kind: "signed-in" };
+    }
+    const challenge = readChallenge(body);
+    if (challenge) return { kind: "challenge", challenge };
+    throw new ApiError(response.status, "Unexpected response from the server.");
+  }
+
+  async function login(email: string, password: string): Promise<LoginResult> {
     const form = new URLSearchParams({ username: email, password });
     const response = await call("/login/oauth", {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: form.toString(),
     });
-    return readToken(response);
+    return readSignIn(response);
+  }
+
+  async function send(path: string, { method = "POST", json, auth = false }: RequestOptions): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (auth) headers.Authorization = `Bearer ${await getFreshAccessToken()}`;
+    const init: RequestInit = { method, headers };
+    if (json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(json);
+    }
+    return call(path, init);
+  }
+
+  /** A JSON request to the API; resolves the parsed answer (null when it has no body). */
+  async function request(path: string, options: RequestOptions = {}): Promise<unknown> {
+    const response = await send(path, options);
+    const text = await response.text();
+    if (text === "") return null;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new ApiError(response.status, "Unexpected response from the server.");
+    }
+  }
+
+  /**
+   * A request that answers like the password login: keeps the tokens it brings
+   * (the refresh cookie comes with them), or hands back the further step it asks for.
+   */
+  async function signInWith(path: string, json: unknown): Promise<LoginResult> {
+    return readSignIn(await send(path, { json }));
+  }
+
+  async function refreshOnce(): Promise<string> {
+    return readToken(await call("/login/refresh", { method: "POST" }));
   }
 
   /**
    * Exchanges the refresh cookie for a new access token. Concurrent callers share
    * one request: the server rotates the cookie on every refresh, so a second
-   * parallel refresh would present an already-used token.
+   * parallel refresh would present an already-used token (which it treats as
+   * theft). Other tabs share the cookie too: a Web Lock, where the browser has
+   * them, makes their refreshes take turns, so each presents the latest cookie.
    */
   function refresh(): Promise<string> {
     refreshing ??= (async () => {
+      const started = signIns;
       try {
-        return await readToken(await call("/login/refresh", { method: "POST" }));
+        const locks = webLocks();
+        return await (locks ? locks.request(refreshLockName, refreshOnce) : refreshOnce());
       } catch (error) {
-        if (error instanceof NotAuthenticatedError) tokens.clear();
+        if (error instanceof NotAuthenticatedError && signIns === started) tokens.clear();
         throw error;
       } finally {
         refreshing = null;
@@ -219,6 +332,18 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     }
   }
 
+  /**
+   * Ends every session of this user on every device (their refresh cookies and
+   * access tokens stop working), then forgets the tokens here. When the server
+   * cannot be told, the tokens stay: nothing was revoked.
+   */
+  async function logoutEverywhere(): Promise<void> {
+    await send("/login/logout-everywhere", { auth: true });
+    refreshing = null;
+    restoring = null;
+    tokens.clear();
+  }
+
   async function me(): Promise<User> {
     const token = await getFreshAccessToken();
     const response = await call("/users/me", {
@@ -234,18 +359,30 @@ export function createAuthClient(options: AuthClientOptions = {}) {
    */
   function restoreSession(): Promise<User | null> {
     restoring ??= (async () => {
+      const started = signIns;
       try {
         await refresh();
         return await me();
       } catch {
-        tokens.clear();
+        if (signIns === started) tokens.clear();
         return null;
       }
     })();
     return restoring;
   }
 
-  return { tokens, login, refresh, logout, me, getFreshAccessToken, restoreSession };
+  return {
+    tokens,
+    login,
+    signInWith,
+    request,
+    refresh,
+    logout,
+    logoutEverywhere,
+    me,
+    getFreshAccessToken,
+    restoreSession,
+  };
 }
 
 export type AuthClient = ReturnType<typeof createAuthClient>;

@@ -33,6 +33,9 @@ export function Layout() {
             <Link to="/rooms" data-testid="nav-rooms">
               Rooms
             </Link>
+            <Link to="/account" data-testid="nav-account">
+              Account
+            </Link>
             <span className="muted" data-testid="current-user">
               {user.email}
             </span>

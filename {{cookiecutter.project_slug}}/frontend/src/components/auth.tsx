@@ -1,30 +1,51 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import { Navigate, useLocation } from "react-router";
 
-import { type AuthClient, auth as defaultAuth, type User } from "../api/auth";
+import { type AuthClient, auth as defaultAuth, type LoginResult, type User } from "../api/auth";
 
 export type AuthStatus = "loading" | "authenticated" | "anonymous";
 
 interface AuthState {
   status: AuthStatus;
   user: User | null;
-  login: (email: string, password: string) => Promise<void>;
+  /** The API client, for pages that call the API themselves. */
+  client: AuthClient;
+  /** Signs in, or hands back the further step the server asks for (the user is then still anonymous). */
+  login: (email: string, password: string) => Promise<LoginResult>;
+  /**
+   * Loads the user with the tokens the client holds and marks the session
+   * authenticated: completes a sign-in that took further steps, or picks up
+   * changes to the user.
+   */
+  loadUser: () => Promise<User>;
   logout: () => Promise<void>;
+  /** Ends every session of this user on every device, this one included. */
+  logoutEverywhere: () => Promise<void>;
+  /** Why the user was logged out, for the login page to say; cleared by the next login. */
+  notice: string | null;
 }
+
+export const LOGGED_OUT_EVERYWHERE = "You have been logged out on every device.";
 
 const AuthContext = createContext<AuthState | null>(null);
 
 export function AuthProvider({ children, client = defaultAuth }: { children: ReactNode; client?: AuthClient }) {
   const [status, setStatus] = useState<AuthStatus>("loading");
   const [user, setUser] = useState<User | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   // On start, the refresh cookie (if any) restores the session: one refresh call.
   useEffect(() => {
     let active = true;
     void client.restoreSession().then((restored) => {
       if (!active) return;
-      setUser(restored);
-      setStatus(restored ? "authenticated" : "anonymous");
+      if (restored) {
+        setUser(restored);
+        setStatus("authenticated");
+      } else {
+        // A sign-in may have completed meanwhile (e.g. an emailed link): it stands.
+        setStatus((current) => (current === "authenticated" ? current : "anonymous"));
+      }
     });
     return () => {
       active = false;
@@ -43,14 +64,21 @@ export function AuthProvider({ children, client = defaultAuth }: { children: Rea
     [client],
   );
 
+  const loadUser = useCallback(async () => {
+    const me = await client.me();
+    setUser(me);
+    setStatus("authenticated");
+    setNotice(null);
+    return me;
+  }, [client]);
+
   const login = useCallback(
     async (email: string, password: string) => {
-      await client.login(email, password);
-      const me = await client.me();
-      setUser(me);
-      setStatus("authenticated");
+      const result = await client.login(email, password);
+      if (result.kind === "signed-in") await loadUser();
+      return result;
     },
-    [client],
+    [client, loadUser],
   );
 
   const logout = useCallback(async () => {
@@ -62,7 +90,17 @@ export function AuthProvider({ children, client = defaultAuth }: { children: Rea
     }
   }, [client]);
 
-  const value = useMemo(() => ({ status, user, login, logout }), [status, user, login, logout]);
+  const logoutEverywhere = useCallback(async () => {
+    await client.logoutEverywhere();
+    setUser(null);
+    setStatus("anonymous");
+    setNotice(LOGGED_OUT_EVERYWHERE);
+  }, [client]);
+
+  const value = useMemo(
+    () => ({ status, user, client, login, loadUser, logout, logoutEverywhere, notice }),
+    [status, user, client, login, loadUser, logout, logoutEverywhere, notice],
+  );
   return <AuthContext value={value}>{children}</AuthContext>;
 }
 

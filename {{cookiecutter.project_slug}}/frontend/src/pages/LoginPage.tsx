@@ -1,8 +1,10 @@
 import { type ChangeEvent, type SubmitEvent, useState } from "react";
-import { Navigate, useLocation, useNavigate } from "react-router";
+import { Link, Navigate, useLocation, useNavigate } from "react-router";
 
-import { ApiError } from "../api/auth";
+import { ApiError, type LoginChallenge } from "../api/auth";
 import { useAuth } from "../components/auth";
+import { LoginChallengeStep } from "../components/LoginChallengeStep";
+import { useFeatures } from "../features/context";
 
 function redirectTarget(state: unknown): string {
   if (typeof state === "object" && state !== null && "from" in state && typeof state.from === "string") {
@@ -12,13 +14,15 @@ function redirectTarget(state: unknown): string {
 }
 
 export function LoginPage() {
-  const { status, login } = useAuth();
+  const { status, login, notice } = useAuth();
+  const features = useFeatures();
   const location = useLocation();
   const navigate = useNavigate();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  const [challenge, setChallenge] = useState<LoginChallenge | null>(null);
   const target = redirectTarget(location.state);
 
   if (status === "authenticated" && !submitting) return <Navigate to={target} replace />;
@@ -36,8 +40,13 @@ export function LoginPage() {
     setError(null);
     setSubmitting(true);
     login(email.trim(), password)
-      .then(() => {
-        void navigate(target, { replace: true });
+      .then((result) => {
+        if (result.kind === "challenge") {
+          setPassword("");
+          setChallenge(result.challenge);
+        } else {
+          void navigate(target, { replace: true });
+        }
       })
       .catch((err: unknown) => {
         setError(err instanceof ApiError ? err.message : "Login failed.");
@@ -47,9 +56,32 @@ export function LoginPage() {
       });
   };
 
+  const onSignedIn = () => {
+    void navigate(target, { replace: true });
+  };
+
+  const onRestart = (message: string | null) => {
+    setChallenge(null);
+    setError(message);
+  };
+
+  if (challenge) {
+    return (
+      <section className="card narrow" data-testid="login-challenge">
+        <h1>Log in</h1>
+        <LoginChallengeStep challenge={challenge} onSignedIn={onSignedIn} onRestart={onRestart} />
+      </section>
+    );
+  }
+
   return (
     <section className="card narrow">
       <h1>Log in</h1>
+      {notice ? (
+        <p className="notice notice-info" role="status" data-testid="login-notice">
+          {notice}
+        </p>
+      ) : null}
       <form onSubmit={onSubmit} data-testid="login-form" className="form">
         <label>
           Email
@@ -84,6 +116,12 @@ export function LoginPage() {
           {submitting ? "Logging in…" : "Log in"}
         </button>
       </form>
+      <p className="form-links">
+        <Link to="/forgot-password" data-testid="forgot-password-link">
+          Forgot your password?
+        </Link>
+      </p>
+      {features.map(({ id, LoginExtra }) => (LoginExtra ? <LoginExtra key={id} /> : null))}
     </section>
   );
 }

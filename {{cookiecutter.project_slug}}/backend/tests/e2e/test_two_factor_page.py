@@ -1,0 +1,94 @@
+"""Two-factor sign-in in Chromium: the whole way in{% if cookiecutter.auth_magic_link == "yes" %} (a link from the mail folder, then{% else %} (the password, then{% endif %} two-factor on with
+an authenticator app's code, then the password and a code), on a server that writes its mail to a
+folder, as a developer's does."""
+
+import asyncio
+import re
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pyotp
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.conftest import RUN_DIR, Account, Server
+from tests.e2e.conftest import AppServer, screenshot, serving_the_build
+
+MAIL_DIR = RUN_DIR / "e2e-mail"
+
+
+@pytest.fixture(scope="module")
+def mail_folder_server(server: Server) -> Iterator[AppServer]:
+    """The built page on a server without SMTP_HOST: mail lands in MAIL_DIR."""
+    with serving_the_build("e2e-mail-folder", {"SMTP_HOST": "", "MAIL_DIR": str(MAIL_DIR)}) as running:
+        yield running
+
+
+async def link_from_mail_folder(address: str, page_path: str) -> str:
+    """The link to `page_path` in the newest mail to `address` in the mail folder."""
+    for _ in range(100):
+        for path in sorted(MAIL_DIR.glob("*.eml"), reverse=True):
+            mail = message_from_bytes(path.read_bytes(), policy=policy.default)
+            found = re.search(rf"(\S+{re.escape(page_path)}#token=\S+)", path.read_text())
+            if mail["To"] == address and found:
+                return found[1]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no mail to {address} in {MAIL_DIR}: {sorted(Path(MAIL_DIR).glob('*'))}")
+
+
+async def code_after(app: pyotp.TOTP, used: set[str]) -> str:
+    """The app's current code, waiting for the next one if this one was used already."""
+    while (code := app.now()) in used:
+        await asyncio.sleep(1)
+    used.add(code)
+    return code
+
+
+async def test_the_whole_way_in(page: Page, mail_folder_server: AppServer, user: Account) -> None:
+    server = mail_folder_server
+{%- if cookiecutter.auth_magic_link == "yes" %}
+    # 1. A sign-in link, from the mail folder.
+    await page.goto(f"{server.url}/login")
+    await page.get_by_test_id("magic-link-email").fill(user.email)
+    await page.get_by_test_id("magic-link-submit").click()
+    await expect(page.get_by_test_id("magic-link-sent")).to_contain_text(user.email)
+    link = await link_from_mail_folder(user.email, "/magic-link")
+    assert link.startswith(f"{server.url}/magic-link#token="), "the link opens the page that asked"
+    await page.goto(link)
+{%- else %}
+    # 1. The password.
+    await page.goto(f"{server.url}/login")
+    await page.get_by_test_id("login-email").fill(user.email)
+    await page.get_by_test_id("login-password").fill(user.password)
+    await page.get_by_test_id("login-submit").click()
+{%- endif %}
+    await expect(page.get_by_test_id("home-greeting")).to_be_visible()
+
+    # 2. Two-factor on, with the secret an authenticator app would scan from the QR code.
+    await page.get_by_test_id("nav-account").click()
+    await page.get_by_test_id("totp-enable-button").click()
+    await expect(page.get_by_test_id("totp-qr")).to_have_attribute("src", re.compile(r"^data:image/svg"))
+    secret = await page.get_by_test_id("totp-secret").get_attribute("data-secret")
+    assert secret
+    assert re.sub(r"\s", "", await page.get_by_test_id("totp-secret").inner_text()) == secret
+    await screenshot(page, "two-factor-enrolment")
+    app, used = pyotp.TOTP(secret), set[str]()
+    await page.get_by_test_id("totp-confirm-code").fill(await code_after(app, used))
+    await page.get_by_test_id("totp-confirm-submit").click()
+    await expect(page.get_by_test_id("totp-status")).to_have_attribute("data-enabled", "true")
+
+    # 3. Out, and in again: the password, then a code; a used code is refused.
+    await page.get_by_test_id("logout-button").click()
+    await expect(page.get_by_test_id("login-form")).to_be_visible()
+    await page.get_by_test_id("login-email").fill(user.email)
+    await page.get_by_test_id("login-password").fill(user.password)
+    await page.get_by_test_id("login-submit").click()
+    await expect(page.get_by_test_id("challenge-form")).to_be_visible()
+    await page.get_by_test_id("challenge-code").fill(next(iter(used)))
+    await page.get_by_test_id("challenge-submit").click()
+    await expect(page.get_by_test_id("challenge-error")).to_contain_text("used already")
+    await page.get_by_test_id("challenge-code").fill(await code_after(app, used))
+    await page.get_by_test_id("challenge-submit").click()
+    await expect(page.get_by_test_id("home-greeting")).to_be_visible()
+    await screenshot(page, "signed-in-with-two-factor")

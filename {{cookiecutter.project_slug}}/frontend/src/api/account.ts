@@ -1,0 +1,46 @@
+import { type AuthClient, messageOf } from "./auth";
+
+/** Asks for a password-reset mail. The answer is the same whether the account exists or not. */
+export async function requestPasswordRecovery(client: AuthClient, email: string): Promise<string> {
+  const body = await client.request("/login/password-recovery", { json: { email } });
+  return messageOf(body, "If an account uses that address, we sent it a link to reset the password.");
+}
+
+/** Sets a new password with the token of a reset mail; the server then ends every session of the user. */
+export async function resetPassword(client: AuthClient, token: string, newPassword: string): Promise<string> {
+  const body = await client.request("/login/password-reset", { json: { token, new_password: newPassword } });
+  return messageOf(body, "Your password has been changed.");
+}
+
+/** Confirms an email address with the token of a verification mail. */
+export async function verifyEmail(client: AuthClient, token: string): Promise<string> {
+  const body = await client.request("/login/email-verification", { json: { token } });
+  return messageOf(body, "Your email address is verified.");
+}
+
+/** Mails the logged-in user a link that verifies their address. */
+export async function sendVerificationEmail(client: AuthClient): Promise<string> {
+  const body = await client.request("/users/me/email-verification", { auth: true });
+  return messageOf(body, "We sent you a verification link.");
+}
+
+export async function changePassword(client: AuthClient, currentPassword: string, newPassword: string): Promise<string> {
+  const body = await client.request("/users/me/password", {
+    method: "PATCH",
+    auth: true,
+    json: { current_password: currentPassword, new_password: newPassword },
+  });
+  return messageOf(body, "Password updated.");
+}
+
+/** The shortest password the server accepts. */
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 128;
+
+/** Why a new password (typed twice) cannot be sent, or null when it can. */
+export function newPasswordProblem(password: string, repeated: string): string | null {
+  if (password.length < MIN_PASSWORD_LENGTH) return `Use at least ${String(MIN_PASSWORD_LENGTH)} characters.`;
+  if (password.length > MAX_PASSWORD_LENGTH) return `Use at most ${String(MAX_PASSWORD_LENGTH)} characters.`;
+  if (password !== repeated) return "The two passwords do not match.";
+  return null;
+}

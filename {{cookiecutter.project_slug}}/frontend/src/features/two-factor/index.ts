@@ -1,0 +1,3 @@
+// Two-factor authentication with one-time codes from an authenticator app (TOTP).
+// Delete this folder to remove the feature.
+export { feature } from "./feature";

@@ -1,0 +1,247 @@
+import { type ChangeEvent, type SubmitEvent, useEffect, useState } from "react";
+import { useNavigate } from "react-router";
+
+import { changePassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, newPasswordProblem, sendVerificationEmail } from "../api/account";
+import { errorMessage, type User } from "../api/auth";
+import { useAuth } from "../components/auth";
+import { useFeatures } from "../features/context";
+
+function EmailSection({ user }: { user: User }) {
+  const { client } = useAuth();
+  const [result, setResult] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+
+  const onSend = () => {
+    setError(null);
+    setSending(true);
+    sendVerificationEmail(client)
+      .then(setResult)
+      .catch((err: unknown) => {
+        setError(errorMessage(err, "The email could not be sent."));
+      })
+      .finally(() => {
+        setSending(false);
+      });
+  };
+
+  return (
+    <section className="account-section">
+      <h2>Email</h2>
+      <p className="account-email">
+        <span data-testid="account-email">{user.email}</span>{" "}
+        <span
+          className={user.email_verified ? "badge badge-verified" : "badge badge-unverified"}
+          data-testid="email-verified-badge"
+          data-verified={String(user.email_verified)}
+        >
+          {user.email_verified ? "Verified" : "Not verified"}
+        </span>
+      </p>
+      {user.email_verified ? null : (
+        <>
+          <p className="muted">Verify your address so that you can get your account back if you lose your password.</p>
+          {result ? (
+            <p className="notice notice-success" role="status" data-testid="send-verification-result">
+              {result}
+            </p>
+          ) : null}
+          {error ? (
+            <p className="form-error" role="alert" data-testid="send-verification-error">
+              {error}
+            </p>
+          ) : null}
+          <button type="button" onClick={onSend} disabled={sending} data-testid="send-verification-button">
+            {sending ? "Sending…" : result ? "Send it again" : "Send verification email"}
+          </button>
+        </>
+      )}
+    </section>
+  );
+}
+
+function PasswordSection() {
+  const { client } = useAuth();
+  const [current, setCurrent] = useState("");
+  const [password, setPassword] = useState("");
+  const [repeated, setRepeated] = useState("");
+  const [result, setResult] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+
+  const onCurrentChange = (event: ChangeEvent<HTMLInputElement>) => {
+    setCurrent(event.target.value);
+  };
+
+  const onPasswordChange = (event: ChangeEvent<HTMLInputElement>) => {
+    setPassword(event.target.value);
+  };
+
+  const onRepeatedChange = (event: ChangeEvent<HTMLInputElement>) => {
+    setRepeated(event.target.value);
+  };
+
+  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setResult(null);
+    const problem = newPasswordProblem(password, repeated);
+    setError(problem);
+    if (problem) return;
+    setSubmitting(true);
+    changePassword(client, current, password)
+      .then((message) => {
+        setResult(message);
+        setCurrent("");
+        setPassword("");
+        setRepeated("");
+      })
+      .catch((err: unknown) => {
+        setError(errorMessage(err, "The password could not be changed."));
+      })
+      .finally(() => {
+        setSubmitting(false);
+      });
+  };
+
+  return (
+    <section className="account-section">
+      <h2>Password</h2>
+      <form onSubmit={onSubmit} data-testid="change-password-form" className="form narrow-form">
+        <label>
+          Current password
+          <input
+            type="password"
+            name="current-password"
+            autoComplete="current-password"
+            required
+            value={current}
+            onChange={onCurrentChange}
+            data-testid="change-password-current"
+          />
+        </label>
+        <label>
+          New password
+          <input
+            type="password"
+            name="new-password"
+            autoComplete="new-password"
+            required
+            minLength={MIN_PASSWORD_LENGTH}
+            maxLength={MAX_PASSWORD_LENGTH}
+            value={password}
+            onChange={onPasswordChange}
+            data-testid="change-password-new"
+          />
+        </label>
+        <label>
+          New password, again
+          <input
+            type="password"
+            name="new-password-again"
+            autoComplete="new-password"
+            required
+            minLength={MIN_PASSWORD_LENGTH}
+            maxLength={MAX_PASSWORD_LENGTH}
+            value={repeated}
+            onChange={onRepeatedChange}
+            data-testid="change-password-confirm"
+          />
+        </label>
+        {error ? (
+          <p className="form-error" role="alert" data-testid="change-password-error">
+            {error}
+          </p>
+        ) : null}
+        {result ? (
+          <p className="notice notice-success" role="status" data-testid="change-password-result">
+            {result}
+          </p>
+        ) : null}
+        <button type="submit" disabled={submitting} data-testid="change-password-submit">
+          {submitting ? "Saving…" : "Change password"}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function SessionsSection() {
+  const { logoutEverywhere } = useAuth();
+  const navigate = useNavigate();
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const onAsk = () => {
+    setError(null);
+    setConfirming(true);
+  };
+
+  const onCancel = () => {
+    setConfirming(false);
+  };
+
+  const onConfirm = () => {
+    setBusy(true);
+    logoutEverywhere()
+      .then(() => {
+        void navigate("/login", { replace: true });
+      })
+      .catch((err: unknown) => {
+        setError(errorMessage(err, "Could not log out everywhere."));
+        setConfirming(false);
+        setBusy(false);
+      });
+  };
+
+  return (
+    <section className="account-section">
+      <h2>Sessions</h2>
+      <p className="muted">
+        Logging out everywhere ends every session of your account, on this device and all others: browsers, apps and
+        open connections.
+      </p>
+      {error ? (
+        <p className="form-error" role="alert" data-testid="logout-everywhere-error">
+          {error}
+        </p>
+      ) : null}
+      {confirming ? (
+        <div className="actions">
+          <button type="button" onClick={onConfirm} disabled={busy} data-testid="logout-everywhere-confirm">
+            {busy ? "Logging out…" : "Yes, log out everywhere"}
+          </button>
+          <button type="button" className="secondary" onClick={onCancel} disabled={busy} data-testid="logout-everywhere-cancel">
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <button type="button" className="secondary" onClick={onAsk} data-testid="logout-everywhere-button">
+          Log out everywhere
+        </button>
+      )}
+    </section>
+  );
+}
+
+export function AccountPage() {
+  const { user, loadUser } = useAuth();
+  const features = useFeatures();
+
+  // The user in memory may be stale (e.g. the address was verified in another tab).
+  useEffect(() => {
+    loadUser().catch(() => undefined);
+  }, [loadUser]);
+
+  if (!user) return null;
+
+  return (
+    <section className="card account">
+      <h1>Account</h1>
+      <EmailSection user={user} />
+      <PasswordSection />
+      {features.map(({ id, AccountSection }) => (AccountSection ? <AccountSection key={id} /> : null))}
+      <SessionsSection />
+    </section>
+  );
+}

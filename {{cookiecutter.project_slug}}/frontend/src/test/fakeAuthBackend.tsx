@@ -1,0 +1,182 @@
+import { render } from "@testing-library/react";
+import { type ReactNode, StrictMode } from "react";
+import { MemoryRouter, useLocation, useNavigate } from "react-router";
+
+import { type AuthClient, createAuthClient, type User } from "../api/auth";
+import { App } from "../App";
+import type { AuthFeature } from "../features/types";
+
+/*
+ * A stand-in for the backend's auth API, in memory: one user, a refresh cookie
+ * modelled as a flag, and access tokens that stop working when the user logs
+ * out everywhere. Tests add or replace endpoints with `handlers`.
+ */
+
+export const BASE = "http://backend.test/api/v1";
+
+export function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+
+export interface FakeRequest {
+  method: string;
+  /** Below /api/v1, e.g. `/users/me`. */
+  path: string;
+  /** The parsed JSON body, or null. */
+  body: unknown;
+  /** The form body of a urlencoded request, or null. */
+  form: URLSearchParams | null;
+  authorization: string | null;
+  credentials: RequestCredentials | undefined;
+}
+
+/** Answers a request; `backend` gives access to the fake's state (e.g. to issue tokens). */
+export type FakeHandler = (request: FakeRequest, backend: FakeAuthBackend) => Response | Promise<Response>;
+
+export interface FakeAuthOptions {
+  loggedIn?: boolean;
+  user?: Partial<User>;
+  /** Keyed by "METHOD /path"; they take precedence over the built-in endpoints. */
+  handlers?: Record<string, FakeHandler>;
+  /** A sign-in step that the password login asks for instead of issuing tokens. */
+  loginChallenge?: { challenge: string; challenge_token: string; expires_in: number };
+}
+
+export class FakeAuthBackend {
+  cookie: boolean;
+  user: User;
+  readonly requests: FakeRequest[] = [];
+  readonly client: AuthClient;
+  private validToken: string | null = null;
+  private issued = 0;
+  private readonly handlers: Record<string, FakeHandler>;
+  private readonly loginChallenge: FakeAuthOptions["loginChallenge"];
+
+  constructor(options: FakeAuthOptions = {}) {
+    this.cookie = options.loggedIn ?? false;
+    this.user = {
+      id: "u1",
+      email: "me@example.com",
+      full_name: "Me Myself",
+      is_active: true,
+      is_superuser: false,
+      email_verified: false,
+      ...options.user,
+    };
+    this.handlers = options.handlers ?? {};
+    this.loginChallenge = options.loginChallenge;
+    this.client = createAuthClient({ baseUrl: BASE, fetch: (input, init) => this.fetch(input, init) });
+  }
+
+  /** Requests to one endpoint, e.g. `calls("POST /login/oauth")`. */
+  calls(key: string): FakeRequest[] {
+    return this.requests.filter((request) => `${request.method} ${request.path}` === key);
+  }
+
+  /** Signs the user in: a new access token, and the refresh cookie. */
+  issueTokens(): Response {
+    this.issued += 1;
+    this.validToken = `access-${String(this.issued)}`;
+    this.cookie = true;
+    return json(200, { access_token: this.validToken, token_type: "bearer", expires_in: 900 });
+  }
+
+  /** Whether the request carries a valid access token. */
+  authorized(request: FakeRequest): boolean {
+    return this.validToken !== null && request.authorization === `Bearer ${this.validToken}`;
+  }
+
+  /** Every session ends: the cookie and the access tokens stop working. */
+  revokeAll(): void {
+    this.cookie = false;
+    this.validToken = null;
+  }
+
+  private async fetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const text = typeof init.body === "string" ? init.body : "";
+    const headers = new Headers(init.headers);
+    const urlencoded = headers.get("Content-Type") === "application/x-www-form-urlencoded";
+    const request: FakeRequest = {
+      method: init.method ?? "GET",
+      path: url.startsWith(BASE) ? url.slice(BASE.length) : url,
+      body: text !== "" && !urlencoded ? (JSON.parse(text) as unknown) : null,
+      form: urlencoded ? new URLSearchParams(text) : null,
+      authorization: headers.get("Authorization"),
+      credentials: init.credentials,
+    };
+    this.requests.push(request);
+    // Like the network: the answer comes in a later task.
+    await Promise.resolve();
+    const handler = this.handlers[`${request.method} ${request.path}`];
+    if (handler) return handler(request, this);
+    return this.builtIn(request);
+  }
+
+  private builtIn(request: FakeRequest): Response {
+    switch (`${request.method} ${request.path}`) {
+      case "POST /login/oauth": {
+        if (request.form?.get("username") !== this.user.email || request.form.get("password") !== "right") {
+          return json(400, { detail: "Incorrect email or password." });
+        }
+        return this.loginChallenge ? json(200, this.loginChallenge) : this.issueTokens();
+      }
+      case "POST /login/refresh":
+        return this.cookie ? this.issueTokens() : json(401, { detail: "Missing refresh token." });
+      case "POST /login/logout":
+        this.cookie = false;
+        return new Response(null, { status: 204 });
+      case "POST /login/logout-everywhere":
+        if (!this.authorized(request)) return json(401, { detail: "Not authenticated." });
+        this.revokeAll();
+        return new Response(null, { status: 204 });
+      case "GET /users/me":
+        return this.authorized(request) ? json(200, this.user) : json(401, { detail: "Not authenticated." });
+      default:
+        return json(404, { detail: "Not Found" });
+    }
+  }
+}
+
+/** Shows where the router is, fragment included, for tests to read. */
+function LocationProbe() {
+  const location = useLocation();
+  return (
+    <output data-testid="test-location" data-path={location.pathname} data-hash={location.hash}>
+      {`${location.pathname}${location.search}${location.hash}`}
+    </output>
+  );
+}
+
+/** A button that moves the router, as a click on a link inside the app would. */
+function GoTo({ to }: { to: string }) {
+  const navigate = useNavigate();
+  const onClick = () => {
+    void navigate(to);
+  };
+  return (
+    <button type="button" onClick={onClick} data-testid="test-go">
+      go
+    </button>
+  );
+}
+
+export interface RenderAppOptions {
+  features?: readonly AuthFeature[];
+  /** Like the app's entry point: effects run twice in development. */
+  strict?: boolean;
+  /** Where the `test-go` button leads. */
+  goTo?: string;
+}
+
+/** The whole app at `path` (which may carry a `#fragment`), against `backend`. */
+export function renderApp(path: string, backend: FakeAuthBackend, { features = [], strict = false, goTo }: RenderAppOptions = {}) {
+  const tree: ReactNode = (
+    <MemoryRouter initialEntries={[path]}>
+      <App authClient={backend.client} features={features} />
+      <LocationProbe />
+      {goTo === undefined ? null : <GoTo to={goTo} />}
+    </MemoryRouter>
+  );
+  return render(strict ? <StrictMode>{tree}</StrictMode> : tree);
+}
