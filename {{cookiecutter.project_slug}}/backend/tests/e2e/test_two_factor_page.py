@@ -90,5 +90,7 @@ async def test_the_whole_way_in(page: Page, mail_folder_server: AppServer, user:
     await expect(page.get_by_test_id("challenge-error")).to_contain_text("used already")
     await page.get_by_test_id("challenge-code").fill(await code_after(app, used))
     await page.get_by_test_id("challenge-submit").click()
-    await expect(page.get_by_test_id("home-greeting")).to_be_visible()
+    # Signed in, and back on the page the user left.
+    await expect(page.get_by_test_id("current-user")).to_contain_text(user.email)
+    await expect(page.get_by_test_id("totp-status")).to_have_attribute("data-enabled", "true")
     await screenshot(page, "signed-in-with-two-factor")
