@@ -3,7 +3,7 @@
 A refresh token is spent on every use: the refresh answers with a new one. A spent token that
 comes back has been copied (or the cookie stolen), so every session of its user ends at once:
 their refresh tokens are revoked and their session generation raised, which voids each access
-token issued before and closes their sockets.
+token issued before{% if cookiecutter.use_websockets == "yes" %} and closes their sockets{% endif %}.
 """
 
 import logging
@@ -93,7 +93,7 @@ async def revoke_refresh_token(db: AsyncSession, token: str) -> None:
 
 
 async def end_all_sessions(db: AsyncSession, user_id: uuid.UUID) -> None:
-    """Log a user out everywhere: refresh tokens revoked, access tokens and sockets voided."""
+    """Log a user out everywhere: refresh tokens revoked, access tokens{% if cookiecutter.use_websockets == "yes" %} and sockets{% endif %} voided."""
     now = datetime.now(UTC)
     await db.execute(
         update(RefreshToken)

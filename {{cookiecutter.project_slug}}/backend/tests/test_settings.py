@@ -84,3 +84,10 @@ def test_production_with_sound_settings_serves(database: None) -> None:
     }
     with running_server("production", env=env) as server:
         assert httpx.get(f"{server.url}/api/v1/health").status_code == 200
+        # Outside local the refresh cookie is sent over HTTPS only.
+        from app.core.config import settings
+
+        form = {"username": settings.FIRST_SUPERUSER, "password": settings.FIRST_SUPERUSER_PASSWORD}
+        login = httpx.post(f"{server.url}/api/v1/login/oauth", data=form)
+        assert login.status_code == 200
+        assert "Secure" in login.headers["set-cookie"]

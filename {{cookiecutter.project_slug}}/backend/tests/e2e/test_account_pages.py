@@ -1,4 +1,5 @@
-"""The account pages in Chromium: a forgotten password, a confirmed address, logging out everywhere."""
+"""The account pages in Chromium: a forgotten password, a confirmed address, logging out
+everywhere."""
 
 import re
 

@@ -1,12 +1,12 @@
-"""Two-factor sign-in in Chromium: the whole way in{% if cookiecutter.auth_magic_link == "yes" %} (a link from the mail folder, then{% else %} (the password, then{% endif %} two-factor on with
-an authenticator app's code, then the password and a code), on a server that writes its mail to a
-folder, as a developer's does."""
+"""Two-factor sign-in in Chromium, the whole way in: {% if cookiecutter.auth_magic_link == "yes" %}a link from the mail folder{% else %}the password{% endif %}, then
+two-factor on with an authenticator app's code, then the password and a code; on a server that
+writes its mail to a folder, as a developer's does."""
 
 import asyncio
 import re
+import time
 from collections.abc import Iterator
 from email import message_from_bytes, policy
-from pathlib import Path
 
 import pyotp
 import pytest
@@ -21,26 +21,35 @@ MAIL_DIR = RUN_DIR / "e2e-mail"
 @pytest.fixture(scope="module")
 def mail_folder_server(server: Server) -> Iterator[AppServer]:
     """The built page on a server without SMTP_HOST: mail lands in MAIL_DIR."""
-    with serving_the_build("e2e-mail-folder", {"SMTP_HOST": "", "MAIL_DIR": str(MAIL_DIR)}) as running:
+    env = {"SMTP_HOST": "", "MAIL_DIR": str(MAIL_DIR)}
+    with serving_the_build("e2e-mail-folder", env) as running:
         yield running
 
 
+def newest_link(address: str, page_path: str) -> str | None:
+    """The link to `page_path` in the newest mail to `address` in the mail folder, if any."""
+    for path in sorted(MAIL_DIR.glob("*.eml"), reverse=True):
+        mail = message_from_bytes(path.read_bytes(), policy=policy.default)
+        found = re.search(rf"(\S+{re.escape(page_path)}#token=\S+)", path.read_text())
+        if mail["To"] == address and found:
+            return found[1]
+    return None
+
+
 async def link_from_mail_folder(address: str, page_path: str) -> str:
-    """The link to `page_path` in the newest mail to `address` in the mail folder."""
     for _ in range(100):
-        for path in sorted(MAIL_DIR.glob("*.eml"), reverse=True):
-            mail = message_from_bytes(path.read_bytes(), policy=policy.default)
-            found = re.search(rf"(\S+{re.escape(page_path)}#token=\S+)", path.read_text())
-            if mail["To"] == address and found:
-                return found[1]
+        if link := await asyncio.to_thread(newest_link, address, page_path):
+            return link
         await asyncio.sleep(0.1)
-    raise AssertionError(f"no mail to {address} in {MAIL_DIR}: {sorted(Path(MAIL_DIR).glob('*'))}")
+    raise AssertionError(f"no mail to {address} in {MAIL_DIR}")
 
 
-async def code_after(app: pyotp.TOTP, used: set[str]) -> str:
-    """The app's current code, waiting for the next one if this one was used already."""
-    while (code := app.now()) in used:
-        await asyncio.sleep(1)
+async def fresh_code(app: pyotp.TOTP, used: set[str]) -> str:
+    """The app's current code, or the next one when this one was used already."""
+    code = app.now()
+    if code in used:
+        await asyncio.sleep(app.interval - time.time() % app.interval + 0.5)
+        code = app.now()
     used.add(code)
     return code
 
@@ -68,13 +77,14 @@ async def test_the_whole_way_in(page: Page, mail_folder_server: AppServer, user:
     # 2. Two-factor on, with the secret an authenticator app would scan from the QR code.
     await page.get_by_test_id("nav-account").click()
     await page.get_by_test_id("totp-enable-button").click()
-    await expect(page.get_by_test_id("totp-qr")).to_have_attribute("src", re.compile(r"^data:image/svg"))
+    qr_code = page.get_by_test_id("totp-qr")
+    await expect(qr_code).to_have_attribute("src", re.compile(r"^data:image/svg"))
     secret = await page.get_by_test_id("totp-secret").get_attribute("data-secret")
     assert secret
     assert re.sub(r"\s", "", await page.get_by_test_id("totp-secret").inner_text()) == secret
     await screenshot(page, "two-factor-enrolment")
     app, used = pyotp.TOTP(secret), set[str]()
-    await page.get_by_test_id("totp-confirm-code").fill(await code_after(app, used))
+    await page.get_by_test_id("totp-confirm-code").fill(await fresh_code(app, used))
     await page.get_by_test_id("totp-confirm-submit").click()
     await expect(page.get_by_test_id("totp-status")).to_have_attribute("data-enabled", "true")
 
@@ -88,7 +98,7 @@ async def test_the_whole_way_in(page: Page, mail_folder_server: AppServer, user:
     await page.get_by_test_id("challenge-code").fill(next(iter(used)))
     await page.get_by_test_id("challenge-submit").click()
     await expect(page.get_by_test_id("challenge-error")).to_contain_text("used already")
-    await page.get_by_test_id("challenge-code").fill(await code_after(app, used))
+    await page.get_by_test_id("challenge-code").fill(await fresh_code(app, used))
     await page.get_by_test_id("challenge-submit").click()
     # Signed in, and back on the page the user left.
     await expect(page.get_by_test_id("current-user")).to_contain_text(user.email)

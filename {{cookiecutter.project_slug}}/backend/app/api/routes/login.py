@@ -61,6 +61,6 @@ async def logout(db: SessionDep, response: Response, refresh_token: RefreshCooki
 
 @router.post("/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT)
 async def logout_everywhere(db: SessionDep, response: Response, user: CurrentUser) -> None:
-    """End every session of the user, on every device: refresh and access tokens, and sockets."""
+    """End every session of the user, on every device: refresh and access tokens{% if cookiecutter.use_websockets == "yes" %}, and sockets{% endif %}."""
     await auth.end_all_sessions(db, user.id)
     clear_refresh_cookie(response)
