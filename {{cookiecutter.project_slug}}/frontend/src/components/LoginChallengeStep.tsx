@@ -3,6 +3,7 @@ import { useState } from "react";
 import { ApiError, type LoginChallenge } from "../api/auth";
 import { findChallengeFeature, useFeatures } from "../features/context";
 import { useAuth } from "./auth";
+import { FormError } from "./FormMessage";
 
 export const UNSUPPORTED_CHALLENGE = "This account needs a sign-in step this page does not support.";
 
@@ -28,9 +29,7 @@ export function LoginChallengeStep({ challenge, onSignedIn, onRestart }: LoginCh
   if (!Step) {
     return (
       <div className="form">
-        <p className="form-error" role="alert" data-testid="challenge-unsupported">
-          {UNSUPPORTED_CHALLENGE}
-        </p>
+        <FormError testId="challenge-unsupported">{UNSUPPORTED_CHALLENGE}</FormError>
         <button type="button" className="secondary" onClick={onBack} data-testid="challenge-back">
           Back
         </button>
@@ -48,11 +47,7 @@ export function LoginChallengeStep({ challenge, onSignedIn, onRestart }: LoginCh
   return (
     <>
       <Step challenge={challenge} onSignedIn={onStepSignedIn} onRestart={onRestart} />
-      {error ? (
-        <p className="form-error" role="alert" data-testid="challenge-signin-error">
-          {error}
-        </p>
-      ) : null}
+      <FormError testId="challenge-signin-error">{error}</FormError>
     </>
   );
 }

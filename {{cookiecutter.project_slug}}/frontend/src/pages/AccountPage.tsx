@@ -1,28 +1,21 @@
 import { type ChangeEvent, type SubmitEvent, useEffect, useState } from "react";
 import { useNavigate } from "react-router";
 
-import { changePassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, newPasswordProblem, sendVerificationEmail } from "../api/account";
+import { changePassword, sendVerificationEmail } from "../api/account";
 import { errorMessage, type User } from "../api/auth";
 import { useAuth } from "../components/auth";
+import { FormError, FormSuccess } from "../components/FormMessage";
+import { NewPasswordFields, useNewPassword } from "../components/NewPasswordFields";
 import { useFeatures } from "../features/context";
+import { useSubmit } from "../hooks/useSubmit";
 
 function EmailSection({ user }: { user: User }) {
   const { client } = useAuth();
   const [result, setResult] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
+  const { submitting: sending, error, run } = useSubmit("The email could not be sent.");
 
   const onSend = () => {
-    setError(null);
-    setSending(true);
-    sendVerificationEmail(client)
-      .then(setResult)
-      .catch((err: unknown) => {
-        setError(errorMessage(err, "The email could not be sent."));
-      })
-      .finally(() => {
-        setSending(false);
-      });
+    run(() => sendVerificationEmail(client), setResult);
   };
 
   return (
@@ -41,16 +34,8 @@ function EmailSection({ user }: { user: User }) {
       {user.email_verified ? null : (
         <>
           <p className="muted">Verify your address so that you can get your account back if you lose your password.</p>
-          {result ? (
-            <p className="notice notice-success" role="status" data-testid="send-verification-result">
-              {result}
-            </p>
-          ) : null}
-          {error ? (
-            <p className="form-error" role="alert" data-testid="send-verification-error">
-              {error}
-            </p>
-          ) : null}
+          <FormSuccess testId="send-verification-result">{result}</FormSuccess>
+          <FormError testId="send-verification-error">{error}</FormError>
           <button type="button" onClick={onSend} disabled={sending} data-testid="send-verification-button">
             {sending ? "Sending…" : result ? "Send it again" : "Send verification email"}
           </button>
@@ -63,44 +48,30 @@ function EmailSection({ user }: { user: User }) {
 function PasswordSection() {
   const { client } = useAuth();
   const [current, setCurrent] = useState("");
-  const [password, setPassword] = useState("");
-  const [repeated, setRepeated] = useState("");
+  const newPassword = useNewPassword();
   const [result, setResult] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [submitting, setSubmitting] = useState(false);
+  const { submitting, error, setError, run } = useSubmit("The password could not be changed.");
 
   const onCurrentChange = (event: ChangeEvent<HTMLInputElement>) => {
     setCurrent(event.target.value);
   };
 
-  const onPasswordChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setPassword(event.target.value);
-  };
-
-  const onRepeatedChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setRepeated(event.target.value);
-  };
-
   const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
     setResult(null);
-    const problem = newPasswordProblem(password, repeated);
-    setError(problem);
-    if (problem) return;
-    setSubmitting(true);
-    changePassword(client, current, password)
-      .then((message) => {
+    const problem = newPassword.problem();
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    run(
+      () => changePassword(client, current, newPassword.password),
+      (message) => {
         setResult(message);
         setCurrent("");
-        setPassword("");
-        setRepeated("");
-      })
-      .catch((err: unknown) => {
-        setError(errorMessage(err, "The password could not be changed."));
-      })
-      .finally(() => {
-        setSubmitting(false);
-      });
+        newPassword.clear();
+      },
+    );
   };
 
   return (
@@ -119,44 +90,13 @@ function PasswordSection() {
             data-testid="change-password-current"
           />
         </label>
-        <label>
-          New password
-          <input
-            type="password"
-            name="new-password"
-            autoComplete="new-password"
-            required
-            minLength={MIN_PASSWORD_LENGTH}
-            maxLength={MAX_PASSWORD_LENGTH}
-            value={password}
-            onChange={onPasswordChange}
-            data-testid="change-password-new"
-          />
-        </label>
-        <label>
-          New password, again
-          <input
-            type="password"
-            name="new-password-again"
-            autoComplete="new-password"
-            required
-            minLength={MIN_PASSWORD_LENGTH}
-            maxLength={MAX_PASSWORD_LENGTH}
-            value={repeated}
-            onChange={onRepeatedChange}
-            data-testid="change-password-confirm"
-          />
-        </label>
-        {error ? (
-          <p className="form-error" role="alert" data-testid="change-password-error">
-            {error}
-          </p>
-        ) : null}
-        {result ? (
-          <p className="notice notice-success" role="status" data-testid="change-password-result">
-            {result}
-          </p>
-        ) : null}
+        <NewPasswordFields
+          value={newPassword}
+          passwordTestId="change-password-new"
+          confirmTestId="change-password-confirm"
+        />
+        <FormError testId="change-password-error">{error}</FormError>
+        <FormSuccess testId="change-password-result">{result}</FormSuccess>
         <button type="submit" disabled={submitting} data-testid="change-password-submit">
           {submitting ? "Saving…" : "Change password"}
         </button>
@@ -201,11 +141,7 @@ function SessionsSection() {
         Logging out everywhere ends every session of your account, on this device and all others: browsers, apps and
         open connections.
       </p>
-      {error ? (
-        <p className="form-error" role="alert" data-testid="logout-everywhere-error">
-          {error}
-        </p>
-      ) : null}
+      <FormError testId="logout-everywhere-error">{error}</FormError>
       {confirming ? (
         <div className="actions">
           <button type="button" onClick={onConfirm} disabled={busy} data-testid="logout-everywhere-confirm">

@@ -1,10 +1,12 @@
 import { type ChangeEvent, type SubmitEvent, useState } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router";
 
-import { ApiError, type LoginChallenge } from "../api/auth";
+import type { LoginChallenge } from "../api/auth";
 import { useAuth } from "../components/auth";
+import { FormError } from "../components/FormMessage";
 import { LoginChallengeStep } from "../components/LoginChallengeStep";
 import { useFeatures } from "../features/context";
+import { useSubmit } from "../hooks/useSubmit";
 
 function redirectTarget(state: unknown): string {
   if (typeof state === "object" && state !== null && "from" in state && typeof state.from === "string") {
@@ -20,8 +22,7 @@ export function LoginPage() {
   const navigate = useNavigate();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [submitting, setSubmitting] = useState(false);
+  const { submitting, error, setError, run } = useSubmit("Login failed.");
   const [challenge, setChallenge] = useState<LoginChallenge | null>(null);
   const target = redirectTarget(location.state);
 
@@ -37,23 +38,17 @@ export function LoginPage() {
 
   const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
-    setError(null);
-    setSubmitting(true);
-    login(email.trim(), password)
-      .then((result) => {
+    run(
+      () => login(email.trim(), password),
+      (result) => {
         if (result.kind === "challenge") {
           setPassword("");
           setChallenge(result.challenge);
         } else {
           void navigate(target, { replace: true });
         }
-      })
-      .catch((err: unknown) => {
-        setError(err instanceof ApiError ? err.message : "Login failed.");
-      })
-      .finally(() => {
-        setSubmitting(false);
-      });
+      },
+    );
   };
 
   const onSignedIn = () => {
@@ -107,11 +102,7 @@ export function LoginPage() {
             data-testid="login-password"
           />
         </label>
-        {error ? (
-          <p className="form-error" role="alert" data-testid="login-error">
-            {error}
-          </p>
-        ) : null}
+        <FormError testId="login-error">{error}</FormError>
         <button type="submit" disabled={submitting} data-testid="login-submit">
           {submitting ? "Logging in…" : "Log in"}
         </button>

@@ -1,7 +1,9 @@
-import { type SubmitEvent, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 
 import { ApiError, errorMessage } from "../../api/auth";
 import { useAuth } from "../../components/auth";
+import { FormError, FormSuccess } from "../../components/FormMessage";
+import { useSubmit } from "../../hooks/useSubmit";
 import {
   confirmTotp,
   disableTotp,
@@ -11,7 +13,7 @@ import {
   svgDataUri,
   type TotpEnrolment,
 } from "./api";
-import { CodeInput } from "./CodeInput";
+import { CodeForm } from "./CodeForm";
 import "./twoFactor.css";
 
 function Enrolment({
@@ -27,28 +29,9 @@ function Enrolment({
   onGone: (message: string) => void;
 }) {
   const { client } = useAuth();
-  const [code, setCode] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [submitting, setSubmitting] = useState(false);
 
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    setError(null);
-    setSubmitting(true);
-    confirmTotp(client, code)
-      .then(onConfirmed, (err: unknown) => {
-        const message = errorMessage(err, "The code could not be checked.");
-        if (err instanceof ApiError && err.status === 409) {
-          onGone(message);
-          return;
-        }
-        setCode("");
-        setError(message);
-      })
-      .finally(() => {
-        setSubmitting(false);
-      });
-  };
+  const send = (code: string) => confirmTotp(client, code);
+  const gone = { status: 409, handle: onGone };
 
   return (
     <div data-testid="totp-enrolment">
@@ -71,58 +54,40 @@ function Enrolment({
       <p className="muted">
         On this phone? <a href={enrolment.otpauthUri}>Open the key in your authenticator app</a>.
       </p>
-      <form onSubmit={onSubmit} data-testid="totp-confirm-form" className="form narrow-form">
-        <CodeInput label="Code from the app" value={code} onChange={setCode} testId="totp-confirm-code" />
-        {error ? (
-          <p className="form-error" role="alert" data-testid="totp-confirm-error">
-            {error}
-          </p>
-        ) : null}
-        <div className="actions">
-          <button type="submit" disabled={submitting || code.length !== 6} data-testid="totp-confirm-submit">
-            {submitting ? "Checking…" : "Turn on"}
-          </button>
+      <CodeForm
+        send={send}
+        onDone={onConfirmed}
+        fatal={gone}
+        testId="totp-confirm"
+        className="form narrow-form"
+        label="Code from the app"
+        submitLabel="Turn on"
+        buttonRow
+        extraButtons={
           <button type="button" className="secondary" onClick={onCancel} data-testid="totp-cancel">
             Cancel
           </button>
-        </div>
-      </form>
+        }
+      />
     </div>
   );
 }
 
 function DisableForm({ onDisabled }: { onDisabled: (message: string) => void }) {
   const { client } = useAuth();
-  const [code, setCode] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [submitting, setSubmitting] = useState(false);
 
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    setError(null);
-    setSubmitting(true);
-    disableTotp(client, code)
-      .then(onDisabled, (err: unknown) => {
-        setCode("");
-        setError(errorMessage(err, "The code could not be checked."));
-      })
-      .finally(() => {
-        setSubmitting(false);
-      });
-  };
+  const send = (code: string) => disableTotp(client, code);
 
   return (
-    <form onSubmit={onSubmit} data-testid="totp-disable-form" className="form narrow-form">
-      <CodeInput label="To turn it off, enter a code from the app" value={code} onChange={setCode} testId="totp-disable-code" />
-      {error ? (
-        <p className="form-error" role="alert" data-testid="totp-disable-error">
-          {error}
-        </p>
-      ) : null}
-      <button type="submit" className="secondary" disabled={submitting || code.length !== 6} data-testid="totp-disable-submit">
-        {submitting ? "Checking…" : "Turn off two-factor authentication"}
-      </button>
-    </form>
+    <CodeForm
+      send={send}
+      onDone={onDisabled}
+      testId="totp-disable"
+      className="form narrow-form"
+      label="To turn it off, enter a code from the app"
+      submitLabel="Turn off two-factor authentication"
+      submitClassName="secondary"
+    />
   );
 }
 
@@ -132,8 +97,7 @@ export function TwoFactorSettings() {
   const [enabled, setEnabled] = useState<boolean | null>(null);
   const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [starting, setStarting] = useState(false);
+  const { submitting: starting, error, setError, run } = useSubmit("Could not start the set-up.");
 
   useEffect(() => {
     let active = true;
@@ -148,21 +112,19 @@ export function TwoFactorSettings() {
     return () => {
       active = false;
     };
-  }, [client]);
+  }, [client, setError]);
 
   const onEnable = () => {
-    setError(null);
     setMessage(null);
-    setStarting(true);
-    startTotpEnrolment(client)
-      .then(setEnrolment, (err: unknown) => {
+    run(
+      () => startTotpEnrolment(client),
+      setEnrolment,
+      (err, text) => {
         // 409: it is on already (turned on in another tab).
         if (err instanceof ApiError && err.status === 409) setEnabled(true);
-        setError(errorMessage(err, "Could not start the set-up."));
-      })
-      .finally(() => {
-        setStarting(false);
-      });
+        setError(text);
+      },
+    );
   };
 
   const onConfirmed = (text: string) => {
@@ -207,16 +169,8 @@ export function TwoFactorSettings() {
       <p className="muted">
         With two-factor authentication on, signing in also asks for a code from an authenticator app on your phone.
       </p>
-      {message ? (
-        <p className="notice notice-success" role="status" data-testid="totp-message">
-          {message}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="form-error" role="alert" data-testid="totp-error">
-          {error}
-        </p>
-      ) : null}
+      <FormSuccess testId="totp-message">{message}</FormSuccess>
+      <FormError testId="totp-error">{error}</FormError>
       {enabled === false && enrolment ? (
         <Enrolment enrolment={enrolment} onConfirmed={onConfirmed} onCancel={onCancel} onGone={onGone} />
       ) : null}
