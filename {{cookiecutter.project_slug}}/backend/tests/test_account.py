@@ -9,7 +9,7 @@ import pytest
 
 from app import mail
 from app.core.config import settings
-from tests.conftest import Account, MakeAccount, Server, bearer, login
+from tests.conftest import Account, MakeAccount, bearer, login
 from tests.mailbox import Mailbox, body, link_token
 
 RESET_SUBJECT = "reset your password"
@@ -84,24 +84,32 @@ async def test_a_reset_checks_the_new_password(
     assert response.status_code == 422
 
 
-async def test_the_emailed_link_points_at_the_page_that_asked_when_it_is_ours(
-    server: Server, client: httpx.AsyncClient, mailbox: Mailbox, make_account: MakeAccount
+async def test_the_emailed_link_points_at_the_page_that_asked_when_it_is_allowed(
+    client: httpx.AsyncClient, mailbox: Mailbox, make_account: MakeAccount
 ) -> None:
-    ours, theirs = await make_account(), await make_account()
+    ours, forged, theirs = await make_account(), await make_account(), await make_account()
+    allowed = settings.allowed_origins[0]
     await client.post(
-        "/login/password-recovery", json={"email": ours.email}, headers={"origin": server.url}
+        "/login/password-recovery", json={"email": ours.email}, headers={"origin": allowed}
     )
-    assert f"{server.url}/reset-password#token=" in body(
+    assert f"{allowed}/reset-password#token=" in body(
         await mailbox.receive(ours.email, RESET_SUBJECT)
+    )
+    # A client may forge Origin and Host alike: neither brings a link to its own site.
+    await client.post(
+        "/login/password-recovery",
+        json={"email": forged.email},
+        headers={"origin": "https://attacker.example", "host": "attacker.example"},
     )
     await client.post(
         "/login/password-recovery",
         json={"email": theirs.email},
         headers={"origin": "https://attacker.example"},
     )
-    text = body(await mailbox.receive(theirs.email, RESET_SUBJECT))
-    assert "attacker" not in text
-    assert f"{settings.FRONTEND_HOST.rstrip('/')}/reset-password#token=" in text
+    for victim in (forged, theirs):
+        text = body(await mailbox.receive(victim.email, RESET_SUBJECT))
+        assert "attacker" not in text
+        assert f"{settings.FRONTEND_HOST.rstrip('/')}/reset-password#token=" in text
 
 
 async def test_email_verification(

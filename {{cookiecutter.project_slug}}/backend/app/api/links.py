@@ -1,22 +1,19 @@
 """Links to the page's own routes, for mail."""
 
-from urllib.parse import urlsplit
-
 from fastapi import Request
 
 from app.core.config import settings
 
 
 def page_origin(request: Request) -> str:
-    """The page that asked, when it is one of ours; FRONTEND_HOST otherwise.
+    """The page that asked, when it is one of the allowed origins; FRONTEND_HOST otherwise.
 
-    Only an allowed or same-host Origin is taken: a link built from any header a client sends
-    would let a stranger's page receive a user's reset link.
+    Only an origin on the list is taken, never the Host header or any other value a client chooses:
+    whoever sends a request may forge those, and a reset link built from them would carry a
+    stranger's token to the forger's own site.
     """
     origin = request.headers.get("origin", "").rstrip("/")
-    if origin and (
-        origin in settings.allowed_origins or urlsplit(origin).netloc == request.headers.get("host")
-    ):
+    if origin in settings.allowed_origins:
         return origin
     return settings.FRONTEND_HOST.rstrip("/")
 

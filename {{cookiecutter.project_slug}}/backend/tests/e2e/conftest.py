@@ -75,7 +75,13 @@ class AppServer:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "app", "--port", str(self.port)],
                 cwd=BACKEND_DIR,
-                env={**os.environ, "FRONTEND_DIST": str(DIST), **self.env},
+                # The page is served here: the links in mail point here too.
+                env={
+                    **os.environ,
+                    "FRONTEND_DIST": str(DIST),
+                    "FRONTEND_HOST": self.url,
+                    **self.env,
+                },
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
