@@ -46,7 +46,7 @@ def suite_combinations() -> list[Combination]:
         if option not in TAKEN_OUT_TOGETHER
         for value in values
     ]
-    wanted.append({**base, **{option: "no" for option in TAKEN_OUT_TOGETHER}})
+    wanted.append({**base, **dict.fromkeys(TAKEN_OUT_TOGETHER, "no")})
     unique = {combination_id(combination): combination for combination in wanted if is_supported(combination)}
     with_react = {combination_id({**c, "frontend": "none"}) for c in unique.values() if c["frontend"] == "react"}
     kept = [combination for key, combination in unique.items() if key not in with_react]
