@@ -136,7 +136,77 @@ FEATURES: tuple[Feature, ...] = (
         paths=(),
         traces=("aiosqlite", "SQLITE_"),
     ),
+    Feature(
+        name="docker",
+        when={"use_docker": "yes"},
+        paths=(
+            "backend/Dockerfile",
+            ".dockerignore",
+            "compose.yml",
+            "compose.override.yml",
+        ),
+        traces=("Dockerfile", "dockerignore", "compose.yml", "docker compose"),
+    ),
+    Feature(
+        name="docker_frontend",
+        when={"use_docker": "yes", "frontend": "react"},
+        paths=("frontend/Dockerfile", "frontend/.dockerignore"),
+    ),
+    Feature(
+        name="github",
+        when={"ci": "github"},
+        paths=(".github",),
+        traces=(".github", "workflows", "dependabot", "GitHub Actions"),
+    ),
+    Feature(
+        name="github_image",
+        when={"ci": "github", "use_docker": "yes"},
+        paths=(".github/workflows/image.yml",),
+        traces=("build-push-action",),
+    ),
 )
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A file that comes in a second version for some answers, for files copied without rendering.
+
+    When `when` matches, `source` replaces `target`; otherwise `source` is removed and `target` stays.
+    """
+
+    target: str
+    source: str
+    when: Mapping[str, str]
+
+    def enabled(self, context: Mapping[str, str]) -> bool:
+        return all(context.get(option) == value for option, value in self.when.items())
+
+
+VARIANTS: tuple[Variant, ...] = (
+    # Without the React page, pre-commit has no hook for it (and no word of it).
+    Variant(
+        target=".pre-commit-config.yaml",
+        source=".pre-commit-config.api.yaml",
+        when={"frontend": "none"},
+    ),
+)
+
+
+def variant_source(relative: str, context: Mapping[str, str]) -> str:
+    """The template path that a baked file at `relative` was copied from."""
+    for variant in VARIANTS:
+        if variant.target == relative and variant.enabled(context):
+            return variant.source
+    return relative
+
+
+def apply_variants(root: Path, context: Mapping[str, str]) -> None:
+    for variant in VARIANTS:
+        source = root / variant.source
+        if variant.enabled(context):
+            source.replace(root / variant.target)
+        elif source.exists():
+            source.unlink()
 
 
 def disabled_features(context: Mapping[str, str]) -> list[Feature]:
@@ -167,6 +237,7 @@ def write_env(root: Path) -> None:
 def main() -> int:
     context = json.loads(RENDERED_CONTEXT)
     root = Path.cwd()
+    apply_variants(root, context)
     for feature in disabled_features(context):
         remove_paths(root, feature.paths)
     remove_empty_dirs(root)

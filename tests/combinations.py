@@ -19,6 +19,11 @@ COOKIECUTTER_JSON = REPO_ROOT / "cookiecutter.json"
 
 Combination = dict[str, str]
 
+# Options that add or remove only files no linter or test suite reads (Dockerfiles, compose files,
+# CI workflows): every value of theirs is baked and checked by the fast tests, but a slow test that
+# lints or runs a project needs each distinct set of the other answers once.
+NON_CODE_OPTIONS = frozenset({"use_docker", "ci"})
+
 
 def load_defaults() -> dict[str, Any]:
     defaults: dict[str, Any] = json.loads(COOKIECUTTER_JSON.read_text(encoding="utf-8"))
@@ -56,8 +61,25 @@ def default_combination() -> Combination:
     return {name: values[0] for name, values in choice_options().items()}
 
 
+def code_answers(combination: Mapping[str, str]) -> Combination:
+    """The answers that change the project's code: the combination without NON_CODE_OPTIONS."""
+    return {name: value for name, value in combination.items() if name not in NON_CODE_OPTIONS}
+
+
+def distinct_code_combinations(combinations: list[Combination] | None = None) -> list[Combination]:
+    """The first of the combinations for each distinct set of code answers (on cookiecutter.json's order,
+    the default of every NON_CODE_OPTIONS option)."""
+    combinations = supported_combinations() if combinations is None else combinations
+    first: dict[str, Combination] = {}
+    for combination in combinations:
+        first.setdefault(combination_id(code_answers(combination)), combination)
+    return list(first.values())
+
+
 def combination_id(combination: Mapping[str, str]) -> str:
     return "-".join(f"{name}={value}" for name, value in combination.items())
 
 
 SUPPORTED = supported_combinations()
+# One per distinct set of code answers: for the tests that lint or run a baked project.
+SUPPORTED_CODE = distinct_code_combinations(SUPPORTED)

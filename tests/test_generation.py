@@ -19,8 +19,17 @@ from tests.baking import (
     run_script,
     text_files,
 )
-from tests.combinations import SUPPORTED, Combination, combination_id
+from tests.combinations import (
+    NON_CODE_OPTIONS,
+    SUPPORTED,
+    SUPPORTED_CODE,
+    Combination,
+    choice_options,
+    code_answers,
+    combination_id,
+)
 from tests.conftest import Bake, BakedProjects
+from tests.template_hooks import post_gen_project
 
 combinations = pytest.mark.parametrize("combination", SUPPORTED, ids=combination_id)
 
@@ -69,7 +78,7 @@ def test_no_template_syntax_left(baked_projects: BakedProjects, template_dir: Pa
         if copied_without_render(file.relative, verbatim_patterns):
             # Copied as is: its braces are the file's own (JSX, JSON), but it must be the source unchanged
             # and must not expect rendering.
-            source = source_root / Path(*file.relative.parts)
+            source = source_root / post_gen_project.variant_source(file.relative.as_posix(), combination)
             assert source.is_file(), f"{file.relative} is not in the template"
             assert file.path.read_bytes() == source.read_bytes(), f"{file.relative} differs from the template"
             leftovers += file.lines_matching(COOKIECUTTER_JINJA)
@@ -128,8 +137,26 @@ def test_env_has_fresh_secrets_and_is_ignored(bake: Bake, combination: Combinati
     assert kept.returncode == 1, ".env.example must be committed, but the baked .gitignore ignores it"
 
 
+def test_every_choice_is_baked() -> None:
+    for option, values in choice_options().items():
+        for value in values:
+            assert any(combination[option] == value for combination in SUPPORTED), f"{option}={value} is never baked"
+            if option not in NON_CODE_OPTIONS:
+                assert any(combination[option] == value for combination in SUPPORTED_CODE), (
+                    f"{option}={value} is never linted"
+                )
+
+
+def test_code_combinations_are_the_supported_code_answers() -> None:
+    """Linting runs once per distinct set of code answers: none is missed, none is repeated."""
+    linted = [combination_id(code_answers(combination)) for combination in SUPPORTED_CODE]
+    assert len(linted) == len(set(linted))
+    assert set(linted) == {combination_id(code_answers(combination)) for combination in SUPPORTED}
+    assert all(combination in SUPPORTED for combination in SUPPORTED_CODE)
+
+
 @pytest.mark.slow
-@combinations
+@pytest.mark.parametrize("combination", SUPPORTED_CODE, ids=combination_id)
 def test_baked_lint_passes(bake: Bake, script_env: dict[str, str], combination: Combination) -> None:
     result = bake(combination)
     assert result.project_path is not None, repr(result.exception)
