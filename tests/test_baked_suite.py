@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from tests.baking import REPO_ROOT, pytest_summary, run_script
-from tests.combinations import Combination, choice_options, combination_id, default_combination, is_supported
+from tests.combinations import (
+    NON_CODE_OPTIONS,
+    Combination,
+    choice_options,
+    combination_id,
+    default_combination,
+    is_supported,
+)
 from tests.conftest import Bake
 
 SUITE_TIMEOUT = 1200
@@ -43,7 +50,7 @@ def suite_combinations() -> list[Combination]:
     wanted += [
         {**base, option: value}
         for option, values in choice_options().items()
-        if option not in TAKEN_OUT_TOGETHER
+        if option not in TAKEN_OUT_TOGETHER and option not in NON_CODE_OPTIONS
         for value in values
     ]
     wanted.append({**base, **dict.fromkeys(TAKEN_OUT_TOGETHER, "no")})
@@ -91,7 +98,10 @@ def test_suite_combinations_cover_every_choice() -> None:
     combinations = suite_combinations()
     for database in choice_options()["database"]:
         assert any(c["database"] == database and c["use_websockets"] == "yes" for c in combinations)
+    # Options that change no code (containers, CI) add files that test_deploy_files checks instead.
     for option, values in choice_options().items():
+        if option in NON_CODE_OPTIONS:
+            continue
         for value in values:
             assert any(combination[option] == value for combination in combinations), f"{option}={value} never runs"
 

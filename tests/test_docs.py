@@ -28,6 +28,7 @@ def test_the_guides_exist() -> None:
     assert {
         "getting-started.md",
         "development-guide.md",
+        "deployment-guide.md",
         "authentication-guide.md",
         "websocket-guide.md",
     } <= set(GUIDES)
