@@ -5,6 +5,10 @@
   background, the script waits for the URL's health probe, and the server is stopped at the end.
 - A ```python block whose first line is `# <name>.py` is a file the reader saves in the current
   folder before the commands that follow.
+- A ```sh block holds commands that are shown, not run (they need Docker, root, a domain or a
+  production .env); tests/test_docs.py keeps the explicit list of them.
+- A block of any language whose first line is `# <path>` naming a file of the baked project is an
+  excerpt of that file, and must match it (a ```python file the bake does not have is the reader's).
 - Other blocks (```text, ```python without a file name) are shown, not run.
 """
 
@@ -17,6 +21,8 @@ from dataclasses import dataclass
 FENCE = re.compile(r"^```(?P<lang>[\w-]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 SERVES = re.compile(r"#\s*serves (?P<url>http://\S+) until Ctrl\+C")
 FILE_NAME = re.compile(r"^#\s*(?P<name>[\w./-]+\.py)\s*$")
+CLAIMED_PATH = re.compile(r"^#\s*(?P<path>[\w.-]+(?:/[\w.-]+)*)\s*$")
+TRAILING_COMMENT = re.compile(r"\s+#\s.*$")
 DEFAULT_PORT = "8000"
 
 PRELUDE = """\
@@ -45,6 +51,23 @@ class Block:
 
 def code_blocks(markdown: str) -> list[Block]:
     return [Block(match["lang"], match["body"]) for match in FENCE.finditer(markdown)]
+
+
+def claimed_file(block: Block) -> tuple[str, str] | None:
+    """(path, the rest of the block) when the block's first line names a file: `# backend/app/x.py`."""
+    first, _, rest = block.body.partition("\n")
+    named = CLAIMED_PATH.match(first)
+    return (named["path"], rest) if named else None
+
+
+def shown_commands(markdown: str) -> list[str]:
+    """The commands of the ```sh blocks, trailing comments dropped: shown to the reader, not run."""
+    return [
+        " ".join(TRAILING_COMMENT.sub("", command).split())
+        for block in code_blocks(markdown)
+        if block.lang == "sh"
+        for command in commands(block.body)
+    ]
 
 
 def commands(body: str) -> list[str]:
