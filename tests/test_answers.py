@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 from cookiecutter.exceptions import FailedHookException
 
-from tests.baking import LEFTOVER_SYNTAX, bake_output_leftovers, run_script, text_files
+from tests.baking import (
+    LEFTOVER_SYNTAX,
+    bake_output_leftovers,
+    cookiecutter_settings,
+    copied_without_render,
+    run_script,
+    text_files,
+)
 from tests.conftest import Bake
 
 # (answers, field named in the message, the value the message suggests for it)
@@ -124,11 +131,13 @@ def test_unusual_answers_bake(bake: Bake, answers: dict[str, str]) -> None:
     for name in ("description", "author_name"):
         if name in answers:
             assert answers[name] in (project / "backend" / "pyproject.toml").read_text(encoding="utf-8")
+    verbatim = cookiecutter_settings().get("_copy_without_render", [])
     leftovers: list[str] = []
     for file in text_files(project):
         if file.relative.suffix == ".py" and file.relative.parts[0] == "backend":
             compile(file.text, str(file.relative), "exec")
-        if file.relative.parts[0] != "frontend":
+        # A file copied as it is keeps its own braces (JSX, workflow expressions).
+        if not copied_without_render(file.relative, verbatim):
             leftovers += file.lines_matching(LEFTOVER_SYNTAX)
     assert not leftovers
     env = (project / ".env").read_text(encoding="utf-8")

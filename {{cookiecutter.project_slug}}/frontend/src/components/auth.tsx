@@ -1,7 +1,7 @@
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import { Navigate, useLocation } from "react-router";
 
-import { type AuthClient, auth as defaultAuth, type LoginResult, type User } from "../api/auth";
+import { type AuthClient, auth as defaultAuth, type LoginResult, NotAuthenticatedError, type User } from "../api/auth";
 
 export type AuthStatus = "loading" | "authenticated" | "anonymous";
 
@@ -33,12 +33,15 @@ export function AuthProvider({ children, client = defaultAuth }: { children: Rea
   const [status, setStatus] = useState<AuthStatus>("loading");
   const [user, setUser] = useState<User | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Raised by every log-out: a user that an earlier request brings back arrives too late to count.
+  const logouts = useRef(0);
 
   // On start, the refresh cookie (if any) restores the session: one refresh call.
   useEffect(() => {
     let active = true;
+    const started = logouts.current;
     void client.restoreSession().then((restored) => {
-      if (!active) return;
+      if (!active || logouts.current !== started) return;
       if (restored) {
         setUser(restored);
         setStatus("authenticated");
@@ -65,7 +68,9 @@ export function AuthProvider({ children, client = defaultAuth }: { children: Rea
   );
 
   const loadUser = useCallback(async () => {
+    const started = logouts.current;
     const me = await client.me();
+    if (logouts.current !== started) throw new NotAuthenticatedError("Logged out meanwhile.");
     setUser(me);
     setStatus("authenticated");
     setNotice(null);
@@ -82,6 +87,7 @@ export function AuthProvider({ children, client = defaultAuth }: { children: Rea
   );
 
   const logout = useCallback(async () => {
+    logouts.current += 1;
     try {
       await client.logout();
     } finally {
@@ -92,6 +98,7 @@ export function AuthProvider({ children, client = defaultAuth }: { children: Rea
 
   const logoutEverywhere = useCallback(async () => {
     await client.logoutEverywhere();
+    logouts.current += 1;
     setUser(null);
     setStatus("anonymous");
     setNotice(LOGGED_OUT_EVERYWHERE);
