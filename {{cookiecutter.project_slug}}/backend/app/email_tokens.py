@@ -60,10 +60,13 @@ async def _pending(db: AsyncSession, user_id: uuid.UUID, purpose: Purpose) -> Em
     )
     return result.scalar_one_or_none()
 
-
+{% if cookiecutter.auth_magic_link == "yes" %}
 async def issue(
     db: AsyncSession, user: User, purpose: Purpose, *, claim: str | None = None
 ) -> str | None:
+{%- else %}
+async def issue(db: AsyncSession, user: User, purpose: Purpose) -> str | None:
+{%- endif %}
     """A new link token for the user, voiding their earlier ones of the kind.
 
     None when one went out within MAIL_COOLDOWN_SECONDS: no mail then, so that nobody can fill

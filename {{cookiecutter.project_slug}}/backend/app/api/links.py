@@ -1,8 +1,12 @@
-"""Links to the page's own routes, for mail."""
+"""Mailed links to the page's own routes: issued, built and sent in one place."""
 
-from fastapi import Request
+from fastapi import BackgroundTasks, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import mail
 from app.core.config import settings
+from app.email_tokens import Purpose, describe, issue, lifetime
+from app.models import User
 
 
 def page_origin(request: Request) -> str:
@@ -20,3 +24,38 @@ def page_origin(request: Request) -> str:
 
 def page_link(request: Request, path: str, token: str) -> str:
     return f"{page_origin(request)}{path}#token={token}"
+
+
+{% if cookiecutter.auth_magic_link == "yes" -%}
+async def mail_link(
+    db: AsyncSession,
+    request: Request,
+    background: BackgroundTasks,
+    user: User,
+    purpose: Purpose,
+    page: str,
+    subject: str,
+    intro: str,
+    *,
+    claim: str | None = None,
+) -> None:
+{%- else -%}
+async def mail_link(
+    db: AsyncSession,
+    request: Request,
+    background: BackgroundTasks,
+    user: User,
+    purpose: Purpose,
+    page: str,
+    subject: str,
+    intro: str,
+) -> None:
+{%- endif %}
+    """A new link token of `purpose` for the user, mailed as a link to `page` once the response
+    has gone; nothing within MAIL_COOLDOWN_SECONDS of the last one (see email_tokens.issue)."""
+    token = await issue(db, user, purpose{% if cookiecutter.auth_magic_link == "yes" %}, claim=claim{% endif %})
+    if token is None:
+        return
+    link = page_link(request, page, token)
+    message = mail.link_mail(user.email, subject, intro, link, describe(lifetime(purpose)))
+    background.add_task(mail.deliver, message)

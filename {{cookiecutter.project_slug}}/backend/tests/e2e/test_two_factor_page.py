@@ -4,14 +4,13 @@ writes its mail to a folder, as a developer's does."""
 
 import asyncio
 import re
-import time
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 
-import pyotp
 import pytest
 from playwright.async_api import Page, expect
 
+from tests.authenticator import Authenticator
 from tests.conftest import RUN_DIR, Account, Server
 from tests.e2e.conftest import AppServer, screenshot, serving_the_build
 
@@ -44,16 +43,6 @@ async def link_from_mail_folder(address: str, page_path: str) -> str:
     raise AssertionError(f"no mail to {address} in {MAIL_DIR}")
 
 
-async def fresh_code(app: pyotp.TOTP, used: set[str]) -> str:
-    """The app's current code, or the next one when this one was used already."""
-    code = app.now()
-    if code in used:
-        await asyncio.sleep(app.interval - time.time() % app.interval + 0.5)
-        code = app.now()
-    used.add(code)
-    return code
-
-
 async def test_the_whole_way_in(page: Page, mail_folder_server: AppServer, user: Account) -> None:
     server = mail_folder_server
 {%- if cookiecutter.auth_magic_link == "yes" %}
@@ -83,8 +72,8 @@ async def test_the_whole_way_in(page: Page, mail_folder_server: AppServer, user:
     assert secret
     assert re.sub(r"\s", "", await page.get_by_test_id("totp-secret").inner_text()) == secret
     await screenshot(page, "two-factor-enrolment")
-    app, used = pyotp.TOTP(secret), set[str]()
-    await page.get_by_test_id("totp-confirm-code").fill(await fresh_code(app, used))
+    app = Authenticator(secret)
+    await page.get_by_test_id("totp-confirm-code").fill(await app.code())
     await page.get_by_test_id("totp-confirm-submit").click()
     await expect(page.get_by_test_id("totp-status")).to_have_attribute("data-enabled", "true")
 
@@ -95,10 +84,10 @@ async def test_the_whole_way_in(page: Page, mail_folder_server: AppServer, user:
     await page.get_by_test_id("login-password").fill(user.password)
     await page.get_by_test_id("login-submit").click()
     await expect(page.get_by_test_id("challenge-form")).to_be_visible()
-    await page.get_by_test_id("challenge-code").fill(next(iter(used)))
+    await page.get_by_test_id("challenge-code").fill(app.used_code())
     await page.get_by_test_id("challenge-submit").click()
     await expect(page.get_by_test_id("challenge-error")).to_contain_text("used already")
-    await page.get_by_test_id("challenge-code").fill(await fresh_code(app, used))
+    await page.get_by_test_id("challenge-code").fill(await app.code())
     await page.get_by_test_id("challenge-submit").click()
     # Signed in, and back on the page the user left.
     await expect(page.get_by_test_id("current-user")).to_contain_text(user.email)

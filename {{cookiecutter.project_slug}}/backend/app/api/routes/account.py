@@ -2,13 +2,12 @@
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response, status
 
-from app import auth, mail, users
+from app import auth, users
 from app.api.deps import CurrentUser, SessionDep
-from app.api.links import page_link
+from app.api.links import mail_link
 from app.api.sign_in import clear_refresh_cookie
 from app.core.security import InvalidToken, hash_password
-from app.email_tokens import Purpose, describe, issue, lifetime, redeem
-from app.models import User
+from app.email_tokens import Purpose, redeem
 from app.schemas import EmailRequest, LinkToken, Message, PasswordReset
 
 router = APIRouter(tags=["account"])
@@ -19,19 +18,6 @@ RECOVERY_SENT = (
 BAD_LINK = "This link is invalid, expired or already used; ask for a new one."
 
 
-async def send_verification(
-    db: SessionDep, request: Request, background: BackgroundTasks, user: User
-) -> None:
-    token = await issue(db, user, Purpose.EMAIL_VERIFICATION)
-    if token is not None:
-        link = page_link(request, "/verify-email", token)
-        intro = f"To confirm that {user.email} is your address, open this link:"
-        valid_for = describe(lifetime(Purpose.EMAIL_VERIFICATION))
-        background.add_task(
-            mail.deliver, mail.link_mail(user.email, "confirm your email", intro, link, valid_for)
-        )
-
-
 @router.post("/login/password-recovery", status_code=status.HTTP_202_ACCEPTED)
 async def recover_password(
     db: SessionDep, request: Request, background: BackgroundTasks, body: EmailRequest
@@ -39,15 +25,17 @@ async def recover_password(
     """Mail a password-reset link; the answer is the same whether the account exists or not."""
     user = await users.get_user_by_email(db, body.email)
     if user is not None and user.is_active:
-        token = await issue(db, user, Purpose.PASSWORD_RESET)
-        if token is not None:
-            link = page_link(request, "/reset-password", token)
-            intro = "To choose a new password, open this link:"
-            valid_for = describe(lifetime(Purpose.PASSWORD_RESET))
-            background.add_task(
-                mail.deliver,
-                mail.link_mail(user.email, "reset your password", intro, link, valid_for),
-            )
+        intro = "To choose a new password, open this link:"
+        await mail_link(
+            db,
+            request,
+            background,
+            user,
+            purpose=Purpose.PASSWORD_RESET,
+            page="/reset-password",
+            subject="reset your password",
+            intro=intro,
+        )
     return Message(message=RECOVERY_SENT)
 
 
@@ -79,7 +67,17 @@ async def request_verification(
     if user.email_verified:
         response.status_code = status.HTTP_200_OK
         return Message(message="Your email is verified already.")
-    await send_verification(db, request, background, user)
+    intro = f"To confirm that {user.email} is your address, open this link:"
+    await mail_link(
+        db,
+        request,
+        background,
+        user,
+        purpose=Purpose.EMAIL_VERIFICATION,
+        page="/verify-email",
+        subject="confirm your email",
+        intro=intro,
+    )
     return Message(message=f"A confirmation link is on its way to {user.email}.")
 
 

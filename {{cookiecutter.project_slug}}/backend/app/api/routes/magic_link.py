@@ -9,12 +9,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Cookie, HTTPException, Request, Response, status
 
-from app import mail, users
+from app import users
 from app.api.deps import SessionDep
-from app.api.links import page_link
+from app.api.links import mail_link
 from app.api.sign_in import LOGIN_PATH, complete_sign_in, set_private_cookie
 from app.core.security import InvalidToken, new_opaque_token
-from app.email_tokens import Purpose, describe, issue, lifetime, redeem
+from app.email_tokens import Purpose, lifetime, redeem
 from app.schemas import AccessToken, {% if cookiecutter.auth_totp == "yes" %}Challenge, {% endif %}EmailRequest, SignInLink, SignInLinkSent
 
 router = APIRouter(prefix="/login/magic-link", tags=["login"])
@@ -42,14 +42,18 @@ async def request_link(
     valid_for = lifetime(Purpose.SIGN_IN)
     user = await users.get_user_by_email(db, body.email)
     if user is not None and user.is_active:
-        token = await issue(db, user, Purpose.SIGN_IN, claim=claim)
-        if token is not None:
-            link = page_link(request, "/magic-link", token)
-            intro = "To sign in, open this link in the browser where you asked for it:"
-            background.add_task(
-                mail.deliver,
-                mail.link_mail(user.email, "your sign-in link", intro, link, describe(valid_for)),
-            )
+        intro = "To sign in, open this link in the browser where you asked for it:"
+        await mail_link(
+            db,
+            request,
+            background,
+            user,
+            purpose=Purpose.SIGN_IN,
+            page="/magic-link",
+            subject="your sign-in link",
+            intro=intro,
+            claim=claim,
+        )
     seconds = int(valid_for.total_seconds())
     set_private_cookie(response, CLAIM_COOKIE, claim, max_age=seconds, path=CLAIM_PATH)
     return SignInLinkSent(claim=claim, expires_in=seconds)
