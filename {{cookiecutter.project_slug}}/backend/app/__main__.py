@@ -25,7 +25,8 @@ def load_settings() -> "Settings":
         for detail in error.errors(include_url=False):
             where = ".".join(str(part) for part in detail["loc"])
             message = detail["msg"].removeprefix("Value error, ")
-            problems.append(f"  {where}: {message}" if where else f"  {message}")
+            for line in message.splitlines():
+                problems.append(f"  {where}: {line}" if where else f"  {line}")
         sys.exit("The settings (.env or the environment) are not right:\n" + "\n".join(problems))
     return settings
 

@@ -1,9 +1,15 @@
-"""Issuing, rotating and revoking tokens, and finding the user an access token stands for.
+"""Sign-ins and their tokens: starting, refreshing and ending them, and finding the user an
+access token stands for.
+
+Every way in (the password{% if cookiecutter.auth_magic_link == "yes" %}, a link{% endif %}{% if cookiecutter.auth_totp == "yes" %};
+then the code when two-factor is on{% endif %}) starts a sign-in (models.SignIn), and every token
+names its sign-in. A sign-in ends on logout, when it reaches SIGN_IN_LIFETIME_DAYS, or
+when all of the user's end at once (log out everywhere, a password change or reset, an address
+change, a copied refresh token); from then on none of its tokens is taken{% if cookiecutter.use_websockets == "yes" %} and its sockets
+close within WS_USER_RECHECK seconds{% endif %}.
 
 A refresh token is spent on every use: the refresh answers with a new one. A spent token that
-comes back has been copied (or the cookie stolen), so every session of its user ends at once:
-their refresh tokens are revoked and their session generation raised, which voids each access
-token issued before{% if cookiecutter.use_websockets == "yes" %} and closes their sockets{% endif %}.
+comes back has been copied (or the cookie stolen), so every sign-in of its user ends at once.
 """
 
 import logging
@@ -11,7 +17,7 @@ import uuid
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import settings
@@ -22,9 +28,38 @@ from app.core.security import (
     create_token,
     decode_token,
 )
-from app.models import RefreshToken, User
+from app.models import RefreshToken, SignIn, User
 
 logger = logging.getLogger(__name__)
+
+
+async def start_sign_in(db: AsyncSession, user: User{% if cookiecutter.auth_totp == "yes" %}, *, completed: bool = True{% endif %}) -> SignIn:
+    """A new sign-in of the user{% if cookiecutter.auth_totp == "yes" %}; not `completed` while a second factor is due{% endif %}."""
+    now = datetime.now(UTC)
+    # The user's sign-ins past their lifetime are of no more use to anyone.
+    await db.execute(delete(SignIn).where(SignIn.user_id == user.id, SignIn.expires_at <= now))
+    sign_in = SignIn(
+        user_id=user.id,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.SIGN_IN_LIFETIME_DAYS),
+{%- if cookiecutter.auth_totp == "yes" %}
+        completed_at=now if completed else None,
+{%- endif %}
+    )
+    db.add(sign_in)
+    await db.commit()
+    return sign_in
+
+
+def _live(now: datetime) -> list[ColumnElement[bool]]:
+    """What makes a sign-in's tokens good."""
+    return [
+        SignIn.ended_at.is_(None),
+        SignIn.expires_at > now,
+{%- if cookiecutter.auth_totp == "yes" %}
+        SignIn.completed_at.is_not(None),
+{%- endif %}
+    ]
 
 
 async def authenticate_access_token(db: AsyncSession, token: str) -> tuple[User, TokenClaims]:
@@ -34,22 +69,83 @@ async def authenticate_access_token(db: AsyncSession, token: str) -> tuple[User,
 
 
 async def user_for(db: AsyncSession, claims: TokenClaims) -> User:
-    """The active user a token's claims name, if none of their sessions was ended since."""
-    user = await db.get(User, claims.subject)
-    if user is None or not user.is_active:
-        raise InvalidToken("no active user for this token")
-    if claims.generation != user.session_generation:
-        raise InvalidToken("this session was ended")
+    """The active user a token's claims name, while the token's sign-in lasts."""
+    user = await db.scalar(
+        select(User)
+        .join(SignIn, SignIn.user_id == User.id)
+        .where(
+            User.id == claims.subject,
+            User.is_active.is_(True),
+            SignIn.id == claims.sign_in_id,
+            *_live(datetime.now(UTC)),
+        )
+    )
+    if user is None:
+        raise InvalidToken("no active user, or this sign-in has ended")
     return user
 
 
-async def issue_refresh_token(db: AsyncSession, user: User) -> str:
-    lifetime = timedelta(days=settings.REFRESH_TOKEN_EXPIRE_DAYS)
-    record = RefreshToken(id=uuid.uuid4(), user_id=user.id, expires_at=datetime.now(UTC) + lifetime)
+async def live_sign_ins(db: AsyncSession, sign_in_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these sign-ins still last, with their users active (one query)."""
+    result = await db.execute(
+        select(SignIn.id)
+        .join(User, SignIn.user_id == User.id)
+        .where(
+            SignIn.id.in_(sign_in_ids),
+            User.is_active.is_(True),
+            *_live(datetime.now(UTC)),
+        )
+    )
+    return set(result.scalars())
+{%- if cookiecutter.auth_totp == "yes" %}
+
+
+async def pending_user(db: AsyncSession, claims: TokenClaims) -> User:
+    """The active user of a sign-in that waits for its second factor; InvalidToken otherwise."""
+    user = await db.scalar(
+        select(User)
+        .join(SignIn, SignIn.user_id == User.id)
+        .where(
+            User.id == claims.subject,
+            User.is_active.is_(True),
+            SignIn.id == claims.sign_in_id,
+            SignIn.ended_at.is_(None),
+            SignIn.completed_at.is_(None),
+            SignIn.expires_at > datetime.now(UTC),
+        )
+    )
+    if user is None:
+        raise InvalidToken("no sign-in waits for this challenge")
+    return user
+
+
+async def complete(db: AsyncSession, sign_in_id: uuid.UUID) -> None:
+    """The second factor is done: the sign-in's tokens become good. Once: a challenge token
+    that already completed its sign-in is refused (InvalidToken)."""
+    done = await db.execute(
+        update(SignIn)
+        .where(SignIn.id == sign_in_id, SignIn.completed_at.is_(None))
+        .values(completed_at=datetime.now(UTC))
+    )
+    await db.commit()
+    if not done.rowcount:  # type: ignore[attr-defined]
+        raise InvalidToken("this challenge was used already")
+{%- endif %}
+
+
+async def issue_refresh_token(db: AsyncSession, user: User, sign_in_id: uuid.UUID) -> str:
+    sign_in = await db.get(SignIn, sign_in_id)
+    if sign_in is None:
+        raise InvalidToken("no such sign-in")
+    now = datetime.now(UTC)
+    expires_at = min(now + timedelta(days=settings.REFRESH_TOKEN_EXPIRE_DAYS), sign_in.expires_at)
+    record = RefreshToken(
+        id=uuid.uuid4(), user_id=user.id, sign_in_id=sign_in_id, expires_at=expires_at
+    )
     db.add(record)
     await db.commit()
     return create_token(
-        user.id, TokenType.REFRESH, lifetime, user.session_generation, token_id=record.id
+        user.id, TokenType.REFRESH, expires_at - now, sign_in_id, token_id=record.id
     )
 
 
@@ -69,43 +165,48 @@ async def _spend(db: AsyncSession, claims: TokenClaims, *, rotated: bool) -> boo
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def spend_refresh_token(db: AsyncSession, token: str) -> User:
-    """Revoke a refresh token for a refresh: its active user, to issue the next one to.
-
-    A token already spent on a refresh ends every session of its user (see the module's doc).
-    """
+async def spend_refresh_token(db: AsyncSession, token: str) -> tuple[User, uuid.UUID]:
+    """Revoke a refresh token for a refresh: its active user and sign-in, to issue the next
+    one to. A token already spent on a refresh ends every sign-in of its user."""
     claims = decode_token(token, TokenType.REFRESH)
     # The conditional update makes two concurrent uses of one token succeed at most once.
     if not await _spend(db, claims, rotated=True):
         record = await db.get(RefreshToken, claims.token_id)
         if record is not None and record.rotated_at is not None:
             logger.warning(
-                "A spent refresh token came back: ending user %s's sessions", claims.subject
+                "A spent refresh token came back: ending user %s's sign-ins", claims.subject
             )
-            await end_all_sessions(db, claims.subject)
+            await end_all_sign_ins(db, claims.subject)
         raise InvalidToken("refresh token unknown or already used")
-    return await user_for(db, claims)
+    return await user_for(db, claims), claims.sign_in_id
 
 
-async def revoke_refresh_token(db: AsyncSession, token: str) -> None:
+async def end_sign_in_of(db: AsyncSession, refresh_token: str) -> None:
+    """Log out: the sign-in of this refresh token ends, with all its tokens."""
     with suppress(InvalidToken):
-        await _spend(db, decode_token(token, TokenType.REFRESH), rotated=False)
+        claims = decode_token(refresh_token, TokenType.REFRESH)
+        await _end(db, SignIn.id == claims.sign_in_id, SignIn.user_id == claims.subject)
 
 
-async def end_all_sessions(db: AsyncSession, user_id: uuid.UUID) -> None:
-    """Log a user out everywhere: refresh tokens revoked, access tokens{% if cookiecutter.use_websockets == "yes" %} and sockets{% endif %} voided."""
+async def end_all_sign_ins(
+    db: AsyncSession, user_id: uuid.UUID, *, keep: uuid.UUID | None = None
+) -> None:
+    """Log a user out everywhere (but for the sign-in `keep`, when given)."""
+    conditions: list[ColumnElement[bool]] = [SignIn.user_id == user_id]
+    if keep is not None:
+        conditions.append(SignIn.id != keep)
+    await _end(db, *conditions)
+
+
+async def _end(db: AsyncSession, *conditions: ColumnElement[bool]) -> None:
     now = datetime.now(UTC)
+    ended = select(SignIn.id).where(*conditions, SignIn.ended_at.is_(None))
     await db.execute(
         update(RefreshToken)
-        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .where(RefreshToken.sign_in_id.in_(ended), RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
     await db.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(session_generation=User.session_generation + 1)
+        update(SignIn).where(*conditions, SignIn.ended_at.is_(None)).values(ended_at=now)
     )
     await db.commit()
-    # The user object of this request, if loaded, must see the new generation.
-    if (user := await db.get(User, user_id)) is not None:
-        await db.refresh(user)

@@ -7,6 +7,7 @@ tokens are random strings, not signed tokens: nothing that takes an access token
 import hmac
 {%- endif %}
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -21,6 +22,7 @@ from app.models import EmailToken, User
 class Purpose(StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind of link, not a secret)
     EMAIL_VERIFICATION = "email_verification"
+    EMAIL_CHANGE = "email_change"
 {%- if cookiecutter.auth_magic_link == "yes" %}
     SIGN_IN = "sign_in"
 {%- endif %}
@@ -30,6 +32,7 @@ def lifetime(purpose: Purpose) -> timedelta:
     return {
         Purpose.PASSWORD_RESET: timedelta(minutes=settings.PASSWORD_RESET_EXPIRE_MINUTES),
         Purpose.EMAIL_VERIFICATION: timedelta(hours=settings.EMAIL_VERIFICATION_EXPIRE_HOURS),
+        Purpose.EMAIL_CHANGE: timedelta(hours=settings.EMAIL_CHANGE_EXPIRE_HOURS),
 {%- if cookiecutter.auth_magic_link == "yes" %}
         Purpose.SIGN_IN: timedelta(minutes=settings.MAGIC_LINK_EXPIRE_MINUTES),
 {%- endif %}
@@ -44,14 +47,20 @@ def describe(delta: timedelta) -> str:
     return f"{minutes} minutes" if minutes != 1 else "1 minute"
 
 
-async def _pending(db: AsyncSession, user_id: uuid.UUID, purpose: Purpose) -> EmailToken | None:
-    """The newest unused token of this kind, if it went out within MAIL_COOLDOWN_SECONDS."""
+async def _pending(
+    db: AsyncSession, user_id: uuid.UUID, purpose: Purpose, new_email: str | None
+) -> EmailToken | None:
+    """The newest unused token of this kind (and new address), if it went out within
+    MAIL_COOLDOWN_SECONDS."""
     since = datetime.now(UTC) - timedelta(seconds=settings.MAIL_COOLDOWN_SECONDS)
     result = await db.execute(
         select(EmailToken)
         .where(
             EmailToken.user_id == user_id,
             EmailToken.purpose == purpose.value,
+            EmailToken.new_email.is_(None)
+            if new_email is None
+            else EmailToken.new_email == new_email,
             EmailToken.used_at.is_(None),
             EmailToken.created_at > since,
         )
@@ -60,25 +69,23 @@ async def _pending(db: AsyncSession, user_id: uuid.UUID, purpose: Purpose) -> Em
     )
     return result.scalar_one_or_none()
 
-{% if cookiecutter.auth_magic_link == "yes" %}
 async def issue(
-    db: AsyncSession, user: User, purpose: Purpose, *, claim: str | None = None
-) -> str | None:
-{%- else %}
-async def issue(db: AsyncSession, user: User, purpose: Purpose) -> str | None:
+    db: AsyncSession,
+    user: User,
+    purpose: Purpose,
+    *,
+{%- if cookiecutter.auth_magic_link == "yes" %}
+    claim: str | None = None,
 {%- endif %}
+    new_email: str | None = None,
+) -> str | None:
     """A new link token for the user, voiding their earlier ones of the kind.
 
     None when one went out within MAIL_COOLDOWN_SECONDS: no mail then, so that nobody can fill
-    someone's inbox.{% if cookiecutter.auth_magic_link == "yes" %} A sign-in link still pending is bound to the newest `claim`.{% endif %}
+    someone's inbox{% if cookiecutter.auth_magic_link == "yes" %}, and the pending link stays bound to the browser that asked first{% endif %}.
+    An address change's link names the `new_email`.
     """
-    recent = await _pending(db, user.id, purpose)
-    if recent is not None:
-{%- if cookiecutter.auth_magic_link == "yes" %}
-        if claim is not None:
-            recent.claim_hash = digest(claim)
-            await db.commit()
-{%- endif %}
+    if await _pending(db, user.id, purpose, new_email) is not None:
         return None
     now = datetime.now(UTC)
     await db.execute(
@@ -97,6 +104,7 @@ async def issue(db: AsyncSession, user: User, purpose: Purpose) -> str | None:
             purpose=purpose.value,
             token_hash=digest(token),
             email=user.email,
+            new_email=new_email,
 {%- if cookiecutter.auth_magic_link == "yes" %}
             claim_hash=digest(claim) if claim is not None else None,
 {%- endif %}
@@ -106,12 +114,19 @@ async def issue(db: AsyncSession, user: User, purpose: Purpose) -> str | None:
     await db.commit()
     return token
 
-{% if cookiecutter.auth_magic_link == "yes" %}
+@dataclass(frozen=True)
+class Redeemed:
+    user: User
+    # For an address change: the address the link went to.
+    new_email: str | None
+
+
+{% if cookiecutter.auth_magic_link == "yes" -%}
 async def redeem(
     db: AsyncSession, purpose: Purpose, token: str, *, claim: str | None = None
-) -> User:
-{%- else %}
-async def redeem(db: AsyncSession, purpose: Purpose, token: str) -> User:
+) -> Redeemed:
+{%- else -%}
+async def redeem(db: AsyncSession, purpose: Purpose, token: str) -> Redeemed:
 {%- endif %}
     """Spend a link token: its active user, once; InvalidToken for anything else."""
     now = datetime.now(UTC)
@@ -140,4 +155,4 @@ async def redeem(db: AsyncSession, purpose: Purpose, token: str) -> User:
     await db.commit()
     if not spent.rowcount:  # type: ignore[attr-defined]
         raise InvalidToken("link already used")
-    return user
+    return Redeemed(user, record.new_email)

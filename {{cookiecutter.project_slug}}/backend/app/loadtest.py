@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
+from app.auth import start_sign_in
 from app.core.config import settings
 from app.core.db import SessionMaker, engine
 from app.core.security import create_access_token, hash_password
@@ -54,7 +55,11 @@ async def create_users(count: int) -> list[str]:
     async with SessionMaker() as db:
         db.add_all(users)
         await db.commit()
-    return [create_access_token(user.id, user.session_generation) for user in users]
+        sign_ins = [await start_sign_in(db, user) for user in users]
+    return [
+        create_access_token(user.id, sign_in.id)
+        for user, sign_in in zip(users, sign_ins, strict=True)
+    ]
 
 
 async def delete_users() -> None:

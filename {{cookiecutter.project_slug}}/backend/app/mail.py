@@ -38,6 +38,20 @@ def link_mail(to: str, subject: str, intro: str, url: str, valid_for: str) -> Ma
     return Mail(to=to, subject=f"{settings.PROJECT_NAME}: {subject}", body=body)
 
 
+def notice_mail(to: str, subject: str, what: str) -> Mail:
+    """A mail that tells the account's owner that something changed, and what to do if it was
+    not them."""
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    recover = f"{settings.FRONTEND_HOST.rstrip('/')}/forgot-password"
+    body = (
+        f"Hello,\n\n{what} ({when}).\n\n"
+        "If that was you, there is nothing more to do. If it was not, someone else knows your "
+        f"password: choose a new one at once at {recover}, which also signs every device out.\n\n"
+        f"-- {settings.PROJECT_NAME}\n"
+    )
+    return Mail(to=to, subject=f"{settings.PROJECT_NAME}: {subject}", body=body)
+
+
 def compose(mail: Mail) -> EmailMessage:
     message = EmailMessage()
     message["From"] = formataddr((settings.PROJECT_NAME, str(settings.EMAILS_FROM_EMAIL)))

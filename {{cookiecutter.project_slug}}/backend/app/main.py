@@ -4,8 +4,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-
+{% if cookiecutter.realtime_broker == "redis" %}
+from app import throttle
+{%- endif %}
 from app.api.main import api_router
+from app.api.protection import protect
 from app.core.config import settings
 from app.core.db import engine
 {%- if cookiecutter.frontend == "react" %}
@@ -33,6 +36,9 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
     await connections.stop()
     await hub.stop()
+{%- if cookiecutter.realtime_broker == "redis" %}
+    await throttle.close()
+{%- endif %}
 {%- else %}
     freeze_startup_objects()
     yield
@@ -42,9 +48,13 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 
 app = FastAPI(
     title=settings.PROJECT_NAME,
-    openapi_url=f"{settings.API_V1_STR}/openapi.json",
+    # The API's description and its pages only where API_DOCS allows (local, by default).
+    openapi_url=f"{settings.API_V1_STR}/openapi.json" if settings.api_docs else None,
+    docs_url="/docs" if settings.api_docs else None,
+    redoc_url="/redoc" if settings.api_docs else None,
     lifespan=lifespan,
 )
+protect(app)
 
 if settings.allowed_origins:
     app.add_middleware(

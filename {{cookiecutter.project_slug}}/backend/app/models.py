@@ -51,9 +51,30 @@ class User(Base):
     is_superuser: Mapped[bool] = mapped_column(default=False)
     # True once the user has shown they read mail sent to `email`.
     email_verified: Mapped[bool] = mapped_column(default=False)
-    # Every access token carries the value it was issued under; raising it ends every session.
-    session_generation: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SignIn(Base):
+    """One sign-in of a user on one device, from the password (or link) to its end.
+
+    Every token names it (`sid`): logging out, or any event that ends all of a user's sign-ins,
+    sets `ended_at`, and from then on no token of it is taken, on HTTP or on the socket.
+    Refreshing never takes it past `expires_at`.
+    """
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+{%- if cookiecutter.auth_totp == "yes" %}
+    # Set when the second factor is done (or was not due); a challenge token completes it once.
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+{%- endif %}
 
 
 class RefreshToken(Base):
@@ -64,6 +85,9 @@ class RefreshToken(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    sign_in_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("sign_ins.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
@@ -83,8 +107,10 @@ class EmailToken(Base):
     )
     purpose: Mapped[str] = mapped_column(String(32))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # The address the mail went to; the link is void once the user's email changes.
+    # The user's address when the link was asked for; the link is void once it changes.
     email: Mapped[str] = mapped_column(String(320))
+    # For an address change: the new address, which the link went to.
+    new_email: Mapped[str | None] = mapped_column(String(320), default=None)
 {%- if cookiecutter.auth_magic_link == "yes" %}
     # Hash of the claim held by the browser that asked for a sign-in link.
     claim_hash: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -108,9 +134,35 @@ class TotpCredential(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
     # The last time step whose code was accepted: no code is good twice.
     last_used_step: Mapped[int | None] = mapped_column(default=None)
-    failed_attempts: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the app's code when the phone is lost; only its
+    hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+{%- endif %}
+{%- if cookiecutter.realtime_broker != "redis" %}
+
+
+class AttemptCounter(Base):
+    """Attempts counted against one key (an account, a client address), for app.throttle."""
+
+    __tablename__ = "attempt_counters"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    count: Mapped[int]
+    # No attempt is taken before this; the count is forgotten after `expires_at`.
+    blocked_until: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 {%- endif %}
 {%- if cookiecutter.use_websockets == "yes" %}
 

@@ -1,6 +1,7 @@
 """Get the database ready: `python -m app.prestart` (from backend/) before starting the server.
 
-Applies the migrations and creates the first superuser; safe to run any number of times.
+Applies the migrations and creates the first superuser{% if cookiecutter.auth_totp == "yes" %}; after a rotation of
+TOTP_ENCRYPTION_KEY, moves the two-factor secrets to the new key{% endif %}. Safe to run any number of times.
 """
 
 import asyncio
@@ -13,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 {%- endif %}
 
-from app import users
+from app import {% if cookiecutter.auth_totp == "yes" %}totp, {% endif %}users
 from app.core.config import BACKEND_DIR, settings
 from app.core.db import SessionMaker, engine
 from app.schemas import UserCreate
@@ -58,6 +59,11 @@ async def create_first_superuser() -> None:
                 ),
             )
             logger.info("Created the first superuser %s", settings.FIRST_SUPERUSER)
+{%- if cookiecutter.auth_totp == "yes" %}
+        if settings.PREVIOUS_TOTP_ENCRYPTION_KEYS:
+            moved = await totp.reencrypt_all(db)
+            logger.info("Encrypted %d two-factor secrets with the new TOTP_ENCRYPTION_KEY", moved)
+{%- endif %}
     await engine.dispose()
 
 

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from app.core.passwords import EnteredPassword, NewPassword
+
 
 class UserBase(BaseModel):
     email: EmailStr = Field(max_length=320)
@@ -13,7 +15,7 @@ class UserBase(BaseModel):
 
 
 class UserCreate(UserBase):
-    password: str = Field(min_length=8, max_length=128)
+    password: NewPassword
     is_active: bool = True
     is_superuser: bool = False
 
@@ -21,19 +23,32 @@ class UserCreate(UserBase):
 class UserUpdate(BaseModel):
     email: EmailStr | None = Field(default=None, max_length=320)
     full_name: str | None = Field(default=None, max_length=255)
-    password: str | None = Field(default=None, min_length=8, max_length=128)
+    password: NewPassword | None = None
     is_active: bool | None = None
     is_superuser: bool | None = None
 
 
 class UserUpdateMe(BaseModel):
-    email: EmailStr | None = Field(default=None, max_length=320)
+    """What a user changes without their password; the address and the password have routes
+    of their own that ask for it."""
+
+    model_config = ConfigDict(extra="forbid")
+
     full_name: str | None = Field(default=None, max_length=255)
 
 
-class PasswordChange(BaseModel):
-    current_password: str = Field(min_length=1, max_length=128)
-    new_password: str = Field(min_length=8, max_length=128)
+class Reauthentication(BaseModel):
+    """The account's password, asked again before a change that could take the account over."""
+
+    current_password: EnteredPassword
+
+
+class PasswordChange(Reauthentication):
+    new_password: NewPassword
+
+
+class EmailChange(Reauthentication):
+    new_email: EmailStr = Field(max_length=320)
 
 
 class UserPublic(UserBase):
@@ -82,7 +97,7 @@ class LinkToken(BaseModel):
 
 
 class PasswordReset(LinkToken):
-    new_password: str = Field(min_length=8, max_length=128)
+    new_password: NewPassword
 {%- if cookiecutter.auth_magic_link == "yes" %}
 
 
@@ -101,15 +116,28 @@ class SignInLink(LinkToken):
 
 
 class TwoFactorCode(BaseModel):
-    code: str = Field(min_length=1, max_length=16)
+    # Six digits from the app, or one of the recovery codes (xxxx-xxxx-xxxx-xxxx).
+    code: str = Field(min_length=1, max_length=32)
 
 
 class TwoFactorSignIn(TwoFactorCode):
     challenge_token: str = Field(max_length=2000)
 
 
+class TwoFactorDisable(Reauthentication, TwoFactorCode):
+    pass
+
+
 class TwoFactorStatus(BaseModel):
     enabled: bool
+    recovery_codes_left: int
+
+
+class RecoveryCodes(BaseModel):
+    """Shown once: only their hashes are kept."""
+
+    message: str
+    recovery_codes: list[str]
 
 
 class TwoFactorEnrolment(BaseModel):

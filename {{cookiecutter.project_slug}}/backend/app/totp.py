@@ -1,32 +1,43 @@
-"""Two-factor codes from an authenticator app (TOTP, RFC 6238): enrolment, checks, lockout.
+"""Two-factor codes from an authenticator app (TOTP, RFC 6238): enrolment, checks, recovery.
 
-The secret is stored encrypted with TOTP_ENCRYPTION_KEY. A code is good for its 30-second step
-and one step either side (a phone's clock a little off), and only once: the last step accepted
-is kept, and a code of that step or an earlier one is refused. TOTP_MAX_ATTEMPTS wrong codes in
-a row lock the code step for TOTP_LOCKOUT_MINUTES, so that six digits cannot be guessed.
+The secret is stored encrypted with TOTP_ENCRYPTION_KEY (PREVIOUS_TOTP_ENCRYPTION_KEYS still
+decrypt, until `reencrypt_all` has moved every secret to the new key). A code is good for its
+30-second step and one step either side (a phone's clock a little off), and only once: the last
+step accepted is kept, and a code of that step or an earlier one is refused. Guesses are
+counted by app.throttle before each check, so six digits cannot be guessed.
+
+Recovery codes stand in for the app when the phone is lost: ten random codes of 80 bits, shown
+once, kept as SHA-256 hashes (too random to be found from the hash), each good once.
 """
 
 import base64
 import hashlib
 import hmac
 import io
-import math
+import re
+import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 
 import pyotp
 import segno
-from cryptography.fernet import Fernet
-from sqlalchemy import or_, update
+from cryptography.fernet import Fernet, MultiFernet
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import settings
-from app.models import TotpCredential, User
+from app.core.security import digest
+from app.models import RecoveryCode, TotpCredential, User
 
 DRIFT_STEPS = 1
 CODE_DIGITS = 6
+RECOVERY_CODES = 10
+# Crockford's base32 without the letters that read like digits: 4 groups of 4, 80 bits.
+RECOVERY_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+RECOVERY_GROUPS = 4
+RECOVERY_FORMAT = re.compile(r"^[0-9a-z]{4}(-?[0-9a-z]{4}){3}$")
 
 
 class AlreadyEnabled(Exception):
@@ -37,17 +48,16 @@ class CodeRefused(Exception):
     """Wrong, malformed or already used."""
 
 
-class TooManyAttempts(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"locked for {retry_after} more seconds")
-        self.retry_after = retry_after
+def _fernet_of(key: str) -> Fernet:
+    # Fernet wants 32 bytes, base64-encoded; any long random string in .env serves as the key.
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest()))
 
 
 @cache
-def _fernet() -> Fernet:
-    # Fernet wants 32 bytes, base64-encoded; any long random string in .env serves as the key.
-    key = hashlib.sha256(settings.TOTP_ENCRYPTION_KEY.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+def _fernet() -> MultiFernet:
+    """The newest key encrypts; each key decrypts."""
+    keys = [settings.TOTP_ENCRYPTION_KEY, *settings.PREVIOUS_TOTP_ENCRYPTION_KEYS]
+    return MultiFernet([_fernet_of(key) for key in keys])
 
 
 def encrypt(secret: str) -> str:
@@ -56,6 +66,15 @@ def encrypt(secret: str) -> str:
 
 def decrypt(stored: str) -> str:
     return _fernet().decrypt(stored.encode()).decode()
+
+
+async def reencrypt_all(db: AsyncSession) -> int:
+    """Encrypt every stored secret with the newest key (after a rotation); how many there were."""
+    found = list((await db.scalars(select(TotpCredential))).all())
+    for stored in found:
+        stored.secret_encrypted = _fernet().rotate(stored.secret_encrypted.encode()).decode()
+    await db.commit()
+    return len(found)
 
 
 @dataclass(frozen=True)
@@ -112,44 +131,71 @@ def matching_step(secret: str, code: str, now: datetime) -> int | None:
 
 
 async def verify(db: AsyncSession, found: TotpCredential, code: str) -> None:
-    """Accept `code` once, or raise CodeRefused / TooManyAttempts."""
-    now = datetime.now(UTC)
-    if found.locked_until is not None and found.locked_until > now:
-        raise TooManyAttempts(math.ceil((found.locked_until - now).total_seconds()))
-    step = matching_step(decrypt(found.secret_encrypted), code.strip(), now)
-    if step is not None:
-        # Conditional, so that of two requests with one code only one gets through.
-        accepted = await db.execute(
-            update(TotpCredential)
-            .where(
-                TotpCredential.user_id == found.user_id,
-                or_(
-                    TotpCredential.last_used_step.is_(None),
-                    TotpCredential.last_used_step < step,
-                ),
-            )
-            .values(last_used_step=step, failed_attempts=0, locked_until=None)
-        )
-        await db.commit()
-        await db.refresh(found)
-        if accepted.rowcount:  # type: ignore[attr-defined]
-            return
-    await _count_failure(db, found, now)
-    raise CodeRefused
-
-
-async def _count_failure(db: AsyncSession, found: TotpCredential, now: datetime) -> None:
-    await db.execute(
+    """Accept an app's `code` once, or raise CodeRefused."""
+    step = matching_step(decrypt(found.secret_encrypted), code.strip(), datetime.now(UTC))
+    if step is None:
+        raise CodeRefused
+    # Conditional, so that of two requests with one code only one gets through.
+    accepted = await db.execute(
         update(TotpCredential)
-        .where(TotpCredential.user_id == found.user_id)
-        .values(failed_attempts=TotpCredential.failed_attempts + 1)
+        .where(
+            TotpCredential.user_id == found.user_id,
+            or_(TotpCredential.last_used_step.is_(None), TotpCredential.last_used_step < step),
+        )
+        .values(last_used_step=step)
     )
     await db.commit()
     await db.refresh(found)
-    if found.failed_attempts >= settings.TOTP_MAX_ATTEMPTS:
-        found.failed_attempts = 0
-        found.locked_until = now + timedelta(minutes=settings.TOTP_LOCKOUT_MINUTES)
-        await db.commit()
+    if not accepted.rowcount:  # type: ignore[attr-defined]
+        raise CodeRefused
+
+
+def _recovery_digest(code: str) -> str:
+    return digest(code.strip().lower().replace("-", ""))
+
+
+def is_recovery_code(code: str) -> bool:
+    return RECOVERY_FORMAT.match(code.strip().lower()) is not None
+
+
+async def new_recovery_codes(db: AsyncSession, user_id: uuid.UUID) -> list[str]:
+    """A new set of recovery codes, to show once; the old ones stop working."""
+    codes = [
+        "-".join(
+            "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(4))
+            for _ in range(RECOVERY_GROUPS)
+        )
+        for _ in range(RECOVERY_CODES)
+    ]
+    await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    db.add_all(RecoveryCode(user_id=user_id, code_hash=_recovery_digest(code)) for code in codes)
+    await db.commit()
+    return codes
+
+
+async def recovery_codes_left(db: AsyncSession, user_id: uuid.UUID) -> int:
+    left = await db.scalar(
+        select(func.count())
+        .select_from(RecoveryCode)
+        .where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
+    )
+    return left or 0
+
+
+async def use_recovery_code(db: AsyncSession, user_id: uuid.UUID, code: str) -> None:
+    """Spend one of the user's recovery codes, or raise CodeRefused."""
+    used = await db.execute(
+        update(RecoveryCode)
+        .where(
+            RecoveryCode.user_id == user_id,
+            RecoveryCode.code_hash == _recovery_digest(code),
+            RecoveryCode.used_at.is_(None),
+        )
+        .values(used_at=datetime.now(UTC))
+    )
+    await db.commit()
+    if not used.rowcount:  # type: ignore[attr-defined]
+        raise CodeRefused
 
 
 async def confirm(db: AsyncSession, found: TotpCredential) -> None:
@@ -159,5 +205,6 @@ async def confirm(db: AsyncSession, found: TotpCredential) -> None:
 
 
 async def disable(db: AsyncSession, found: TotpCredential) -> None:
+    await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == found.user_id))
     await db.delete(found)
     await db.commit()

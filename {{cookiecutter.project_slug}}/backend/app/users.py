@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.security import hash_password, password_hash, verify_password
@@ -43,6 +44,21 @@ async def create_user(db: AsyncSession, user_in: UserCreate) -> User:
     return user
 
 
+class AddressTaken(Exception):
+    pass
+
+
+async def move_to_address(db: AsyncSession, user: User, email: str, *, verified: bool) -> None:
+    """Give the user a new address; AddressTaken when another account has it."""
+    user.email = email.lower()
+    user.email_verified = verified
+    try:
+        await db.commit()
+    except IntegrityError:
+        await db.rollback()
+        raise AddressTaken from None
+
+
 async def update_user(db: AsyncSession, user: User, user_in: UserUpdate | UserUpdateMe) -> User:
     # None clears a full name; for any other field it means "leave as it is".
     changes: dict[str, Any] = {
@@ -53,9 +69,8 @@ async def update_user(db: AsyncSession, user: User, user_in: UserUpdate | UserUp
     if password := changes.pop("password", None):
         user.hashed_password = await hash_password(password)
     if (email := changes.pop("email", None)) and email.lower() != user.email:
-        user.email = email.lower()
         # A new address is unproven until mail sent to it is read.
-        user.email_verified = False
+        await move_to_address(db, user, email, verified=False)
     for name, value in changes.items():
         setattr(user, name, value)
     await db.commit()

@@ -1,13 +1,14 @@
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import throttle
 from app.auth import authenticate_access_token
 from app.core.config import settings
 from app.core.db import get_db
-from app.core.security import InvalidToken
+from app.core.security import InvalidToken, verify_password
 from app.models import User
 
 SessionDep = Annotated[AsyncSession, Depends(get_db)]
@@ -15,6 +16,7 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl=f"{settings.API_V1_STR}/login/oaut
 TokenDep = Annotated[str, Depends(oauth2_scheme)]
 
 CREDENTIALS_ERROR = "Could not validate credentials."
+WRONG_PASSWORD = "Incorrect password."  # noqa: S105 (a message, not a password)
 
 
 async def get_current_user(db: SessionDep, token: TokenDep) -> User:
@@ -39,3 +41,18 @@ async def get_current_superuser(user: CurrentUser) -> User:
 
 
 SuperUser = Annotated[User, Depends(get_current_superuser)]
+
+
+def client_address(request: Request) -> str | None:
+    """The client's IP address (the proxy's X-Forwarded-For, when uvicorn trusts the proxy)."""
+    return request.client.host if request.client else None
+
+
+async def confirm_password(request: Request, user: User, password: str) -> None:
+    """The user's password, asked again before a change that could take the account over;
+    a guess here counts with the login's (app.throttle)."""
+    attempt = throttle.Keys.of("password", user.email, client_address(request))
+    await throttle.attempt(attempt)
+    if not await verify_password(password, user.hashed_password):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, WRONG_PASSWORD)
+    await throttle.succeeded(attempt)

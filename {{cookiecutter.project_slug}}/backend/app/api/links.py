@@ -1,12 +1,29 @@
-"""Mailed links to the page's own routes: issued, built and sent in one place."""
+"""Mailed links to the page's own routes: issued, built and sent in one place.
 
-from fastapi import BackgroundTasks, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+The link is made and sent in a background task, after the response: the request takes the same
+path and time whether the address has an account or not, so timing tells a guesser nothing.
+"""
 
-from app import mail
+import logging
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from app import mail, users
 from app.core.config import settings
+from app.core.db import SessionMaker
 from app.email_tokens import Purpose, describe, issue, lifetime
-from app.models import User
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LinkMail:
+    purpose: Purpose
+    # The page of the frontend that takes the link's token.
+    page: str
+    subject: str
+    intro: str
 
 
 def page_origin(request: Request) -> str:
@@ -22,40 +39,30 @@ def page_origin(request: Request) -> str:
     return settings.FRONTEND_HOST.rstrip("/")
 
 
-def page_link(request: Request, path: str, token: str) -> str:
-    return f"{page_origin(request)}{path}#token={token}"
-
-
-{% if cookiecutter.auth_magic_link == "yes" -%}
-async def mail_link(
-    db: AsyncSession,
-    request: Request,
-    background: BackgroundTasks,
-    user: User,
-    purpose: Purpose,
-    page: str,
-    subject: str,
-    intro: str,
+async def send_link(
+    origin: str,
+    email: str,
+    link: LinkMail,
     *,
+{%- if cookiecutter.auth_magic_link == "yes" %}
     claim: str | None = None,
-) -> None:
-{%- else -%}
-async def mail_link(
-    db: AsyncSession,
-    request: Request,
-    background: BackgroundTasks,
-    user: User,
-    purpose: Purpose,
-    page: str,
-    subject: str,
-    intro: str,
-) -> None:
 {%- endif %}
-    """A new link token of `purpose` for the user, mailed as a link to `page` once the response
-    has gone; nothing within MAIL_COOLDOWN_SECONDS of the last one (see email_tokens.issue)."""
-    token = await issue(db, user, purpose{% if cookiecutter.auth_magic_link == "yes" %}, claim=claim{% endif %})
-    if token is None:
-        return
-    link = page_link(request, page, token)
-    message = mail.link_mail(user.email, subject, intro, link, describe(lifetime(purpose)))
-    background.add_task(mail.deliver, message)
+    new_email: str | None = None,
+) -> None:
+    """A background task: a new link token of the kind for the active account at `email`, if
+    there is one, mailed as a link to `origin` + the page; nothing within MAIL_COOLDOWN_SECONDS
+    of the last one (see email_tokens.issue). An address change's link goes to `new_email`."""
+    try:
+        async with SessionMaker() as db:
+            user = await users.get_user_by_email(db, email)
+            if user is None or not user.is_active:
+                return
+            token = await issue(db, user, link.purpose, {% if cookiecutter.auth_magic_link == "yes" %}claim=claim, {% endif %}new_email=new_email)
+        if token is None:
+            return
+        url = f"{origin}{link.page}#token={token}"
+        valid_for = describe(lifetime(link.purpose))
+        to = new_email or user.email
+        await mail.send(mail.link_mail(to, link.subject, link.intro, url, valid_for))
+    except Exception:
+        logger.exception("Could not mail a %s link", link.purpose.value)

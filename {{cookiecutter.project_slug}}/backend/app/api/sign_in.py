@@ -1,7 +1,8 @@
-"""The last step of every way in: the refresh cookie and an access token{% if cookiecutter.auth_totp == "yes" %}, or the code step first{% endif %}."""
+"""The last step of every way in: a new sign-in, its refresh cookie and an access token{% if cookiecutter.auth_totp == "yes" %},
+or the code step first{% endif %}."""
 
+import uuid
 {%- if cookiecutter.auth_totp == "yes" %}
-
 from datetime import timedelta
 {%- endif %}
 
@@ -32,9 +33,11 @@ def set_private_cookie(response: Response, name: str, value: str, max_age: int, 
     )
 
 
-async def grant(db: AsyncSession, response: Response, user: User) -> AccessToken:
-    """A new refresh token in its cookie, and an access token in the body."""
-    refresh_token = await auth.issue_refresh_token(db, user)
+async def grant(
+    db: AsyncSession, response: Response, user: User, sign_in_id: uuid.UUID
+) -> AccessToken:
+    """A new refresh token of the sign-in in its cookie, and an access token in the body."""
+    refresh_token = await auth.issue_refresh_token(db, user, sign_in_id)
     set_private_cookie(
         response,
         REFRESH_COOKIE,
@@ -43,7 +46,7 @@ async def grant(db: AsyncSession, response: Response, user: User) -> AccessToken
         path=LOGIN_PATH,
     )
     return AccessToken(
-        access_token=create_access_token(user.id, user.session_generation),
+        access_token=create_access_token(user.id, sign_in_id),
         expires_in=settings.ACCESS_TOKEN_EXPIRE_MINUTES * 60,
     )
 
@@ -56,15 +59,19 @@ def clear_refresh_cookie(response: Response) -> None:
 async def complete_sign_in(
     db: AsyncSession, response: Response, user: User
 ) -> AccessToken | Challenge:
-    """Grant, unless the user has two-factor on: then a challenge that only the code step takes."""
-    if not await totp.is_enabled(db, user.id):
-        return await grant(db, response, user)
+    """Signed in, unless the user has two-factor on: then a sign-in that waits for the code,
+    and a challenge that only the code step takes, once."""
+    second_factor = await totp.is_enabled(db, user.id)
+    sign_in = await auth.start_sign_in(db, user, completed=not second_factor)
+    if not second_factor:
+        return await grant(db, response, user, sign_in.id)
     lifetime = timedelta(minutes=settings.TWO_FACTOR_CHALLENGE_MINUTES)
-    token = create_token(user.id, TokenType.CHALLENGE, lifetime, user.session_generation)
+    token = create_token(user.id, TokenType.CHALLENGE, lifetime, sign_in.id)
     return Challenge(challenge_token=token, expires_in=int(lifetime.total_seconds()))
 {%- else %}
 
 
 async def complete_sign_in(db: AsyncSession, response: Response, user: User) -> AccessToken:
-    return await grant(db, response, user)
+    sign_in = await auth.start_sign_in(db, user)
+    return await grant(db, response, user, sign_in.id)
 {%- endif %}

@@ -1,11 +1,16 @@
+import math
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator, EmailStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 {%- if cookiecutter.database == "postgresql" %}
 from sqlalchemy import URL
 {%- endif %}
+
+from app.core.passwords import password_problem
 
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 PROJECT_DIR = BACKEND_DIR.parent
@@ -14,12 +19,45 @@ PROJECT_DIR = BACKEND_DIR.parent
 # Values that stand for a secret in examples; never a real one.
 PLACEHOLDERS = {"", "changethis", "changeme", "secret", "__generate__"}
 MIN_SECRET_LENGTH = 32
+# What a key's characters must carry, counted by their spread (32 random URL-safe characters
+# carry about 150 bits by this measure; "a" * 32 carries none).
+MIN_SECRET_BITS = 128
 
 
-def parse_origins(value: Any) -> Any:
+def parse_list(value: Any) -> Any:
+    """A comma-separated value of .env as a list."""
     if isinstance(value, str):
-        return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return [item.strip() for item in value.split(",") if item.strip()]
     return value
+
+
+CommaList = Annotated[list[str], NoDecode, BeforeValidator(parse_list)]
+
+
+def spread_bits(value: str) -> float:
+    """The entropy of a value's characters by their frequencies, times its length: an upper
+    bound of what it can hold, low for repeated or few distinct characters."""
+    counts = Counter(value)
+    return -sum(n * math.log2(n / len(value)) for n in counts.values())
+
+
+def weak_key(value: str) -> bool:
+    return (
+        value in PLACEHOLDERS
+        or len(value) < MIN_SECRET_LENGTH
+        or spread_bits(value) < MIN_SECRET_BITS
+    )
+
+
+def public_origin_problem(value: str) -> str | None:
+    """Why `value` cannot be a production site's origin, or None."""
+    parts = urlsplit(value)
+    host = (parts.hostname or "").lower()
+    if value == "null" or parts.scheme != "https" or not host:
+        return "must be an https:// origin"
+    if host == "localhost" or host.endswith(".localhost") or host.startswith("127."):
+        return "must not be a local address"
+    return None
 
 
 class Settings(BaseSettings):
@@ -32,24 +70,43 @@ class Settings(BaseSettings):
     ENVIRONMENT: Literal["local", "staging", "production"] = "local"
     API_V1_STR: str = "/api/v1"
     FRONTEND_HOST: str = "http://localhost:5173"
-    BACKEND_CORS_ORIGINS: Annotated[list[str], NoDecode, BeforeValidator(parse_origins)] = []
+    BACKEND_CORS_ORIGINS: CommaList = []
+    # The API's description and its pages (/docs, /redoc); on by default only while local.
+    API_DOCS: bool | None = None
 {%- if cookiecutter.frontend == "react" %}
     # The built frontend, served at /; relative to the project's folder unless absolute.
     FRONTEND_DIST: Path = Path("frontend/dist")
 {%- endif %}
 
+    # Signs every token. To rotate it without logging anyone out, move the old value to the
+    # front of PREVIOUS_SECRET_KEYS (still accepted) and set a new one.
     SECRET_KEY: str
+    PREVIOUS_SECRET_KEYS: CommaList = []
     ACCESS_TOKEN_EXPIRE_MINUTES: int = 15
+    # A refresh cookie lasts this long unused; refreshing never takes a sign-in past
+    # SIGN_IN_LIFETIME_DAYS from the password (or link), after which the user signs in again.
     REFRESH_TOKEN_EXPIRE_DAYS: int = 14
+    SIGN_IN_LIFETIME_DAYS: int = 30
+    # Failed attempts (passwords, codes) one account, and requests one client address, may make
+    # before each next one waits: 1 s, then twice as long each time, up to THROTTLE_MAX_DELAY.
+    # Forgotten after THROTTLE_WINDOW seconds without an attempt.
+    THROTTLE_PER_ACCOUNT: int = 5
+    THROTTLE_PER_ADDRESS: int = 50
+    THROTTLE_MAX_DELAY: int = 900
+    THROTTLE_WINDOW: int = 3600
+    # Passwords checked at once by one server process (each Argon2 check takes 64 MiB and a
+    # core), and how many more may wait for a turn; past that the answer is 503 at once.
+    PASSWORD_CHECKS_AT_ONCE: int = 2
+    PASSWORD_CHECKS_WAITING: int = 8
 {%- if cookiecutter.auth_totp == "yes" %}
     # Encrypts the two-factor secrets in the database; a separate key from SECRET_KEY, so that
     # rotating that one (which logs everybody out) does not unpair every authenticator app.
+    # Rotated like SECRET_KEY: the old value first in PREVIOUS_TOTP_ENCRYPTION_KEYS; secrets are
+    # re-encrypted with the new key by `python -m app.prestart`.
     TOTP_ENCRYPTION_KEY: str
+    PREVIOUS_TOTP_ENCRYPTION_KEYS: CommaList = []
     # Minutes between the password (or link) and the code.
     TWO_FACTOR_CHALLENGE_MINUTES: int = 5
-    # Wrong codes in a row before the code step is locked, and for how long.
-    TOTP_MAX_ATTEMPTS: int = 5
-    TOTP_LOCKOUT_MINUTES: int = 15
 {%- endif %}
 
     # Mail. Without SMTP_HOST (only while ENVIRONMENT=local) every mail is written to MAIL_DIR
@@ -65,9 +122,10 @@ class Settings(BaseSettings):
     MAIL_DIR: Path = Path("mail")
     # How long each emailed link works; each works once.
     PASSWORD_RESET_EXPIRE_MINUTES: int = 30
+    EMAIL_CHANGE_EXPIRE_HOURS: int = 24
     EMAIL_VERIFICATION_EXPIRE_HOURS: int = 48
 {%- if cookiecutter.auth_magic_link == "yes" %}
-    MAGIC_LINK_EXPIRE_MINUTES: int = 15
+    MAGIC_LINK_EXPIRE_MINUTES: int = 10
 {%- endif %}
     # Seconds before the same address is sent another mail of the same kind.
     MAIL_COOLDOWN_SECONDS: float = 60.0
@@ -104,8 +162,8 @@ class Settings(BaseSettings):
 {%- if cookiecutter.use_websockets == "yes" %}
     # Seconds a new socket has to send its token.
     WS_AUTH_TIMEOUT: float = 10.0
-    # Seconds between checks, during a session, that its user is still active.
-    WS_USER_RECHECK: float = 30.0
+    # Seconds between checks that a socket's user is still active and its sign-in not ended.
+    WS_USER_RECHECK: float = 5.0
     # A bigger frame closes the socket (1009); the server refuses it before reading it whole.
     WS_MAX_MESSAGE_BYTES: int = 65536
     # Messages a second one socket may send, sustained, and in a burst above that.
@@ -135,30 +193,51 @@ class Settings(BaseSettings):
         if self.ENVIRONMENT == "local":
             return self
         problems = []
-        secrets = {"SECRET_KEY": self.SECRET_KEY}
+        keys = {"SECRET_KEY": [self.SECRET_KEY, *self.PREVIOUS_SECRET_KEYS]}
 {%- if cookiecutter.auth_totp == "yes" %}
-        secrets["TOTP_ENCRYPTION_KEY"] = self.TOTP_ENCRYPTION_KEY
+        keys["TOTP_ENCRYPTION_KEY"] = [
+            self.TOTP_ENCRYPTION_KEY,
+            *self.PREVIOUS_TOTP_ENCRYPTION_KEYS,
+        ]
 {%- endif %}
-        for name, value in secrets.items():
-            if value in PLACEHOLDERS or len(value) < MIN_SECRET_LENGTH:
+        for name, values in keys.items():
+            if any(weak_key(value) for value in values):
                 problems.append(
-                    f"{name} must be a random value of at least {MIN_SECRET_LENGTH} characters; "
-                    "set one in .env, e.g. the output of: "
+                    f"{name} (and each previous one) must be a random value of at least "
+                    f"{MIN_SECRET_LENGTH} characters; set one in .env, e.g. the output of: "
                     "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
                 )
+        if (problem := password_problem(self.FIRST_SUPERUSER_PASSWORD)) is not None:
+            problems.append(
+                f"FIRST_SUPERUSER_PASSWORD {problem}; the generated .env holds a good one"
+            )
         if not self.SMTP_HOST:
             problems.append(
                 "SMTP_HOST must name the mail server (with SMTP_PORT, SMTP_USER, SMTP_PASSWORD): "
                 "outside local, mail written to a folder would reach nobody"
             )
-        if "*" in self.BACKEND_CORS_ORIGINS:
+        for origin in self.BACKEND_CORS_ORIGINS:
+            if origin == "*":
+                problems.append(
+                    "BACKEND_CORS_ORIGINS must list the site's origins "
+                    "(e.g. https://app.example.com), not *: any page on the web could then "
+                    "call the API and open the socket"
+                )
+            elif (problem := public_origin_problem(origin.rstrip("/"))) is not None:
+                problems.append(f"BACKEND_CORS_ORIGINS: {origin} {problem}")
+        if (problem := public_origin_problem(self.FRONTEND_HOST.rstrip("/"))) is not None:
             problems.append(
-                "BACKEND_CORS_ORIGINS must list the site's origins (e.g. https://app.example.com), "
-                "not *: any page on the web could then call the API and open the socket"
+                f"FRONTEND_HOST {problem} (e.g. https://{{ cookiecutter.domain }}): "
+                "mailed links lead there"
             )
         if problems:
-            raise ValueError(f"ENVIRONMENT={self.ENVIRONMENT}: " + "; ".join(problems))
+            # One line a problem: `python -m app` prints each.
+            raise ValueError("\n".join(f"ENVIRONMENT={self.ENVIRONMENT}: {p}" for p in problems))
         return self
+
+    @property
+    def api_docs(self) -> bool:
+        return self.API_DOCS if self.API_DOCS is not None else self.ENVIRONMENT == "local"
 
     @property
     def allowed_origins(self) -> list[str]:

@@ -1,7 +1,9 @@
 """Password hashing and signed tokens.
 
 Every token carries a `type` claim, and each decoder accepts exactly one type: a refresh
-token is never taken for an access token, on HTTP or on the socket.
+token is never taken for an access token, on HTTP or on the socket. Every token names the
+sign-in it belongs to (`sid`), which ending that sign-in voids; and the key that signed it
+(`kid`), so that SECRET_KEY can be rotated while tokens signed by PREVIOUS_SECRET_KEYS last.
 """
 
 import hashlib
@@ -13,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 import jwt
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from pwdlib import PasswordHash
 
 from app.core.config import settings
@@ -40,24 +42,55 @@ class TokenClaims:
     subject: uuid.UUID
     token_id: uuid.UUID
     expires_at: datetime
-    # The user's session generation when the token was issued (see User.session_generation).
-    generation: int
+    # The sign-in (see models.SignIn) the token belongs to.
+    sign_in_id: uuid.UUID
 
 
-# Hashing is slow on purpose; it runs in a thread so that no socket waits on it.
+class PasswordChecksBusy(Exception):
+    """More passwords are being checked than PASSWORD_CHECKS_AT_ONCE and _WAITING allow."""
+
+
+_password_checks: CapacityLimiter | None = None
+
+
+async def _hashing(function: Any, *args: str) -> Any:
+    """Run an Argon2 call in a thread, a few at once: each takes 64 MiB and a core, so a flood
+    of logins waits in a short line or is refused at once, and memory stays bounded."""
+    # Made on first use, inside the event loop it belongs to.
+    global _password_checks
+    if _password_checks is None:
+        _password_checks = CapacityLimiter(settings.PASSWORD_CHECKS_AT_ONCE)
+    limiter = _password_checks
+    busy = limiter.available_tokens < 1
+    if busy and limiter.statistics().tasks_waiting >= settings.PASSWORD_CHECKS_WAITING:
+        raise PasswordChecksBusy
+    return await to_thread.run_sync(function, *args, limiter=limiter)
+
+
 async def hash_password(password: str) -> str:
-    return await to_thread.run_sync(password_hash.hash, password)
+    hashed: str = await _hashing(password_hash.hash, password)
+    return hashed
 
 
 async def verify_password(password: str, hashed: str) -> bool:
-    return await to_thread.run_sync(password_hash.verify, password, hashed)
+    return bool(await _hashing(password_hash.verify, password, hashed))
+
+
+def key_id(key: str) -> str:
+    """A name for a signing key that reveals nothing of it."""
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _verification_keys() -> dict[str, str]:
+    keys = [settings.SECRET_KEY, *settings.PREVIOUS_SECRET_KEYS]
+    return {key_id(key): key for key in reversed(keys)}
 
 
 def create_token(
     subject: uuid.UUID,
     token_type: TokenType,
     expires_delta: timedelta,
-    generation: int,
+    sign_in_id: uuid.UUID,
     token_id: uuid.UUID | None = None,
 ) -> str:
     now = datetime.now(UTC)
@@ -65,36 +98,37 @@ def create_token(
         "sub": str(subject),
         "type": token_type.value,
         "jti": str(token_id or uuid.uuid4()),
-        "gen": generation,
+        "sid": str(sign_in_id),
         "iat": now,
         "exp": now + expires_delta,
     }
-    return jwt.encode(payload, settings.SECRET_KEY, algorithm=ALGORITHM)
+    headers = {"kid": key_id(settings.SECRET_KEY)}
+    return jwt.encode(payload, settings.SECRET_KEY, algorithm=ALGORITHM, headers=headers)
 
 
-def create_access_token(subject: uuid.UUID, generation: int) -> str:
+def create_access_token(subject: uuid.UUID, sign_in_id: uuid.UUID) -> str:
     expires = timedelta(minutes=settings.ACCESS_TOKEN_EXPIRE_MINUTES)
-    return create_token(subject, TokenType.ACCESS, expires, generation)
+    return create_token(subject, TokenType.ACCESS, expires, sign_in_id)
 
 
 def decode_token(token: str, token_type: TokenType) -> TokenClaims:
     try:
+        key = _verification_keys().get(jwt.get_unverified_header(token).get("kid", ""))
+        if key is None:
+            raise InvalidToken("signed by an unknown key")
         payload = jwt.decode(
             token,
-            settings.SECRET_KEY,
+            key,
             algorithms=[ALGORITHM],
-            options={"require": ["sub", "type", "jti", "gen", "exp"]},
+            options={"require": ["sub", "type", "jti", "sid", "exp"]},
         )
         if payload["type"] != token_type.value:
             raise InvalidToken(f"expected a {token_type.value} token")
-        generation = payload["gen"]
-        if not isinstance(generation, int):
-            raise InvalidToken("malformed generation")
         return TokenClaims(
             subject=uuid.UUID(payload["sub"]),
             token_id=uuid.UUID(payload["jti"]),
             expires_at=datetime.fromtimestamp(payload["exp"], UTC),
-            generation=generation,
+            sign_in_id=uuid.UUID(payload["sid"]),
         )
     except (jwt.PyJWTError, ValueError, TypeError, AttributeError) as exc:
         raise InvalidToken(str(exc)) from exc

@@ -1,7 +1,8 @@
 """Every session socket of this server process: who holds how many, when one must end, shutdown.
 
-One task per process watches them all (idle sockets, expired tokens, deactivated users), so an
-idle socket costs no timer of its own and a thousand users cost one query per check.
+One task per process watches them all (idle sockets, expired tokens, deactivated users, ended
+sign-ins), so an idle socket costs no timer of its own and a thousand users cost one query per
+check.
 """
 
 import asyncio
@@ -13,14 +14,11 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
+from app.auth import live_sign_ins
 from app.core.config import settings
 from app.core.db import SessionMaker
-from app.models import User
 from app.session.context import FrameSink, SessionContext
 from app.session.errors import (
-    CREDENTIALS_ERROR,
     EXPIRED_TOKEN_MESSAGE,
     LOGGED_OUT_MESSAGE,
     CloseCode,
@@ -31,8 +29,8 @@ from app.session.messages import encode, error_message
 
 logger = logging.getLogger(__name__)
 
-# Users whose active flag one query checks.
-USERS_PER_QUERY = 500
+# Sign-ins one query checks.
+SIGN_INS_PER_QUERY = 500
 
 
 def closing_frame(reason: str, message: str) -> str:
@@ -46,7 +44,6 @@ def error_frame(code: ErrorCode, message: str) -> str:
 
 SHUTDOWN_FRAME = closing_frame("shutdown", "The server is restarting; reconnect in a moment.")
 EXPIRED_FRAME = error_frame(ErrorCode.UNAUTHORIZED, EXPIRED_TOKEN_MESSAGE)
-INACTIVE_FRAME = error_frame(ErrorCode.UNAUTHORIZED, CREDENTIALS_ERROR)
 LOGGED_OUT_FRAME = error_frame(ErrorCode.UNAUTHORIZED, LOGGED_OUT_MESSAGE)
 
 
@@ -164,25 +161,21 @@ class Connections:
                 connection.end(closing_frame("idle", message), CloseCode.NORMAL)
 
     async def end_inactive_users(self) -> None:
-        """End the sockets of users deactivated, or logged out everywhere, since they connected."""
-        user_ids = list(self._by_user)
-        generations: dict[uuid.UUID, int] = {}
+        """End the sockets of users deactivated, or of sign-ins ended (logout, logout everywhere,
+        a new password), since they connected."""
+        by_sign_in: dict[uuid.UUID, list[Connection]] = {}
+        for mine in self._by_user.values():
+            for connection in mine:
+                if connection.context is not None:
+                    by_sign_in.setdefault(connection.context.sign_in_id, []).append(connection)
+        ids = list(by_sign_in)
+        live: set[uuid.UUID] = set()
         async with SessionMaker() as db:
-            for start in range(0, len(user_ids), USERS_PER_QUERY):
-                batch = user_ids[start : start + USERS_PER_QUERY]
-                result = await db.execute(
-                    select(User.id, User.session_generation).where(
-                        User.id.in_(batch), User.is_active.is_(True)
-                    )
-                )
-                for user_id, generation in result.tuples():
-                    generations[user_id] = generation
-        for user_id in user_ids:
-            current = generations.get(user_id)
-            for connection in list(self._by_user.get(user_id, ())):
-                if current is None:
-                    connection.end(INACTIVE_FRAME, CloseCode.POLICY_VIOLATION)
-                elif connection.context is not None and connection.context.generation != current:
+            for start in range(0, len(ids), SIGN_INS_PER_QUERY):
+                live |= await live_sign_ins(db, ids[start : start + SIGN_INS_PER_QUERY])
+        for sign_in_id, ended in by_sign_in.items():
+            if sign_in_id not in live:
+                for connection in ended:
                     connection.end(LOGGED_OUT_FRAME, CloseCode.POLICY_VIOLATION)
 
 

@@ -35,8 +35,8 @@ class SessionContext:
 
     member: Member
     token_expires_at: datetime
-    # The user's session generation the token was issued under: raised, the socket ends.
-    generation: int
+    # The sign-in its token belongs to: when that ends, the socket ends.
+    sign_in_id: uuid.UUID
     db: async_sessionmaker[AsyncSession]
     # Frames sent here reach this socket after whatever was queued before them.
     outbox: FrameSink

@@ -33,7 +33,7 @@ CLOSES_WITH: dict[ErrorCode, CloseCode] = {
 
 CREDENTIALS_ERROR = "Could not validate credentials."
 EXPIRED_TOKEN_MESSAGE = "Your access token has expired; log in again."  # noqa: S105 (not a secret)
-LOGGED_OUT_MESSAGE = "This session was ended (logged out everywhere); log in again."
+LOGGED_OUT_MESSAGE = "This sign-in has ended (logged out, or the account changed); log in again."
 INTERNAL_ERROR = "Something went wrong on the server; please try again."
 
 

@@ -57,7 +57,7 @@ async def authenticate(
     context = SessionContext(
         member=member,
         token_expires_at=claims.expires_at,
-        generation=claims.generation,
+        sign_in_id=claims.sign_in_id,
         db=db,
         outbox=outbox,
         session_id=draft.id if draft else None,

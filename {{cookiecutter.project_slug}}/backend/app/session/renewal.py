@@ -22,5 +22,5 @@ async def renew_token(context: SessionContext, data: TokenData) -> Response:
     if user.id != context.member.id:
         raise SocketError(ErrorCode.UNAUTHORIZED, "That token is another user's; log in again.")
     context.token_expires_at = claims.expires_at
-    context.generation = claims.generation
+    context.sign_in_id = claims.sign_in_id
     return Response(state="token", data={"expires_at": claims.expires_at})

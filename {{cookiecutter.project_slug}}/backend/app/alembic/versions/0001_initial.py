@@ -1,4 +1,6 @@
-"""Users, refresh tokens, emailed tokens{% if cookiecutter.auth_totp == "yes" %}, two-factor secrets{% endif %}{% if cookiecutter.use_websockets == "yes" %} and session records{% endif %}.
+"""Users, sign-ins, refresh tokens, emailed tokens{% if cookiecutter.auth_totp == "yes" %},
+two-factor secrets and recovery codes{% endif %}{% if cookiecutter.realtime_broker != "redis" %},
+attempt counters{% endif %}{% if cookiecutter.use_websockets == "yes" %}, session records{% endif %}.
 
 Revision ID: 0001
 Revises:
@@ -28,23 +30,39 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("is_superuser", sa.Boolean(), nullable=False),
         sa.Column("email_verified", sa.Boolean(), nullable=False),
-        sa.Column("session_generation", sa.Integer(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_users_email", "users", ["email"], unique=True)
     op.create_table(
+        "sign_ins",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.Column("ended_at", UTCDateTime(), nullable=True),
+{%- if cookiecutter.auth_totp == "yes" %}
+        sa.Column("completed_at", UTCDateTime(), nullable=True),
+{%- endif %}
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_sign_ins_user_id", "sign_ins", ["user_id"])
+    op.create_table(
         "refresh_tokens",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("sign_in_id", sa.Uuid(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("expires_at", UTCDateTime(), nullable=False),
         sa.Column("revoked_at", UTCDateTime(), nullable=True),
         sa.Column("rotated_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["sign_in_id"], ["sign_ins.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_refresh_tokens_user_id", "refresh_tokens", ["user_id"])
+    op.create_index("ix_refresh_tokens_sign_in_id", "refresh_tokens", ["sign_in_id"])
     op.create_table(
         "email_tokens",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -52,6 +70,7 @@ def upgrade() -> None:
         sa.Column("purpose", sa.String(length=32), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("new_email", sa.String(length=320), nullable=True),
 {%- if cookiecutter.auth_magic_link == "yes" %}
         sa.Column("claim_hash", sa.String(length=64), nullable=True),
 {%- endif %}
@@ -70,12 +89,31 @@ def upgrade() -> None:
         sa.Column("secret_encrypted", sa.String(length=255), nullable=False),
         sa.Column("confirmed_at", UTCDateTime(), nullable=True),
         sa.Column("last_used_step", sa.Integer(), nullable=True),
-        sa.Column("failed_attempts", sa.Integer(), nullable=False),
-        sa.Column("locked_until", UTCDateTime(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("user_id"),
     )
+    op.create_table(
+        "recovery_codes",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("used_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_recovery_codes_user_id", "recovery_codes", ["user_id"])
+{%- endif %}
+{%- if cookiecutter.realtime_broker != "redis" %}
+    op.create_table(
+        "attempt_counters",
+        sa.Column("key", sa.String(length=400), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("blocked_until", UTCDateTime(), nullable=False),
+        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
+    )
+    op.create_index("ix_attempt_counters_expires_at", "attempt_counters", ["expires_at"])
 {%- endif %}
 {%- if cookiecutter.use_websockets == "yes" %}
     op.create_table(
@@ -102,9 +140,14 @@ def downgrade() -> None:
 {%- if cookiecutter.use_websockets == "yes" %}
     op.drop_table("session_records")
 {%- endif %}
+{%- if cookiecutter.realtime_broker != "redis" %}
+    op.drop_table("attempt_counters")
+{%- endif %}
 {%- if cookiecutter.auth_totp == "yes" %}
+    op.drop_table("recovery_codes")
     op.drop_table("totp_credentials")
 {%- endif %}
     op.drop_table("email_tokens")
     op.drop_table("refresh_tokens")
+    op.drop_table("sign_ins")
     op.drop_table("users")

@@ -1,10 +1,11 @@
-"""Proving one reads one's mail: password recovery and reset, and email verification."""
+"""Proving one reads one's mail: password recovery and reset, email verification, and the
+confirmation of a new address."""
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response, status
 
-from app import auth, users
-from app.api.deps import CurrentUser, SessionDep
-from app.api.links import mail_link
+from app import auth, mail, throttle, users
+from app.api.deps import CurrentUser, SessionDep, client_address
+from app.api.links import LinkMail, page_origin, send_link
 from app.api.sign_in import clear_refresh_cookie
 from app.core.security import InvalidToken, hash_password
 from app.email_tokens import Purpose, redeem
@@ -16,68 +17,60 @@ RECOVERY_SENT = (
     "If an account uses this address, a link to choose a new password is on its way to it."
 )
 BAD_LINK = "This link is invalid, expired or already used; ask for a new one."
+EMAIL_TAKEN = "That address has an account already; choose another."
+RESET_LINK = LinkMail(
+    Purpose.PASSWORD_RESET,
+    page="/reset-password",
+    subject="reset your password",
+    intro="To choose a new password, open this link:",
+)
+VERIFICATION_LINK = LinkMail(
+    Purpose.EMAIL_VERIFICATION,
+    page="/verify-email",
+    subject="confirm your email",
+    intro="To confirm that this is your address, open this link:",
+)
 
 
 @router.post("/login/password-recovery", status_code=status.HTTP_202_ACCEPTED)
 async def recover_password(
-    db: SessionDep, request: Request, background: BackgroundTasks, body: EmailRequest
+    request: Request, background: BackgroundTasks, body: EmailRequest
 ) -> Message:
     """Mail a password-reset link; the answer is the same whether the account exists or not."""
-    user = await users.get_user_by_email(db, body.email)
-    if user is not None and user.is_active:
-        intro = "To choose a new password, open this link:"
-        await mail_link(
-            db,
-            request,
-            background,
-            user,
-            purpose=Purpose.PASSWORD_RESET,
-            page="/reset-password",
-            subject="reset your password",
-            intro=intro,
-        )
+    await throttle.attempt(throttle.Keys.of("mail", body.email, client_address(request)))
+    background.add_task(send_link, page_origin(request), body.email, RESET_LINK)
     return Message(message=RECOVERY_SENT)
 
 
 @router.post("/login/password-reset")
-async def reset_password(db: SessionDep, response: Response, body: PasswordReset) -> Message:
-    """Set a new password with the emailed link's token; every session of the user ends."""
+async def reset_password(
+    db: SessionDep, response: Response, background: BackgroundTasks, body: PasswordReset
+) -> Message:
+    """Set a new password with the emailed link's token; every sign-in of the user ends."""
     try:
-        user = await redeem(db, Purpose.PASSWORD_RESET, body.token)
+        user = (await redeem(db, Purpose.PASSWORD_RESET, body.token)).user
     except InvalidToken:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, BAD_LINK) from None
     user.hashed_password = await hash_password(body.new_password)
     # Reading the mail proved the address.
     user.email_verified = True
     await db.commit()
-    await auth.end_all_sessions(db, user.id)
+    await auth.end_all_sign_ins(db, user.id)
     clear_refresh_cookie(response)
+    notice = mail.notice_mail(user.email, "password reset", "Your password was reset by mail")
+    background.add_task(mail.deliver, notice)
     return Message(message="Your password is changed; log in with it.")
 
 
 @router.post("/users/me/email-verification", status_code=status.HTTP_202_ACCEPTED)
 async def request_verification(
-    db: SessionDep,
-    request: Request,
-    response: Response,
-    background: BackgroundTasks,
-    user: CurrentUser,
+    request: Request, response: Response, background: BackgroundTasks, user: CurrentUser
 ) -> Message:
     """Mail a link that confirms the user's address."""
     if user.email_verified:
         response.status_code = status.HTTP_200_OK
         return Message(message="Your email is verified already.")
-    intro = f"To confirm that {user.email} is your address, open this link:"
-    await mail_link(
-        db,
-        request,
-        background,
-        user,
-        purpose=Purpose.EMAIL_VERIFICATION,
-        page="/verify-email",
-        subject="confirm your email",
-        intro=intro,
-    )
+    background.add_task(send_link, page_origin(request), user.email, VERIFICATION_LINK)
     return Message(message=f"A confirmation link is on its way to {user.email}.")
 
 
@@ -85,9 +78,34 @@ async def request_verification(
 async def verify_email(db: SessionDep, body: LinkToken) -> Message:
     """Confirm an address with the emailed link's token (no login needed)."""
     try:
-        user = await redeem(db, Purpose.EMAIL_VERIFICATION, body.token)
+        user = (await redeem(db, Purpose.EMAIL_VERIFICATION, body.token)).user
     except InvalidToken:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, BAD_LINK) from None
     user.email_verified = True
     await db.commit()
     return Message(message=f"{user.email} is verified.")
+
+
+@router.post("/login/email-change")
+async def confirm_email_change(
+    db: SessionDep, response: Response, background: BackgroundTasks, body: LinkToken
+) -> Message:
+    """Move the account to the new address with the link mailed there (no login needed). The
+    old address is told; every sign-in ends, so that the account signs in anew."""
+    try:
+        redeemed = await redeem(db, Purpose.EMAIL_CHANGE, body.token)
+    except InvalidToken:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, BAD_LINK) from None
+    user, new_email = redeemed.user, redeemed.new_email
+    if new_email is None:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, BAD_LINK)
+    old_email = user.email
+    try:
+        await users.move_to_address(db, user, new_email, verified=True)
+    except users.AddressTaken:
+        raise HTTPException(status.HTTP_409_CONFLICT, EMAIL_TAKEN) from None
+    await auth.end_all_sign_ins(db, user.id)
+    clear_refresh_cookie(response)
+    what = f"The account that used this address moved to {new_email}"
+    background.add_task(mail.deliver, mail.notice_mail(old_email, "address changed", what))
+    return Message(message=f"Your email is now {new_email}; log in with it.")

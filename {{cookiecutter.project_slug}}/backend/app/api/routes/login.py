@@ -1,10 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, HTTPException, Response, status
+from fastapi import APIRouter, Cookie, Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app import auth, users
-from app.api.deps import CREDENTIALS_ERROR, CurrentUser, SessionDep
+from app import auth, throttle, users
+from app.api.deps import CREDENTIALS_ERROR, CurrentUser, SessionDep, client_address
 from app.api.sign_in import REFRESH_COOKIE, clear_refresh_cookie, complete_sign_in, grant
 from app.core.security import InvalidToken
 from app.schemas import AccessToken{% if cookiecutter.auth_totp == "yes" %}, Challenge{% endif %}
@@ -12,17 +12,24 @@ from app.schemas import AccessToken{% if cookiecutter.auth_totp == "yes" %}, Cha
 router = APIRouter(prefix="/login", tags=["login"])
 
 RefreshCookie = Annotated[str | None, Cookie(alias=REFRESH_COOKIE)]
+BAD_LOGIN = "Incorrect email or password."
 
 
 @router.post("/oauth")
 async def login(
-    db: SessionDep, response: Response, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+    db: SessionDep,
+    request: Request,
+    response: Response,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> AccessToken{% if cookiecutter.auth_totp == "yes" %} | Challenge{% endif %}:
     """Log in with email and password: an access token, and the refresh token as a cookie{% if cookiecutter.auth_totp == "yes" %};
     or, for a user with two-factor on, a challenge for POST /login/two-factor{% endif %}."""
+    attempt = throttle.Keys.of("password", form.username, client_address(request))
+    await throttle.attempt(attempt)
     user = await users.authenticate(db, form.username, form.password)
     if user is None:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "Incorrect email or password.")
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, BAD_LOGIN)
+    await throttle.succeeded(attempt)
     if not user.is_active:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "Inactive user.")
     return await complete_sign_in(db, response, user)
@@ -34,12 +41,12 @@ async def refresh(
 ) -> AccessToken:
     """Spend the refresh cookie for a new access token and a new refresh cookie.
 
-    A refresh cookie that was already spent ends every session of its user.
+    A refresh cookie that was already spent ends every sign-in of its user.
     """
     try:
         if refresh_token is None:
             raise InvalidToken("no refresh cookie")
-        user = await auth.spend_refresh_token(db, refresh_token)
+        user, sign_in_id = await auth.spend_refresh_token(db, refresh_token)
     except InvalidToken:
         cleared = Response()
         clear_refresh_cookie(cleared)
@@ -48,19 +55,20 @@ async def refresh(
             CREDENTIALS_ERROR,
             headers={"set-cookie": cleared.headers["set-cookie"]},
         ) from None
-    return await grant(db, response, user)
+    return await grant(db, response, user, sign_in_id)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(db: SessionDep, response: Response, refresh_token: RefreshCookie = None) -> None:
-    """Revoke the refresh cookie and clear it."""
+    """End this sign-in: its refresh cookie is cleared, and its access tokens{% if cookiecutter.use_websockets == "yes" %} and
+    sockets{% endif %} stop working."""
     if refresh_token is not None:
-        await auth.revoke_refresh_token(db, refresh_token)
+        await auth.end_sign_in_of(db, refresh_token)
     clear_refresh_cookie(response)
 
 
 @router.post("/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT)
 async def logout_everywhere(db: SessionDep, response: Response, user: CurrentUser) -> None:
-    """End every session of the user, on every device: refresh and access tokens{% if cookiecutter.use_websockets == "yes" %}, and sockets{% endif %}."""
-    await auth.end_all_sessions(db, user.id)
+    """End every sign-in of the user, on every device: refresh and access tokens{% if cookiecutter.use_websockets == "yes" %}, and sockets{% endif %}."""
+    await auth.end_all_sign_ins(db, user.id)
     clear_refresh_cookie(response)

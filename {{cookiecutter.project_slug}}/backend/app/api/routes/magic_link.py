@@ -9,9 +9,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Cookie, HTTPException, Request, Response, status
 
-from app import users
-from app.api.deps import SessionDep
-from app.api.links import mail_link
+from app import throttle
+from app.api.deps import SessionDep, client_address
+from app.api.links import LinkMail, page_origin, send_link
 from app.api.sign_in import LOGIN_PATH, complete_sign_in, set_private_cookie
 from app.core.security import InvalidToken, new_opaque_token
 from app.email_tokens import Purpose, lifetime, redeem
@@ -26,35 +26,36 @@ BAD_LINK = (
     "than the one that asked for it; ask for a new one."
 )
 
+SIGN_IN_LINK = LinkMail(
+    Purpose.SIGN_IN,
+    page="/magic-link",
+    subject="your sign-in link",
+    intro="To sign in, open this link in the browser where you asked for it:",
+)
+# A claim the browser sends back longer than any this server makes is not one of its own.
+MAX_CLAIM_LENGTH = 200
+
 ClaimCookie = Annotated[str | None, Cookie(alias=CLAIM_COOKIE)]
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
 async def request_link(
-    db: SessionDep,
     request: Request,
     response: Response,
     background: BackgroundTasks,
     body: EmailRequest,
+    claim_cookie: ClaimCookie = None,
 ) -> SignInLinkSent:
-    """Mail a sign-in link to the address, if it has an account; the answer is the same."""
-    claim = new_opaque_token()
-    valid_for = lifetime(Purpose.SIGN_IN)
-    user = await users.get_user_by_email(db, body.email)
-    if user is not None and user.is_active:
-        intro = "To sign in, open this link in the browser where you asked for it:"
-        await mail_link(
-            db,
-            request,
-            background,
-            user,
-            purpose=Purpose.SIGN_IN,
-            page="/magic-link",
-            subject="your sign-in link",
-            intro=intro,
-            claim=claim,
-        )
-    seconds = int(valid_for.total_seconds())
+    """Mail a sign-in link to the address, if it has an account; the answer is the same.
+
+    A browser that asks again keeps its claim, so that the link it is waiting for still works
+    in it; a pending link stays bound to the browser that asked first.
+    """
+    await throttle.attempt(throttle.Keys.of("mail", body.email, client_address(request)))
+    claim = claim_cookie if claim_cookie and len(claim_cookie) <= MAX_CLAIM_LENGTH else None
+    claim = claim or new_opaque_token()
+    background.add_task(send_link, page_origin(request), body.email, SIGN_IN_LINK, claim=claim)
+    seconds = int(lifetime(Purpose.SIGN_IN).total_seconds())
     set_private_cookie(response, CLAIM_COOKIE, claim, max_age=seconds, path=CLAIM_PATH)
     return SignInLinkSent(claim=claim, expires_in=seconds)
 
@@ -65,9 +66,10 @@ async def sign_in_with_link(
 ) -> AccessToken{% if cookiecutter.auth_totp == "yes" %} | Challenge{% endif %}:
     """Spend the link's token with this browser's claim: signed in{% if cookiecutter.auth_totp == "yes" %}, or the code step next{% endif %}."""
     try:
-        user = await redeem(db, Purpose.SIGN_IN, body.token, claim=body.claim or claim_cookie)
+        redeemed = await redeem(db, Purpose.SIGN_IN, body.token, claim=body.claim or claim_cookie)
     except InvalidToken:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, BAD_LINK) from None
+    user = redeemed.user
     # Reading the mail proved the address.
     user.email_verified = True
     await db.commit()

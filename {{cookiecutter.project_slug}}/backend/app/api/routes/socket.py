@@ -3,10 +3,10 @@
 import asyncio
 import logging
 import time
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from app.api.protection import origin_allowed
 from app.api.sockets import Outbox, receive_frame
 from app.core.config import settings
 from app.core.db import SessionMaker
@@ -23,20 +23,8 @@ router = APIRouter(tags=["socket"])
 logger = logging.getLogger(__name__)
 
 
-def origin_allowed(origin: str | None, host: str | None) -> bool:
-    """A page of this site, or of an allowed origin, may open the socket; no other page may.
-
-    Browsers always send Origin; scripts and tests may not, and are not refused for that.
-    """
-    if origin is None:
-        return True
-    origin = origin.rstrip("/")
-    same_site = host is not None and urlsplit(origin).netloc == host
-    return same_site or origin in settings.allowed_origins
-
-
 async def session_socket(websocket: WebSocket) -> None:
-    if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host")):
+    if not origin_allowed(websocket.scope):
         await websocket.close(code=CloseCode.POLICY_VIOLATION)  # before accept: HTTP 403
         return
     await websocket.accept()

@@ -1,16 +1,20 @@
-"""Two-factor sign-in with an authenticator app: the code step, and turning it on and off."""
+"""Two-factor sign-in with an authenticator app: the code step, turning it on and off, and the
+recovery codes. Every change asks for the password again and is mailed to the account."""
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response, status
 
-from app import auth, totp
-from app.api.deps import CurrentUser, SessionDep
+from app import auth, mail, throttle, totp
+from app.api.deps import CurrentUser, SessionDep, client_address, confirm_password
 from app.api.sign_in import grant
 from app.core.security import InvalidToken, TokenType, decode_token
-from app.models import TotpCredential
+from app.models import TotpCredential, User
 from app.schemas import (
     AccessToken,
     Message,
+    Reauthentication,
+    RecoveryCodes,
     TwoFactorCode,
+    TwoFactorDisable,
     TwoFactorEnrolment,
     TwoFactorSignIn,
     TwoFactorStatus,
@@ -20,50 +24,86 @@ router = APIRouter(tags=["two-factor"])
 
 WRONG_CODE = "That code is wrong or was used already; wait for the next one."
 EXPIRED_CHALLENGE = "Your sign-in has expired; start again."
+KEEP_CODES = (
+    "Keep these recovery codes somewhere safe: each signs you in once without your phone. "
+    "They will not be shown again."
+)
 
 
 async def checked(
-    db: SessionDep, found: TotpCredential | None, code: str, *, confirmed: bool
+    db: SessionDep,
+    request: Request,
+    background: BackgroundTasks,
+    user: User,
+    code: str,
+    *,
+    confirmed: bool,
 ) -> TotpCredential:
-    """The credential, once `code` is accepted for it; an HTTP error otherwise."""
+    """The user's credential, once `code` is accepted for it (a recovery code too, when
+    `confirmed`); an HTTP error otherwise. Each guess is counted first (app.throttle)."""
+    found = await totp.credential(db, user.id)
     if found is None or (found.confirmed_at is not None) != confirmed:
         detail = "Two-factor sign-in is not on." if confirmed else "Start turning it on first."
         raise HTTPException(status.HTTP_409_CONFLICT, detail)
+    attempt = throttle.Keys.of("code", user.id, client_address(request))
+    await throttle.attempt(attempt)
     try:
-        await totp.verify(db, found, code)
-    except totp.TooManyAttempts as locked:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            f"Too many wrong codes; try again in {locked.retry_after} seconds.",
-            headers={"Retry-After": str(locked.retry_after)},
-        ) from None
+        if confirmed and totp.is_recovery_code(code):
+            await totp.use_recovery_code(db, user.id, code)
+            left = await totp.recovery_codes_left(db, user.id)
+            what = f"A recovery code was used to sign in to your account; {left} are left"
+            notice = mail.notice_mail(user.email, "recovery code used", what)
+            background.add_task(mail.deliver, notice)
+        else:
+            await totp.verify(db, found, code)
     except totp.CodeRefused:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, WRONG_CODE) from None
+    await throttle.succeeded(attempt)
     return found
+
+
+def _notify(background: BackgroundTasks, user: User, what: str) -> None:
+    notice = mail.notice_mail(user.email, "two-factor sign-in changed", what)
+    background.add_task(mail.deliver, notice)
 
 
 @router.post("/login/two-factor")
 async def sign_in_with_code(
-    db: SessionDep, response: Response, body: TwoFactorSignIn
+    db: SessionDep,
+    request: Request,
+    response: Response,
+    background: BackgroundTasks,
+    body: TwoFactorSignIn,
 ) -> AccessToken:
-    """The code step: the challenge from the password (or link) step, and a current code."""
+    """The code step: the challenge from the password (or link) step, and a current code or a
+    recovery code. The challenge works once."""
     try:
         claims = decode_token(body.challenge_token, TokenType.CHALLENGE)
-        user = await auth.user_for(db, claims)
+        user = await auth.pending_user(db, claims)
     except InvalidToken:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, EXPIRED_CHALLENGE) from None
-    await checked(db, await totp.credential(db, user.id), body.code, confirmed=True)
-    return await grant(db, response, user)
+    await checked(db, request, background, user, body.code, confirmed=True)
+    try:
+        await auth.complete(db, claims.sign_in_id)
+    except InvalidToken:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, EXPIRED_CHALLENGE) from None
+    return await grant(db, response, user, claims.sign_in_id)
 
 
 @router.get("/users/me/totp")
 async def two_factor_status(db: SessionDep, user: CurrentUser) -> TwoFactorStatus:
-    return TwoFactorStatus(enabled=await totp.is_enabled(db, user.id))
+    return TwoFactorStatus(
+        enabled=await totp.is_enabled(db, user.id),
+        recovery_codes_left=await totp.recovery_codes_left(db, user.id),
+    )
 
 
 @router.post("/users/me/totp")
-async def start_two_factor(db: SessionDep, user: CurrentUser) -> TwoFactorEnrolment:
+async def start_two_factor(
+    db: SessionDep, request: Request, user: CurrentUser, body: Reauthentication
+) -> TwoFactorEnrolment:
     """A new secret to scan (QR code) or type into an authenticator app; confirm it next."""
+    await confirm_password(request, user, body.current_password)
     try:
         enrolment = await totp.start_enrolment(db, user)
     except totp.AlreadyEnabled:
@@ -74,16 +114,50 @@ async def start_two_factor(db: SessionDep, user: CurrentUser) -> TwoFactorEnrolm
 
 
 @router.post("/users/me/totp/confirm")
-async def confirm_two_factor(db: SessionDep, user: CurrentUser, body: TwoFactorCode) -> Message:
-    """Turn two-factor sign-in on with a first code from the app."""
-    found = await checked(db, await totp.credential(db, user.id), body.code, confirmed=False)
+async def confirm_two_factor(
+    db: SessionDep,
+    request: Request,
+    background: BackgroundTasks,
+    user: CurrentUser,
+    body: TwoFactorCode,
+) -> RecoveryCodes:
+    """Turn two-factor sign-in on with a first code from the app: the recovery codes, once."""
+    found = await checked(db, request, background, user, body.code, confirmed=False)
     await totp.confirm(db, found)
-    return Message(message="Two-factor sign-in is on.")
+    codes = await totp.new_recovery_codes(db, user.id)
+    _notify(background, user, "Two-factor sign-in was turned on for your account")
+    return RecoveryCodes(message=f"Two-factor sign-in is on. {KEEP_CODES}", recovery_codes=codes)
+
+
+@router.post("/users/me/totp/recovery-codes")
+async def renew_recovery_codes(
+    db: SessionDep,
+    request: Request,
+    background: BackgroundTasks,
+    user: CurrentUser,
+    body: Reauthentication,
+) -> RecoveryCodes:
+    """A new set of recovery codes; the old ones stop working."""
+    await confirm_password(request, user, body.current_password)
+    if not await totp.is_enabled(db, user.id):
+        raise HTTPException(status.HTTP_409_CONFLICT, "Two-factor sign-in is not on.")
+    codes = await totp.new_recovery_codes(db, user.id)
+    _notify(background, user, "New recovery codes were made for your account; old ones are void")
+    return RecoveryCodes(message=KEEP_CODES, recovery_codes=codes)
 
 
 @router.post("/users/me/totp/disable")
-async def disable_two_factor(db: SessionDep, user: CurrentUser, body: TwoFactorCode) -> Message:
-    """Turn two-factor sign-in off, with a current code."""
-    found = await checked(db, await totp.credential(db, user.id), body.code, confirmed=True)
+async def disable_two_factor(
+    db: SessionDep,
+    request: Request,
+    background: BackgroundTasks,
+    user: CurrentUser,
+    body: TwoFactorDisable,
+) -> Message:
+    """Turn two-factor sign-in off, with the password and a current code (or a recovery code)."""
+    await confirm_password(request, user, body.current_password)
+    found = await checked(db, request, background, user, body.code, confirmed=True)
     await totp.disable(db, found)
+    _notify(background, user, "Two-factor sign-in was turned off for your account")
     return Message(message="Two-factor sign-in is off.")
+

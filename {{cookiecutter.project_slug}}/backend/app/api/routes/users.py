@@ -1,13 +1,18 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, Response, status
 
-from app import users
-from app.api.deps import CurrentUser, SessionDep, SuperUser
-from app.core.security import hash_password, verify_password
+from app import auth, mail, users
+from app.api.deps import CurrentUser, SessionDep, SuperUser, confirm_password
+from app.api.links import LinkMail, page_origin, send_link
+from app.api.sign_in import grant
+from app.core.security import hash_password
+from app.email_tokens import Purpose
 from app.models import User
 from app.schemas import (
+    AccessToken,
+    EmailChange,
     Message,
     PasswordChange,
     UserCreate,
@@ -20,6 +25,12 @@ from app.schemas import (
 router = APIRouter(prefix="/users", tags=["users"])
 
 EMAIL_TAKEN = "A user with this email already exists."
+EMAIL_CHANGE_LINK = LinkMail(
+    Purpose.EMAIL_CHANGE,
+    page="/confirm-email",
+    subject="confirm your new email",
+    intro="To move your account to this address, open this link:",
+)
 
 
 async def _ensure_email_free(db: SessionDep, email: str | None, owner: User | None = None) -> None:
@@ -44,17 +55,53 @@ async def read_me(user: CurrentUser) -> UserPublic:
 
 @router.patch("/me")
 async def update_me(db: SessionDep, user: CurrentUser, user_in: UserUpdateMe) -> UserPublic:
-    await _ensure_email_free(db, user_in.email, owner=user)
     return UserPublic.model_validate(await users.update_user(db, user, user_in))
 
 
+@router.post("/me/email", status_code=status.HTTP_202_ACCEPTED)
+async def change_my_email(
+    db: SessionDep,
+    request: Request,
+    background: BackgroundTasks,
+    user: CurrentUser,
+    body: EmailChange,
+) -> Message:
+    """Move the account to a new address, once a link mailed there is opened; until then the
+    address stays. The answer is the same whether another account has the new address."""
+    await confirm_password(request, user, body.current_password)
+    new_email = body.new_email.lower()
+    if await users.get_user_by_email(db, new_email) is None:
+        background.add_task(
+            send_link, page_origin(request), user.email, EMAIL_CHANGE_LINK, new_email=new_email
+        )
+    elif new_email != user.email:
+        what = f"Someone asked to move an account of {user.email} to this address, which has one"
+        background.add_task(mail.deliver, mail.notice_mail(new_email, "address in use", what))
+    return Message(
+        message=f"To finish, open the link we sent to {new_email}. "
+        f"Until then your address stays {user.email}."
+    )
+
+
 @router.patch("/me/password")
-async def change_my_password(db: SessionDep, user: CurrentUser, body: PasswordChange) -> Message:
-    if not await verify_password(body.current_password, user.hashed_password):
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "Incorrect password.")
+async def change_my_password(
+    db: SessionDep,
+    request: Request,
+    response: Response,
+    background: BackgroundTasks,
+    user: CurrentUser,
+    body: PasswordChange,
+) -> AccessToken:
+    """A new password: every sign-in of the user ends (other devices{% if cookiecutter.use_websockets == "yes" %}, sockets{% endif %}), and this one
+    gets a new sign-in, whose tokens are in the answer."""
+    await confirm_password(request, user, body.current_password)
     user.hashed_password = await hash_password(body.new_password)
     await db.commit()
-    return Message(message="Password updated.")
+    await auth.end_all_sign_ins(db, user.id)
+    what = "The password of your account was changed"
+    background.add_task(mail.deliver, mail.notice_mail(user.email, "password changed", what))
+    sign_in = await auth.start_sign_in(db, user)
+    return await grant(db, response, user, sign_in.id)
 
 
 @router.get("")
@@ -83,11 +130,25 @@ async def read_user(db: SessionDep, current: CurrentUser, user_id: uuid.UUID) ->
 
 @router.patch("/{user_id}")
 async def update_user(
-    db: SessionDep, _: SuperUser, user_id: uuid.UUID, user_in: UserUpdate
+    db: SessionDep,
+    background: BackgroundTasks,
+    _: SuperUser,
+    user_id: uuid.UUID,
+    user_in: UserUpdate,
 ) -> UserPublic:
+    """An administrator's change; a new password ends every sign-in of the user."""
     user = await _user_or_404(db, user_id)
     await _ensure_email_free(db, user_in.email, owner=user)
-    return UserPublic.model_validate(await users.update_user(db, user, user_in))
+    old_email = user.email
+    updated = await users.update_user(db, user, user_in)
+    if user_in.password is not None:
+        await auth.end_all_sign_ins(db, user.id)
+        what = "An administrator set a new password for your account"
+        background.add_task(mail.deliver, mail.notice_mail(updated.email, "password changed", what))
+    if updated.email != old_email:
+        what = f"An administrator moved your account to {updated.email}"
+        background.add_task(mail.deliver, mail.notice_mail(old_email, "address changed", what))
+    return UserPublic.model_validate(updated)
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,159 @@
+"""What every request meets before and after its route: cross-site refusal, security headers,
+and answers for the refusals that any route may give (throttled, busy, invalid input).
+"""
+
+from collections.abc import Sequence
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.config import settings
+from app.core.security import PasswordChecksBusy
+from app.throttle import Throttled
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+CROSS_SITE = "Cross-site request refused."
+BUSY = "The server is busy; try again in a moment."
+# Body fields whose value a validation error never repeats.
+SECRET_FIELDS = {
+    "password",
+    "current_password",
+    "new_password",
+    "token",
+    "challenge_token",
+    "claim",
+    "code",
+}
+
+# The page loads only its own files, has no inline script, and is framed by nobody. The QR code
+# of two-factor enrolment is a data: image.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# The API's own pages (/docs, /redoc) load their script from a CDN and start it inline.
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'"
+)
+DOCS_PATHS = ("/docs", "/redoc")
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+# What a browser puts in Sec-Fetch-Site for a request of the site itself, or one a person typed.
+SAME_SITE_FETCHES = {"same-origin", "none"}
+
+
+def own_origin(scope: Scope) -> str | None:
+    """The origin this request was sent to: its scheme (http for ws), host and port."""
+    host = Headers(scope=scope).get("host")
+    if not host:
+        return None
+    scheme = {"ws": "http", "wss": "https"}.get(scope["scheme"], scope["scheme"])
+    return f"{scheme}://{host}".lower()
+
+
+def origin_allowed(scope: Scope) -> bool:
+    """A page of this site or of an allowed origin may send this request; no other page may.
+
+    The origin's scheme, host and port must all match. Browsers send Origin with every request
+    that changes something (and Sec-Fetch-Site when they do not); scripts and tests send neither,
+    and are not refused for that.
+    """
+    headers = Headers(scope=scope)
+    origin = headers.get("origin")
+    if origin is None:
+        fetch_site = headers.get("sec-fetch-site")
+        return fetch_site is None or fetch_site in SAME_SITE_FETCHES
+    origin = origin.rstrip("/").lower()
+    if origin == "null" or not urlsplit(origin).scheme:
+        return False
+    return origin == own_origin(scope) or origin in settings.allowed_origins
+
+
+def _json(status_code: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status_code, headers=headers)
+
+
+class SiteGuard:
+    """Refuses a cross-site request that would change something (a forged form or fetch: login
+    CSRF, forced logout), and adds the security headers to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] in UNSAFE_METHODS and not origin_allowed(scope):
+            response = _json(status.HTTP_403_FORBIDDEN, CROSS_SITE)
+            await response(scope, receive, self._with_headers(scope, send))
+            return
+        await self.app(scope, receive, self._with_headers(scope, send))
+
+    @staticmethod
+    def _with_headers(scope: Scope, send: Send) -> Send:
+        docs = scope["path"].startswith(DOCS_PATHS)
+        policy = DOCS_CONTENT_SECURITY_POLICY if docs else CONTENT_SECURITY_POLICY
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                headers.extend(SECURITY_HEADERS)
+                headers.append((b"content-security-policy", policy.encode()))
+            await send(message)
+
+        return send_with_headers
+
+
+def _without_secrets(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    cleaned = []
+    for error in errors:
+        error = dict(error)
+        location = error.get("loc") or ()
+        if location and location[-1] in SECRET_FIELDS:
+            error.pop("input", None)
+            error.pop("ctx", None)
+        cleaned.append(error)
+    return cleaned
+
+
+async def _throttled(_: Request, error: Exception) -> JSONResponse:
+    wait = cast(Throttled, error).retry_after
+    return _json(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        f"Too many attempts; try again in {wait} seconds.",
+        {"Retry-After": str(wait)},
+    )
+
+
+async def _busy(_: Request, __: Exception) -> JSONResponse:
+    return _json(status.HTTP_503_SERVICE_UNAVAILABLE, BUSY, {"Retry-After": "1"})
+
+
+async def _invalid(_: Request, error: Exception) -> JSONResponse:
+    errors = cast(RequestValidationError, error).errors()
+    return JSONResponse(
+        {"detail": jsonable_encoder(_without_secrets(errors))},
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+    )
+
+
+def protect(app: FastAPI) -> None:
+    app.add_middleware(SiteGuard)
+    app.add_exception_handler(Throttled, _throttled)
+    app.add_exception_handler(PasswordChecksBusy, _busy)
+    app.add_exception_handler(RequestValidationError, _invalid)
