@@ -31,7 +31,8 @@ export default defineConfig({
   },
   build: {
     outDir: "dist",
-    sourcemap: true,
+    // The production build publishes no source maps.
+    sourcemap: false,
   },
   test: {
     environment: "node",

@@ -8,6 +8,7 @@ import { FeaturesProvider } from "./features/context";
 import { registeredFeatures } from "./features/registry";
 import type { AuthFeature } from "./features/types";
 import { AccountPage } from "./pages/AccountPage";
+import { ConfirmEmailPage } from "./pages/ConfirmEmailPage";
 import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
 import { HomePage } from "./pages/HomePage";
 import { LoginPage } from "./pages/LoginPage";
@@ -34,6 +35,7 @@ export function App({ authClient, features = registeredFeatures }: AppProps) {
               <Route path="/forgot-password" element={<ForgotPasswordPage />} />
               <Route path="/reset-password" element={<ResetPasswordPage />} />
               <Route path="/verify-email" element={<VerifyEmailPage />} />
+              <Route path="/confirm-email" element={<ConfirmEmailPage />} />
               <Route
                 path="/"
                 element={

@@ -24,17 +24,46 @@ export async function sendVerificationEmail(client: AuthClient): Promise<string>
   return messageOf(body, "We sent you a verification link.");
 }
 
-export async function changePassword(client: AuthClient, currentPassword: string, newPassword: string): Promise<string> {
-  const body = await client.request("/users/me/password", {
+/**
+ * Changes the password. The server ends every other session of the user and
+ * answers with a new access token for this one, which the client adopts (the
+ * socket renews its authentication with it).
+ */
+export async function changePassword(client: AuthClient, currentPassword: string, newPassword: string): Promise<void> {
+  await client.renewWith("/users/me/password", {
     method: "PATCH",
     auth: true,
     json: { current_password: currentPassword, new_password: newPassword },
   });
-  return messageOf(body, "Password updated.");
+}
+
+/**
+ * Asks to move the account to `newEmail`: the server mails a link there, and the
+ * address changes only when it is opened. The answer is the same whether the
+ * address is free or not.
+ */
+export async function requestEmailChange(
+  client: AuthClient,
+  newEmail: string,
+  currentPassword: string,
+  currentEmail: string,
+): Promise<string> {
+  const body = await client.request("/users/me/email", {
+    auth: true,
+    json: { new_email: newEmail, current_password: currentPassword },
+  });
+  const pending = `To finish, open the link we sent to ${newEmail}. Until then your address stays ${currentEmail}.`;
+  return messageOf(body, pending);
+}
+
+/** Moves the account to the new address with the token of the mailed link; every session of the user then ends. */
+export async function confirmEmailChange(client: AuthClient, token: string): Promise<string> {
+  const body = await client.request("/login/email-change", { json: { token } });
+  return messageOf(body, "Your email address has changed.");
 }
 
 /** The shortest password the server accepts. */
-export const MIN_PASSWORD_LENGTH = 8;
+export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 128;
 
 /** Why a new password (typed twice) cannot be sent, or null when it can. */

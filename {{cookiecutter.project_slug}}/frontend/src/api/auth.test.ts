@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { ApiError, createAuthClient, jwtExpiry, NotAuthenticatedError, REFRESH_MARGIN_MS } from "./auth";
+import {
+  ApiError,
+  createAuthClient,
+  jwtExpiry,
+  NotAuthenticatedError,
+  REFRESH_MARGIN_MS,
+  socketTokenSource,
+} from "./auth";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -293,5 +300,105 @@ describe("auth client", () => {
     releaseRefresh();
     expect(await restored).toBeNull();
     expect(client.tokens.accessToken).toBe("LINK");
+  });
+
+  it("adopts the access token a password change answers with, and hands it to the socket", async () => {
+    let answer: unknown = { access_token: "NEW", token_type: "bearer", expires_in: 600 };
+    const { client, calls } = setup((url) => {
+      const token = url.endsWith("/login/refresh") ? { access_token: "OLD", token_type: "bearer", expires_in: 900 } : null;
+      return json(200, token ?? answer);
+    });
+    const socketTokens: string[] = [];
+    socketTokenSource(client).subscribeToTokens((token) => {
+      socketTokens.push(token);
+    });
+    await client.refresh();
+    await client.renewWith("/users/me/password", { method: "PATCH", auth: true, json: { a: 1 } });
+    const [, init] = calls("/users/me/password")[0] ?? [];
+    expect(init?.method).toBe("PATCH");
+    expect(new Headers(init?.headers).get("Authorization")).toBe("Bearer OLD");
+    expect(client.tokens.accessToken).toBe("NEW");
+    expect(client.tokens.expiresAt).toBe(1_000_000 + 600_000);
+    expect(socketTokens).toEqual(["OLD", "NEW"]);
+    expect(await client.getFreshAccessToken()).toBe("NEW");
+    expect(calls("/login/refresh")).toHaveLength(1);
+
+    answer = { message: "no token" };
+    await expect(client.renewWith("/users/me/password", { method: "PATCH", auth: true })).rejects.toMatchObject({
+      message: "Unexpected response from the server.",
+    });
+    expect(client.tokens.accessToken).toBe("NEW");
+  });
+
+  it("keeps a renewed token when a refresh with the old cookie fails meanwhile", async () => {
+    let releaseRefresh: () => void = () => undefined;
+    const refreshGate = new Promise<void>((resolve) => {
+      releaseRefresh = resolve;
+    });
+    let refreshes = 0;
+    const { client } = setup(async (url) => {
+      if (url.endsWith("/login/refresh")) {
+        refreshes += 1;
+        if (refreshes === 1) return json(200, { access_token: "OLD", token_type: "bearer", expires_in: 900 });
+        await refreshGate;
+        return json(401, { detail: "Refresh token reused." });
+      }
+      return json(200, { access_token: "NEW", token_type: "bearer", expires_in: 900 });
+    });
+    await client.refresh();
+    const failing = client.refresh();
+    await client.renewWith("/users/me/password", { method: "PATCH", auth: true });
+    releaseRefresh();
+    await expect(failing).rejects.toBeInstanceOf(NotAuthenticatedError);
+    expect(client.tokens.accessToken).toBe("NEW");
+  });
+});
+
+describe("error messages", () => {
+  function failing(status: number, body: unknown, headers: Record<string, string> = {}) {
+    const response = () =>
+      new Response(typeof body === "string" ? body : JSON.stringify(body), {
+        status,
+        headers: { "Content-Type": "application/json", ...headers },
+      });
+    return setup(response).client.request("/x", { json: {} }).catch((e: unknown) => e);
+  }
+
+  it("say how long to wait after too many attempts, from Retry-After or else the detail", async () => {
+    const detail = "Too many attempts; try again in 120 seconds.";
+    const withHeader = await failing(429, { detail }, { "Retry-After": "120" });
+    expect(withHeader).toBeInstanceOf(ApiError);
+    expect(withHeader).toMatchObject({
+      status: 429,
+      retryAfter: 120,
+      message: "Too many attempts. Try again in 2 minutes.",
+    });
+    expect(await failing(429, { detail: "Too many attempts; try again in 9 seconds." })).toMatchObject({
+      retryAfter: 9,
+      message: "Too many attempts. Try again in 9 seconds.",
+    });
+    expect(await failing(429, { detail: "Slow down." })).toMatchObject({ retryAfter: null, message: "Slow down." });
+    expect(await failing(429, "not json")).toMatchObject({ message: "Too many attempts. Try again later." });
+  });
+
+  it("say the server is busy on a 503 that asks to retry, or says nothing", async () => {
+    const busy = { detail: "The server is busy; try again in a moment." };
+    expect(await failing(503, busy, { "Retry-After": "1" })).toMatchObject({
+      status: 503,
+      retryAfter: 1,
+      message: "The server is busy. Try again in a moment.",
+    });
+    expect(await failing(503, "<html>")).toMatchObject({ message: "The server is busy. Try again in a moment." });
+    expect(await failing(503, { detail: "Down for maintenance." })).toMatchObject({ message: "Down for maintenance." });
+  });
+
+  it("show a validator's own sentences of a 422, and a general word for the others", async () => {
+    const common = { loc: ["body", "new_password"], msg: "Value error, this password is too common; choose another" };
+    expect(await failing(422, { detail: [common] })).toMatchObject({
+      message: "This password is too common; choose another.",
+    });
+    expect(await failing(422, { detail: [{ loc: ["body", "email"], msg: "Field required" }] })).toMatchObject({
+      message: "Please check the values you entered.",
+    });
   });
 });

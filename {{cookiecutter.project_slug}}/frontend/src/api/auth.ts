@@ -1,4 +1,5 @@
 import { API_BASE_URL, PROJECT_NAME } from "./core";
+import { retryAfterSeconds, secondsInDetail, serverBusyMessage, tooManyAttemptsMessage } from "./waits";
 
 export interface TokenResponse {
   access_token: string;
@@ -31,11 +32,14 @@ export type LoginResult = { kind: "signed-in" } | { kind: "challenge"; challenge
 /** An HTTP error from the API, with the server's `detail` when it sent one. */
 export class ApiError extends Error {
   readonly status: number;
+  /** Seconds the server asked to wait before trying again (429, 503); null when it did not say. */
+  readonly retryAfter: number | null;
 
-  constructor(status: number, message: string) {
+  constructor(status: number, message: string, retryAfter: number | null = null) {
     super(message);
     this.name = "ApiError";
     this.status = status;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -164,19 +168,48 @@ export interface RequestOptions {
   auth?: boolean;
 }
 
+/** FastAPI's 422 lists its complaints; a validator's own sentence starts with this. */
+const VALUE_ERROR = "Value error, ";
+
+/** The sentences of a 422's complaints that were written for people (e.g. a too common password), or null. */
+function validationMessage(detail: unknown[]): string | null {
+  const sentences = detail.flatMap((item) => {
+    if (typeof item !== "object" || item === null || !("msg" in item) || typeof item.msg !== "string") return [];
+    if (!item.msg.startsWith(VALUE_ERROR)) return [];
+    const text = item.msg.slice(VALUE_ERROR.length).trim();
+    if (text === "") return [];
+    const sentence = text.charAt(0).toUpperCase() + text.slice(1);
+    return [/[.!?]$/.test(sentence) ? sentence : `${sentence}.`];
+  });
+  return sentences.length > 0 ? sentences.join(" ") : null;
+}
+
 async function errorFromResponse(response: Response): Promise<ApiError> {
-  let message = `Request failed (${String(response.status)}).`;
+  const { status } = response;
+  let detail: string | null = null;
+  let message = `Request failed (${String(status)}).`;
   try {
     const body: unknown = await response.json();
     if (typeof body === "object" && body !== null && "detail" in body) {
-      const detail = body.detail;
-      if (typeof detail === "string") message = detail;
-      else if (Array.isArray(detail)) message = "Please check the values you entered.";
+      const value = body.detail;
+      if (typeof value === "string") detail = value;
+      else if (Array.isArray(value)) message = validationMessage(value) ?? "Please check the values you entered.";
     }
   } catch {
     // Not JSON: keep the generic message.
   }
-  return response.status === 401 ? new NotAuthenticatedError(message) : new ApiError(response.status, message);
+  const header = retryAfterSeconds(response.headers.get("Retry-After"));
+  if (status === 429) {
+    // Said the same way everywhere, with the wait in words a person reads at a glance.
+    const wait = header ?? (detail === null ? null : secondsInDetail(detail));
+    const text = wait === null && detail !== null ? detail : tooManyAttemptsMessage(wait);
+    return new ApiError(status, text, wait);
+  }
+  if (status === 503 && (header !== null || detail === null)) {
+    return new ApiError(status, serverBusyMessage(header), header);
+  }
+  if (detail !== null) message = detail;
+  return status === 401 ? new NotAuthenticatedError(message) : new ApiError(status, message);
 }
 
 function isTokenResponse(value: unknown): value is TokenResponse {
@@ -281,6 +314,20 @@ export function createAuthClient(options: AuthClientOptions = {}) {
   }
 
   /**
+   * A request that answers with a new access token for this session (a new
+   * refresh cookie comes with it), e.g. a password change: keeps the token, so
+   * that what uses it (requests, the socket) goes on with the new one.
+   */
+  async function renewWith(path: string, options: RequestOptions): Promise<void> {
+    const response = await send(path, options);
+    const body: unknown = await response.json().catch(() => null);
+    if (!isTokenResponse(body)) throw new ApiError(response.status, "Unexpected response from the server.");
+    // A refresh that fails meanwhile (with the old cookie) must not throw the new token away.
+    signIns += 1;
+    tokens.set(body);
+  }
+
+  /**
    * A request that answers like the password login: keeps the tokens it brings
    * (the refresh cookie comes with them), or hands back the further step it asks for.
    */
@@ -375,6 +422,7 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     tokens,
     login,
     signInWith,
+    renewWith,
     request,
     refresh,
     logout,

@@ -21,8 +21,12 @@ interface EmailRequestFormProps<T> {
   submitLabel: string;
   /** Above the field, inside the form. */
   intro?: ReactNode;
+  /** More fields, after the address (e.g. the current password). */
+  children?: ReactNode;
   placeholder?: string;
   submitClassName?: string;
+  /** The form's class; `form` by default. */
+  className?: string;
   testIds: { form: string; email: string; error: string; submit: string };
 }
 
@@ -34,8 +38,10 @@ export function EmailRequestForm<T>({
   label,
   submitLabel,
   intro,
+  children,
   placeholder,
   submitClassName,
+  className = "form",
   testIds,
 }: EmailRequestFormProps<T>) {
   const [email, setEmail] = useState("");
@@ -64,7 +70,7 @@ export function EmailRequestForm<T>({
   if (sent) return renderSent(sent, onAgain);
 
   return (
-    <form onSubmit={onSubmit} data-testid={testIds.form} className="form">
+    <form onSubmit={onSubmit} data-testid={testIds.form} className={className}>
       {intro}
       <label>
         {label}
@@ -79,6 +85,7 @@ export function EmailRequestForm<T>({
           data-testid={testIds.email}
         />
       </label>
+      {children}
       <FormError testId={testIds.error}>{error}</FormError>
       <button type="submit" className={submitClassName} disabled={submitting} data-testid={testIds.submit}>
         {submitting ? "Sending…" : submitLabel}

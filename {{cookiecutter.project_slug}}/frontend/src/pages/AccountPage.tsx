@@ -1,9 +1,11 @@
-import { type ChangeEvent, type SubmitEvent, useEffect, useState } from "react";
+import { type SubmitEvent, useEffect, useState } from "react";
 import { useNavigate } from "react-router";
 
-import { changePassword, sendVerificationEmail } from "../api/account";
+import { changePassword, requestEmailChange, sendVerificationEmail } from "../api/account";
 import { errorMessage, type User } from "../api/auth";
 import { useAuth } from "../components/auth";
+import { CurrentPasswordField } from "../components/CurrentPasswordField";
+import { EmailRequestForm } from "../components/EmailRequestForm";
 import { FormError, FormSuccess } from "../components/FormMessage";
 import { NewPasswordFields, useNewPassword } from "../components/NewPasswordFields";
 import { useFeatures } from "../features/context";
@@ -41,9 +43,60 @@ function EmailSection({ user }: { user: User }) {
           </button>
         </>
       )}
+      <ChangeEmailForm user={user} />
     </section>
   );
 }
+
+const CHANGE_EMAIL_TEST_IDS = {
+  form: "change-email-form",
+  email: "change-email-new",
+  error: "change-email-error",
+  submit: "change-email-submit",
+};
+
+/** A new address: it takes effect once the link mailed to it is opened (on /confirm-email). */
+function ChangeEmailForm({ user }: { user: User }) {
+  const { client } = useAuth();
+  const [password, setPassword] = useState("");
+
+  const send = async (email: string) => {
+    const message = await requestEmailChange(client, email, password, user.email);
+    setPassword("");
+    return message;
+  };
+
+  return (
+    <EmailRequestForm
+      send={send}
+      renderSent={({ answer }, again) => (
+        <div className="form narrow-form">
+          <FormSuccess testId="email-change-pending">{answer}</FormSuccess>
+          <button type="button" className="secondary" onClick={again} data-testid="change-email-again">
+            Use another address
+          </button>
+        </div>
+      )}
+      fallback="The address could not be changed."
+      label="New email address"
+      submitLabel="Change email"
+      submitClassName="secondary"
+      className="form narrow-form"
+      intro={
+        <p className="muted">
+          To change your address, enter the new one and your password. We mail a link to the new address; the change
+          happens when you open it.
+        </p>
+      }
+      testIds={CHANGE_EMAIL_TEST_IDS}
+    >
+      <CurrentPasswordField value={password} onChange={setPassword} testId="change-email-password" />
+    </EmailRequestForm>
+  );
+}
+
+export const PASSWORD_CHANGED =
+  "Your password has changed. You stay signed in here; every other session of your account has ended.";
 
 function PasswordSection() {
   const { client } = useAuth();
@@ -51,10 +104,6 @@ function PasswordSection() {
   const newPassword = useNewPassword();
   const [result, setResult] = useState<string | null>(null);
   const { submitting, error, setError, run } = useSubmit("The password could not be changed.");
-
-  const onCurrentChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setCurrent(event.target.value);
-  };
 
   const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -66,8 +115,8 @@ function PasswordSection() {
     }
     run(
       () => changePassword(client, current, newPassword.password),
-      (message) => {
-        setResult(message);
+      () => {
+        setResult(PASSWORD_CHANGED);
         setCurrent("");
         newPassword.clear();
       },
@@ -78,18 +127,7 @@ function PasswordSection() {
     <section className="account-section">
       <h2>Password</h2>
       <form onSubmit={onSubmit} data-testid="change-password-form" className="form narrow-form">
-        <label>
-          Current password
-          <input
-            type="password"
-            name="current-password"
-            autoComplete="current-password"
-            required
-            value={current}
-            onChange={onCurrentChange}
-            data-testid="change-password-current"
-          />
-        </label>
+        <CurrentPasswordField value={current} onChange={setCurrent} testId="change-password-current" />
         <NewPasswordFields
           value={newPassword}
           passwordTestId="change-password-new"

@@ -14,9 +14,29 @@ import type { AuthFeature } from "../features/types";
 
 export const BASE = "http://backend.test/api/v1";
 
-export function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
 }
+
+/** The server's answer to too many attempts: 429, with the wait in `Retry-After`. */
+export function tooManyAttempts(seconds: number): Response {
+  return json(
+    429,
+    { detail: `Too many attempts; try again in ${String(seconds)} seconds.` },
+    { "Retry-After": String(seconds) },
+  );
+}
+
+/** The server's answer when too many passwords are being checked at once. */
+export function serverBusy(): Response {
+  return json(503, { detail: "The server is busy; try again in a moment." }, { "Retry-After": "1" });
+}
+
+/** The user's password in the fake. */
+export const PASSWORD = "right";
+
+/** The token of the link the fake "mails" to a new address. */
+export const EMAIL_CHANGE_TOKEN = "E1";
 
 export interface FakeRequest {
   method: string;
@@ -45,6 +65,8 @@ export interface FakeAuthOptions {
 export class FakeAuthBackend {
   cookie: boolean;
   user: User;
+  /** The address an email change waits to move to, until its link is opened. */
+  pendingEmail: string | null = null;
   readonly requests: FakeRequest[] = [];
   readonly client: AuthClient;
   private validToken: string | null = null;
@@ -116,7 +138,7 @@ export class FakeAuthBackend {
   private builtIn(request: FakeRequest): Response {
     switch (`${request.method} ${request.path}`) {
       case "POST /login/oauth": {
-        if (request.form?.get("username") !== this.user.email || request.form.get("password") !== "right") {
+        if (request.form?.get("username") !== this.user.email || request.form.get("password") !== PASSWORD) {
           return json(400, { detail: "Incorrect email or password." });
         }
         return this.loginChallenge ? json(200, this.loginChallenge) : this.issueTokens();
@@ -132,10 +154,39 @@ export class FakeAuthBackend {
         return new Response(null, { status: 204 });
       case "GET /users/me":
         return this.authorized(request) ? json(200, this.user) : json(401, { detail: "Not authenticated." });
+      case "PATCH /users/me/password": {
+        if (!this.authorized(request)) return json(401, { detail: "Not authenticated." });
+        if (currentPassword(request) !== PASSWORD) return json(400, { detail: "Incorrect password." });
+        // Every other session ends; this one goes on with a new access token (and cookie).
+        return this.issueTokens();
+      }
+      case "POST /users/me/email": {
+        if (!this.authorized(request)) return json(401, { detail: "Not authenticated." });
+        if (currentPassword(request) !== PASSWORD) return json(400, { detail: "Incorrect password." });
+        const newEmail = String((request.body as { new_email?: unknown }).new_email);
+        this.pendingEmail = newEmail;
+        return json(202, {
+          message: `To finish, open the link we sent to ${newEmail}. Until then your address stays ${this.user.email}.`,
+        });
+      }
+      case "POST /login/email-change": {
+        const token = (request.body as { token?: unknown }).token;
+        if (token !== EMAIL_CHANGE_TOKEN || this.pendingEmail === null) {
+          return json(400, { detail: "This link is invalid, expired or already used; ask for a new one." });
+        }
+        this.user = { ...this.user, email: this.pendingEmail };
+        this.pendingEmail = null;
+        this.revokeAll();
+        return json(200, { message: `Your email is now ${this.user.email}.` });
+      }
       default:
         return json(404, { detail: "Not Found" });
     }
   }
+}
+
+function currentPassword(request: FakeRequest): unknown {
+  return (request.body as { current_password?: unknown } | null)?.current_password;
 }
 
 /** Shows where the router is, fragment included, for tests to read. */

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { errorMessage } from "../../api/auth";
 import { useAuth } from "../../components/auth";
-import { FakeAuthBackend, type FakeHandler, json, renderApp } from "../../test/fakeAuthBackend";
+import { FakeAuthBackend, type FakeHandler, json, renderApp, tooManyAttempts } from "../../test/fakeAuthBackend";
 import "../../test/react";
 import type { AuthFeature, ChallengeStepProps } from "../types";
 import { minutesText } from "./api";
@@ -69,12 +69,23 @@ describe("magic link request", () => {
 
   it("shows a refusal", async () => {
     const backend = new FakeAuthBackend({
-      handlers: { "POST /login/magic-link": () => json(429, { detail: "Too many links; wait a minute." }) },
+      handlers: { "POST /login/magic-link": () => json(400, { detail: "That is not an address." }) },
     });
     renderApp("/login", backend, { features: [feature] });
     fireEvent.change(await screen.findByTestId("magic-link-email"), { target: { value: "me@example.com" } });
     fireEvent.click(screen.getByTestId("magic-link-submit"));
-    expect((await screen.findByTestId("magic-link-request-error")).textContent).toBe("Too many links; wait a minute.");
+    expect((await screen.findByTestId("magic-link-request-error")).textContent).toBe("That is not an address.");
+  });
+
+  it("says how long to wait after too many requests", async () => {
+    const backend = new FakeAuthBackend({ handlers: { "POST /login/magic-link": () => tooManyAttempts(60) } });
+    renderApp("/login", backend, { features: [feature] });
+    fireEvent.change(await screen.findByTestId("magic-link-email"), { target: { value: "me@example.com" } });
+    fireEvent.click(screen.getByTestId("magic-link-submit"));
+    expect((await screen.findByTestId("magic-link-request-error")).textContent).toBe(
+      "Too many attempts. Try again in 1 minute.",
+    );
+    expect(screen.queryByTestId("magic-link-sent")).toBeNull();
   });
 
   it("rounds the lifetime up to minutes", () => {

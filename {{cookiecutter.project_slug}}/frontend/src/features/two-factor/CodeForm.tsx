@@ -3,7 +3,7 @@ import { type ReactNode, type SubmitEvent, useState } from "react";
 import { ApiError } from "../../api/auth";
 import { FormError } from "../../components/FormMessage";
 import { useSubmit } from "../../hooks/useSubmit";
-import { CodeInput } from "./CodeInput";
+import { cleanCode, CodeInput, isCompleteCode } from "./CodeInput";
 
 interface CodeFormProps<T> {
   /** Sends the code to the server. */
@@ -21,15 +21,19 @@ interface CodeFormProps<T> {
   submitLabel: string;
   submitClassName?: string;
   autoFocus?: boolean;
-  /** Above the field. */
+  /** Above the fields. */
   intro?: ReactNode;
+  /** Fields before the code's (e.g. the current password). */
+  fields?: ReactNode;
+  /** A recovery code is taken too, not only a code from the app. */
+  recovery?: boolean;
   /** Buttons after the submit button. */
   extraButtons?: ReactNode;
   /** The buttons side by side (in `.actions`). */
   buttonRow?: boolean;
 }
 
-/** A form that sends a six-digit code from the authenticator app. */
+/** A form that sends a six-digit code from the authenticator app (or, with `recovery`, a recovery code). */
 export function CodeForm<T>({
   send,
   onDone,
@@ -41,16 +45,20 @@ export function CodeForm<T>({
   submitClassName,
   autoFocus,
   intro,
+  fields,
+  recovery = false,
   extraButtons,
   buttonRow = false,
 }: CodeFormProps<T>) {
   const [code, setCode] = useState("");
   const { submitting, error, setError, run } = useSubmit("The code could not be checked.");
 
+  const cleaned = cleanCode(code);
+
   const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
     run(
-      () => send(code),
+      () => send(cleaned),
       onDone,
       (err, message) => {
         if (fatal && err instanceof ApiError && err.status === fatal.status) {
@@ -68,7 +76,7 @@ export function CodeForm<T>({
       <button
         type="submit"
         className={submitClassName}
-        disabled={submitting || code.length !== 6}
+        disabled={submitting || !isCompleteCode(cleaned, recovery)}
         data-testid={`${testId}-submit`}
       >
         {submitting ? "Checking…" : submitLabel}
@@ -80,7 +88,15 @@ export function CodeForm<T>({
   return (
     <form onSubmit={onSubmit} data-testid={`${testId}-form`} className={className}>
       {intro}
-      <CodeInput label={label} value={code} onChange={setCode} testId={`${testId}-code`} autoFocus={autoFocus} />
+      {fields}
+      <CodeInput
+        label={label}
+        value={code}
+        onChange={setCode}
+        testId={`${testId}-code`}
+        autoFocus={autoFocus}
+        recovery={recovery}
+      />
       <FormError testId={`${testId}-error`}>{error}</FormError>
       {buttonRow ? <div className="actions">{buttons}</div> : buttons}
     </form>

@@ -1,17 +1,45 @@
 import type { ChangeEvent } from "react";
 
+/** The longest code the server takes (a recovery code, with room for how it is typed). */
+const MAX_RECOVERY_LENGTH = 32;
+const SIX_DIGITS = /^\d{6}$/;
+/** Letters and digits in four groups of four: `abcd-efgh-jkmn-pqrs`. */
+const RECOVERY_CODE = /^[a-z0-9]{4}(-[a-z0-9]{4}){3}$/i;
+
+/**
+ * What a typed code is sent as: an app's six digits without spaces; a recovery
+ * code in its groups, however it was typed (spaces, no dashes).
+ */
+export function cleanCode(typed: string): string {
+  const value = typed.trim();
+  if (/^[\d\s]+$/.test(value)) return value.replace(/\s+/g, "");
+  const bare = value.replace(/[\s-]+/g, "");
+  return /^[a-z0-9]{16}$/i.test(bare) ? (bare.match(/.{4}/g) ?? []).join("-") : value;
+}
+
+/** Whether a (cleaned) code can be sent: six digits, or a recovery code when those are taken. */
+export function isCompleteCode(code: string, recovery: boolean): boolean {
+  return SIX_DIGITS.test(code) || (recovery && RECOVERY_CODE.test(code));
+}
+
 interface CodeInputProps {
   label: string;
   value: string;
   onChange: (code: string) => void;
   testId: string;
   autoFocus?: boolean;
+  /** A recovery code is taken too (letters, digits and dashes), not only the app's six digits. */
+  recovery?: boolean;
 }
 
-/** A six-digit one-time code: digits only, filled in by the phone's keyboard or a password manager. */
-export function CodeInput({ label, value, onChange, testId, autoFocus = false }: CodeInputProps) {
+/**
+ * A one-time code, filled in by the phone's keyboard or a password manager:
+ * six digits only, or, with `recovery`, a recovery code too.
+ */
+export function CodeInput({ label, value, onChange, testId, autoFocus = false, recovery = false }: CodeInputProps) {
   const onInput = (event: ChangeEvent<HTMLInputElement>) => {
-    onChange(event.target.value.replace(/\D/g, "").slice(0, 6));
+    const typed = event.target.value;
+    onChange(recovery ? typed.slice(0, MAX_RECOVERY_LENGTH) : typed.replace(/\D/g, "").slice(0, 6));
   };
   return (
     <label>
@@ -19,11 +47,14 @@ export function CodeInput({ label, value, onChange, testId, autoFocus = false }:
       <input
         type="text"
         name="code"
-        className="code-input"
-        inputMode="numeric"
+        className={recovery ? "code-input code-input-recovery" : "code-input"}
+        inputMode={recovery ? "text" : "numeric"}
         autoComplete="one-time-code"
-        pattern="[0-9]{6}"
-        maxLength={6}
+        autoCapitalize="off"
+        autoCorrect="off"
+        spellCheck={false}
+        pattern={recovery ? undefined : "[0-9]{6}"}
+        maxLength={recovery ? MAX_RECOVERY_LENGTH : 6}
         required
         autoFocus={autoFocus}
         value={value}

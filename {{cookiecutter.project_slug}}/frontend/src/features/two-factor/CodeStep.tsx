@@ -6,7 +6,12 @@ import "./twoFactor.css";
 
 export const SIGN_IN_EXPIRED = "Your sign-in expired; start again.";
 
-/** The sign-in step of an account with two-factor authentication: a code from the authenticator app. */
+export const CODE_LABEL = "Code from your app, or a recovery code";
+
+/**
+ * The sign-in step of an account with two-factor authentication: a code from
+ * the authenticator app, or a recovery code.
+ */
 export function CodeStep({ challenge, onSignedIn, onRestart }: ChallengeStepProps) {
   const { client } = useAuth();
 
@@ -31,10 +36,16 @@ export function CodeStep({ challenge, onSignedIn, onRestart }: ChallengeStepProp
       fatal={expired}
       testId="challenge"
       className="form"
-      label="Code"
+      label={CODE_LABEL}
       submitLabel="Verify"
       autoFocus
-      intro={<p className="muted">Enter the 6-digit code that your authenticator app shows for this account.</p>}
+      recovery
+      intro={
+        <p className="muted">
+          Enter the 6-digit code that your authenticator app shows for this account. Without your phone, enter one of
+          your recovery codes instead: each works once.
+        </p>
+      }
       extraButtons={
         <button type="button" className="secondary" onClick={onCancel} data-testid="challenge-cancel">
           Start again

@@ -1,20 +1,67 @@
-import { useEffect, useState } from "react";
+import { type SubmitEvent, useEffect, useState } from "react";
 
 import { ApiError, errorMessage } from "../../api/auth";
 import { useAuth } from "../../components/auth";
+import { CurrentPasswordField } from "../../components/CurrentPasswordField";
 import { FormError, FormSuccess } from "../../components/FormMessage";
 import { useSubmit } from "../../hooks/useSubmit";
 import {
   confirmTotp,
   disableTotp,
-  fetchTotpEnabled,
+  fetchTotpStatus,
   groupSecret,
+  type RecoveryCodes,
   startTotpEnrolment,
   svgDataUri,
   type TotpEnrolment,
+  type TotpStatus,
 } from "./api";
 import { CodeForm } from "./CodeForm";
+import { CODE_LABEL } from "./CodeStep";
+import { NewRecoveryCodesForm, RecoveryCodesPanel } from "./RecoveryCodes";
 import "./twoFactor.css";
+
+/** With this many recovery codes left or fewer, the page suggests new ones. */
+const FEW_CODES_LEFT = 3;
+
+/** "Set up two-factor authentication": the password first. */
+function StartForm({
+  onStarted,
+  onAlreadyOn,
+}: {
+  onStarted: (enrolment: TotpEnrolment) => void;
+  /** It is on already (turned on in another tab): the server's word on it. */
+  onAlreadyOn: (message: string) => void;
+}) {
+  const { client } = useAuth();
+  const [password, setPassword] = useState("");
+  const { submitting, error, setError, run } = useSubmit("Could not start the set-up.");
+
+  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    run(
+      () => startTotpEnrolment(client, password),
+      (enrolment) => {
+        setPassword("");
+        onStarted(enrolment);
+      },
+      (err, text) => {
+        if (err instanceof ApiError && err.status === 409) onAlreadyOn(text);
+        else setError(text);
+      },
+    );
+  };
+
+  return (
+    <form onSubmit={onSubmit} data-testid="totp-enable-form" className="form narrow-form">
+      <CurrentPasswordField value={password} onChange={setPassword} testId="totp-enable-password" />
+      <FormError testId="totp-enable-error">{error}</FormError>
+      <button type="submit" disabled={submitting} data-testid="totp-enable-button">
+        {submitting ? "Starting…" : "Set up two-factor authentication"}
+      </button>
+    </form>
+  );
+}
 
 function Enrolment({
   enrolment,
@@ -23,7 +70,7 @@ function Enrolment({
   onGone,
 }: {
   enrolment: TotpEnrolment;
-  onConfirmed: (message: string) => void;
+  onConfirmed: (codes: RecoveryCodes) => void;
   onCancel: () => void;
   /** The server has no enrolment waiting (409). */
   onGone: (message: string) => void;
@@ -73,37 +120,60 @@ function Enrolment({
   );
 }
 
+/** Turning it off: the password, and a code from the app or a recovery code. */
 function DisableForm({ onDisabled }: { onDisabled: (message: string) => void }) {
   const { client } = useAuth();
+  const [password, setPassword] = useState("");
 
-  const send = (code: string) => disableTotp(client, code);
+  const send = (code: string) => disableTotp(client, password, code);
+
+  const onDone = (message: string) => {
+    setPassword("");
+    onDisabled(message);
+  };
 
   return (
     <CodeForm
       send={send}
-      onDone={onDisabled}
+      onDone={onDone}
       testId="totp-disable"
       className="form narrow-form"
-      label="To turn it off, enter a code from the app"
+      intro={<p className="muted">To turn it off, enter your password and a code.</p>}
+      fields={<CurrentPasswordField value={password} onChange={setPassword} testId="totp-disable-password" />}
+      recovery
+      label={CODE_LABEL}
       submitLabel="Turn off two-factor authentication"
       submitClassName="secondary"
     />
   );
 }
 
+function RecoveryCodesLeft({ left }: { left: number }) {
+  const few = left <= FEW_CODES_LEFT;
+  return (
+    <p className={few ? "recovery-left-low" : "muted"} data-testid="totp-recovery-left" data-count={left}>
+      {left === 1 ? "1 recovery code left." : `${String(left)} recovery codes left.`}
+      {few ? " Make new ones before they run out." : null}
+    </p>
+  );
+}
+
 /** The account page's "Two-factor authentication" section. */
 export function TwoFactorSettings() {
   const { client } = useAuth();
-  const [enabled, setEnabled] = useState<boolean | null>(null);
+  const [status, setStatus] = useState<TotpStatus | null>(null);
   const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null);
+  // Recovery codes are shown once, right after they are made, and kept nowhere else.
+  const [codes, setCodes] = useState<readonly string[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const { submitting: starting, error, setError, run } = useSubmit("Could not start the set-up.");
+  const [error, setError] = useState<string | null>(null);
+  const [loads, setLoads] = useState(0);
 
   useEffect(() => {
     let active = true;
-    fetchTotpEnabled(client).then(
+    fetchTotpStatus(client).then(
       (value) => {
-        if (active) setEnabled(value);
+        if (active) setStatus(value);
       },
       (err: unknown) => {
         if (active) setError(errorMessage(err, "Could not load the two-factor settings."));
@@ -112,25 +182,35 @@ export function TwoFactorSettings() {
     return () => {
       active = false;
     };
-  }, [client, setError]);
+  }, [client, loads]);
 
-  const onEnable = () => {
-    setMessage(null);
-    run(
-      () => startTotpEnrolment(client),
-      setEnrolment,
-      (err, text) => {
-        // 409: it is on already (turned on in another tab).
-        if (err instanceof ApiError && err.status === 409) setEnabled(true);
-        setError(text);
-      },
-    );
+  const onAlreadyOn = (text: string) => {
+    setError(text);
+    setLoads((count) => count + 1);
   };
 
-  const onConfirmed = (text: string) => {
+  const onStarted = (started: TotpEnrolment) => {
+    setMessage(null);
+    setError(null);
+    setEnrolment(started);
+  };
+
+  const onConfirmed = ({ message: text, codes: made }: RecoveryCodes) => {
     setEnrolment(null);
-    setEnabled(true);
+    setStatus({ enabled: true, recoveryCodesLeft: made.length });
+    setCodes(made);
     setMessage(text);
+  };
+
+  const onNewCodes = ({ message: text, codes: made }: RecoveryCodes) => {
+    setStatus({ enabled: true, recoveryCodesLeft: made.length });
+    setCodes(made);
+    setMessage(text);
+  };
+
+  const onCodesSaved = () => {
+    setCodes(null);
+    setMessage(null);
   };
 
   const onCancel = () => {
@@ -143,9 +223,12 @@ export function TwoFactorSettings() {
   };
 
   const onDisabled = (text: string) => {
-    setEnabled(false);
+    setStatus({ enabled: false, recoveryCodesLeft: 0 });
+    setCodes(null);
     setMessage(text);
   };
+
+  const enabled = status?.enabled ?? null;
 
   return (
     <section className="account-section" data-testid="totp-section">
@@ -167,19 +250,28 @@ export function TwoFactorSettings() {
         )}
       </p>
       <p className="muted">
-        With two-factor authentication on, signing in also asks for a code from an authenticator app on your phone.
+        With two-factor authentication on, signing in also asks for a code from an authenticator app on your phone, or
+        one of your recovery codes.
       </p>
       <FormSuccess testId="totp-message">{message}</FormSuccess>
       <FormError testId="totp-error">{error}</FormError>
       {enabled === false && enrolment ? (
         <Enrolment enrolment={enrolment} onConfirmed={onConfirmed} onCancel={onCancel} onGone={onGone} />
       ) : null}
-      {enabled === false && !enrolment ? (
-        <button type="button" onClick={onEnable} disabled={starting} data-testid="totp-enable-button">
-          {starting ? "Starting…" : "Set up two-factor authentication"}
-        </button>
+      {enabled === false && !enrolment ? <StartForm onStarted={onStarted} onAlreadyOn={onAlreadyOn} /> : null}
+      {status?.enabled ? (
+        <>
+          {codes ? (
+            <RecoveryCodesPanel codes={codes} onDone={onCodesSaved} />
+          ) : (
+            <>
+              <RecoveryCodesLeft left={status.recoveryCodesLeft} />
+              <NewRecoveryCodesForm onNewCodes={onNewCodes} />
+            </>
+          )}
+          <DisableForm onDisabled={onDisabled} />
+        </>
       ) : null}
-      {enabled === true ? <DisableForm onDisabled={onDisabled} /> : null}
     </section>
   );
 }

@@ -17,21 +17,38 @@ function unexpected(): ApiError {
   return new ApiError(0, "Unexpected response from the server.");
 }
 
-/** Completes a sign-in with a code from the authenticator app; the client then holds the tokens. */
+/** Completes a sign-in with a code from the authenticator app, or a recovery code; the client then holds the tokens. */
 export async function submitTotpCode(client: AuthClient, challengeToken: string, code: string): Promise<void> {
   const result = await client.signInWith("/login/two-factor", { challenge_token: challengeToken, code });
   if (result.kind !== "signed-in") throw unexpected();
 }
 
-export async function fetchTotpEnabled(client: AuthClient): Promise<boolean> {
-  const enabled = field(await client.request("/users/me/totp", { method: "GET", auth: true }), "enabled");
-  if (typeof enabled !== "boolean") throw unexpected();
-  return enabled;
+export interface TotpStatus {
+  enabled: boolean;
+  /** Recovery codes not used yet (0 while two-factor sign-in is off). */
+  recoveryCodesLeft: number;
 }
 
-/** Starts enrolment: a new secret, on only once confirmed with a code. 409 when it is on already. */
-export async function startTotpEnrolment(client: AuthClient): Promise<TotpEnrolment> {
-  const body = await client.request("/users/me/totp", { auth: true });
+/** A new set of recovery codes: each works once in place of a code from the app. */
+export interface RecoveryCodes {
+  message: string;
+  codes: string[];
+}
+
+export async function fetchTotpStatus(client: AuthClient): Promise<TotpStatus> {
+  const body = await client.request("/users/me/totp", { method: "GET", auth: true });
+  const enabled = field(body, "enabled");
+  const left = field(body, "recovery_codes_left");
+  if (typeof enabled !== "boolean") throw unexpected();
+  return { enabled, recoveryCodesLeft: typeof left === "number" ? left : 0 };
+}
+
+/**
+ * Starts enrolment, with the password: a new secret, on only once confirmed
+ * with a code. 409 when it is on already.
+ */
+export async function startTotpEnrolment(client: AuthClient, currentPassword: string): Promise<TotpEnrolment> {
+  const body = await client.request("/users/me/totp", { auth: true, json: { current_password: currentPassword } });
   const secret = field(body, "secret");
   const otpauthUri = field(body, "otpauth_uri");
   const qrSvg = field(body, "qr_svg");
@@ -39,14 +56,34 @@ export async function startTotpEnrolment(client: AuthClient): Promise<TotpEnrolm
   return { secret, otpauthUri, qrSvg };
 }
 
-export async function confirmTotp(client: AuthClient, code: string): Promise<string> {
-  const body = await client.request("/users/me/totp/confirm", { auth: true, json: { code } });
-  return messageOf(body, "Two-factor authentication is on.");
+function readRecoveryCodes(body: unknown, fallback: string): RecoveryCodes {
+  const codes = field(body, "recovery_codes");
+  if (!Array.isArray(codes) || !codes.every((code): code is string => typeof code === "string")) throw unexpected();
+  return { message: messageOf(body, fallback), codes };
 }
 
-export async function disableTotp(client: AuthClient, code: string): Promise<string> {
-  const body = await client.request("/users/me/totp/disable", { auth: true, json: { code } });
-  return messageOf(body, "Two-factor authentication is off.");
+/** Turns two-factor sign-in on with a first code from the app; the answer brings the recovery codes. */
+export async function confirmTotp(client: AuthClient, code: string): Promise<RecoveryCodes> {
+  const body = await client.request("/users/me/totp/confirm", { auth: true, json: { code } });
+  return readRecoveryCodes(body, "Two-factor sign-in is on.");
+}
+
+/** Turns it off: the password, and a code from the app or a recovery code. */
+export async function disableTotp(client: AuthClient, currentPassword: string, code: string): Promise<string> {
+  const body = await client.request("/users/me/totp/disable", {
+    auth: true,
+    json: { current_password: currentPassword, code },
+  });
+  return messageOf(body, "Two-factor sign-in is off.");
+}
+
+/** A new set of recovery codes; the old ones stop working. */
+export async function newRecoveryCodes(client: AuthClient, currentPassword: string): Promise<RecoveryCodes> {
+  const body = await client.request("/users/me/totp/recovery-codes", {
+    auth: true,
+    json: { current_password: currentPassword },
+  });
+  return readRecoveryCodes(body, "Here are your new recovery codes; the old ones no longer work.");
 }
 
 /** The secret in groups of four, as authenticator apps show it. */

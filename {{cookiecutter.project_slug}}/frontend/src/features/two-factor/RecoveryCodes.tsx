@@ -1,0 +1,98 @@
+import { type SubmitEvent, useState } from "react";
+
+import { useAuth } from "../../components/auth";
+import { CurrentPasswordField } from "../../components/CurrentPasswordField";
+import { FormError } from "../../components/FormMessage";
+import { useSubmit } from "../../hooks/useSubmit";
+import { newRecoveryCodes, type RecoveryCodes } from "./api";
+
+export const SHOWN_ONCE =
+  "Keep these codes somewhere safe, such as a password manager. If you lose your phone, each one signs you in once, " +
+  "in place of a code from the app. They will not be shown again.";
+
+type CopyState = "idle" | "copied" | "failed";
+
+/** The clipboard, where the page may use it (not in an insecure context, nor in tests). */
+function clipboard(): Pick<Clipboard, "writeText"> | undefined {
+  return (navigator as Partial<Navigator>).clipboard;
+}
+
+/** New recovery codes, shown once: a list to write down, and a button that copies them all. */
+export function RecoveryCodesPanel({ codes, onDone }: { codes: readonly string[]; onDone: () => void }) {
+  const [copy, setCopy] = useState<CopyState>("idle");
+
+  const onCopy = () => {
+    const target = clipboard();
+    if (!target) {
+      setCopy("failed");
+      return;
+    }
+    target.writeText(codes.join("\n")).then(
+      () => {
+        setCopy("copied");
+      },
+      () => {
+        setCopy("failed");
+      },
+    );
+  };
+
+  return (
+    <div className="recovery-codes-panel" data-testid="totp-recovery-codes-panel">
+      <h3>Your recovery codes</h3>
+      <p data-testid="totp-recovery-shown-once">{SHOWN_ONCE}</p>
+      <ul className="recovery-codes" data-testid="totp-recovery-codes">
+        {codes.map((code) => (
+          <li key={code} data-testid="totp-recovery-code">
+            {code}
+          </li>
+        ))}
+      </ul>
+      {copy === "copied" ? (
+        <p className="muted" role="status" data-testid="totp-recovery-copied">
+          Copied.
+        </p>
+      ) : null}
+      <FormError testId="totp-recovery-copy-error">
+        {copy === "failed" ? "This browser would not copy them: select the codes and copy them by hand." : null}
+      </FormError>
+      <div className="actions">
+        <button type="button" className="secondary" onClick={onCopy} data-testid="totp-recovery-copy">
+          Copy the codes
+        </button>
+        <button type="button" onClick={onDone} data-testid="totp-recovery-done">
+          I have saved them
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** "New recovery codes": with the password; the old codes stop working. */
+export function NewRecoveryCodesForm({ onNewCodes }: { onNewCodes: (codes: RecoveryCodes) => void }) {
+  const { client } = useAuth();
+  const [password, setPassword] = useState("");
+  const { submitting, error, run } = useSubmit("Could not make new recovery codes.");
+
+  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    run(
+      () => newRecoveryCodes(client, password),
+      (codes) => {
+        setPassword("");
+        onNewCodes(codes);
+      },
+    );
+  };
+
+  return (
+    <form onSubmit={onSubmit} data-testid="totp-recovery-form" className="form narrow-form">
+      <p className="muted">New recovery codes replace the ones you have: those stop working.</p>
+      <CurrentPasswordField value={password} onChange={setPassword} testId="totp-recovery-password" />
+      <FormError testId="totp-recovery-error">{error}</FormError>
+      <button type="submit" className="secondary" disabled={submitting} data-testid="totp-recovery-submit">
+        {submitting ? "Making them…" : "New recovery codes"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,86 @@
+import { useEffect, useState } from "react";
+import { Link } from "react-router";
+
+import { confirmEmailChange } from "../api/account";
+import { errorMessage } from "../api/auth";
+import { createSingleFlight } from "../api/singleFlight";
+import { useAuth } from "../components/auth";
+import { useFragmentToken } from "../hooks/useFragmentToken";
+
+type Outcome = { state: "pending" } | { state: "changed"; message: string } | { state: "failed"; message: string };
+
+const NO_TOKEN = "This link has no confirmation token. Open the link from the email again.";
+
+export const SIGN_IN_AGAIN = "Every session of your account has ended: log in again, with your new address.";
+
+// A link works once: StrictMode's second effect run must not spend it again.
+const confirmOnce = createSingleFlight<string>();
+
+/** Where the link mailed to a new address lands: `/confirm-email#token=...`. */
+export function ConfirmEmailPage() {
+  const { client, status } = useAuth();
+  // Confirm after the session restore on start, so that a restore cannot bring back a session the change ends.
+  const ready = status !== "loading";
+  const token = useFragmentToken();
+  const [outcome, setOutcome] = useState<Outcome>(
+    token === null ? { state: "failed", message: NO_TOKEN } : { state: "pending" },
+  );
+
+  useEffect(() => {
+    if (token === null || !ready) return;
+    let active = true;
+    confirmOnce(token, () => confirmEmailChange(client, token)).then(
+      (message) => {
+        // The server has ended every session of this user, this tab's included.
+        client.tokens.clear();
+        if (active) setOutcome({ state: "changed", message });
+      },
+      (err: unknown) => {
+        if (active) setOutcome({ state: "failed", message: errorMessage(err, "The address could not be changed.") });
+      },
+    );
+    return () => {
+      active = false;
+    };
+  }, [client, ready, token]);
+
+  return (
+    <section className="card narrow">
+      <h1>Confirm your new email</h1>
+      {outcome.state === "pending" ? (
+        <p className="muted" role="status" data-testid="confirm-email-status">
+          Changing your address…
+        </p>
+      ) : outcome.state === "changed" ? (
+        <>
+          <p className="notice notice-success" role="status" data-testid="confirm-email-result">
+            {outcome.message}
+          </p>
+          <p data-testid="confirm-email-sign-in-again">{SIGN_IN_AGAIN}</p>
+          <p className="form-links">
+            <Link to="/login" data-testid="confirm-email-login-link">
+              Log in
+            </Link>
+          </p>
+        </>
+      ) : (
+        <>
+          <p className="form-error" role="alert" data-testid="confirm-email-error">
+            {outcome.message}
+          </p>
+          <p className="form-links">
+            {status === "authenticated" ? (
+              <Link to="/account" data-testid="confirm-email-next">
+                Go to your account
+              </Link>
+            ) : (
+              <Link to="/login" data-testid="confirm-email-next">
+                Log in
+              </Link>
+            )}
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
