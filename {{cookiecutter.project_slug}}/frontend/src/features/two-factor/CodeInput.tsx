@@ -12,9 +12,9 @@ const RECOVERY_CODE = /^[a-z0-9]{4}(-[a-z0-9]{4}){3}$/i;
  */
 export function cleanCode(typed: string): string {
   const value = typed.trim();
-  if (/^[\d\s]+$/.test(value)) return value.replace(/\s+/g, "");
   const bare = value.replace(/[\s-]+/g, "");
-  return /^[a-z0-9]{16}$/i.test(bare) ? (bare.match(/.{4}/g) ?? []).join("-") : value;
+  if (/^[a-z0-9]{16}$/i.test(bare)) return (bare.match(/.{4}/g) ?? []).join("-");
+  return /^[\d\s]+$/.test(value) ? value.replace(/\s+/g, "") : value;
 }
 
 /** Whether a (cleaned) code can be sent: six digits, or a recovery code when those are taken. */

@@ -4,7 +4,7 @@ import { useAuth } from "../../components/auth";
 import { CurrentPasswordField } from "../../components/CurrentPasswordField";
 import { FormError } from "../../components/FormMessage";
 import { useSubmit } from "../../hooks/useSubmit";
-import { newRecoveryCodes, type RecoveryCodes } from "./api";
+import { newRecoveryCodes } from "./api";
 
 export const SHOWN_ONCE =
   "Keep these codes somewhere safe, such as a password manager. If you lose your phone, each one signs you in once, " +
@@ -69,7 +69,7 @@ export function RecoveryCodesPanel({ codes, onDone }: { codes: readonly string[]
 }
 
 /** "New recovery codes": with the password; the old codes stop working. */
-export function NewRecoveryCodesForm({ onNewCodes }: { onNewCodes: (codes: RecoveryCodes) => void }) {
+export function NewRecoveryCodesForm({ onNewCodes }: { onNewCodes: (codes: string[]) => void }) {
   const { client } = useAuth();
   const [password, setPassword] = useState("");
   const { submitting, error, run } = useSubmit("Could not make new recovery codes.");

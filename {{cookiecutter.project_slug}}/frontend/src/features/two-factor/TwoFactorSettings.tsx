@@ -10,7 +10,6 @@ import {
   disableTotp,
   fetchTotpStatus,
   groupSecret,
-  type RecoveryCodes,
   startTotpEnrolment,
   svgDataUri,
   type TotpEnrolment,
@@ -23,6 +22,9 @@ import "./twoFactor.css";
 
 /** With this many recovery codes left or fewer, the page suggests new ones. */
 const FEW_CODES_LEFT = 3;
+
+export const TURNED_ON = "Two-factor sign-in is on.";
+export const NEW_CODES = "New recovery codes are ready: the old ones no longer work.";
 
 /** "Set up two-factor authentication": the password first. */
 function StartForm({
@@ -70,7 +72,7 @@ function Enrolment({
   onGone,
 }: {
   enrolment: TotpEnrolment;
-  onConfirmed: (codes: RecoveryCodes) => void;
+  onConfirmed: (codes: string[]) => void;
   onCancel: () => void;
   /** The server has no enrolment waiting (409). */
   onGone: (message: string) => void;
@@ -195,17 +197,18 @@ export function TwoFactorSettings() {
     setEnrolment(started);
   };
 
-  const onConfirmed = ({ message: text, codes: made }: RecoveryCodes) => {
+  // The server's answers say the same as the codes' panel: the page words these itself.
+  const onConfirmed = (made: string[]) => {
     setEnrolment(null);
     setStatus({ enabled: true, recoveryCodesLeft: made.length });
     setCodes(made);
-    setMessage(text);
+    setMessage(TURNED_ON);
   };
 
-  const onNewCodes = ({ message: text, codes: made }: RecoveryCodes) => {
+  const onNewCodes = (made: string[]) => {
     setStatus({ enabled: true, recoveryCodesLeft: made.length });
     setCodes(made);
-    setMessage(text);
+    setMessage(NEW_CODES);
   };
 
   const onCodesSaved = () => {

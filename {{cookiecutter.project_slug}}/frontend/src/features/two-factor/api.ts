@@ -29,12 +29,6 @@ export interface TotpStatus {
   recoveryCodesLeft: number;
 }
 
-/** A new set of recovery codes: each works once in place of a code from the app. */
-export interface RecoveryCodes {
-  message: string;
-  codes: string[];
-}
-
 export async function fetchTotpStatus(client: AuthClient): Promise<TotpStatus> {
   const body = await client.request("/users/me/totp", { method: "GET", auth: true });
   const enabled = field(body, "enabled");
@@ -56,16 +50,17 @@ export async function startTotpEnrolment(client: AuthClient, currentPassword: st
   return { secret, otpauthUri, qrSvg };
 }
 
-function readRecoveryCodes(body: unknown, fallback: string): RecoveryCodes {
+/** The `recovery_codes` of an answer: a new set, each good for one sign-in in place of a code from the app. */
+function readRecoveryCodes(body: unknown): string[] {
   const codes = field(body, "recovery_codes");
   if (!Array.isArray(codes) || !codes.every((code): code is string => typeof code === "string")) throw unexpected();
-  return { message: messageOf(body, fallback), codes };
+  return codes;
 }
 
 /** Turns two-factor sign-in on with a first code from the app; the answer brings the recovery codes. */
-export async function confirmTotp(client: AuthClient, code: string): Promise<RecoveryCodes> {
+export async function confirmTotp(client: AuthClient, code: string): Promise<string[]> {
   const body = await client.request("/users/me/totp/confirm", { auth: true, json: { code } });
-  return readRecoveryCodes(body, "Two-factor sign-in is on.");
+  return readRecoveryCodes(body);
 }
 
 /** Turns it off: the password, and a code from the app or a recovery code. */
@@ -78,12 +73,12 @@ export async function disableTotp(client: AuthClient, currentPassword: string, c
 }
 
 /** A new set of recovery codes; the old ones stop working. */
-export async function newRecoveryCodes(client: AuthClient, currentPassword: string): Promise<RecoveryCodes> {
+export async function newRecoveryCodes(client: AuthClient, currentPassword: string): Promise<string[]> {
   const body = await client.request("/users/me/totp/recovery-codes", {
     auth: true,
     json: { current_password: currentPassword },
   });
-  return readRecoveryCodes(body, "Here are your new recovery codes; the old ones no longer work.");
+  return readRecoveryCodes(body);
 }
 
 /** The secret in groups of four, as authenticator apps show it. */

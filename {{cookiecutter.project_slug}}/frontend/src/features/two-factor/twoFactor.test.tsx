@@ -17,6 +17,7 @@ import { cleanCode, isCompleteCode } from "./CodeInput";
 import { CODE_LABEL, SIGN_IN_EXPIRED } from "./CodeStep";
 import { feature } from "./index";
 import { SHOWN_ONCE } from "./RecoveryCodes";
+import { NEW_CODES, TURNED_ON } from "./TwoFactorSettings";
 
 afterEach(() => {
   cleanup();
@@ -237,7 +238,7 @@ describe("two-factor settings", () => {
 
     type("totp-confirm-code", "654321");
     fireEvent.click(screen.getByTestId("totp-confirm-submit"));
-    expect((await screen.findByTestId("totp-message")).textContent).toBe("Two-factor sign-in is on.");
+    expect((await screen.findByTestId("totp-message")).textContent).toBe(TURNED_ON);
     const status = screen.getByTestId("totp-status");
     expect(status.dataset.enabled).toBe("true");
     expect(status.textContent).toBe("On");
@@ -299,7 +300,7 @@ describe("two-factor settings", () => {
       expect(shownCodes()).toEqual(recoveryCodes("1"));
     });
     expect(backend.calls("POST /users/me/totp/recovery-codes")[1]?.body).toEqual({ current_password: PASSWORD });
-    expect(screen.getByTestId("totp-message").textContent).toBe("Here are new recovery codes.");
+    expect(screen.getByTestId("totp-message").textContent).toBe(NEW_CODES);
     fireEvent.click(screen.getByTestId("totp-recovery-done"));
     expect(screen.getByTestId("totp-recovery-left").dataset.count).toBe("10");
     expect(screen.getByTestId<HTMLInputElement>("totp-recovery-password").value).toBe("");
@@ -378,6 +379,7 @@ describe("two-factor settings", () => {
     expect(cleanCode("abcd efgh jkmn pqrs")).toBe("abcd-efgh-jkmn-pqrs");
     expect(cleanCode("ABCDEFGHJKMNPQRS")).toBe("ABCD-EFGH-JKMN-PQRS");
     expect(cleanCode("abcd-efgh")).toBe("abcd-efgh");
+    expect(cleanCode("1234 5678 9012 3456")).toBe("1234-5678-9012-3456");
     expect(isCompleteCode("123456", false)).toBe(true);
     expect(isCompleteCode("abcd-efgh-jkmn-pqrs", false)).toBe(false);
     expect(isCompleteCode("abcd-efgh-jkmn-pqrs", true)).toBe(true);
