@@ -80,6 +80,8 @@ async def update_user(db: AsyncSession, user: User, user_in: UserUpdate | UserUp
 
 async def authenticate(db: AsyncSession, email: str, password: str) -> User | None:
     user = await get_user_by_email(db, email)
+    # The connection goes back to the pool while the password is checked (see deps.release).
+    await db.commit()
     if user is None:
         await verify_password(password, _DUMMY_HASH)
         return None

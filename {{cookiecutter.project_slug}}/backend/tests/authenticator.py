@@ -11,6 +11,8 @@ from tests.conftest import bearer
 
 
 class Authenticator:
+    recovery_codes: list[str]
+
     def __init__(self, secret: str) -> None:
         self.secret = secret
         self._totp = pyotp.TOTP(secret)
@@ -36,15 +38,19 @@ class Authenticator:
         return self._totp.generate_otp(self._last_step)
 
 
-async def enable_two_factor(client: httpx.AsyncClient, token: str) -> Authenticator:
-    """Turn two-factor on for the user of `token`, as a person with an app on their phone does."""
-    started = await client.post("/users/me/totp", headers=bearer(token))
+async def enable_two_factor(client: httpx.AsyncClient, token: str, password: str) -> Authenticator:
+    """Turn two-factor on for the user of `token`, as a person with an app on their phone does;
+    the recovery codes shown then are kept in `app.recovery_codes`."""
+    started = await client.post(
+        "/users/me/totp", json={"current_password": password}, headers=bearer(token)
+    )
     assert started.status_code == 200, started.text
     app = Authenticator(started.json()["secret"])
     confirmed = await client.post(
         "/users/me/totp/confirm", json={"code": await app.code()}, headers=bearer(token)
     )
     assert confirmed.status_code == 200, confirmed.text
+    app.recovery_codes = confirmed.json()["recovery_codes"]
     return app
 
 

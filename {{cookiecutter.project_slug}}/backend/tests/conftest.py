@@ -46,6 +46,9 @@ os.environ["FIRST_SUPERUSER_PASSWORD"] = secrets.token_urlsafe(16)
 os.environ["SMTP_HOST"] = "127.0.0.1"
 os.environ["SMTP_PORT"] = str(free_port())
 os.environ["SMTP_TLS"] = "false"
+# Every test's client comes from 127.0.0.1, and many fail a password on purpose: far more than one
+# person behind one address would. tests/test_account_security.py checks the limit itself.
+os.environ["THROTTLE_PER_ADDRESS"] = "100000"
 {%- if cookiecutter.frontend == "react" %}
 # The server serves this stand-in for the built frontend (tests/test_frontend.py checks how);
 # tests/e2e start a server of the real build.
@@ -203,6 +206,13 @@ async def login(http: httpx.AsyncClient, email: str, password: str) -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def sign_in_of(token: str) -> uuid.UUID:
+    """The sign-in an access token belongs to, to make other tokens of it."""
+    from app.core.security import TokenType, decode_token
+
+    return decode_token(token, TokenType.ACCESS).sign_in_id
 
 
 @pytest.fixture

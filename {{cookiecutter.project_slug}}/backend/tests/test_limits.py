@@ -21,7 +21,7 @@ from sqlalchemy import select
 from app.core.db import SessionMaker
 from app.core.security import TokenType, create_token
 from app.models import SessionRecord, SessionStatus
-from tests.conftest import Account, MakeAccount, Server, login, running_server
+from tests.conftest import Account, MakeAccount, Server, login, running_server, sign_in_of
 from tests.socket_client import open_socket, session
 
 MAX_BYTES = 65536  # WS_MAX_MESSAGE_BYTES's default, which the shared server keeps
@@ -267,10 +267,13 @@ async def test_a_peer_that_stops_answering_pings_is_dropped(
 # Authorization during the session
 
 
-async def test_a_fresh_token_extends_the_session(server: Server, account: Account) -> None:
-    short = create_token(account.id, TokenType.ACCESS, timedelta(seconds=2), 0)
+async def test_a_fresh_token_extends_the_session(
+    server: Server, account: Account, token: str
+) -> None:
+    sid = sign_in_of(token)
+    short = create_token(account.id, TokenType.ACCESS, timedelta(seconds=2), sid)
     async with session(server.ws_url, short) as (client, _):
-        fresh = create_token(account.id, TokenType.ACCESS, timedelta(minutes=5), 0)
+        fresh = create_token(account.id, TokenType.ACCESS, timedelta(minutes=5), sid)
         renewed = await client.request("token", {"token": fresh}, request_id="renew")
         assert renewed["state"] == "token"
         assert renewed["id"] == "renew"
@@ -284,10 +287,13 @@ async def test_a_token_that_cannot_renew_ends_the_session(
     server: Server, account: Account, token: str, make_account: MakeAccount, kind: str
 ) -> None:
     other = await make_account()
+    async with httpx.AsyncClient(base_url=f"{server.url}/api/v1") as http:
+        others = await login(http, other.email, other.password)
+    sid = sign_in_of(token)
     tokens = {
-        "another user's": create_token(other.id, TokenType.ACCESS, timedelta(minutes=5), 0),
-        "refresh": create_token(account.id, TokenType.REFRESH, timedelta(minutes=5), 0),
-        "expired": create_token(account.id, TokenType.ACCESS, timedelta(seconds=-1), 0),
+        "another user's": others,
+        "refresh": create_token(account.id, TokenType.REFRESH, timedelta(minutes=5), sid),
+        "expired": create_token(account.id, TokenType.ACCESS, timedelta(seconds=-1), sid),
         "garbage": "not.a.token",
     }
     async with session(server.ws_url, token) as (client, _):

@@ -133,12 +133,36 @@ async def test_asking_again_within_the_cooldown_sends_no_mail_and_keeps_the_link
     client: httpx.AsyncClient, mailbox: Mailbox, account: Account
 ) -> None:
     token = await ask_for_link(client, mailbox, account.email)
+    first_claim = client.cookies.get("sign_in_claim")
     second = await client.post("/login/magic-link", json={"email": account.email})
     assert second.status_code == 202
-    # The first link works with this browser's newest claim.
+    # The browser keeps its claim, so the link it waits for works in it.
+    assert second.json()["claim"] == first_claim
     assert (await client.post("/login/magic-link/verify", json={"token": token})).status_code == 200
     await asyncio.sleep(0.5)  # time enough for a mail that should not be sent to arrive
     assert mailbox.sent_to(account.email) == []
+
+
+async def test_someone_else_asking_during_the_cooldown_cannot_take_the_pending_link(
+    server: Server, client: httpx.AsyncClient, mailbox: Mailbox, account: Account
+) -> None:
+    token = await ask_for_link(client, mailbox, account.email)
+    async with httpx.AsyncClient(base_url=client.base_url) as stranger:
+        theirs = await stranger.post("/login/magic-link", json={"email": account.email})
+        assert theirs.status_code == 202
+        assert set(theirs.json()) == {"claim", "expires_in"}
+        # Whoever sees the link cannot use it in the stranger's browser...
+        taken = await stranger.post("/login/magic-link/verify", json={"token": token})
+        assert taken.status_code == 400
+    # ...and the owner's browser still signs in with it.
+    assert (await client.post("/login/magic-link/verify", json={"token": token})).status_code == 200
+    await asyncio.sleep(0.5)
+    assert mailbox.sent_to(account.email) == []
+
+
+async def test_a_link_lasts_ten_minutes(client: httpx.AsyncClient) -> None:
+    asked = await client.post("/login/magic-link", json={"email": "nobody@example.com"})
+    assert asked.json()["expires_in"] == 600
 
 
 async def test_a_link_mailed_to_an_old_address_no_longer_works(
@@ -146,6 +170,13 @@ async def test_a_link_mailed_to_an_old_address_no_longer_works(
 ) -> None:
     link = await ask_for_link(client, mailbox, account.email)
     new_email = f"moved-{account.email}"
-    changed = await client.patch("/users/me", json={"email": new_email}, headers=bearer(token))
-    assert changed.status_code == 200
+    await client.post(
+        "/users/me/email",
+        json={"new_email": new_email, "current_password": account.password},
+        headers=bearer(token),
+    )
+    change = link_token(
+        await mailbox.receive(new_email, "confirm your new email"), "/confirm-email"
+    )
+    assert (await client.post("/login/email-change", json={"token": change})).status_code == 200
     assert (await client.post("/login/magic-link/verify", json={"token": link})).status_code == 400

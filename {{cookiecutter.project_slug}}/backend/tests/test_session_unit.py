@@ -97,7 +97,7 @@ def _context() -> SessionContext:
     return SessionContext(
         member=Member(id=uuid.uuid4(), email="a@example.com"),
         token_expires_at=datetime.now(UTC) + timedelta(minutes=5),
-        generation=0,
+        sign_in_id=uuid.uuid4(),
         db=SessionMaker,
         outbox=RecordingSink(),
     )

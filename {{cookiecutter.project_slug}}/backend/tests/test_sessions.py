@@ -1,7 +1,9 @@
 """Ending sessions: a copied refresh token, and logging out everywhere."""
 
 import httpx
-
+{% if cookiecutter.use_websockets == "yes" %}
+from app.session.errors import LOGGED_OUT_MESSAGE
+{%- endif %}
 from tests.conftest import Account, Server, bearer, login
 {%- if cookiecutter.use_websockets == "yes" %}
 from tests.socket_client import session
@@ -65,7 +67,7 @@ async def test_logging_out_everywhere_closes_the_users_sockets(
         # WS_USER_RECHECK is 0.2 s in the tests.
         assert await socket.receive() == {
             "state": "error",
-            "error": "This session was ended (logged out everywhere); log in again.",
+            "error": LOGGED_OUT_MESSAGE,
             "code": "unauthorized",
         }
         assert await socket.close_code() == 1008

@@ -25,11 +25,11 @@ def start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("key", ["changethis", "__generate__", "too-short-a-key"])
+@pytest.mark.parametrize("key", ["changethis", "__generate__", "too-short-a-key", "a" * 48])
 def test_production_refuses_a_weak_secret_key(key: str) -> None:
     refused = start({"ENVIRONMENT": "production", "SECRET_KEY": key})
     assert refused.returncode == 1
-    assert "SECRET_KEY must be a random value of at least 32 characters" in refused.stderr
+    assert "SECRET_KEY (and each previous one) must be a random value" in refused.stderr
     assert "secrets.token_urlsafe(32)" in refused.stderr  # what to type
     assert "Traceback" not in refused.stderr
 
@@ -65,7 +65,7 @@ def test_production_refuses_a_weak_totp_encryption_key() -> None:
         {"ENVIRONMENT": "production", "SECRET_KEY": STRONG_KEY, "TOTP_ENCRYPTION_KEY": "changethis"}
     )
     assert refused.returncode == 1
-    assert "TOTP_ENCRYPTION_KEY must be a random value of at least 32 characters" in refused.stderr
+    assert "TOTP_ENCRYPTION_KEY (and each previous one) must be a random value" in refused.stderr
 {%- endif %}
 
 
@@ -81,9 +81,16 @@ def test_production_with_sound_settings_serves(database: None) -> None:
         "ENVIRONMENT": "production",
         "SECRET_KEY": STRONG_KEY,
         "BACKEND_CORS_ORIGINS": "https://app.example.com",
+        "FRONTEND_HOST": "https://app.example.com",
     }
     with running_server("production", env=env) as server:
         assert httpx.get(f"{server.url}/api/v1/health").status_code == 200
+        # The API's description and its pages are off unless API_DOCS turns them on.
+        assert httpx.get(f"{server.url}/api/v1/openapi.json").status_code == 404
+        for path in ("/docs", "/redoc"):
+            page = httpx.get(f"{server.url}{path}")
+            assert "swagger" not in page.text.lower(), path
+            assert "redoc" not in page.text.lower(), path
         # Outside local the refresh cookie is sent over HTTPS only.
         from app.core.config import settings
 
@@ -91,3 +98,33 @@ def test_production_with_sound_settings_serves(database: None) -> None:
         login = httpx.post(f"{server.url}/api/v1/login/oauth", data=form)
         assert login.status_code == 200
         assert "Secure" in login.headers["set-cookie"]
+
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "expected"),
+    [
+        ("BACKEND_CORS_ORIGINS", "http://app.example.com", "must be an https:// origin"),
+        ("BACKEND_CORS_ORIGINS", "https://localhost:5173", "must not be a local address"),
+        ("BACKEND_CORS_ORIGINS", "null", "must be an https:// origin"),
+        ("FRONTEND_HOST", "http://localhost:5173", "FRONTEND_HOST must be an https:// origin"),
+        ("FIRST_SUPERUSER_PASSWORD", "changethis", "FIRST_SUPERUSER_PASSWORD must have at least"),
+        ("FIRST_SUPERUSER_PASSWORD", "password1234", "FIRST_SUPERUSER_PASSWORD is too common"),
+        ("PREVIOUS_SECRET_KEYS", "changethis", "SECRET_KEY (and each previous one) must be"),
+    ],
+)
+def test_production_refuses_settings_fit_only_for_a_laptop(
+    setting: str, value: str, expected: str
+) -> None:
+    sound = {
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": STRONG_KEY,
+        "FRONTEND_HOST": "https://app.example.com",
+        "BACKEND_CORS_ORIGINS": "https://app.example.com",
+    }
+    refused = start({**sound, setting: value})
+    assert refused.returncode == 1
+    problems = [line for line in refused.stderr.splitlines() if line.startswith("  ")]
+    assert len(problems) == 1, refused.stderr  # one line per problem, and only this one
+    assert expected in problems[0]
+    assert "Traceback" not in refused.stderr

@@ -13,7 +13,8 @@ from websockets.exceptions import InvalidStatus
 from app.core.db import SessionMaker
 from app.core.security import TokenType, create_token
 from app.models import SessionRecord, SessionStatus
-from tests.conftest import Account, MakeAccount, Server, bearer, login
+from app.session.errors import LOGGED_OUT_MESSAGE
+from tests.conftest import Account, MakeAccount, Server, bearer, login, sign_in_of
 from tests.socket_client import open_socket, session
 
 CREDENTIALS_ERROR = {
@@ -114,37 +115,45 @@ async def test_a_refresh_token_is_not_an_access_token(
     "make_token",
     [
         pytest.param(
-            lambda user: create_token(user, TokenType.ACCESS, timedelta(seconds=-1), 0),
+            lambda user, sid: create_token(user, TokenType.ACCESS, timedelta(seconds=-1), sid),
             id="expired",
         ),
         pytest.param(
-            lambda user: create_token(user, TokenType.REFRESH, timedelta(minutes=5), 0),
+            lambda user, sid: create_token(user, TokenType.REFRESH, timedelta(minutes=5), sid),
             id="refresh-type",
         ),
         pytest.param(
-            lambda user: create_token(uuid.uuid4(), TokenType.ACCESS, timedelta(minutes=5), 0),
+            lambda user, sid: create_token(
+                uuid.uuid4(), TokenType.ACCESS, timedelta(minutes=5), sid
+            ),
             id="unknown-user",
         ),
         pytest.param(
-            lambda user: create_token(user, TokenType.ACCESS, timedelta(minutes=5), 0)[:-3] + "abc",
+            lambda user, sid: (
+                create_token(user, TokenType.ACCESS, timedelta(minutes=5), sid)[:-3] + "abc"
+            ),
             id="bad-signature",
         ),
     ],
 )
 async def test_tokens_that_are_not_valid_access_tokens_are_refused(
-    server: Server, account: Account, make_token: object
+    server: Server, account: Account, token: str, make_token: object
 ) -> None:
-    token = make_token(account.id)  # type: ignore[operator]
+    # Each is of a live sign-in of the user, but for what is wrong with it.
+    made = make_token(account.id, sign_in_of(token))  # type: ignore[operator]
     async with open_socket(server.ws_url) as client:
-        assert await client.authenticate(token) == CREDENTIALS_ERROR
+        assert await client.authenticate(made) == CREDENTIALS_ERROR
         assert await client.close_code() == 1008
 
 
 async def test_an_inactive_user_is_refused(
-    server: Server, client: httpx.AsyncClient, make_account: MakeAccount
+    server: Server, client: httpx.AsyncClient, make_account: MakeAccount, superuser_token: str
 ) -> None:
-    inactive = await make_account(is_active=False)
-    token = create_token(inactive.id, TokenType.ACCESS, timedelta(minutes=5), 0)
+    active_then = await make_account()
+    token = await login(client, active_then.email, active_then.password)
+    await client.patch(
+        f"/users/{active_then.id}", json={"is_active": False}, headers=bearer(superuser_token)
+    )
     async with open_socket(server.ws_url) as socket:
         assert await socket.authenticate(token) == CREDENTIALS_ERROR
         assert await socket.close_code() == 1008
@@ -300,10 +309,10 @@ async def test_a_new_start_replaces_the_draft(server: Server, account: Account, 
 
 
 async def test_an_access_token_that_expires_mid_session_ends_it(
-    server: Server, account: Account
+    server: Server, account: Account, token: str
 ) -> None:
-    token = create_token(account.id, TokenType.ACCESS, timedelta(seconds=2), 0)
-    async with session(server.ws_url, token) as (client, _):
+    short = create_token(account.id, TokenType.ACCESS, timedelta(seconds=2), sign_in_of(token))
+    async with session(server.ws_url, short) as (client, _):
         assert (await client.request("ping"))["state"] == "pong"
         # No request needed: the server ends the session when the token expires.
         expired = {**CREDENTIALS_ERROR, "error": "Your access token has expired; log in again."}
@@ -320,7 +329,12 @@ async def test_a_user_deactivated_mid_session_is_closed(
             f"/users/{account.id}", json={"is_active": False}, headers=bearer(superuser_token)
         )
         assert response.status_code == 200
-        assert await socket.receive() == CREDENTIALS_ERROR  # WS_USER_RECHECK is 0.2 s in the tests
+        # WS_USER_RECHECK is 0.2 s in the tests.
+        assert await socket.receive() == {
+            "state": "error",
+            "error": LOGGED_OUT_MESSAGE,
+            "code": "unauthorized",
+        }
         assert await socket.close_code() == 1008
 
 

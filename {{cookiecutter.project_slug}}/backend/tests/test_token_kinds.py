@@ -34,7 +34,7 @@ async def other_tokens(
     tokens["sign-in link"] = link_token(sign_in, "/magic-link")
 {%- endif %}
 {%- if cookiecutter.auth_totp == "yes" %}
-    await enable_two_factor(client, token)
+    await enable_two_factor(client, token, account.password)
     tokens["two-factor challenge"] = await password_challenge(
         client, account.email, account.password
     )

@@ -48,9 +48,17 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-async def confirm_password(request: Request, user: User, password: str) -> None:
+async def release(db: AsyncSession) -> None:
+    """End the request's transaction, so that its connection goes back to the pool before a
+    wait that is no database call (counting an attempt, hashing a password): held across
+    those, a flood of requests would take every connection and stall each other."""
+    await db.commit()
+
+
+async def confirm_password(db: AsyncSession, request: Request, user: User, password: str) -> None:
     """The user's password, asked again before a change that could take the account over;
     a guess here counts with the login's (app.throttle)."""
+    await release(db)
     attempt = throttle.Keys.of("password", user.email, client_address(request))
     await throttle.attempt(attempt)
     if not await verify_password(password, user.hashed_password):

@@ -4,7 +4,7 @@ recovery codes. Every change asks for the password again and is mailed to the ac
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response, status
 
 from app import auth, mail, throttle, totp
-from app.api.deps import CurrentUser, SessionDep, client_address, confirm_password
+from app.api.deps import CurrentUser, SessionDep, client_address, confirm_password, release
 from app.api.sign_in import grant
 from app.core.security import InvalidToken, TokenType, decode_token
 from app.models import TotpCredential, User
@@ -45,6 +45,7 @@ async def checked(
     if found is None or (found.confirmed_at is not None) != confirmed:
         detail = "Two-factor sign-in is not on." if confirmed else "Start turning it on first."
         raise HTTPException(status.HTTP_409_CONFLICT, detail)
+    await release(db)
     attempt = throttle.Keys.of("code", user.id, client_address(request))
     await throttle.attempt(attempt)
     try:
@@ -103,7 +104,7 @@ async def start_two_factor(
     db: SessionDep, request: Request, user: CurrentUser, body: Reauthentication
 ) -> TwoFactorEnrolment:
     """A new secret to scan (QR code) or type into an authenticator app; confirm it next."""
-    await confirm_password(request, user, body.current_password)
+    await confirm_password(db, request, user, body.current_password)
     try:
         enrolment = await totp.start_enrolment(db, user)
     except totp.AlreadyEnabled:
@@ -138,7 +139,7 @@ async def renew_recovery_codes(
     body: Reauthentication,
 ) -> RecoveryCodes:
     """A new set of recovery codes; the old ones stop working."""
-    await confirm_password(request, user, body.current_password)
+    await confirm_password(db, request, user, body.current_password)
     if not await totp.is_enabled(db, user.id):
         raise HTTPException(status.HTTP_409_CONFLICT, "Two-factor sign-in is not on.")
     codes = await totp.new_recovery_codes(db, user.id)
@@ -155,7 +156,7 @@ async def disable_two_factor(
     body: TwoFactorDisable,
 ) -> Message:
     """Turn two-factor sign-in off, with the password and a current code (or a recovery code)."""
-    await confirm_password(request, user, body.current_password)
+    await confirm_password(db, request, user, body.current_password)
     found = await checked(db, request, background, user, body.code, confirmed=True)
     await totp.disable(db, found)
     _notify(background, user, "Two-factor sign-in was turned off for your account")

@@ -68,7 +68,7 @@ async def change_my_email(
 ) -> Message:
     """Move the account to a new address, once a link mailed there is opened; until then the
     address stays. The answer is the same whether another account has the new address."""
-    await confirm_password(request, user, body.current_password)
+    await confirm_password(db, request, user, body.current_password)
     new_email = body.new_email.lower()
     if await users.get_user_by_email(db, new_email) is None:
         background.add_task(
@@ -94,7 +94,7 @@ async def change_my_password(
 ) -> AccessToken:
     """A new password: every sign-in of the user ends (other devices{% if cookiecutter.use_websockets == "yes" %}, sockets{% endif %}), and this one
     gets a new sign-in, whose tokens are in the answer."""
-    await confirm_password(request, user, body.current_password)
+    await confirm_password(db, request, user, body.current_password)
     user.hashed_password = await hash_password(body.new_password)
     await db.commit()
     await auth.end_all_sign_ins(db, user.id)
