@@ -195,8 +195,10 @@ def test_two_backends_behind_caddy(
         project / ".env",
         {
             "ENVIRONMENT": "production",
-            "FRONTEND_HOST": origin,
-            "BACKEND_CORS_ORIGINS": origin,
+            # Production takes public https:// origins only; the page reached through the proxy's
+            # port is the site itself, which needs no listing.
+            "FRONTEND_HOST": "https://app.example.com",
+            "BACKEND_CORS_ORIGINS": "https://app.example.com",
             "POSTGRES_SERVER": "127.0.0.1",
             "POSTGRES_DB": database,
             # Mail is not sent here; production only insists that a server be named.

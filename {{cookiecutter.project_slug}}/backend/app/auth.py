@@ -3,7 +3,7 @@ access token stands for.
 
 Every way in (the password{% if cookiecutter.auth_magic_link == "yes" %}, a link{% endif %}{% if cookiecutter.auth_totp == "yes" %};
 then the code when two-factor is on{% endif %}) starts a sign-in (models.SignIn), and every token
-names its sign-in. A sign-in ends on logout, when it reaches SIGN_IN_LIFETIME_DAYS, or
+names its sign-in. A sign-in ends on logout, when it reaches SIGN_IN_LIFETIME_HOURS, or
 when all of the user's end at once (log out everywhere, a password change or reset, an address
 change, a copied refresh token); from then on none of its tokens is taken{% if cookiecutter.use_websockets == "yes" %} and its sockets
 close within WS_USER_RECHECK seconds{% endif %}.
@@ -41,7 +41,7 @@ async def start_sign_in(db: AsyncSession, user: User{% if cookiecutter.auth_totp
     sign_in = SignIn(
         user_id=user.id,
         created_at=now,
-        expires_at=now + timedelta(days=settings.SIGN_IN_LIFETIME_DAYS),
+        expires_at=now + timedelta(hours=settings.SIGN_IN_LIFETIME_HOURS),
 {%- if cookiecutter.auth_totp == "yes" %}
         completed_at=now if completed else None,
 {%- endif %}

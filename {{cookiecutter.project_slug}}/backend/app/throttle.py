@@ -122,7 +122,7 @@ def _key(key: str) -> str:
 
 async def _take(key: str, free: int) -> None:
     now = datetime.now(UTC)
-    left = await _client().eval(  # type: ignore[misc]
+    left = await _client().eval(
         TAKE,
         1,
         _key(key),
@@ -140,7 +140,7 @@ async def _forget(key: str) -> None:
 
 
 async def _give_back(key: str) -> None:
-    await _client().eval(GIVE_BACK, 1, _key(key))  # type: ignore[misc]
+    await _client().eval(GIVE_BACK, 1, _key(key))
 
 
 async def close() -> None:

@@ -84,9 +84,9 @@ class Settings(BaseSettings):
     PREVIOUS_SECRET_KEYS: CommaList = []
     ACCESS_TOKEN_EXPIRE_MINUTES: int = 15
     # A refresh cookie lasts this long unused; refreshing never takes a sign-in past
-    # SIGN_IN_LIFETIME_DAYS from the password (or link), after which the user signs in again.
+    # SIGN_IN_LIFETIME_HOURS (30 days) from its start, after which the user signs in again.
     REFRESH_TOKEN_EXPIRE_DAYS: int = 14
-    SIGN_IN_LIFETIME_DAYS: int = 30
+    SIGN_IN_LIFETIME_HOURS: int = 720
     # Failed attempts (passwords, codes) one account, and requests one client address, may make
     # before each next one waits: 1 s, then twice as long each time, up to THROTTLE_MAX_DELAY.
     # Forgotten after THROTTLE_WINDOW seconds without an attempt.
