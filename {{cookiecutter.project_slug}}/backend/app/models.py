@@ -58,7 +58,7 @@ class SignIn(Base):
     """One sign-in of a user on one device, from the password (or link) to its end.
 
     Every token names it (`sid`): logging out, or any event that ends all of a user's sign-ins,
-    sets `ended_at`, and from then on no token of it is taken, on HTTP or on the socket.
+    sets `ended_at`, and from then on no token of it is taken{% if cookiecutter.use_websockets == "yes" %}, on HTTP or on the socket{% endif %}.
     Refreshing never takes it past `expires_at`.
     """
 

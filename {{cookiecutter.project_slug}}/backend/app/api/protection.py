@@ -31,8 +31,8 @@ SECRET_FIELDS = {
     "code",
 }
 
-# The page loads only its own files, has no inline script, and is framed by nobody. The QR code
-# of two-factor enrolment is a data: image.
+# The page loads only its own files, has no inline script, and is framed by nobody{% if cookiecutter.auth_totp == "yes" %}. The QR code
+# of two-factor enrolment is a data: image{% endif %}.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
