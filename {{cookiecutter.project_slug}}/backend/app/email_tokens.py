@@ -69,6 +69,7 @@ async def _pending(
     )
     return result.scalar_one_or_none()
 
+
 async def issue(
     db: AsyncSession,
     user: User,
@@ -113,6 +114,7 @@ async def issue(
     )
     await db.commit()
     return token
+
 
 @dataclass(frozen=True)
 class Redeemed:

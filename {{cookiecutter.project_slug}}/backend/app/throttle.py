@@ -55,9 +55,7 @@ class Keys:
     def of(cls, kind: str, account: object, address: str | None) -> "Keys":
         """`kind` keeps passwords, codes and mails apart for one account; every kind shares
         the address's count."""
-        return cls(
-            f"{kind}:{str(account).lower()}", f"address:{address}" if address else None
-        )
+        return cls(f"{kind}:{str(account).lower()}", f"address:{address}" if address else None)
 
 
 def delay(count: int, free: int) -> float:
@@ -175,9 +173,7 @@ async def _take(key: str, free: int) -> None:
     async with SessionMaker() as db:
         count = await db.scalar(upsert)
         if count is None:
-            blocked_until = await db.scalar(
-                select(table.blocked_until).where(table.key == key)
-            )
+            blocked_until = await db.scalar(select(table.blocked_until).where(table.key == key))
             await db.commit()
             raise Throttled(_retry_after(blocked_until or now, now))
         wait = delay(count, free)

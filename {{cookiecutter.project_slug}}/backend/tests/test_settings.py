@@ -100,7 +100,6 @@ def test_production_with_sound_settings_serves(database: None) -> None:
         assert "Secure" in login.headers["set-cookie"]
 
 
-
 @pytest.mark.parametrize(
     ("setting", "value", "expected"),
     [

@@ -226,10 +226,7 @@ class Settings(BaseSettings):
             elif (problem := public_origin_problem(origin.rstrip("/"))) is not None:
                 problems.append(f"BACKEND_CORS_ORIGINS: {origin} {problem}")
         if (problem := public_origin_problem(self.FRONTEND_HOST.rstrip("/"))) is not None:
-            problems.append(
-                f"FRONTEND_HOST {problem} (e.g. https://{{ cookiecutter.domain }}): "
-                "mailed links lead there"
-            )
+            problems.append(f"FRONTEND_HOST {problem}: mailed links lead there")
         if problems:
             # One line a problem: `python -m app` prints each.
             raise ValueError("\n".join(f"ENVIRONMENT={self.ENVIRONMENT}: {p}" for p in problems))

@@ -161,4 +161,3 @@ async def disable_two_factor(
     await totp.disable(db, found)
     _notify(background, user, "Two-factor sign-in was turned off for your account")
     return Message(message="Two-factor sign-in is off.")
-
