@@ -3,8 +3,10 @@
 scripts/test.sh builds frontend/dist before running them. The browser is the system's Chromium
 (CHROMIUM_PATH, else /usr/bin/chromium): Playwright drives it and never downloads one of its own.
 Screenshots land in test-artifacts/ (TEST_ARTIFACTS_DIR moves them), one more for each failed test.
+The server sends a strict Content-Security-Policy: a test fails when its page reports a violation.
 """
 
+import asyncio
 import os
 import re
 import signal
@@ -12,10 +14,18 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from contextlib import contextmanager
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    async_playwright,
+    expect,
+)
 
 from tests.conftest import (
     BACKEND_DIR,
@@ -138,6 +148,36 @@ def app_server(server: Server) -> Iterator[AppServer]:
         yield running
 
 
+MAIL_DIR = RUN_DIR / "e2e-mail"
+
+
+@pytest.fixture(scope="session")
+def mail_folder_server(server: Server) -> Iterator[AppServer]:
+    """The built page on a server without SMTP_HOST: mail lands in MAIL_DIR, as on a developer's
+    machine."""
+    env = {"SMTP_HOST": "", "MAIL_DIR": str(MAIL_DIR)}
+    with serving_the_build("e2e-mail-folder", env) as running:
+        yield running
+
+
+def newest_link(address: str, page_path: str) -> str | None:
+    """The link to `page_path` in the newest mail to `address` in the mail folder, if any."""
+    for path in sorted(MAIL_DIR.glob("*.eml"), reverse=True):
+        mail = message_from_bytes(path.read_bytes(), policy=policy.default)
+        found = re.search(rf"(\S+{re.escape(page_path)}#token=\S+)", path.read_text())
+        if mail["To"] == address and found:
+            return found[1]
+    return None
+
+
+async def link_from_mail_folder(address: str, page_path: str) -> str:
+    for _ in range(100):
+        if link := await asyncio.to_thread(newest_link, address, page_path):
+            return link
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no mail to {address} with a {page_path} link in {MAIL_DIR}")
+
+
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Browser]:
     executable = chromium_path()
@@ -167,15 +207,32 @@ def artifact(name: str) -> Path:
     return ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
 
 
+def watch_csp(page: Page) -> list[str]:
+    """What the page reports, from now on, about what the Content-Security-Policy blocked."""
+    reports: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            reports.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    return reports
+
+
 @pytest.fixture
 async def page(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterator[Page]:
-    """A new page in a context of its own: no cookies or storage from other tests."""
+    """A new page in a context of its own: no cookies or storage from other tests. Nothing it
+    shows may break the Content-Security-Policy: a report of a violation fails the test."""
     context: BrowserContext = await browser.new_context(viewport={"width": 1100, "height": 900})
     opened = await context.new_page()
+    csp_reports = watch_csp(opened)
     yield opened
-    if request.node.stash.get(FAILED, False):
+    failed = request.node.stash.get(FAILED, False)
+    if failed:
         await opened.screenshot(path=artifact(f"failed-{request.node.name}"), full_page=True)
     await context.close()
+    if csp_reports and not failed:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(csp_reports), pytrace=False)
 
 
 async def screenshot(page: Page, name: str) -> None:
