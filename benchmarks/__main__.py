@@ -19,7 +19,7 @@ from benchmarks.servers import IN_BAKE, Server, app_server, bare_server
 from tests.combinations import SUPPORTED, combination_id, default_combination
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-PARTS = ("bakes", "round-trips", "idle", "fanout")
+PARTS = ("bakes", "round-trips", "idle", "fanout", "logins")
 FULL = {
     "single_round_trips": 10_000,
     "many_connections": 50,
@@ -30,6 +30,8 @@ FULL = {
     "fanout_members": 1_000,
     "fanout_publishes": 50,
     "fanout_warmup": 3,
+    "flood_logins": 200,
+    "flood_rounds": 2,
 }
 QUICK = {
     "single_round_trips": 500,
@@ -41,6 +43,8 @@ QUICK = {
     "fanout_members": 100,
     "fanout_publishes": 5,
     "fanout_warmup": 1,
+    "flood_logins": 50,
+    "flood_rounds": 2,
 }
 
 
@@ -141,6 +145,8 @@ class Run:
                     self.attempt("idle sockets", lambda: self.idle(baked, app, floor))
         if "fanout" in self.options.only:
             self.attempt("fan-out (memory)", lambda: self.fanout_memory(baked))
+        if "logins" in self.options.only:
+            self.attempt("concurrent logins", lambda: self.logins(baked))
 
     def round_trips(self, baked: Bake, app: Server, floor: Server) -> None:
         s = self.sizes
@@ -223,6 +229,38 @@ class Run:
         with app_server(baked, "app-fanout", self.logs) as app:
             self.fanout("memory", baked, [app], authenticated=True)
 
+    def logins(self, baked: Bake) -> None:
+        """Rounds of wrong logins at once on a server of their own: its idle RSS is the app's alone,
+        and a second round shows whether what the first took is given back."""
+        with app_server(baked, "app-logins", self.logs) as app:
+            for number in range(1, self.sizes["flood_rounds"] + 1):
+                figures = scenarios.login_flood(
+                    baked,
+                    app,
+                    self.logs / f"client-logins-{number}.log",
+                    logins=self.sizes["flood_logins"],
+                    round_number=number,
+                    at_mark=self.at_mark(f"logins-{number}", [app.pid]),
+                )
+                self.results.logins.append(figures)
+                print(
+                    f"  logins, round {number}: {figures.logins} at once, answered in {figures.seconds:.1f} s: "
+                    f"{report.outcomes(figures.outcomes)} (503s after p50 {figures.refused_p50_ms:.0f} ms, "
+                    f"at most {figures.refused_max_ms:.0f} ms)  RSS {figures.rss_idle / 2**20:.0f} MiB at the start, "
+                    f"peak {figures.rss_peak / 2**20:.0f} MiB, {figures.rss_after / 2**20:.0f} MiB at the end  "
+                    f"/health p50 {figures.p50_ms:.1f} ms p99 {figures.p99_ms:.1f} ms "
+                    f"({figures.probes} probes, {figures.probe_failures} failed)"
+                )
+        floods = self.results.logins
+        growths = " / ".join(f"+{report.login_growth_mib(floods, flood):.0f}" for flood in floods)
+        print(
+            f"    peak RSS over the first idle, each round: {growths} MiB "
+            f"(target <= {report.login_growth_bound_mib(floods[0].checks_at_once):.0f} MiB); "
+            f"/health p99 at most {max(flood.p99_ms for flood in floods):.1f} ms "
+            f"(target < {report.HEALTH_P99_TARGET_MS:.0f} ms); "
+            f"{sum(flood.failures for flood in floods)} logins failed (target 0)"
+        )
+
     def fanout_redis(self) -> None:
         baked = self.ready(self.redis)
         prefix = f"bench-{secrets.token_hex(4)}:"
@@ -264,7 +302,7 @@ class Run:
         self.results.load_start = load_average()
         print(f"Load average at the start: {' / '.join(f'{v:.2f}' for v in self.results.load_start)}")
         self.bake_all()
-        measured = {"round-trips", "idle", "fanout"} & set(self.options.only)
+        measured = {"round-trips", "idle", "fanout", "logins"} & set(self.options.only)
         if measured:
             print("Measuring the default bake against the floor ...")
             self.attempt("default bake", self.default_bake)

@@ -1,5 +1,6 @@
 """CPU time and memory of the measured servers, read from /proc (psutil) at the client's marks."""
 
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,6 +40,42 @@ def rss_bytes(pids: Iterable[int]) -> int:
             except psutil.NoSuchProcess:
                 continue
     return total
+
+
+class PeakRss:
+    """The highest RSS of the processes (children included), read every `interval` seconds in a
+    thread from start() to stop().
+
+    Reading at the client's marks alone would miss a peak in between: memory taken during a
+    flood of requests is given back before the flood's end mark.
+    """
+
+    def __init__(self, pids: Iterable[int], interval: float) -> None:
+        self.pids = list(pids)
+        self.interval = interval
+        self.peak = 0
+        self.samples = 0
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="peak-rss", daemon=True)
+
+    def _read(self) -> None:
+        self.peak = max(self.peak, rss_bytes(self.pids))
+        self.samples += 1
+
+    def _sample(self) -> None:
+        self._read()
+        while not self._stopping.wait(self.interval):
+            self._read()
+        self._read()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop, after one last reading (nothing to do when it was never started, or is stopped)."""
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join()
 
 
 def machine_busy_seconds() -> float:

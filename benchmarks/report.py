@@ -6,11 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.machine import Machine
-from benchmarks.scenarios import Busy, Fanout, IdleMemory, RoundTrips
+from benchmarks.scenarios import PROBE_INTERVAL, RSS_INTERVAL, Busy, Fanout, IdleMemory, LoginFlood, RoundTrips
 
 # Targets (from the brief the benchmarks were written to): none of them is asserted.
 CPU_RATIO_TARGET = 1.2
 IDLE_KIB_TARGET = 40.0
+HEALTH_P99_TARGET_MS = 100.0
+# What one Argon2 check takes (pwdlib's recommended parameters: 64 MiB), and what a flood of
+# logins may take besides the checks at once (their requests, buffers, the allocator's slack).
+ARGON2_MIB = 64
+LOGIN_SLACK_MIB = 64
 SUITE_START = "<!-- suite: kept from the last run with --suite -->"
 SUITE_END = "<!-- /suite -->"
 
@@ -33,6 +38,8 @@ class Results:
     idle: dict[str, IdleMemory] = field(default_factory=dict)
     # "naive" | "memory" | "redis" -> figures
     fanout: dict[str, Fanout] = field(default_factory=dict)
+    # One per round of wrong logins, in order, on the same server
+    logins: list[LoginFlood] = field(default_factory=list)
     suite_seconds: float | None = None
     suite_passed: bool | None = None
     problems: list[str] = field(default_factory=list)
@@ -55,6 +62,20 @@ def verdict(met: bool | None) -> str:
 
 def ratio(ours: float, baseline: float) -> float:
     return ours / baseline if baseline > 0 else math.nan
+
+
+def login_growth_bound_mib(checks_at_once: int) -> float:
+    return float(checks_at_once * ARGON2_MIB + LOGIN_SLACK_MIB)
+
+
+def login_growth_mib(floods: list[LoginFlood], flood: LoginFlood) -> float:
+    """A round's peak RSS over the server's RSS before the first round: what stays from a round
+    counts in the next one's growth."""
+    return (flood.rss_peak - floods[0].rss_idle) / 2**20
+
+
+def outcomes(counts: dict[str, int]) -> str:
+    return ", ".join(f"{outcome}: {count}" for outcome, count in sorted(counts.items()))
 
 
 @dataclass(frozen=True)
@@ -121,6 +142,63 @@ def rows(results: Results) -> list[Row]:
                 verdict(spread.p99_ms <= naive.p99_ms),
             )
         )
+    return out + _login_rows(results.logins)
+
+
+def _login_rows(floods: list[LoginFlood]) -> list[Row]:
+    if not floods:
+        return []
+    first = floods[0]
+    bound = login_growth_bound_mib(first.checks_at_once)
+    bound_text = f"<= {bound:.0f} MiB ({first.checks_at_once} checks x {ARGON2_MIB} MiB + {LOGIN_SLACK_MIB} MiB)"
+    out = []
+    for number, flood in enumerate(floods, 1):
+        growth = login_growth_mib(floods, flood)
+        if number == 1:
+            figure = f"peak RSS over idle, {flood.logins} wrong logins at once"
+            measured = (
+                f"+{growth:.0f} MiB (idle {first.rss_idle / 2**20:.0f} MiB, peak {flood.rss_peak / 2**20:.0f} MiB)"
+            )
+        else:
+            figure = f"peak RSS over the same idle, round {number} of {flood.logins} more"
+            measured = (
+                f"+{growth:.0f} MiB (peak {flood.rss_peak / 2**20:.0f} MiB; "
+                f"{flood.rss_idle / 2**20:.0f} MiB as the round started)"
+            )
+        out.append(Row(figure, measured, bound_text, verdict(growth <= bound)))
+    rounds = f"round{'s' if len(floods) > 1 else ''} {' / '.join(str(n) for n in range(1, len(floods) + 1))}"
+    probes = sum(flood.probes for flood in floods)
+    failed_probes = sum(flood.probe_failures for flood in floods)
+    out.append(
+        Row(
+            "/health p99 during the wrong logins",
+            f"{' / '.join(f'{flood.p99_ms:.1f}' for flood in floods)} ms, {rounds} "
+            f"(p50 {' / '.join(f'{flood.p50_ms:.1f}' for flood in floods)}; {probes} probes, {failed_probes} failed)",
+            f"< {HEALTH_P99_TARGET_MS:.0f} ms, every probe answered",
+            verdict(failed_probes == 0 and all(flood.p99_ms < HEALTH_P99_TARGET_MS for flood in floods)),
+        )
+    )
+    total: dict[str, int] = {}
+    for flood in floods:
+        for outcome, count in flood.outcomes.items():
+            total[outcome] = total.get(outcome, 0) + count
+    failures = sum(flood.failures for flood in floods)
+    out.append(
+        Row(
+            "wrong logins that failed (5xx but 503, timeout, error)",
+            f"{failures} of {sum(flood.logins for flood in floods)} ({outcomes(total)})",
+            "0",
+            verdict(failures == 0),
+        )
+    )
+    out.append(
+        Row(
+            "wall time of each round of wrong logins",
+            f"{' / '.join(f'{flood.seconds:.2f}' for flood in floods)} s, {rounds}",
+            "-",
+            "",
+        )
+    )
     return out
 
 
@@ -281,8 +359,68 @@ def _fanout(results: Results) -> list[str]:
     return out + _table([*header, "client / others"], lines)
 
 
+def _logins(results: Results) -> list[str]:
+    floods = results.logins
+    if not floods:
+        return []
+    first = floods[0]
+    out = [
+        "## 4. Concurrent wrong logins",
+        "",
+        f"{first.logins} logins with a wrong password sent at once (`POST /api/v1/login/oauth`) to an app server",
+        "of their own (`python -m app`, SQLite, one process, the default settings: PASSWORD_CHECKS_AT_ONCE",
+        f"{first.checks_at_once}, PASSWORD_CHECKS_WAITING {first.checks_waiting}); then {len(floods) - 1} more "
+        f"round{'s' if len(floods) > 2 else ''} of as many on the same server.",
+        "Each login has its own made-up email and its own client address (X-Forwarded-For, which uvicorn",
+        "trusts from 127.0.0.1), so that the throttle never answers: what is measured is the cap on",
+        "password checks (Argon2, 64 MiB each). 400 is a password checked and wrong, 503 (Retry-After: 1) the",
+        "cap refusing at once; a failure is any other 5xx, a timeout (30 s) or a broken connection.",
+        f"Meanwhile a probe sends `GET /api/v1/health` every {PROBE_INTERVAL * 1000:.0f} ms (one at a time; the",
+        f"latency is the client's), and the server's RSS is read every {RSS_INTERVAL * 1000:.0f} ms (psutil, the",
+        "process and its children). *at the start* is its RSS as the round begins (for round 1, before any",
+        "password was checked: the checks' memory counts as growth); growth is the peak over round 1's.",
+        "Wall time: from the first login sent until the last is answered.",
+        "",
+    ]
+    header = [
+        "round",
+        "logins",
+        "answers",
+        "failed",
+        "503 after, p50 / max ms",
+        "wall time",
+        "RSS at the start",
+        "peak RSS (readings)",
+        "growth",
+        "RSS at the end",
+        "/health probes",
+        "p50 ms",
+        "p99 ms",
+    ]
+    lines = [
+        [
+            str(number),
+            f"{flood.logins:,}",
+            outcomes(flood.outcomes),
+            str(flood.failures),
+            f"{flood.refused_p50_ms:.0f} / {flood.refused_max_ms:.0f}",
+            f"{flood.seconds:.2f} s",
+            f"{flood.rss_idle / 2**20:.1f} MiB",
+            f"{flood.rss_peak / 2**20:.1f} MiB ({flood.rss_readings})",
+            f"+{login_growth_mib(floods, flood):.1f} MiB",
+            f"{flood.rss_after / 2**20:.1f} MiB",
+            f"{flood.probes} ({flood.probe_failures} failed)",
+            f"{flood.p50_ms:.1f}",
+            f"{flood.p99_ms:.1f}",
+            _busy(flood.busy),
+        ]
+        for number, flood in enumerate(floods, 1)
+    ]
+    return out + _table([*header, "client / others"], lines)
+
+
 def _bakes(results: Results, previous: str | None) -> list[str]:
-    out = ["## 4. Bakes and the template's suite", ""]
+    out = ["## 5. Bakes and the template's suite", ""]
     if results.bakes:
         out += ["`scripts/bake.sh --no-input` per supported combination (tests/combinations.py), wall time:", ""]
         out += _table(["combination", "bake"], [[name, f"{seconds:.1f} s"] for name, seconds in results.bakes.items()])
@@ -321,7 +459,7 @@ def markdown(results: Results, previous: str | None) -> str:
     )
     if results.problems:
         out += ["", "Not measured in this run:", *(f"- {problem}" for problem in results.problems)]
-    for section in (_machine(results), _round_trips(results), _idle(results), _fanout(results)):
+    for section in (_machine(results), _round_trips(results), _idle(results), _fanout(results), _logins(results)):
         if section:
             out += ["", *section]
     out += ["", *_bakes(results, previous), ""]

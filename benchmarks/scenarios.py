@@ -1,4 +1,4 @@
-"""The three measurements against running servers, each one run of the client: their figures."""
+"""The four measurements against running servers, each one run of the client: their figures."""
 
 import os
 from collections.abc import Callable, Sequence
@@ -7,10 +7,14 @@ from pathlib import Path
 
 from benchmarks.bakes import Bake
 from benchmarks.driver import run_client
-from benchmarks.meter import Window
+from benchmarks.meter import PeakRss, Window
 from benchmarks.servers import Server
 
 AtMark = Callable[[str], None] | None
+# Seconds between two /health probes, and between two readings of the server's RSS, during a
+# flood of logins: many of each while a flood lasts, so that a short peak or stall is seen.
+PROBE_INTERVAL = 0.02
+RSS_INTERVAL = 0.02
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,40 @@ class Fanout:
     # Until the first member has the update: the way in, before the spread to every member.
     first_p50_ms: float
     busy: Busy
+
+
+@dataclass(frozen=True)
+class LoginFlood:
+    logins: int
+    # How many logins had each outcome: a status ("400", "503", ...), "timeout", or the name of
+    # the client's error (a connection refused or reset).
+    outcomes: dict[str, int]
+    seconds: float
+    # The server's RSS as the flood starts, its highest while it lasts, and as it ends.
+    rss_idle: int
+    rss_peak: int
+    rss_after: int
+    rss_readings: int
+    probes: int
+    probe_failures: int
+    p50_ms: float
+    p99_ms: float
+    # How long the logins that the cap on password checks refused (503) waited for that answer.
+    refused_p50_ms: float
+    refused_max_ms: float
+    # The server's PASSWORD_CHECKS_AT_ONCE and _WAITING, as the client read them from the bake.
+    checks_at_once: int
+    checks_waiting: int
+    busy: Busy
+
+    @property
+    def failures(self) -> int:
+        """Logins that were neither answered nor refused: a 5xx other than 503, a timeout, an error."""
+        return sum(
+            count
+            for outcome, count in self.outcomes.items()
+            if not outcome.isdigit() or (int(outcome) >= 500 and outcome != "503")
+        )
 
 
 def _ms(seconds: float | None) -> float:
@@ -151,4 +189,56 @@ def fanout(
         p99_ms=_ms(result["p99"]),
         first_p50_ms=_ms(result["first_p50"]),
         busy=Busy.of(window),
+    )
+
+
+def login_flood(
+    bake: Bake, server: Server, log: Path, *, logins: int, round_number: int, at_mark: AtMark = None
+) -> LoginFlood:
+    """`logins` wrong logins at once, each from its own address, while /health is probed.
+
+    The server's RSS is read every RSS_INTERVAL from the start mark to the end one, besides at
+    the marks: the memory the password checks take is given back before the flood has ended.
+    `round_number` keeps the made-up client addresses of each round apart.
+    """
+    config = {
+        "url": server.http_url,
+        "logins": logins,
+        "round": round_number,
+        "probe_interval": PROBE_INTERVAL,
+        "warmup": 5,
+    }
+    peak = PeakRss([server.pid], RSS_INTERVAL)
+
+    def sampling(name: str) -> None:
+        if name == "start":
+            peak.start()
+        elif name == "end":
+            peak.stop()
+        if at_mark is not None:
+            at_mark(name)
+
+    try:
+        run = run_client(bake, "logins", config, [server.pid], log, sampling)
+    finally:
+        peak.stop()
+    start, end = run.marks["start"], run.marks["end"]
+    result = run.result
+    return LoginFlood(
+        logins=result["logins"],
+        outcomes=result["outcomes"],
+        seconds=result["seconds"],
+        rss_idle=start.rss,
+        rss_peak=max(peak.peak, start.rss, end.rss),
+        rss_after=end.rss,
+        rss_readings=peak.samples,
+        probes=result["probes"],
+        probe_failures=result["probe_failures"],
+        p50_ms=_ms(result["p50"]),
+        p99_ms=_ms(result["p99"]),
+        refused_p50_ms=_ms(result["refused_p50"]),
+        refused_max_ms=_ms(result["refused_max"]),
+        checks_at_once=result["checks_at_once"],
+        checks_waiting=result["checks_waiting"],
+        busy=Busy.of(Window(start.sample, end.sample)),
     )

@@ -51,6 +51,10 @@ class Server:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/api/v1/socket"
 
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
 
 def free_port() -> int:
     with socket.socket() as probe:

@@ -12,14 +12,17 @@ import math
 import secrets
 import sys
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from typing import Any, TypeVar
 
+import httpx
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from app import loadtest
+from app.core.config import settings
 from app.core.db import engine
 
 T = TypeVar("T")
@@ -266,7 +269,98 @@ async def open_sessions_spread(urls: list[str], tokens: list[str | None]) -> lis
     return [connection for connections in per_server for connection in connections]
 
 
-SCENARIOS = {"round-trips": round_trip_scenario, "idle": idle_scenario, "fanout": fanout_scenario}
+async def probe_health(
+    client: httpx.AsyncClient, interval: float, latencies: list[float], failures: list[str], stop: asyncio.Event
+) -> None:
+    """GET /health until `stop` is set, one request at a time, each `interval` after the one
+    before started (at once when that one took longer): what a load balancer sees meanwhile.
+    The latency of each 200; any other answer, or none, is a failure instead."""
+    while not stop.is_set():
+        started = time.perf_counter()
+        try:
+            response = await client.get(f"{settings.API_V1_STR}/health")
+            if response.status_code == 200:
+                latencies.append(time.perf_counter() - started)
+            else:
+                failures.append(str(response.status_code))
+        except httpx.HTTPError as error:
+            failures.append(type(error).__name__)
+        await asyncio.sleep(max(0.0, interval - (time.perf_counter() - started)))
+
+
+async def wrong_login(client: httpx.AsyncClient, number: int, round_number: int) -> tuple[str, float]:
+    """One login with a made-up email and password, from its own made-up client address (uvicorn
+    takes X-Forwarded-For from 127.0.0.1), so that neither of the throttle's counts refuses it:
+    what answers is the password check, or its cap. Its outcome (the status, "timeout" or the
+    error's name) and how long it took."""
+    started = time.perf_counter()
+    try:
+        response = await client.post(
+            f"{settings.API_V1_STR}/login/oauth",
+            data={"username": f"nobody-{secrets.token_hex(8)}@example.com", "password": secrets.token_urlsafe(16)},
+            headers={"X-Forwarded-For": f"10.{round_number}.{number // 256}.{number % 256}"},
+        )
+        outcome = str(response.status_code)
+    except httpx.TimeoutException:
+        outcome = "timeout"
+    except httpx.HTTPError as error:
+        outcome = type(error).__name__
+    return outcome, time.perf_counter() - started
+
+
+async def logins_scenario(config: dict[str, Any]) -> dict[str, Any]:
+    """`logins` wrong logins sent at once, while /health is probed every `probe_interval` seconds.
+
+    The window is from the first login sent until the last is answered. The probe has a client
+    of its own: it never waits for one of the flood's connections.
+    """
+    url, count = config["url"], config["logins"]
+    # Every login on its own connection, all at once: no pool in the client to queue them.
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    async with (
+        httpx.AsyncClient(base_url=url, timeout=TIMEOUT, limits=limits) as flood,
+        httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as probe,
+    ):
+        for _ in range(config["warmup"]):
+            (await probe.get(f"{settings.API_V1_STR}/health")).raise_for_status()
+        await asyncio.sleep(0.5)
+        latencies: list[float] = []
+        probe_failures: list[str] = []
+        stop = asyncio.Event()
+        await mark("start")
+        prober = asyncio.create_task(probe_health(probe, config["probe_interval"], latencies, probe_failures, stop))
+        started = time.perf_counter()
+        answers = await asyncio.gather(*(wrong_login(flood, n, config["round"]) for n in range(count)))
+        seconds = time.perf_counter() - started
+        stop.set()
+        await prober
+        await mark("end")
+    outcomes = Counter(outcome for outcome, _ in answers)
+    progress("outcomes: " + ", ".join(f"{outcome} x{n}" for outcome, n in sorted(outcomes.items())))
+    if probe_failures:
+        progress(f"{len(probe_failures)} probes failed: {Counter(probe_failures)}")
+    refused = [elapsed for outcome, elapsed in answers if outcome == "503"]
+    return {
+        "logins": count,
+        "outcomes": dict(outcomes),
+        "seconds": seconds,
+        "probes": len(latencies) + len(probe_failures),
+        "probe_failures": len(probe_failures),
+        "p50": percentile(latencies, 0.50),
+        "p99": percentile(latencies, 0.99),
+        "refused_p50": percentile(refused, 0.50),
+        "refused_max": max(refused, default=None),
+        "checks_at_once": settings.PASSWORD_CHECKS_AT_ONCE,
+        "checks_waiting": settings.PASSWORD_CHECKS_WAITING,
+    }
+
+
+SCENARIOS = {
+    "round-trips": round_trip_scenario,
+    "idle": idle_scenario,
+    "fanout": fanout_scenario,
+    "logins": logins_scenario,
+}
 
 
 async def run(scenario: str, config: dict[str, Any]) -> dict[str, Any]:
