@@ -364,20 +364,22 @@ def _logins(results: Results) -> list[str]:
     if not floods:
         return []
     first = floods[0]
+    more = len(floods) - 1
+    then = f"; then {more} more round{'s' if more > 1 else ''} of as many on the same server" if more else ""
     out = [
         "## 4. Concurrent wrong logins",
         "",
         f"{first.logins} logins with a wrong password sent at once (`POST /api/v1/login/oauth`) to an app server",
         "of their own (`python -m app`, SQLite, one process, the default settings: PASSWORD_CHECKS_AT_ONCE",
-        f"{first.checks_at_once}, PASSWORD_CHECKS_WAITING {first.checks_waiting}); then {len(floods) - 1} more "
-        f"round{'s' if len(floods) > 2 else ''} of as many on the same server.",
+        f"{first.checks_at_once}, PASSWORD_CHECKS_WAITING {first.checks_waiting}){then}.",
         "Each login has its own made-up email and its own client address (X-Forwarded-For, which uvicorn",
         "trusts from 127.0.0.1), so that the throttle never answers: what is measured is the cap on",
         "password checks (Argon2, 64 MiB each). 400 is a password checked and wrong, 503 (Retry-After: 1) the",
         "cap refusing at once; a failure is any other 5xx, a timeout (30 s) or a broken connection.",
         f"Meanwhile a probe sends `GET /api/v1/health` every {PROBE_INTERVAL * 1000:.0f} ms (one at a time; the",
         f"latency is the client's), and the server's RSS is read every {RSS_INTERVAL * 1000:.0f} ms (psutil, the",
-        "process and its children). *at the start* is its RSS as the round begins (for round 1, before any",
+        "process and its children; the readings are the orchestrator's work, counted in *others*).",
+        "*at the start* is its RSS as the round begins (for round 1, before any",
         "password was checked: the checks' memory counts as growth); growth is the peak over round 1's.",
         "Wall time: from the first login sent until the last is answered.",
         "",
