@@ -429,11 +429,18 @@ async def test_weak_passwords_are_refused_everywhere(
         assert account.password not in refused.text
 
 
-async def test_a_validation_error_never_repeats_a_password(client: httpx.AsyncClient) -> None:
-    secret = "my secret password that is long"
-    answer = await client.post("/login/oauth", data={"password": secret})
+async def test_a_validation_error_never_repeats_a_secret(client: httpx.AsyncClient) -> None:
+    token, password = "t" * 300, "seven77"
+    answer = await client.post(
+        "/login/password-reset", json={"token": token, "new_password": password}
+    )
     assert answer.status_code == 422
-    assert secret not in answer.text
+    assert token not in answer.text
+    assert password not in answer.text
+    assert {tuple(error["loc"]) for error in answer.json()["detail"]} == {
+        ("body", "token"),
+        ("body", "new_password"),
+    }
 
 
 async def test_tokens_signed_by_a_previous_key_still_work_and_unknown_keys_do_not(
