@@ -1,4 +1,5 @@
 import math
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -95,8 +96,9 @@ class Settings(BaseSettings):
     THROTTLE_MAX_DELAY: int = 900
     THROTTLE_WINDOW: int = 3600
     # Passwords checked at once by one server process (each Argon2 check takes 64 MiB and a
-    # core), and how many more may wait for a turn; past that the answer is 503 at once.
-    PASSWORD_CHECKS_AT_ONCE: int = 2
+    # core; by default one core is left to the event loop), and how many more may wait for a
+    # turn; past that the answer is 503 at once.
+    PASSWORD_CHECKS_AT_ONCE: int = max(1, len(os.sched_getaffinity(0)) - 1)
     PASSWORD_CHECKS_WAITING: int = 8
 {%- if cookiecutter.auth_totp == "yes" %}
     # Encrypts the two-factor secrets in the database; a separate key from SECRET_KEY, so that

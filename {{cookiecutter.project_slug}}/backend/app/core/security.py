@@ -53,18 +53,28 @@ class PasswordChecksBusy(Exception):
 _password_checks: CapacityLimiter | None = None
 
 
-async def _hashing(function: Any, *args: str) -> Any:
-    """Run an Argon2 call in a thread, a few at once: each takes 64 MiB and a core, so a flood
-    of logins waits in a short line or is refused at once, and memory stays bounded."""
+def _checks() -> CapacityLimiter:
     # Made on first use, inside the event loop it belongs to.
     global _password_checks
     if _password_checks is None:
         _password_checks = CapacityLimiter(settings.PASSWORD_CHECKS_AT_ONCE)
-    limiter = _password_checks
+    return _password_checks
+
+
+def ensure_password_capacity() -> None:
+    """PasswordChecksBusy when no more password checks may start or wait: a route calls it
+    before any other work, so that a flood of logins is refused at once, costing nothing."""
+    limiter = _checks()
     busy = limiter.available_tokens < 1
     if busy and limiter.statistics().tasks_waiting >= settings.PASSWORD_CHECKS_WAITING:
         raise PasswordChecksBusy
-    return await to_thread.run_sync(function, *args, limiter=limiter)
+
+
+async def _hashing(function: Any, *args: str) -> Any:
+    """Run an Argon2 call in a thread, a few at once: each takes 64 MiB and a core, so a flood
+    of logins waits in a short line or is refused at once, and memory stays bounded."""
+    ensure_password_capacity()
+    return await to_thread.run_sync(function, *args, limiter=_checks())
 
 
 async def hash_password(password: str) -> str:

@@ -6,7 +6,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from app import auth, throttle, users
 from app.api.deps import CREDENTIALS_ERROR, CurrentUser, SessionDep, client_address
 from app.api.sign_in import REFRESH_COOKIE, clear_refresh_cookie, complete_sign_in, grant
-from app.core.security import InvalidToken
+from app.core.security import InvalidToken, ensure_password_capacity
 from app.schemas import AccessToken{% if cookiecutter.auth_totp == "yes" %}, Challenge{% endif %}
 
 router = APIRouter(prefix="/login", tags=["login"])
@@ -24,6 +24,7 @@ async def login(
 ) -> AccessToken{% if cookiecutter.auth_totp == "yes" %} | Challenge{% endif %}:
     """Log in with email and password: an access token, and the refresh token as a cookie{% if cookiecutter.auth_totp == "yes" %};
     or, for a user with two-factor on, a challenge for POST /login/two-factor{% endif %}."""
+    ensure_password_capacity()
     attempt = throttle.Keys.of("password", form.username, client_address(request))
     await throttle.attempt(attempt)
     user = await users.authenticate(db, form.username, form.password)
