@@ -1,15 +1,27 @@
 import uuid
 from datetime import datetime
-{%- if cookiecutter.auth_totp == "yes" %}
-from typing import Literal
-{%- endif %}
+from typing import Any{% if cookiecutter.auth_totp == "yes" %}, Literal{% endif %}
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.core.passwords import EnteredPassword, NewPassword
 
 
-class UserBase(BaseModel):
+class RequestBody(BaseModel):
+    """What a client sends: strict types (`true` is a boolean, `"yes"` is not), and no NUL
+    character in any text, which PostgreSQL cannot store."""
+
+    model_config = ConfigDict(strict=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        return value
+
+
+class UserBase(RequestBody):
     email: EmailStr = Field(max_length=320)
     full_name: str | None = Field(default=None, max_length=255)
 
@@ -20,7 +32,7 @@ class UserCreate(UserBase):
     is_superuser: bool = False
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(RequestBody):
     email: EmailStr | None = Field(default=None, max_length=320)
     full_name: str | None = Field(default=None, max_length=255)
     password: NewPassword | None = None
@@ -28,7 +40,7 @@ class UserUpdate(BaseModel):
     is_superuser: bool | None = None
 
 
-class UserUpdateMe(BaseModel):
+class UserUpdateMe(RequestBody):
     """What a user changes without their password; the address and the password have routes
     of their own that ask for it."""
 
@@ -37,7 +49,7 @@ class UserUpdateMe(BaseModel):
     full_name: str | None = Field(default=None, max_length=255)
 
 
-class Reauthentication(BaseModel):
+class Reauthentication(RequestBody):
     """The account's password, asked again before a change that could take the account over."""
 
     current_password: EnteredPassword
@@ -52,7 +64,7 @@ class EmailChange(Reauthentication):
 
 
 class UserPublic(UserBase):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, strict=False)
 
     id: uuid.UUID
     is_active: bool
@@ -88,11 +100,11 @@ class Message(BaseModel):
     message: str
 
 
-class EmailRequest(BaseModel):
+class EmailRequest(RequestBody):
     email: EmailStr = Field(max_length=320)
 
 
-class LinkToken(BaseModel):
+class LinkToken(RequestBody):
     token: str = Field(min_length=1, max_length=200)
 
 
@@ -115,7 +127,7 @@ class SignInLink(LinkToken):
 {%- if cookiecutter.auth_totp == "yes" %}
 
 
-class TwoFactorCode(BaseModel):
+class TwoFactorCode(RequestBody):
     # Six digits from the app, or one of the recovery codes (xxxx-xxxx-xxxx-xxxx).
     code: str = Field(min_length=1, max_length=32)
 

@@ -14,6 +14,7 @@ package was not used: it keeps fixed or moving windows (no growing delays) and h
 storage.
 """
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,6 +38,9 @@ from app.core.db import SessionMaker
 from app.models import AttemptCounter
 {%- endif %}
 
+# Longer account names (anyone may type anything as a username) are counted by their digest.
+MAX_NAME = 200
+
 
 class Throttled(Exception):
     def __init__(self, retry_after: int) -> None:
@@ -55,7 +59,15 @@ class Keys:
     def of(cls, kind: str, account: object, address: str | None) -> "Keys":
         """`kind` keeps passwords, codes and mails apart for one account; every kind shares
         the address's count."""
-        return cls(f"{kind}:{str(account).lower()}", f"address:{address}" if address else None)
+        return cls(f"{kind}:{_name(account)}", f"address:{_name(address)}" if address else None)
+
+
+def _name(value: object) -> str:
+    """A key's name as it was typed, unless it is too long or odd to store as it is."""
+    text = str(value).lower()
+    if len(text) > MAX_NAME or not text.isprintable():
+        return hashlib.sha256(text.encode(errors="replace")).hexdigest()
+    return text
 
 
 def delay(count: int, free: int) -> float:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.passwords import MAX_LENGTH
 from app.core.security import hash_password, password_hash, verify_password
 from app.models import User
 from app.schemas import UserCreate, UserUpdate, UserUpdateMe
@@ -28,6 +29,15 @@ async def list_users(db: AsyncSession, skip: int, limit: int) -> tuple[list[User
     count = await db.scalar(select(func.count()).select_from(User))
     result = await db.execute(select(User).order_by(User.created_at).offset(skip).limit(limit))
     return list(result.scalars()), count or 0
+
+
+async def count_active_superusers(db: AsyncSession, excluding: uuid.UUID) -> int:
+    count = await db.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.is_superuser.is_(True), User.is_active.is_(True), User.id != excluding)
+    )
+    return count or 0
 
 
 async def create_user(db: AsyncSession, user_in: UserCreate) -> User:
@@ -79,6 +89,8 @@ async def update_user(db: AsyncSession, user: User, user_in: UserUpdate | UserUp
 
 
 async def authenticate(db: AsyncSession, email: str, password: str) -> User | None:
+    if len(password) > MAX_LENGTH or "\x00" in email:
+        return None  # no password is that long, and no address holds a NUL: nothing to check
     user = await get_user_by_email(db, email)
     # The connection goes back to the pool while the password is checked (see deps.release).
     await db.commit()

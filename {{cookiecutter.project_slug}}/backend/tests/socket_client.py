@@ -12,6 +12,15 @@ from websockets.exceptions import ConnectionClosed
 TIMEOUT = 5.0
 
 
+def _refuse(constant: str) -> Any:
+    raise ValueError(f"the server sent {constant}, which is not JSON")
+
+
+def strict_json(frame: str | bytes) -> Any:
+    """A frame as a browser's JSON.parse reads it: `Infinity` and `NaN` are errors."""
+    return json.loads(frame, parse_constant=_refuse)
+
+
 class SocketClient:
     def __init__(self, connection: ClientConnection) -> None:
         self.connection = connection
@@ -27,7 +36,7 @@ class SocketClient:
         if self.unread:
             return self.unread.pop(0)
         frame = await asyncio.wait_for(self.connection.recv(), TIMEOUT)
-        message: dict[str, Any] = json.loads(frame)
+        message: dict[str, Any] = strict_json(frame)
         return message
 
     async def next_of(
@@ -42,7 +51,7 @@ class SocketClient:
             if wanted(queued):
                 return self.unread.pop(index)
         while True:
-            message: dict[str, Any] = json.loads(
+            message: dict[str, Any] = strict_json(
                 await asyncio.wait_for(self.connection.recv(), TIMEOUT)
             )
             if wanted(message):

@@ -213,6 +213,22 @@ async def test_bad_requests_get_an_error_and_the_socket_stays_open(
         }
 
 
+@pytest.mark.parametrize("number", ["1e309", "-1e400", "NaN", "Infinity"])
+async def test_numbers_json_cannot_carry_are_refused_by_every_state(
+    server: Server, token: str, number: str
+) -> None:
+    """Never echoed, stored or broadcast: a browser's JSON.parse would throw on the answer."""
+    import app.main  # noqa: F401 (every state registered)
+    from app.session.states import registry
+
+    async with session(server.ws_url, token) as (client, _):
+        for state in registry.states:
+            await client.send(f'{% raw %}{{"state": "{state}", "data": {{"x": {number}}}, "id": 1}}{% endraw %}')
+            error = await client.receive()
+            assert error["code"] == "invalid_json", (state, error)
+        assert (await client.request("ping", {"x": 1.5e308}))["data"] == {"x": 1.5e308}
+
+
 async def test_errors_carry_the_request_id(server: Server, token: str) -> None:
     async with session(server.ws_url, token) as (client, _):
         assert (await client.request("noSuchState", request_id="a"))["id"] == "a"

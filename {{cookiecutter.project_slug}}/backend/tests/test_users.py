@@ -116,3 +116,60 @@ async def test_a_superuser_cannot_delete_themselves(
     headers = bearer(superuser_token)
     me = (await client.get("/users/me", headers=headers)).json()
     assert (await client.delete(f"/users/{me['id']}", headers=headers)).status_code == 403
+
+
+@pytest.mark.parametrize("value", ["yes", "off", 1, 0, "true"])
+async def test_a_flag_takes_only_true_or_false(
+    client: httpx.AsyncClient, superuser_token: str, account: Account, value: object
+) -> None:
+    answer = await client.patch(
+        f"/users/{account.id}", json={"is_superuser": value}, headers=bearer(superuser_token)
+    )
+    assert answer.status_code == 422
+
+
+async def test_text_with_a_nul_character_is_refused_not_a_server_error(
+    client: httpx.AsyncClient, token: str
+) -> None:
+    named = await client.patch(
+        "/users/me", json={"full_name": "Ada\u0000Lovelace"}, headers=bearer(token)
+    )
+    assert named.status_code == 422
+    assert "NUL" in named.text
+    login = await client.post(
+        "/login/oauth", data={"username": "ada\u0000@example.com", "password": "anything at all"}
+    )
+    assert login.status_code == 400
+
+
+async def test_paging_has_bounds(client: httpx.AsyncClient, superuser_token: str) -> None:
+    headers = bearer(superuser_token)
+    for params in ({"skip": 2**63}, {"skip": -1}, {"limit": 0}, {"limit": 101}):
+        answer = await client.get("/users", params=params, headers=headers)
+        assert answer.status_code == 422, params
+    assert (await client.get("/users", params={"skip": 2**31 - 1}, headers=headers)).json()[
+        "data"
+    ] == []
+
+
+async def test_the_last_active_administrator_cannot_step_down(
+    client: httpx.AsyncClient, superuser_token: str, make_account: MakeAccount
+) -> None:
+    headers = bearer(superuser_token)
+    me = (await client.get("/users/me", headers=headers)).json()
+    # Only the first superuser stays an active administrator.
+    listed = (await client.get("/users", params={"limit": 100}, headers=headers)).json()
+    for user in listed["data"]:
+        if user["is_superuser"] and user["is_active"] and user["id"] != me["id"]:
+            await client.patch(f"/users/{user['id']}", json={"is_active": False}, headers=headers)
+    for change in ({"is_superuser": False}, {"is_active": False}):
+        refused = await client.patch(f"/users/{me['id']}", json=change, headers=headers)
+        assert refused.status_code == 409, change
+        assert "last active administrator" in refused.json()["detail"]
+    assert (await client.get("/users/me", headers=headers)).json()["is_superuser"] is True
+    # With the first one still there, another administrator may step down.
+    other = await make_account(is_superuser=True)
+    stepped_down = await client.patch(
+        f"/users/{other.id}", json={"is_superuser": False}, headers=headers
+    )
+    assert stepped_down.status_code == 200

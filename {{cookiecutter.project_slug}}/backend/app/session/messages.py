@@ -1,5 +1,6 @@
 """The shape of what crosses the socket: requests in, responses and errors out."""
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,8 +35,10 @@ class Response:
 
 
 def encode(message: Any) -> str:
-    """JSON text for a frame; UUIDs, datetimes, decimals, enums and models included."""
-    return pydantic_core.to_json(message).decode()
+    """JSON text for a frame; UUIDs, datetimes, decimals, enums and models included. Strict
+    JSON (RFC 8259) whatever happens: a number that is not finite goes out as null, never as
+    `Infinity` or `NaN`, which a browser's JSON.parse refuses (parse_json keeps them out)."""
+    return pydantic_core.to_json(message, inf_nan_mode="null").decode()
 
 
 def response_message(response: Response, request_id: RequestId | None) -> dict[str, Any]:
@@ -52,13 +55,33 @@ def error_message(error: SocketError) -> dict[str, Any]:
     return message
 
 
+def _all_finite(value: Any) -> bool:
+    """No float in `value` is infinite (a number like 1e309 overflows a double into one)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return False
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
+
+
 def parse_json(frame: str | bytes) -> Any:
+    """Strict JSON (RFC 8259): NaN, Infinity and numbers too big for a double are refused."""
     if not isinstance(frame, str):
         raise SocketError(ErrorCode.INVALID_JSON, "Frames must be JSON text, not binary.")
     try:
-        return pydantic_core.from_json(frame, allow_inf_nan=False)
+        payload = pydantic_core.from_json(frame, allow_inf_nan=False)
     except ValueError:
         raise SocketError(ErrorCode.INVALID_JSON, "The message is not valid JSON.") from None
+    if not _all_finite(payload):
+        raise SocketError(
+            ErrorCode.INVALID_JSON, "The message has a number too big for JSON to carry."
+        )
+    return payload
 
 
 def describe_validation_error(error: ValidationError, prefix: str = "") -> str:

@@ -25,6 +25,11 @@ from app.schemas import (
 router = APIRouter(prefix="/users", tags=["users"])
 
 EMAIL_TAKEN = "A user with this email already exists."
+LAST_ADMINISTRATOR = (
+    "This is the last active administrator: make another user an administrator first."
+)
+# Past this, paging is no longer paging (and the databases' own limits are near).
+MAX_SKIP = 2**31 - 1
 EMAIL_CHANGE_LINK = LinkMail(
     Purpose.EMAIL_CHANGE,
     page="/confirm-email",
@@ -108,7 +113,7 @@ async def change_my_password(
 async def list_users(
     db: SessionDep,
     _: SuperUser,
-    skip: Annotated[int, Query(ge=0)] = 0,
+    skip: Annotated[int, Query(ge=0, le=MAX_SKIP)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
 ) -> UsersPublic:
     found, count = await users.list_users(db, skip=skip, limit=limit)
@@ -136,9 +141,18 @@ async def update_user(
     user_id: uuid.UUID,
     user_in: UserUpdate,
 ) -> UserPublic:
-    """An administrator's change; a new password ends every sign-in of the user."""
+    """An administrator's change; a new password ends every sign-in of the user. No change
+    leaves the instance without an active administrator."""
     user = await _user_or_404(db, user_id)
     await _ensure_email_free(db, user_in.email, owner=user)
+    demoted = user_in.is_superuser is False or user_in.is_active is False
+    if (
+        demoted
+        and user.is_superuser
+        and user.is_active
+        and await users.count_active_superusers(db, excluding=user.id) == 0
+    ):
+        raise HTTPException(status.HTTP_409_CONFLICT, LAST_ADMINISTRATOR)
     old_email = user.email
     updated = await users.update_user(db, user, user_in)
     if user_in.password is not None:
