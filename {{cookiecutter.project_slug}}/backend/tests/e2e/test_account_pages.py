@@ -66,6 +66,10 @@ async def test_confirming_the_address(
     token = link_token(await mailbox.receive(user.email, "confirm your email"), "/verify-email")
     await page.goto(f"{app_server.url}/verify-email#token={token}")
     await expect(page.get_by_test_id("verify-email-result")).to_be_visible()
+    # Signed in again from the refresh cookie (the page's link says so) before leaving: leaving
+    # while that refresh is under way would lose the new cookie, and a spent one ends every
+    # sign-in of the user.
+    await expect(page.get_by_test_id("verify-email-next")).to_have_attribute("href", "/account")
     await page.goto(f"{app_server.url}/account")
     await expect(page.get_by_test_id("email-verified-badge")).to_have_attribute(
         "data-verified", "true"
