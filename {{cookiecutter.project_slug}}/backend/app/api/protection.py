@@ -1,16 +1,20 @@
 """What every request meets before and after its route: cross-site refusal, security headers,
-and answers for the refusals that any route may give (throttled, busy, invalid input).
+and answers for the refusals that any route may give (throttled, busy, invalid input, a method
+the path does not take).
 """
 
 from collections.abc import Sequence
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Request, status
+from fastapi import FastAPI, Request, Response, status
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import settings
@@ -145,6 +149,19 @@ async def _busy(_: Request, __: Exception) -> JSONResponse:
     return _json(status.HTTP_503_SERVICE_UNAVAILABLE, BUSY, {"Retry-After": "1"})
 
 
+async def _http_error(request: Request, error: Exception) -> Response:
+    """As FastAPI answers, but a 405 names every method the path takes, not only those of the
+    first route that has the path (each method of a path is a route of its own here)."""
+    refusal = cast(StarletteHTTPException, error)
+    if refusal.status_code != status.HTTP_405_METHOD_NOT_ALLOWED:
+        return await http_exception_handler(request, refusal)
+    allowed: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.matches(request.scope)[0] != Match.NONE:
+            allowed |= route.methods or set()
+    return _json(refusal.status_code, str(refusal.detail), {"Allow": ", ".join(sorted(allowed))})
+
+
 async def _invalid(_: Request, error: Exception) -> JSONResponse:
     errors = cast(RequestValidationError, error).errors()
     return JSONResponse(
@@ -158,3 +175,4 @@ def protect(app: FastAPI) -> None:
     app.add_exception_handler(Throttled, _throttled)
     app.add_exception_handler(PasswordChecksBusy, _busy)
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

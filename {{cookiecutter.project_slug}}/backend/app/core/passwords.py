@@ -35,5 +35,7 @@ def _checked(password: str) -> str:
 
 
 # A password being set (new, reset or created): checked. Entered ones are only bounded.
-NewPassword = Annotated[str, Field(max_length=MAX_LENGTH), AfterValidator(_checked)]
+NewPassword = Annotated[
+    str, Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH), AfterValidator(_checked)
+]
 EnteredPassword = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH)]

@@ -6,6 +6,7 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response
 from app import auth, mail, throttle, users
 from app.api.deps import CurrentUser, SessionDep, client_address
 from app.api.links import LinkMail, page_origin, send_link
+from app.api.responses import errors
 from app.api.sign_in import clear_refresh_cookie
 from app.core.security import InvalidToken, hash_password
 from app.email_tokens import Purpose, redeem
@@ -32,7 +33,11 @@ VERIFICATION_LINK = LinkMail(
 )
 
 
-@router.post("/login/password-recovery", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/login/password-recovery",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=errors(400, 403, 429),
+)
 async def recover_password(
     request: Request, background: BackgroundTasks, body: EmailRequest
 ) -> Message:
@@ -42,7 +47,7 @@ async def recover_password(
     return Message(message=RECOVERY_SENT)
 
 
-@router.post("/login/password-reset")
+@router.post("/login/password-reset", responses=errors(400, 403, 503))
 async def reset_password(
     db: SessionDep, response: Response, background: BackgroundTasks, body: PasswordReset
 ) -> Message:
@@ -62,7 +67,11 @@ async def reset_password(
     return Message(message="Your password is changed; log in with it.")
 
 
-@router.post("/users/me/email-verification", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/users/me/email-verification",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=errors(400, 401, 403),
+)
 async def request_verification(
     request: Request, response: Response, background: BackgroundTasks, user: CurrentUser
 ) -> Message:
@@ -74,7 +83,7 @@ async def request_verification(
     return Message(message=f"A confirmation link is on its way to {user.email}.")
 
 
-@router.post("/login/email-verification")
+@router.post("/login/email-verification", responses=errors(400, 403))
 async def verify_email(db: SessionDep, body: LinkToken) -> Message:
     """Confirm an address with the emailed link's token (no login needed)."""
     try:
@@ -86,7 +95,7 @@ async def verify_email(db: SessionDep, body: LinkToken) -> Message:
     return Message(message=f"{user.email} is verified.")
 
 
-@router.post("/login/email-change")
+@router.post("/login/email-change", responses=errors(400, 403, 409))
 async def confirm_email_change(
     db: SessionDep, response: Response, background: BackgroundTasks, body: LinkToken
 ) -> Message:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from fastapi import APIRouter, Response, status
 from sqlalchemy import text
 
@@ -5,8 +7,17 @@ from app.api.deps import SessionDep
 
 router = APIRouter(tags=["health"])
 
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {
+        "description": "The database cannot be reached",
+        "content": {
+            "application/json": {"example": {"status": "unavailable", "database": "unreachable"}}
+        },
+    }
+}
 
-@router.get("/health")
+
+@router.get("/health", responses=UNAVAILABLE)
 async def health(db: SessionDep, response: Response) -> dict[str, str]:
     """For load balancers and probes: 200 when the app can reach its database."""
     try:

@@ -5,6 +5,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from app import auth, throttle, users
 from app.api.deps import CREDENTIALS_ERROR, CurrentUser, SessionDep, client_address
+from app.api.responses import errors
 from app.api.sign_in import REFRESH_COOKIE, clear_refresh_cookie, complete_sign_in, grant
 from app.core.security import InvalidToken, ensure_password_capacity
 from app.schemas import AccessToken{% if cookiecutter.auth_totp == "yes" %}, Challenge{% endif %}
@@ -15,7 +16,7 @@ RefreshCookie = Annotated[str | None, Cookie(alias=REFRESH_COOKIE)]
 BAD_LOGIN = "Incorrect email or password."
 
 
-@router.post("/oauth")
+@router.post("/oauth", responses=errors(400, 403, 429, 503))
 async def login(
     db: SessionDep,
     request: Request,
@@ -36,7 +37,7 @@ async def login(
     return await complete_sign_in(db, response, user)
 
 
-@router.post("/refresh")
+@router.post("/refresh", responses=errors(401, 403))
 async def refresh(
     db: SessionDep, response: Response, refresh_token: RefreshCookie = None
 ) -> AccessToken:
@@ -59,7 +60,7 @@ async def refresh(
     return await grant(db, response, user, sign_in_id)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=errors(403))
 async def logout(db: SessionDep, response: Response, refresh_token: RefreshCookie = None) -> None:
     """End this sign-in: its refresh cookie is cleared, and its access tokens{% if cookiecutter.use_websockets == "yes" %} and
     sockets{% endif %} stop working."""
@@ -68,7 +69,9 @@ async def logout(db: SessionDep, response: Response, refresh_token: RefreshCooki
     clear_refresh_cookie(response)
 
 
-@router.post("/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403)
+)
 async def logout_everywhere(db: SessionDep, response: Response, user: CurrentUser) -> None:
     """End every sign-in of the user, on every device: refresh and access tokens{% if cookiecutter.use_websockets == "yes" %}, and sockets{% endif %}."""
     await auth.end_all_sign_ins(db, user.id)

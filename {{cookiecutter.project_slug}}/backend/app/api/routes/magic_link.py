@@ -12,6 +12,7 @@ from fastapi import APIRouter, BackgroundTasks, Cookie, HTTPException, Request, 
 from app import throttle
 from app.api.deps import SessionDep, client_address
 from app.api.links import LinkMail, page_origin, send_link
+from app.api.responses import errors
 from app.api.sign_in import LOGIN_PATH, complete_sign_in, set_private_cookie
 from app.core.security import InvalidToken, new_opaque_token
 from app.email_tokens import Purpose, lifetime, redeem
@@ -38,7 +39,7 @@ MAX_CLAIM_LENGTH = 200
 ClaimCookie = Annotated[str | None, Cookie(alias=CLAIM_COOKIE)]
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED)
+@router.post("", status_code=status.HTTP_202_ACCEPTED, responses=errors(400, 403, 429))
 async def request_link(
     request: Request,
     response: Response,
@@ -60,7 +61,7 @@ async def request_link(
     return SignInLinkSent(claim=claim, expires_in=seconds)
 
 
-@router.post("/verify")
+@router.post("/verify", responses=errors(400, 403))
 async def sign_in_with_link(
     db: SessionDep, response: Response, body: SignInLink, claim_cookie: ClaimCookie = None
 ) -> AccessToken{% if cookiecutter.auth_totp == "yes" %} | Challenge{% endif %}:

@@ -5,6 +5,7 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response
 
 from app import auth, mail, throttle, totp
 from app.api.deps import CurrentUser, SessionDep, client_address, confirm_password, release
+from app.api.responses import errors
 from app.api.sign_in import grant
 from app.core.security import InvalidToken, TokenType, decode_token
 from app.models import TotpCredential, User
@@ -68,7 +69,7 @@ def _notify(background: BackgroundTasks, user: User, what: str) -> None:
     background.add_task(mail.deliver, notice)
 
 
-@router.post("/login/two-factor")
+@router.post("/login/two-factor", responses=errors(400, 401, 403, 409, 429))
 async def sign_in_with_code(
     db: SessionDep,
     request: Request,
@@ -91,7 +92,7 @@ async def sign_in_with_code(
     return await grant(db, response, user, claims.sign_in_id)
 
 
-@router.get("/users/me/totp")
+@router.get("/users/me/totp", responses=errors(401))
 async def two_factor_status(db: SessionDep, user: CurrentUser) -> TwoFactorStatus:
     return TwoFactorStatus(
         enabled=await totp.is_enabled(db, user.id),
@@ -99,7 +100,7 @@ async def two_factor_status(db: SessionDep, user: CurrentUser) -> TwoFactorStatu
     )
 
 
-@router.post("/users/me/totp")
+@router.post("/users/me/totp", responses=errors(400, 401, 403, 409, 429, 503))
 async def start_two_factor(
     db: SessionDep, request: Request, user: CurrentUser, body: Reauthentication
 ) -> TwoFactorEnrolment:
@@ -114,7 +115,7 @@ async def start_two_factor(
     )
 
 
-@router.post("/users/me/totp/confirm")
+@router.post("/users/me/totp/confirm", responses=errors(400, 401, 403, 409, 429))
 async def confirm_two_factor(
     db: SessionDep,
     request: Request,
@@ -130,7 +131,7 @@ async def confirm_two_factor(
     return RecoveryCodes(message=f"Two-factor sign-in is on. {KEEP_CODES}", recovery_codes=codes)
 
 
-@router.post("/users/me/totp/recovery-codes")
+@router.post("/users/me/totp/recovery-codes", responses=errors(400, 401, 403, 409, 429, 503))
 async def renew_recovery_codes(
     db: SessionDep,
     request: Request,
@@ -147,7 +148,7 @@ async def renew_recovery_codes(
     return RecoveryCodes(message=KEEP_CODES, recovery_codes=codes)
 
 
-@router.post("/users/me/totp/disable")
+@router.post("/users/me/totp/disable", responses=errors(400, 401, 403, 409, 429, 503))
 async def disable_two_factor(
     db: SessionDep,
     request: Request,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, R
 from app import auth, mail, users
 from app.api.deps import CurrentUser, SessionDep, SuperUser, confirm_password
 from app.api.links import LinkMail, page_origin, send_link
+from app.api.responses import errors
 from app.api.sign_in import grant
 from app.core.security import hash_password
 from app.email_tokens import Purpose
@@ -53,17 +54,21 @@ async def _user_or_404(db: SessionDep, user_id: uuid.UUID) -> User:
     return user
 
 
-@router.get("/me")
+@router.get("/me", responses=errors(401))
 async def read_me(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user)
 
 
-@router.patch("/me")
+@router.patch("/me", responses=errors(400, 401, 403))
 async def update_me(db: SessionDep, user: CurrentUser, user_in: UserUpdateMe) -> UserPublic:
     return UserPublic.model_validate(await users.update_user(db, user, user_in))
 
 
-@router.post("/me/email", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/me/email",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=errors(400, 401, 403, 429, 503),
+)
 async def change_my_email(
     db: SessionDep,
     request: Request,
@@ -88,7 +93,7 @@ async def change_my_email(
     )
 
 
-@router.patch("/me/password")
+@router.patch("/me/password", responses=errors(400, 401, 403, 429, 503))
 async def change_my_password(
     db: SessionDep,
     request: Request,
@@ -109,7 +114,7 @@ async def change_my_password(
     return await grant(db, response, user, sign_in.id)
 
 
-@router.get("")
+@router.get("", responses=errors(401, 403))
 async def list_users(
     db: SessionDep,
     _: SuperUser,
@@ -120,20 +125,20 @@ async def list_users(
     return UsersPublic(data=[UserPublic.model_validate(user) for user in found], count=count)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(400, 401, 403, 409, 503))
 async def create_user(db: SessionDep, _: SuperUser, user_in: UserCreate) -> UserPublic:
     await _ensure_email_free(db, user_in.email)
     return UserPublic.model_validate(await users.create_user(db, user_in))
 
 
-@router.get("/{user_id}")
+@router.get("/{user_id:uuid}", responses=errors(401, 403, 404))
 async def read_user(db: SessionDep, current: CurrentUser, user_id: uuid.UUID) -> UserPublic:
     if user_id != current.id and not current.is_superuser:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "The user doesn't have enough privileges.")
     return UserPublic.model_validate(await _user_or_404(db, user_id))
 
 
-@router.patch("/{user_id}")
+@router.patch("/{user_id:uuid}", responses=errors(400, 401, 403, 404, 409, 503))
 async def update_user(
     db: SessionDep,
     background: BackgroundTasks,
@@ -165,7 +170,9 @@ async def update_user(
     return UserPublic.model_validate(updated)
 
 
-@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{user_id:uuid}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404)
+)
 async def delete_user(db: SessionDep, current: SuperUser, user_id: uuid.UUID) -> None:
     if user_id == current.id:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Superusers cannot delete themselves.")
