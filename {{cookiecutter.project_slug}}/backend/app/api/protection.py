@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match, Route
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import settings
@@ -22,6 +22,7 @@ from app.core.security import PasswordChecksBusy
 from app.throttle import Throttled
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+METHODS = ["GET", "HEAD", "OPTIONS", *sorted(UNSAFE_METHODS)]
 CROSS_SITE = "Cross-site request refused."
 BUSY = "The server is busy; try again in a moment."
 # Body fields whose value a validation error never repeats.
@@ -150,16 +151,22 @@ async def _busy(_: Request, __: Exception) -> JSONResponse:
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
-    """As FastAPI answers, but a 405 names every method the path takes, not only those of the
-    first route that has the path (each method of a path is a route of its own here)."""
+    """As FastAPI answers, but a path that takes other methods answers 405 naming all of them,
+    not only those of the first route with the path (each method of a path is a route of its
+    own here), nor a 404 from the page served at / that takes every path left."""
     refusal = cast(StarletteHTTPException, error)
-    if refusal.status_code != status.HTTP_405_METHOD_NOT_ALLOWED:
-        return await http_exception_handler(request, refusal)
-    allowed: set[str] = set()
-    for route in request.app.router.routes:
-        if isinstance(route, Route) and route.matches(request.scope)[0] != Match.NONE:
-            allowed |= route.methods or set()
-    return _json(refusal.status_code, str(refusal.detail), {"Allow": ", ".join(sorted(allowed))})
+    if refusal.status_code in (status.HTTP_404_NOT_FOUND, status.HTTP_405_METHOD_NOT_ALLOWED):
+        allowed = {
+            method
+            for method in METHODS
+            for route in request.app.router.routes
+            if not isinstance(route, Mount)
+            and route.matches({**request.scope, "method": method})[0] == Match.FULL
+        }
+        if allowed and request.method not in allowed:
+            headers = {"Allow": ", ".join(sorted(allowed))}
+            return _json(status.HTTP_405_METHOD_NOT_ALLOWED, "Method Not Allowed", headers)
+    return await http_exception_handler(request, refusal)
 
 
 async def _invalid(_: Request, error: Exception) -> JSONResponse:
