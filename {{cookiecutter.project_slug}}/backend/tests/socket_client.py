@@ -92,8 +92,15 @@ class SocketClient:
 
 
 @asynccontextmanager
-async def open_socket(url: str, origin: str | None = None) -> AsyncIterator[SocketClient]:
-    async with connect(url, origin=origin, open_timeout=TIMEOUT) as connection:  # type: ignore[arg-type]
+async def open_socket(
+    url: str, origin: str | None = None, headers: dict[str, str] | None = None
+) -> AsyncIterator[SocketClient]:
+    async with connect(
+        url,
+        origin=origin,  # type: ignore[arg-type]
+        additional_headers=headers,
+        open_timeout=TIMEOUT,
+    ) as connection:
         yield SocketClient(connection)
 
 

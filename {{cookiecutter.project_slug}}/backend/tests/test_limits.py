@@ -9,7 +9,7 @@ import signal
 import struct
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from sqlalchemy import select
+from websockets.exceptions import InvalidStatus
 
 from app.core.db import SessionMaker
 from app.core.security import TokenType, create_token
@@ -362,3 +363,33 @@ async def test_shutdown_lets_a_save_in_flight_finish(database: None, token: str)
                 # Not read before the shutdown: not saved, and still a draft for next time.
                 assert reply["state"] == "closing"
                 assert await client.close_code() == 1001
+
+
+async def test_one_address_cannot_hold_a_crowd_of_sockets_without_signing_in(
+    database: None, token: str
+) -> None:
+    """Sockets that have not sent their token are capped per client address (3 here)."""
+    env = {"WS_MAX_UNAUTHENTICATED_PER_ADDRESS": "3", "WS_AUTH_TIMEOUT": "30"}
+    here = {"X-Forwarded-For": "203.0.113.9"}
+    with running_server("crowd", env=env) as limited:
+        await _crowd(limited, token, here)
+
+
+async def _crowd(limited: Server, token: str, here: dict[str, str]) -> None:
+    async with AsyncExitStack() as stack:
+        waiting = [
+            await stack.enter_async_context(open_socket(limited.ws_url, headers=here))
+            for _ in range(3)
+        ]
+        with pytest.raises(InvalidStatus) as refused:
+            async with open_socket(limited.ws_url, headers=here):
+                pass
+        assert refused.value.response.status_code == 403
+        # Another address is not held up by this one.
+        elsewhere = {"X-Forwarded-For": "203.0.113.10"}
+        async with open_socket(limited.ws_url, headers=elsewhere) as other:
+            assert (await other.authenticate(token))["state"] == "initialised"
+        # A socket that signs in no longer counts as waiting.
+        assert (await waiting[0].authenticate(token))["state"] == "initialised"
+        async with open_socket(limited.ws_url, headers=here) as admitted:
+            assert (await admitted.authenticate(token))["state"] == "initialised"

@@ -173,6 +173,8 @@ class Settings(BaseSettings):
     WS_RATE_BURST: int = 60
     # Open sockets one user may have on one server process.
     WS_MAX_SOCKETS_PER_USER: int = 10
+    # Sockets one client address may hold open before sending their token, on one process.
+    WS_MAX_UNAUTHENTICATED_PER_ADDRESS: int = 20
     # Seconds without a message from the client before its socket is closed.
     WS_IDLE_TIMEOUT: float = 300.0
     # Seconds between protocol pings, and to wait for the answer before dropping the peer.

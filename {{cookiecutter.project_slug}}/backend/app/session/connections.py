@@ -9,6 +9,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ LOGGED_OUT_FRAME = error_frame(ErrorCode.UNAUTHORIZED, LOGGED_OUT_MESSAGE)
 @dataclass(eq=False)
 class Connection:
     outbox: FrameSink
+    # The client's address, while the socket has not sent its token.
+    address: str | None = None
     last_frame_at: float = field(default_factory=time.monotonic)
     context: SessionContext | None = None
     # A request is being served: ending the socket waits for its reply.
@@ -78,19 +81,37 @@ class Connections:
     def __init__(self) -> None:
         self._all: set[Connection] = set()
         self._by_user: dict[uuid.UUID, set[Connection]] = {}
+        # Sockets of each client address that have not sent their token yet.
+        self._unauthenticated: Counter[str] = Counter()
         self._watcher: asyncio.Task[None] | None = None
         self.shutting_down = False
 
+    def admits(self, address: str | None) -> bool:
+        """Whether a new socket of this address may wait for its token: a client cannot hold
+        a crowd of sockets open without signing in."""
+        waiting = self._unauthenticated[address] if address else 0
+        return waiting < settings.WS_MAX_UNAUTHENTICATED_PER_ADDRESS
+
+    def _authenticated_or_gone(self, connection: Connection) -> None:
+        if connection.address is not None:
+            self._unauthenticated[connection.address] -= 1
+            if self._unauthenticated[connection.address] <= 0:
+                del self._unauthenticated[connection.address]
+            connection.address = None
+
     @contextmanager
-    def track(self, outbox: FrameSink) -> Iterator[Connection]:
+    def track(self, outbox: FrameSink, address: str | None = None) -> Iterator[Connection]:
         """A socket, from accept to its end."""
-        connection = Connection(outbox)
+        connection = Connection(outbox, address)
+        if address is not None:
+            self._unauthenticated[address] += 1
         self._all.add(connection)
         if self.shutting_down:
             connection.end(SHUTDOWN_FRAME, CloseCode.GOING_AWAY)
         try:
             yield connection
         finally:
+            self._authenticated_or_gone(connection)
             self._all.discard(connection)
             if connection.context is not None:
                 user_id = connection.context.member.id
@@ -112,6 +133,7 @@ class Connections:
             )
         mine.add(connection)
         connection.context = context
+        self._authenticated_or_gone(connection)
 
     def shut_down(self) -> None:
         """Every socket flushes what it has queued, is told why, and closes with 1001."""

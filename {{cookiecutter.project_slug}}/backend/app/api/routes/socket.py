@@ -24,12 +24,13 @@ logger = logging.getLogger(__name__)
 
 
 async def session_socket(websocket: WebSocket) -> None:
-    if not origin_allowed(websocket.scope):
+    address = websocket.client.host if websocket.client else None
+    if not origin_allowed(websocket.scope) or not connections.admits(address):
         await websocket.close(code=CloseCode.POLICY_VIOLATION)  # before accept: HTTP 403
         return
     await websocket.accept()
     async with Outbox(websocket, settings.WS_SEND_QUEUE).running() as outbox:
-        with connections.track(outbox) as connection:
+        with connections.track(outbox, address) as connection:
             try:
                 await serve(websocket, outbox, connection)
             except WebSocketDisconnect:
