@@ -4,6 +4,8 @@
   the client is told why (`message_too_big`) just before the 1009 close.
 - A text frame can be sent without a task switch when the connection can take it at once
   (the `app.send_text_now` scope extension), which is most of the cost of a room's fan-out.
+- A text frame that is not UTF-8 closes the socket with 1007 and one line at INFO; uvicorn would
+  log an ERROR with a traceback for each, which a client could use to flood the log.
 - On shutdown, uvicorn would close every socket at once with 1012. Here each session socket
   flushes what it has queued, is told why and closes with 1001; a socket that has not closed
   after WS_SHUTDOWN_TIMEOUT is closed the way uvicorn does it.
@@ -45,6 +47,19 @@ class SessionWebSocketProtocol(WebSocketsSansIOProtocol):
         super().handle_connect(event)
         if not self.close_sent:  # an upgrade, not a refused request
             self.scope["extensions"][SEND_TEXT_NOW] = {"send": self.send_text_now}
+
+    def send_receive_event_to_app(self) -> None:
+        if self.curr_msg_data_type == "text" and not self.close_sent:
+            frames = self.frames
+            try:
+                (frames[0] if len(frames) == 1 else b"".join(frames)).decode()
+            except UnicodeDecodeError:
+                self.frames = []
+                self.logger.info("Closed a websocket that sent text that is not UTF-8 (1007)")
+                self.conn.send_close(WireCloseCode.INVALID_DATA)
+                self.handle_parser_exception()
+                return
+        super().send_receive_event_to_app()
 
     def send_text_now(self, text: str) -> bool:
         if (

@@ -393,3 +393,25 @@ async def _crowd(limited: Server, token: str, here: dict[str, str]) -> None:
         assert (await waiting[0].authenticate(token))["state"] == "initialised"
         async with open_socket(limited.ws_url, headers=here) as admitted:
             assert (await admitted.authenticate(token))["state"] == "initialised"
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+async def test_text_that_is_not_utf8_closes_with_1007_and_one_quiet_line(
+    server: Server, token: str, signed_in: bool
+) -> None:
+    """Before the token too: a flood of bad frames must not flood the log with tracebacks."""
+    start = len(server.log_text())
+    async with raw_socket(server.ws_url) as raw:
+        if signed_in:
+            raw.send_text(json.dumps({"token": token}))
+            assert (await raw.next_text())["state"] == "initialised"
+        payload = b'{"state": "ping", "data": "\xff\xfe"}'
+        raw.send_header(len(payload))
+        raw.writer.write(payload)
+        frames = await raw.frames()
+    closes = [payload for opcode, payload in frames if opcode == 0x8]
+    assert closes, frames
+    assert struct.unpack("!H", closes[0][:2])[0] == 1007
+    logged = server.log_text()[start:]
+    assert "Traceback" not in logged
+    assert "ERROR" not in logged
