@@ -481,3 +481,26 @@ async def test_every_response_carries_the_security_headers(
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["x-frame-options"] == "DENY"
         assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+async def test_a_database_that_cannot_keep_up_is_a_quick_503(database: None) -> None:
+    """One connection, and hardly any wait for it: the requests it cannot serve in time are
+    told so at once, never left waiting, never a 500."""
+    env = {"DB_POOL_SIZE": "1", "DB_MAX_OVERFLOW": "0", "DB_POOL_TIMEOUT": "0.001"}
+    with running_server("one-connection", env=env) as server:
+        async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", timeout=30) as client:
+            answers = await asyncio.gather(*(client.get("/health") for _ in range(60)))
+            statuses = Counter(answer.status_code for answer in answers)
+            assert set(statuses) == {200, 503}, statuses
+            form = {"username": "nobody@example.com", "password": "not the one"}
+            logins = await asyncio.gather(
+                *(
+                    client.post("/login/oauth", data=form, headers=forwarded(an_address()))
+                    for _ in range(30)
+                )
+            )
+            refused = [login for login in logins if login.status_code == 503]
+            assert {login.status_code for login in logins} <= {400, 429, 503}
+            for busy in refused:
+                assert busy.headers["retry-after"] == "1"
+        assert "Traceback" not in server.log_text()

@@ -3,6 +3,7 @@ and answers for the refusals that any route may give (throttled, busy, invalid i
 the path does not take).
 """
 
+import logging
 from collections.abc import Sequence
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -18,8 +19,11 @@ from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import settings
+from app.core.db import DATABASE_BUSY, DATABASE_UNAVAILABLE
 from app.core.security import PasswordChecksBusy
 from app.throttle import Throttled
+
+logger = logging.getLogger(__name__)
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 METHODS = ["GET", "HEAD", "OPTIONS", *sorted(UNSAFE_METHODS)]
@@ -150,6 +154,14 @@ async def _busy(_: Request, __: Exception) -> JSONResponse:
     return _json(status.HTTP_503_SERVICE_UNAVAILABLE, BUSY, {"Retry-After": "1"})
 
 
+async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    reason = type(error).__name__
+    logger.warning(
+        "%s %s: the database did not answer in time (%s)", request.method, request.url.path, reason
+    )
+    return _json(status.HTTP_503_SERVICE_UNAVAILABLE, DATABASE_BUSY, {"Retry-After": "1"})
+
+
 async def _http_error(request: Request, error: Exception) -> Response:
     """As FastAPI answers, but a path that takes other methods answers 405 naming all of them,
     not only those of the first route with the path (each method of a path is a route of its
@@ -181,5 +193,7 @@ def protect(app: FastAPI) -> None:
     app.add_middleware(SiteGuard)
     app.add_exception_handler(Throttled, _throttled)
     app.add_exception_handler(PasswordChecksBusy, _busy)
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)

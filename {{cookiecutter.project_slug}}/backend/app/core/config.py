@@ -134,6 +134,11 @@ class Settings(BaseSettings):
 
     FIRST_SUPERUSER: EmailStr
     FIRST_SUPERUSER_PASSWORD: str
+    # Database connections one server process keeps, may add under load, and how long a request
+    # waits for one before it is answered 503 (a socket's request: `unavailable`).
+    DB_POOL_SIZE: int = 10
+    DB_MAX_OVERFLOW: int = 10
+    DB_POOL_TIMEOUT: float = 3.0
 {% if cookiecutter.database == "sqlite" %}
     SQLITE_PATH: Path = Path("app.db")
 

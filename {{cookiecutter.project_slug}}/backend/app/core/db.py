@@ -1,10 +1,10 @@
 from collections.abc import AsyncIterator
-{% if cookiecutter.database == "sqlite" -%}
 from typing import Any
 
+{% if cookiecutter.database == "sqlite" -%}
 from sqlalchemy import event
-{% else %}
 {% endif -%}
+from sqlalchemy.exc import OperationalError, TimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -14,11 +14,23 @@ from sqlalchemy.ext.asyncio import (
 
 from app.core.config import settings
 
+# A request that cannot get a connection in time, or whose database cannot answer: 503, not 500.
+DATABASE_UNAVAILABLE = (TimeoutError, OperationalError)
+DATABASE_BUSY = "The database is busy; try again in a moment."
+
+
+def _pool() -> dict[str, Any]:
+    return {
+        "pool_size": settings.DB_POOL_SIZE,
+        "max_overflow": settings.DB_MAX_OVERFLOW,
+        "pool_timeout": settings.DB_POOL_TIMEOUT,
+    }
+
 
 def make_engine(url: str = settings.DATABASE_URL) -> AsyncEngine:
 {%- if cookiecutter.database == "sqlite" %}
     # SQLite allows one writer at a time: wait for the lock rather than fail at once.
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    engine = create_async_engine(url, connect_args={"timeout": 30}, **_pool())
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(connection: Any, _: Any) -> None:
@@ -29,7 +41,7 @@ def make_engine(url: str = settings.DATABASE_URL) -> AsyncEngine:
 
     return engine
 {%- else %}
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, **_pool())
 {%- endif %}
 
 
