@@ -23,11 +23,9 @@ from app.api.sockets import SEND_TEXT_NOW
 from app.core.config import settings
 from app.session.connections import connections, error_frame
 from app.session.errors import ErrorCode
+from app.session.limits import too_big
 
-TOO_BIG_FRAME = error_frame(
-    ErrorCode.MESSAGE_TOO_BIG,
-    f"Messages are limited to {settings.WS_MAX_MESSAGE_BYTES} bytes; send less at a time.",
-).encode()
+TOO_BIG_FRAME = error_frame(ErrorCode.MESSAGE_TOO_BIG, too_big().message).encode()
 
 
 class SessionServerProtocol(ServerProtocol):

@@ -7,9 +7,11 @@ import json
 import os
 import signal
 import struct
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +24,18 @@ from websockets.exceptions import InvalidStatus
 from app.core.db import SessionMaker
 from app.core.security import TokenType, create_token
 from app.models import SessionRecord, SessionStatus
-from tests.conftest import Account, MakeAccount, Server, login, running_server, sign_in_of
+from tests.conftest import (
+    BACKEND_DIR,
+    RUN_DIR,
+    Account,
+    MakeAccount,
+    Server,
+    _wait_until_healthy,
+    free_port,
+    login,
+    running_server,
+    sign_in_of,
+)
 from tests.socket_client import open_socket, session
 
 MAX_BYTES = 65536  # WS_MAX_MESSAGE_BYTES's default, which the shared server keeps
@@ -415,3 +428,38 @@ async def test_text_that_is_not_utf8_closes_with_1007_and_one_quiet_line(
     logged = server.log_text()[start:]
     assert "Traceback" not in logged
     assert "ERROR" not in logged
+
+
+@contextmanager
+def plain_uvicorn() -> Iterator[str]:
+    """`uvicorn app.main:app` on a free port, as FastAPI users type it: its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = RUN_DIR / "plain-uvicorn.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)],
+            cwd=BACKEND_DIR,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_healthy(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+async def test_the_message_limit_holds_under_a_plain_uvicorn_command(
+    database: None, token: str
+) -> None:
+    """Such a server has none of `python -m app`'s socket settings: the app checks a frame's
+    size itself."""
+    with plain_uvicorn() as url:
+        ws_url = url.replace("http://", "ws://") + "/api/v1/socket"
+        async with session(ws_url, token) as (client, _):
+            await client.send(json.dumps({"state": "ping", "data": {"pad": "x" * MAX_BYTES}}))
+            error = await client.receive()
+            assert error["code"] == "message_too_big"
+            assert await client.close_code() == 1009

@@ -1,4 +1,26 @@
-"""How fast one socket may send: a token bucket."""
+"""How fast one socket may send (a token bucket), and how much at a time."""
+
+from app.core.config import settings
+from app.session.errors import ErrorCode, SocketError
+
+# A character of text is at most four bytes of UTF-8.
+MAX_BYTES_PER_CHARACTER = 4
+
+
+def too_big() -> SocketError:
+    return SocketError(
+        ErrorCode.MESSAGE_TOO_BIG,
+        f"Messages are limited to {settings.WS_MAX_MESSAGE_BYTES} bytes; send less at a time.",
+    )
+
+
+def over_the_limit(frame: str | bytes) -> bool:
+    """Whether a frame is over WS_MAX_MESSAGE_BYTES. The server (app/server.py) refuses such a
+    frame from its header; this holds the limit under any other ASGI server too."""
+    limit = settings.WS_MAX_MESSAGE_BYTES
+    if len(frame) * (MAX_BYTES_PER_CHARACTER if isinstance(frame, str) else 1) <= limit:
+        return False
+    return len(frame.encode() if isinstance(frame, str) else frame) > limit
 
 
 class TokenBucket:

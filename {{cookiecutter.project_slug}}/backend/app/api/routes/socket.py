@@ -14,7 +14,7 @@ from app.rooms import states as _room_states  # noqa: F401 (registers join, publ
 from app.session import renewal as _renewal  # noqa: F401 (registers token)
 from app.session.connections import Connection, connections
 from app.session.errors import INTERNAL_ERROR, CloseCode, ErrorCode, SocketError
-from app.session.limits import TokenBucket
+from app.session.limits import TokenBucket, over_the_limit, too_big
 from app.session.messages import parse_request
 from app.session.protocol import Outcome, authenticate, handle_request
 from app.session.states import registry
@@ -68,6 +68,9 @@ async def serve(websocket: WebSocket, outbox: Outbox, connection: Connection) ->
         timed_out = SocketError(ErrorCode.UNAUTHORIZED, "No token was sent in time.")
         send(outbox, Outcome.failure(timed_out))
         return
+    if over_the_limit(frame):
+        send(outbox, Outcome.failure(too_big()))
+        return
     try:
         context, initialised = await authenticate(frame, SessionMaker, outbox)
         connections.authenticated(connection, context)
@@ -81,6 +84,9 @@ async def serve(websocket: WebSocket, outbox: Outbox, connection: Connection) ->
             frame = await receive_frame(websocket)
             if outbox.closing:
                 break  # the server ended the socket while this frame was on its way
+            if over_the_limit(frame):
+                send(outbox, Outcome.failure(too_big()))
+                break
             now = time.monotonic()
             connection.last_frame_at = now
             if not bucket.take(now):
