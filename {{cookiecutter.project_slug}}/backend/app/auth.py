@@ -70,18 +70,26 @@ async def authenticate_access_token(db: AsyncSession, token: str) -> tuple[User,
 
 async def user_for(db: AsyncSession, claims: TokenClaims) -> User:
     """The active user a token's claims name, while the token's sign-in lasts."""
-    user = await db.scalar(
+    user = await _user_of(db, claims, *_live(datetime.now(UTC)))
+    if user is None:
+        raise InvalidToken("no active user, or this sign-in has ended")
+    return user
+
+
+async def _user_of(
+    db: AsyncSession, claims: TokenClaims, *sign_in: ColumnElement[bool]
+) -> User | None:
+    """The active user the claims name, if the claims' sign-in meets the `sign_in` conditions."""
+    user: User | None = await db.scalar(
         select(User)
         .join(SignIn, SignIn.user_id == User.id)
         .where(
             User.id == claims.subject,
             User.is_active.is_(True),
             SignIn.id == claims.sign_in_id,
-            *_live(datetime.now(UTC)),
+            *sign_in,
         )
     )
-    if user is None:
-        raise InvalidToken("no active user, or this sign-in has ended")
     return user
 
 
@@ -102,17 +110,12 @@ async def live_sign_ins(db: AsyncSession, sign_in_ids: list[uuid.UUID]) -> set[u
 
 async def pending_user(db: AsyncSession, claims: TokenClaims) -> User:
     """The active user of a sign-in that waits for its second factor; InvalidToken otherwise."""
-    user = await db.scalar(
-        select(User)
-        .join(SignIn, SignIn.user_id == User.id)
-        .where(
-            User.id == claims.subject,
-            User.is_active.is_(True),
-            SignIn.id == claims.sign_in_id,
-            SignIn.ended_at.is_(None),
-            SignIn.completed_at.is_(None),
-            SignIn.expires_at > datetime.now(UTC),
-        )
+    user = await _user_of(
+        db,
+        claims,
+        SignIn.ended_at.is_(None),
+        SignIn.completed_at.is_(None),
+        SignIn.expires_at > datetime.now(UTC),
     )
     if user is None:
         raise InvalidToken("no sign-in waits for this challenge")

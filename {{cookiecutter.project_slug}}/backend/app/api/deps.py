@@ -8,7 +8,7 @@ from app import throttle
 from app.auth import authenticate_access_token
 from app.core.config import settings
 from app.core.db import get_db
-from app.core.security import InvalidToken, ensure_password_capacity, verify_password
+from app.core.security import InvalidToken, password_check_turn, verify_password
 from app.models import User
 
 SessionDep = Annotated[AsyncSession, Depends(get_db)]
@@ -58,10 +58,10 @@ async def release(db: AsyncSession) -> None:
 async def confirm_password(db: AsyncSession, request: Request, user: User, password: str) -> None:
     """The user's password, asked again before a change that could take the account over;
     a guess here counts with the login's (app.throttle)."""
-    ensure_password_capacity()
-    await release(db)
-    attempt = throttle.Keys.of("password", user.email, client_address(request))
-    await throttle.attempt(attempt)
-    if not await verify_password(password, user.hashed_password):
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, WRONG_PASSWORD)
-    await throttle.succeeded(attempt)
+    async with password_check_turn():
+        await release(db)
+        attempt = throttle.Keys.of("password", user.email, client_address(request))
+        await throttle.attempt(attempt)
+        if not await verify_password(password, user.hashed_password):
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, WRONG_PASSWORD)
+        await throttle.succeeded(attempt)

@@ -9,6 +9,8 @@ sign-in it belongs to (`sid`), which ending that sign-in voids; and the key that
 import hashlib
 import secrets
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -61,20 +63,33 @@ def _checks() -> CapacityLimiter:
     return _password_checks
 
 
-def ensure_password_capacity() -> None:
-    """PasswordChecksBusy when no more password checks may start or wait: a route calls it
-    before any other work, so that a flood of logins is refused at once, costing nothing."""
-    limiter = _checks()
-    busy = limiter.available_tokens < 1
-    if busy and limiter.statistics().tasks_waiting >= settings.PASSWORD_CHECKS_WAITING:
+# Requests between the start of their work towards a password check and its end.
+_in_line = 0
+
+
+@asynccontextmanager
+async def password_check_turn() -> AsyncIterator[None]:
+    """A place in the line of password checks, taken before any other work of the request
+    (counting the attempt, finding the user): when the line is full, PasswordChecksBusy at
+    once, so that a flood of logins is refused without costing anything."""
+    global _in_line
+    if _in_line >= settings.PASSWORD_CHECKS_AT_ONCE + settings.PASSWORD_CHECKS_WAITING:
         raise PasswordChecksBusy
+    _in_line += 1
+    try:
+        yield
+    finally:
+        _in_line -= 1
 
 
 async def _hashing(function: Any, *args: str) -> Any:
     """Run an Argon2 call in a thread, a few at once: each takes 64 MiB and a core, so a flood
     of logins waits in a short line or is refused at once, and memory stays bounded."""
-    ensure_password_capacity()
-    return await to_thread.run_sync(function, *args, limiter=_checks())
+    limiter = _checks()
+    busy = limiter.available_tokens < 1
+    if busy and limiter.statistics().tasks_waiting >= settings.PASSWORD_CHECKS_WAITING:
+        raise PasswordChecksBusy
+    return await to_thread.run_sync(function, *args, limiter=limiter)
 
 
 async def hash_password(password: str) -> str:

@@ -4,6 +4,8 @@ new password, logging out everywhere."""
 import re
 import secrets
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 from playwright.async_api import Browser, Page, Request, expect
@@ -24,6 +26,22 @@ async def refused_login(page: Page, app_server: AppServer, email: str, password:
     await page.get_by_test_id("login-password").fill(password)
     await page.get_by_test_id("login-submit").click()
     await expect(page.get_by_test_id("login-error")).to_contain_text("Incorrect email or password")
+
+
+@asynccontextmanager
+async def two_browsers(
+    browser: Browser, page: Page, server: AppServer, user: Account
+) -> AsyncIterator[Page]:
+    """A second browser of the user's, signed in, while `page` is signed in on the account page."""
+    context = await browser.new_context()
+    try:
+        other = await context.new_page()
+        await log_in(other, server, user)
+        await log_in(page, server, user)
+        await page.get_by_test_id("nav-account").click()
+        yield other
+    finally:
+        await context.close()
 
 
 async def test_a_forgotten_password_is_reset_from_the_mailed_link(
@@ -81,13 +99,7 @@ async def test_a_new_address_waits_for_the_link_mailed_to_it_then_every_session_
 ) -> None:
     server = mail_folder_server
     new_email = f"moved-{uuid.uuid4().hex[:12]}@example.com"
-    other_context = await browser.new_context()
-    other = await other_context.new_page()
-    try:
-        await log_in(other, server, user)
-        await log_in(page, server, user)
-        await page.get_by_test_id("nav-account").click()
-
+    async with two_browsers(browser, page, server, user) as other:
         # The password first; then the change waits for the link.
         await page.get_by_test_id("change-email-new").fill(new_email)
         await page.get_by_test_id("change-email-password").fill("not the password")
@@ -123,20 +135,12 @@ async def test_a_new_address_waits_for_the_link_mailed_to_it_then_every_session_
         await log_in(page, server, Account(user.id, new_email, user.password))
         await page.get_by_test_id("nav-account").click()
         await expect(page.get_by_test_id("account-email")).to_have_text(new_email)
-    finally:
-        await other_context.close()
 
 
 async def test_a_new_password_keeps_this_browser_signed_in_and_ends_the_others(
     browser: Browser, page: Page, app_server: AppServer, user: Account
 ) -> None:
-    other_context = await browser.new_context()
-    other = await other_context.new_page()
-    try:
-        await log_in(other, app_server, user)
-        await log_in(page, app_server, user)
-        await page.get_by_test_id("nav-account").click()
-
+    async with two_browsers(browser, page, app_server, user) as other:
         refreshes: list[str] = []
 
         def on_request(request: Request) -> None:
@@ -168,19 +172,12 @@ async def test_a_new_password_keeps_this_browser_signed_in_and_ends_the_others(
         # The old password signs in no more; the new one does.
         await refused_login(other, app_server, user.email, user.password)
         await log_in(other, app_server, Account(user.id, user.email, password))
-    finally:
-        await other_context.close()
 
 
 async def test_logging_out_everywhere_ends_the_other_browsers_session_too(
     browser: Browser, page: Page, app_server: AppServer, user: Account
 ) -> None:
-    other_context = await browser.new_context()
-    other = await other_context.new_page()
-    try:
-        await log_in(other, app_server, user)
-        await log_in(page, app_server, user)
-        await page.get_by_test_id("nav-account").click()
+    async with two_browsers(browser, page, app_server, user) as other:
         await page.get_by_test_id("logout-everywhere-button").click()
         await page.get_by_test_id("logout-everywhere-confirm").click()
         await expect(page.get_by_test_id("login-form")).to_be_visible()
@@ -189,5 +186,3 @@ async def test_logging_out_everywhere_ends_the_other_browsers_session_too(
         await expect(other.get_by_test_id("login-form")).to_be_visible()
         async with httpx.AsyncClient(base_url=f"{app_server.url}/api/v1") as http:
             assert (await http.get("/health")).status_code == 200
-    finally:
-        await other_context.close()

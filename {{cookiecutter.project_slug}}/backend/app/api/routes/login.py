@@ -7,7 +7,7 @@ from app import auth, throttle, users
 from app.api.deps import CREDENTIALS_ERROR, CurrentUser, SessionDep, client_address
 from app.api.responses import errors
 from app.api.sign_in import REFRESH_COOKIE, clear_refresh_cookie, complete_sign_in, grant
-from app.core.security import InvalidToken, ensure_password_capacity
+from app.core.security import InvalidToken, password_check_turn
 from app.schemas import AccessToken{% if cookiecutter.auth_totp == "yes" %}, Challenge{% endif %}
 
 router = APIRouter(prefix="/login", tags=["login"])
@@ -25,13 +25,13 @@ async def login(
 ) -> AccessToken{% if cookiecutter.auth_totp == "yes" %} | Challenge{% endif %}:
     """Log in with email and password: an access token, and the refresh token as a cookie{% if cookiecutter.auth_totp == "yes" %};
     or, for a user with two-factor on, a challenge for POST /login/two-factor{% endif %}."""
-    ensure_password_capacity()
-    attempt = throttle.Keys.of("password", form.username, client_address(request))
-    await throttle.attempt(attempt)
-    user = await users.authenticate(db, form.username, form.password)
-    if user is None:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, BAD_LOGIN)
-    await throttle.succeeded(attempt)
+    async with password_check_turn():
+        attempt = throttle.Keys.of("password", form.username, client_address(request))
+        await throttle.attempt(attempt)
+        user = await users.authenticate(db, form.username, form.password)
+        if user is None:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, BAD_LOGIN)
+        await throttle.succeeded(attempt)
     if not user.is_active:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "Inactive user.")
     return await complete_sign_in(db, response, user)
