@@ -4,7 +4,8 @@ Each attempt (a password, a code, a request for a mail) is counted *before* the 
 for, in one atomic step that also refuses it while its key is blocked; so a thousand concurrent
 guesses get no more checks than a thousand sequential ones. The first THROTTLE_PER_ACCOUNT
 attempts of an account (THROTTLE_PER_ADDRESS of a client address) pass at once; from then on
-each one blocks the key for 1 s, then 2, 4, ... up to THROTTLE_MAX_DELAY, and a refused
+each one blocks the key for THROTTLE_FIRST_DELAY (1 s), then twice as long each time, up to
+THROTTLE_MAX_DELAY, and a refused
 attempt is told how long to wait (429 and Retry-After). A success forgives the account's count
 and gives the address its attempt back. A key is forgotten THROTTLE_WINDOW seconds after its
 last attempt.
@@ -71,10 +72,12 @@ def _name(value: object) -> str:
 
 
 def delay(count: int, free: int) -> float:
-    """Seconds the key is blocked after its `count`th attempt."""
+    """Seconds the key is blocked after its `count`th attempt (the Redis script's TAKE, which
+    must be atomic, works it out the same way)."""
     if count < free:
         return 0.0
-    return float(min(settings.THROTTLE_MAX_DELAY, 2 ** min(count - free, 30)))
+    doubled = settings.THROTTLE_FIRST_DELAY * 2 ** min(count - free, 30)
+    return float(min(settings.THROTTLE_MAX_DELAY, doubled))
 
 
 async def attempt(keys: Keys) -> None:
@@ -97,16 +100,17 @@ def _retry_after(blocked_until: datetime, now: datetime) -> int:
 
 
 # KEYS: the counter (a hash: count, blocked until in ms); ARGV: now (ms), free, the longest delay
-# (ms), the window (ms). Returns 0 when taken, else the ms left of the block.
+# (ms), the window (ms), the first delay (ms). Returns 0 when taken, else the ms left of the block.
 TAKE = """
 local now = tonumber(ARGV[1])
 local values = redis.call('HMGET', KEYS[1], 'count', 'blocked')
 local blocked = tonumber(values[2]) or 0
 if blocked > now then return blocked - now end
 local count = (tonumber(values[1]) or 0) + 1
+local free = tonumber(ARGV[2])
 local wait = 0
-if count >= tonumber(ARGV[2]) then
-    wait = math.min(tonumber(ARGV[3]), 1000 * 2 ^ math.min(count - tonumber(ARGV[2]), 30))
+if count >= free then
+    wait = math.min(tonumber(ARGV[3]), tonumber(ARGV[5]) * 2 ^ math.min(count - free, 30))
 end
 redis.call('HSET', KEYS[1], 'count', count, 'blocked', now + wait)
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]) + wait)
@@ -140,6 +144,7 @@ async def _take(key: str, free: int) -> None:
         free,
         settings.THROTTLE_MAX_DELAY * 1000,
         settings.THROTTLE_WINDOW * 1000,
+        int(settings.THROTTLE_FIRST_DELAY * 1000),
     )
     if int(cast(int, left)) > 0:
         raise Throttled(_retry_after(now + timedelta(milliseconds=int(left)), now))

@@ -49,6 +49,8 @@ os.environ["SMTP_TLS"] = "false"
 # Every test's client comes from 127.0.0.1, and many fail a password on purpose: far more than one
 # person behind one address would. tests/test_account_security.py checks the limit itself.
 os.environ["THROTTLE_PER_ADDRESS"] = "100000"
+# A first wait far longer than any test takes: "blocked" stays blocked, however slow the machine.
+os.environ["THROTTLE_FIRST_DELAY"] = "60"
 {%- if cookiecutter.frontend == "react" %}
 # The server serves this stand-in for the built frontend (tests/test_frontend.py checks how);
 # tests/e2e start a server of the real build.

@@ -89,10 +89,11 @@ class Settings(BaseSettings):
     REFRESH_TOKEN_EXPIRE_DAYS: int = 14
     SIGN_IN_LIFETIME_HOURS: int = 720
     # Failed attempts (passwords, codes) one account, and requests one client address, may make
-    # before each next one waits: 1 s, then twice as long each time, up to THROTTLE_MAX_DELAY.
-    # Forgotten after THROTTLE_WINDOW seconds without an attempt.
+    # before each next one waits: THROTTLE_FIRST_DELAY seconds, then twice as long each time, up
+    # to THROTTLE_MAX_DELAY. Forgotten after THROTTLE_WINDOW seconds without an attempt.
     THROTTLE_PER_ACCOUNT: int = 5
     THROTTLE_PER_ADDRESS: int = 50
+    THROTTLE_FIRST_DELAY: float = 1.0
     THROTTLE_MAX_DELAY: int = 900
     THROTTLE_WINDOW: int = 3600
     # Passwords checked at once by one server process (each Argon2 check takes 64 MiB and a
