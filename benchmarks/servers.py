@@ -17,6 +17,8 @@ IN_BAKE = Path(__file__).resolve().parent / "in_bake"
 APP_ENV = {
     "WS_RATE_LIMIT": "1000000",
     "WS_RATE_BURST": "1000000",
+    # Thousands of sockets from the one client address open at once.
+    "WS_MAX_UNAUTHENTICATED_PER_ADDRESS": "1000000",
     "WS_MAX_SOCKETS_PER_USER": "100000",
     "WS_SEND_QUEUE": "1000000",
 }

@@ -71,6 +71,8 @@ os.environ["WS_USER_RECHECK"] = "0.2"
 # Tests send in bursts far above a person's pace; tests/test_limits.py checks the limits themselves.
 os.environ["WS_RATE_LIMIT"] = "10000"
 os.environ["WS_RATE_BURST"] = "10000"
+# Likewise many sockets at once from one address (tests/test_limits.py checks that cap itself).
+os.environ["WS_MAX_UNAUTHENTICATED_PER_ADDRESS"] = "100000"
 {%- endif %}
 
 
@@ -127,7 +129,7 @@ async def _delete_redis_keys() -> None:
 {%- if cookiecutter.database == "postgresql" %}
 
 
-async def _drop_database() -> None:
+async def _drop_database(database: str | None = None) -> None:
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -135,7 +137,7 @@ async def _drop_database() -> None:
 
     admin = create_async_engine(settings.postgres_url("postgres"), isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:
-        name = settings.POSTGRES_DB.replace('"', '""')
+        name = (database or settings.POSTGRES_DB).replace('"', '""')
         await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     await admin.dispose()
 {%- endif %}
@@ -152,6 +154,36 @@ def database() -> Iterator[None]:
 {%- endif %}
 {%- if cookiecutter.realtime_broker == "redis" %}
     asyncio.run(_delete_redis_keys())
+{%- endif %}
+
+
+@contextmanager
+def database_of_its_own(name: str) -> Iterator[dict[str, str]]:
+    """A database beside the run's, migrated, with the first superuser: the settings that point
+    a server (running_server's `env`) at it, for a test that must not touch the run's data."""
+{%- if cookiecutter.database == "sqlite" %}
+    env = {"SQLITE_PATH": str(RUN_DIR / f"{name}.db")}
+{%- else %}
+    env = {"POSTGRES_DB": f"{os.environ['POSTGRES_DB']}_{name}"}
+{%- endif %}
+{%- if cookiecutter.realtime_broker == "redis" %}
+    # Its counts of attempts (app.throttle) apart from the run's, too.
+    env["REDIS_KEY_PREFIX"] = f"{os.environ['REDIS_KEY_PREFIX']}{name}:"
+{%- endif %}
+    subprocess.run(
+        [sys.executable, "-m", "app.prestart"],
+        cwd=BACKEND_DIR,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+    )
+{%- if cookiecutter.database == "sqlite" %}
+    yield env
+{%- else %}
+    try:
+        yield env
+    finally:
+        asyncio.run(_drop_database(env["POSTGRES_DB"]))
 {%- endif %}
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import Account, running_server
+from tests.conftest import database_of_its_own, running_server
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "10"))
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
@@ -24,10 +24,15 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 LEFT_OUT = "logout"
 
 
-def test_the_api_holds_to_its_description(database: None, superuser: Account) -> None:
-    # A server of its own: the run creates users and makes every sort of request.
-    with running_server("schemathesis", env={"THROTTLE_PER_ADDRESS": "100000"}) as server:
-        form = {"username": superuser.email, "password": superuser.password}
+def test_the_api_holds_to_its_description(database: None) -> None:
+    from app.core.config import settings
+
+    # A server and a database of their own: the run changes users, passwords included.
+    with (
+        database_of_its_own("schemathesis") as env,
+        running_server("schemathesis", env=env) as server,
+    ):
+        form = {"username": settings.FIRST_SUPERUSER, "password": settings.FIRST_SUPERUSER_PASSWORD}
         signed_in = httpx.post(f"{server.url}/api/v1/login/oauth", data=form)
         assert signed_in.status_code == 200, signed_in.text
         token = signed_in.json()["access_token"]

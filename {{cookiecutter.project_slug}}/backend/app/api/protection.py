@@ -13,13 +13,14 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError, TimeoutError
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import settings
-from app.core.db import DATABASE_BUSY, DATABASE_UNAVAILABLE
+from app.core.db import DATABASE_BUSY, database_unavailable
 from app.core.security import PasswordChecksBusy
 from app.throttle import Throttled
 
@@ -154,7 +155,10 @@ async def _busy(_: Request, __: Exception) -> JSONResponse:
     return _json(status.HTTP_503_SERVICE_UNAVAILABLE, BUSY, {"Retry-After": "1"})
 
 
-async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+async def _database_error(request: Request, error: Exception) -> JSONResponse:
+    if not database_unavailable(error):
+        logger.error("%s %s failed", request.method, request.url.path, exc_info=error)
+        return _json(status.HTTP_500_INTERNAL_SERVER_ERROR, "Internal Server Error")
     reason = type(error).__name__
     logger.warning(
         "%s %s: the database did not answer in time (%s)", request.method, request.url.path, reason
@@ -193,7 +197,7 @@ def protect(app: FastAPI) -> None:
     app.add_middleware(SiteGuard)
     app.add_exception_handler(Throttled, _throttled)
     app.add_exception_handler(PasswordChecksBusy, _busy)
-    for unavailable in DATABASE_UNAVAILABLE:
-        app.add_exception_handler(unavailable, _database_unavailable)
+    for error in (TimeoutError, OperationalError):
+        app.add_exception_handler(error, _database_error)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -14,9 +14,20 @@ from sqlalchemy.ext.asyncio import (
 
 from app.core.config import settings
 
-# A request that cannot get a connection in time, or whose database cannot answer: 503, not 500.
-DATABASE_UNAVAILABLE = (TimeoutError, OperationalError)
 DATABASE_BUSY = "The database is busy; try again in a moment."
+# What a database says, in an OperationalError, when it is busy or out of reach.
+_UNAVAILABLE_SIGNS = ("database is locked", "connect", "timeout", "too many clients")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """A request that got no connection in time, or whose database is busy or out of reach:
+    answered 503 (`unavailable` on the socket), not as a fault of the code."""
+    if isinstance(error, TimeoutError):
+        return True
+    if isinstance(error, OperationalError):
+        message = str(error.orig).lower()
+        return any(sign in message for sign in _UNAVAILABLE_SIGNS)
+    return False
 
 
 def _pool() -> dict[str, Any]:

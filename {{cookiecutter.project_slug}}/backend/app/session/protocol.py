@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth import authenticate_access_token
-from app.core.db import DATABASE_BUSY, DATABASE_UNAVAILABLE
+from app.core.db import DATABASE_BUSY, database_unavailable
 from app.core.security import InvalidToken
 from app.session import store
 from app.session.context import FrameSink, Member, SessionContext
@@ -86,10 +86,10 @@ async def handle_request(
     except SocketError as error:
         error.request_id = request.id
         return Outcome.failure(error)
-    except DATABASE_UNAVAILABLE as error:
-        reason = type(error).__name__
-        logger.warning("State %r: the database did not answer in time (%s)", request.state, reason)
-        return Outcome.failure(SocketError(ErrorCode.UNAVAILABLE, DATABASE_BUSY, request.id))
-    except Exception:
+    except Exception as error:
+        if database_unavailable(error):
+            reason = type(error).__name__
+            logger.warning("State %r: the database did not answer (%s)", request.state, reason)
+            return Outcome.failure(SocketError(ErrorCode.UNAVAILABLE, DATABASE_BUSY, request.id))
         logger.exception("Unhandled error while serving socket state %r", request.state)
         return Outcome.failure(SocketError(ErrorCode.INTERNAL, INTERNAL_ERROR, request.id))
