@@ -6,6 +6,7 @@ thief or the forger's page, concurrent requests for the limits, a second user fo
 """
 
 import asyncio
+import ipaddress
 import time
 import uuid
 from collections import Counter
@@ -27,6 +28,7 @@ from tests.socket_client import session
 {%- endif %}
 
 EVIL = "https://evil.example"
+DOCUMENTATION = ipaddress.IPv6Network("2001:db8::/32")
 STRONG = "a brand new passphrase for tests"
 
 
@@ -37,7 +39,8 @@ def forwarded(address: str) -> dict[str, str]:
 
 
 def an_address() -> str:
-    return f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+    """A client address no other test uses (IPv6's range for documentation)."""
+    return str(DOCUMENTATION[uuid.uuid4().int % DOCUMENTATION.num_addresses])
 
 
 @asynccontextmanager
