@@ -7,8 +7,8 @@ import {
 } from "./websocketAPI";
 
 /*
- * One person's membership of a room over the session socket (shared/protocol.md,
- * "Multi-user sessions (rooms)"), framework-free; `useRoom` wraps it for React.
+ * One person's membership of a room over the session socket (the backend's rooms,
+ * app/rooms/states.py), framework-free; `useRoom` wraps it for React.
  *
  * The controller holds the room the person wants to be in and brings the server
  * in line with it: it joins when the socket is open, leaves before switching,

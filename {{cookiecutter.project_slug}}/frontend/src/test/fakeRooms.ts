@@ -3,7 +3,7 @@ import type { RawData } from "ws";
 import type { FakeConnection } from "./fakeServer";
 
 /*
- * The rooms of shared/protocol.md on top of the fake server: handshake, `join`
+ * The backend's rooms (app/rooms/states.py) on top of the fake server: handshake, `join`
  * (with `since` and its replay), `publish`, `leave`, presence, and leaving every
  * room when a socket closes. Shared by all the server's connections, so that a
  * test can put several people in a room.
