@@ -72,8 +72,7 @@ def _name(value: object) -> str:
 
 
 def delay(count: int, free: int) -> float:
-    """Seconds the key is blocked after its `count`th attempt (the Redis script's TAKE, which
-    must be atomic, works it out the same way)."""
+    """Seconds the key is blocked after its `count`th attempt."""
     if count < free:
         return 0.0
     doubled = settings.THROTTLE_FIRST_DELAY * 2 ** min(count - free, 30)
@@ -101,6 +100,7 @@ def _retry_after(blocked_until: datetime, now: datetime) -> int:
 
 # KEYS: the counter (a hash: count, blocked until in ms); ARGV: now (ms), free, the longest delay
 # (ms), the window (ms), the first delay (ms). Returns 0 when taken, else the ms left of the block.
+# The wait is `delay()`'s formula: the count and the block must change in one atomic step.
 TAKE = """
 local now = tonumber(ARGV[1])
 local values = redis.call('HMGET', KEYS[1], 'count', 'blocked')
