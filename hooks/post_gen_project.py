@@ -38,6 +38,7 @@ FEATURES: tuple[Feature, ...] = (
         when={"use_websockets": "yes"},
         paths=(
             "backend/app/api/sockets.py",
+            "backend/app/api/routes/rooms.py",
             "backend/app/api/routes/socket.py",
             "backend/app/server.py",
             "backend/app/session",

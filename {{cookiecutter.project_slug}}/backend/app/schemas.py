@@ -157,3 +157,49 @@ class TwoFactorEnrolment(BaseModel):
     otpauth_uri: str
     qr_svg: str
 {%- endif %}
+{%- if cookiecutter.use_websockets == "yes" %}
+
+
+# A room's name, wherever one is given: in a URL, a request body or a socket message.
+ROOM_NAME_PATTERN = r"^[A-Za-z0-9_.:-]{1,100}$"
+
+
+class RoomCreate(RequestBody):
+    name: str = Field(pattern=ROOM_NAME_PATTERN)
+    # Whether every signed-in user may join; else only the owner and the people invited.
+    is_public: bool = False
+
+
+class RoomUpdate(RequestBody):
+    is_public: bool
+
+
+class RoomInvitation(RequestBody):
+    email: EmailStr = Field(max_length=320)
+
+
+class Person(BaseModel):
+    """Someone as other people see them: never their email address."""
+
+    id: uuid.UUID
+    name: str
+
+
+class RoomPublic(BaseModel):
+    name: str
+    is_public: bool
+    owner: Person
+    # Whether the one asking owns it.
+    is_owner: bool
+    created_at: datetime
+
+
+class RoomDetail(RoomPublic):
+    # The people invited (the owner is not among them).
+    members: list[Person]
+
+
+class RoomsPublic(BaseModel):
+    data: list[RoomPublic]
+    count: int
+{%- endif %}

@@ -51,6 +51,13 @@ os.environ["SMTP_TLS"] = "false"
 os.environ["THROTTLE_PER_ADDRESS"] = "100000"
 # A first wait far longer than any test takes: "blocked" stays blocked, however slow the machine.
 os.environ["THROTTLE_FIRST_DELAY"] = "60"
+{%- if cookiecutter.use_websockets == "yes" %}
+# The superuser opens a room for most tests (tests/test_limits.py checks the limit itself).
+os.environ["ROOMS_PER_USER"] = "100000"
+# A member too slow for 12 MB of updates resumes from the history (tests/test_rooms_unit.py
+# checks the byte limit itself).
+os.environ["WS_ROOM_HISTORY_BYTES"] = str(32 * 1024 * 1024)
+{%- endif %}
 {%- if cookiecutter.frontend == "react" %}
 # The server serves this stand-in for the built frontend (tests/test_frontend.py checks how);
 # tests/e2e start a server of the real build.
@@ -282,6 +289,32 @@ def make_account(server: Server, superuser_token: str) -> MakeAccount:
         return Account(uuid.UUID(response.json()["id"]), email, password)
 
     return make
+
+
+{%- if cookiecutter.use_websockets == "yes" %}
+
+
+async def create_room(
+    server_url: str, token: str, *, is_public: bool = True, name: str | None = None
+) -> str:
+    """A new room of the token's user (public unless asked otherwise); its name."""
+    name = name or f"room-{uuid.uuid4().hex[:10]}"
+    async with httpx.AsyncClient(base_url=f"{server_url}/api/v1") as http:
+        response = await http.post(
+            "/rooms", json={"name": name, "is_public": is_public}, headers=bearer(token)
+        )
+    assert response.status_code == 201, response.text
+    return name
+
+
+OpenRoom = Callable[[], Coroutine[Any, Any, str]]
+
+
+@pytest.fixture
+def open_room(server: Server, superuser_token: str) -> OpenRoom:
+    """`room = await open_room()`: a new public room, which every signed-in user may join."""
+    return lambda: create_room(server.url, superuser_token)
+{%- endif %}
 
 
 @pytest.fixture

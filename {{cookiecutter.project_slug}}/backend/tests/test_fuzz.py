@@ -20,7 +20,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from app import loadtest
-from tests.conftest import Server, running_server
+from tests.conftest import Server, create_room, running_server
 
 # Neither the rate limit nor the sockets-per-user cap may cut the fuzzing short.
 SERVER_ENV = {
@@ -64,6 +64,8 @@ def fuzz_server(database: None) -> Iterator[Server]:
 @pytest.fixture(scope="module")
 async def fuzz_token(fuzz_server: Server) -> AsyncIterator[str]:
     [token] = await loadtest.create_users(1)
+    for name in MEETING_ROOMS:
+        await create_room(fuzz_server.url, token, name=name)
     yield token
     await loadtest.delete_users()
 
@@ -84,6 +86,8 @@ def assert_no_trace_logged(server: Server, start: int) -> None:
 
 # What a client may send
 
+# Public rooms whose names come up again and again, so that joins, publishes and leaves meet.
+MEETING_ROOMS = ["lobby", "room-1"]
 TEXT = st.text(st.characters(codec="utf-8"), max_size=30)
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | TEXT
 JSON_VALUES = st.recursive(
@@ -92,11 +96,8 @@ JSON_VALUES = st.recursive(
     max_leaves=10,
 )
 JSON_OBJECTS = st.dictionaries(TEXT, JSON_VALUES, max_size=4)
-# A few names come up again and again, so that joins, publishes and leaves meet in one room.
 ROOMS = (
-    st.sampled_from(["lobby", "room-1"])
-    | st.from_regex(r"[A-Za-z0-9_.:-]{1,12}", fullmatch=True)
-    | TEXT
+    st.sampled_from(MEETING_ROOMS) | st.from_regex(r"[A-Za-z0-9_.:-]{1,12}", fullmatch=True) | TEXT
 )
 # For each known state, data that is right, nearly right, or anything at all.
 STATE_DATA = {
@@ -104,7 +105,8 @@ STATE_DATA = {
     "startThings": st.just({}) | JSON_OBJECTS,
     "save": st.fixed_dictionaries({}, optional={"content": JSON_VALUES}),
     "join": st.fixed_dictionaries(
-        {"room": ROOMS}, optional={"since": st.integers(-2, 100) | JSON_VALUES}
+        {"room": ROOMS},
+        optional={"since": st.integers(-2, 100) | JSON_VALUES, "epoch": TEXT | JSON_VALUES},
     ),
     "publish": st.fixed_dictionaries(
         {"room": ROOMS}, optional={"payload": JSON_OBJECTS | JSON_VALUES}

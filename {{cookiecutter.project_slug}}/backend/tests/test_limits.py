@@ -29,8 +29,10 @@ from tests.conftest import (
     RUN_DIR,
     Account,
     MakeAccount,
+    OpenRoom,
     Server,
     _wait_until_healthy,
+    bearer,
     free_port,
     login,
     running_server,
@@ -45,6 +47,8 @@ LIMITS = {
     "WS_MAX_SOCKETS_PER_USER": "2",
     "WS_PING_INTERVAL": "0.5",
     "WS_PING_TIMEOUT": "0.5",
+    "WS_ROOMS_PER_SOCKET": "2",
+    "ROOMS_PER_USER": "2",
 }
 
 
@@ -252,6 +256,33 @@ async def test_a_socket_in_use_is_not_idle(impatient: Server, token: str) -> Non
             assert (await client.request("ping"))["state"] == "pong"
 
 
+# Rooms
+
+
+async def test_a_socket_is_in_so_many_rooms_at_most(
+    limited: Server, token: str, open_room: OpenRoom
+) -> None:
+    rooms = [await open_room() for _ in range(3)]
+    async with session(limited.ws_url, token) as (client, _):
+        for room in rooms[:2]:
+            assert (await client.request("join", {"room": room}))["state"] == "joined"
+        refused = await client.request("join", {"room": rooms[2]})
+        assert refused["code"] == "not_allowed", refused
+        assert "2 rooms" in refused["error"]
+        await client.request("leave", {"room": rooms[0]})
+        assert (await client.request("join", {"room": rooms[2]}))["state"] == "joined"
+
+
+async def test_a_user_owns_so_many_rooms_at_most(limited: Server, token: str) -> None:
+    async with httpx.AsyncClient(base_url=f"{limited.url}/api/v1", headers=bearer(token)) as http:
+        made = [
+            await http.post("/rooms", json={"name": f"mine-{uuid.uuid4().hex[:8]}"})
+            for _ in range(3)
+        ]
+    assert [answer.status_code for answer in made] == [201, 201, 403]
+    assert "2 rooms" in made[2].json()["detail"]
+
+
 # Pings
 
 
@@ -261,15 +292,17 @@ async def test_a_peer_that_stops_answering_pings_is_dropped(
     token: str,
     make_account: MakeAccount,
     client: httpx.AsyncClient,
+    open_room: OpenRoom,
 ) -> None:
     watcher = await make_account()
     watcher_token = await login(client, watcher.email, watcher.password)
+    room = await open_room()
     async with session(limited.ws_url, watcher_token) as (watching, _):
-        await watching.request("join", {"room": "pings"})
+        await watching.request("join", {"room": room})
         async with raw_socket(limited.ws_url) as dead:
             dead.send_text(json.dumps({"token": token}))
             assert (await dead.next_text())["state"] == "initialised"
-            dead.send_text(json.dumps({"state": "join", "data": {"room": "pings"}}))
+            dead.send_text(json.dumps({"state": "join", "data": {"room": room}}))
             assert (await watching.next_of("presence"))["data"]["event"] == "joined"
             # From here the peer reads nothing and answers no ping, as if its machine were gone:
             # within WS_PING_INTERVAL + WS_PING_TIMEOUT (1 s here) it is dropped, and leaves.

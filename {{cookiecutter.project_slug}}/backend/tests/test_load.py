@@ -17,7 +17,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from app import loadtest
-from tests.conftest import Server, running_server
+from tests.conftest import Server, create_room, running_server
 
 SESSIONS = 500
 ROUND_TRIPS = 100
@@ -252,6 +252,7 @@ async def test_rooms_keep_order_while_members_join_leave_and_vanish(
     publisher_tokens, rest = tokens[:PUBLISHERS], tokens[PUBLISHERS:]
     stayer_tokens, churner_tokens, observer_token = rest[:STAYERS], rest[STAYERS:-1], rest[-1]
 
+    await create_room(load_server.url, observer_token, name=ROOM)
     publishers = [await Member.open(load_server, token) for token in publisher_tokens]
     for publisher in publishers:
         await publisher.join()

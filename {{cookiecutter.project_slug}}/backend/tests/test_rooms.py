@@ -12,22 +12,22 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import Account, MakeAccount, Server, login
+from tests.conftest import Account, MakeAccount, OpenRoom, Server, bearer, create_room, login
 from tests.socket_client import SocketClient, session
-
-
-def room_name() -> str:
-    return f"room-{uuid.uuid4().hex[:10]}"
 
 
 def in_room(room: str) -> Callable[[dict[str, Any]], bool]:
     return lambda message: message["data"].get("room") == room
 
 
-async def join(client: SocketClient, room: str, since: int | None = None) -> dict[str, Any]:
+async def join(
+    client: SocketClient, room: str, since: int | None = None, epoch: str | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = {"room": room}
     if since is not None:
         data["since"] = since
+    if epoch is not None:
+        data["epoch"] = epoch
     await client.send({"state": "join", "data": data, "id": f"join-{room}"})
     joined = await client.next_of("joined", in_room(room))
     assert joined["id"] == f"join-{room}"
@@ -55,25 +55,36 @@ async def people(
 
 
 def member(account: Account) -> dict[str, str]:
-    return {"id": str(account.id), "email": account.email}
+    """How the others see an account made by make_account (which gives it no name)."""
+    return {"id": str(account.id), "name": f"Member {account.id.hex[:8]}"}
 
 
-async def test_joining_lists_the_members_and_tells_the_others(people: Any) -> None:
-    room = room_name()
+async def test_joining_lists_the_members_and_tells_the_others(
+    people: Any, open_room: OpenRoom
+) -> None:
+    room = await open_room()
     (alice, alice_account), (bob, bob_account) = await people(), await people()
 
     joined = await join(alice, room)
-    assert joined["data"] == {"room": room, "seq": 0, "members": [member(alice_account)]}
+    epoch = joined["data"]["epoch"]
+    assert joined["data"] == {
+        "room": room,
+        "seq": 0,
+        "epoch": epoch,
+        "members": [member(alice_account)],
+    }
 
     joined = await join(bob, room)
     members = joined["data"]["members"]
-    assert sorted(m["email"] for m in members) == sorted([alice_account.email, bob_account.email])
+    assert sorted(m["id"] for m in members) == sorted([str(alice_account.id), str(bob_account.id)])
     presence = await alice.next_of("presence", in_room(room))
     assert presence["data"] == {"room": room, "event": "joined", "member": member(bob_account)}
 
 
-async def test_an_update_reaches_every_member_and_the_sender_is_told_its_seq(people: Any) -> None:
-    room = room_name()
+async def test_an_update_reaches_every_member_and_the_sender_is_told_its_seq(
+    people: Any, open_room: OpenRoom
+) -> None:
+    room = await open_room()
     (alice, alice_account), (bob, _), (carol, _) = await people(), await people(), await people()
     for socket in (alice, bob, carol):
         await join(socket, room)
@@ -86,8 +97,10 @@ async def test_an_update_reaches_every_member_and_the_sender_is_told_its_seq(peo
         assert await updates(socket, room, 1) == [expected]
 
 
-async def test_concurrent_publishers_share_one_gapless_sequence(people: Any) -> None:
-    room = room_name()
+async def test_concurrent_publishers_share_one_gapless_sequence(
+    people: Any, open_room: OpenRoom
+) -> None:
+    room = await open_room()
     (alice, _), (bob, _), (carol, _) = await people(), await people(), await people()
     for socket in (alice, bob, carol):
         await join(socket, room)
@@ -111,9 +124,13 @@ async def test_concurrent_publishers_share_one_gapless_sequence(people: Any) -> 
 
 
 async def test_rejoining_with_since_replays_exactly_what_was_missed(
-    server: Server, people: Any, client: httpx.AsyncClient, account: Account
+    server: Server,
+    people: Any,
+    client: httpx.AsyncClient,
+    account: Account,
+    open_room: OpenRoom,
 ) -> None:
-    room = room_name()
+    room = await open_room()
     alice, _ = await people()
     await join(alice, room)
     token = await login(client, account.email, account.password)
@@ -122,7 +139,7 @@ async def test_rejoining_with_since_replays_exactly_what_was_missed(
         await alice.send({"state": "publish", "data": {"room": room, "payload": {"n": n}}})
 
     async with session(server.ws_url, token) as (bob, _):
-        await join(bob, room)
+        epoch = (await join(bob, room))["data"]["epoch"]
         for n in range(3):
             await publish(n)
         last_seen = (await updates(bob, room, 3))[-1]["seq"]
@@ -132,7 +149,7 @@ async def test_rejoining_with_since_replays_exactly_what_was_missed(
     await updates(alice, room, 8)
 
     async with session(server.ws_url, token) as (bob, _):
-        joined = await join(bob, room, since=last_seen)
+        joined = await join(bob, room, since=last_seen, epoch=epoch)
         assert joined["data"]["seq"] == 8
         assert joined["data"]["history_complete"] is True
         # The replay comes right after `joined`, before anything live.
@@ -144,8 +161,8 @@ async def test_rejoining_with_since_replays_exactly_what_was_missed(
         assert [u["seq"] for u in await updates(bob, room, 1)] == [9]
 
 
-async def test_leaving_and_closing_tell_the_others(people: Any) -> None:
-    room = room_name()
+async def test_leaving_and_closing_tell_the_others(people: Any, open_room: OpenRoom) -> None:
+    room = await open_room()
     (alice, _), (bob, bob_account) = await people(), await people()
     await join(alice, room)
     await join(bob, room)
@@ -192,17 +209,21 @@ async def test_bad_room_requests_are_refused_and_the_socket_stays_open(
     assert (await alice.request("ping"))["state"] == "pong"
 
 
-async def test_joining_twice_is_refused(people: Any) -> None:
-    room = room_name()
+async def test_joining_twice_is_refused(people: Any, open_room: OpenRoom) -> None:
+    room = await open_room()
     alice, _ = await people()
     await join(alice, room)
     assert (await alice.request("join", {"room": room}))["code"] == "not_allowed"
 
 
 async def test_one_person_with_two_sockets_is_one_member(
-    server: Server, people: Any, client: httpx.AsyncClient, account: Account
+    server: Server,
+    people: Any,
+    client: httpx.AsyncClient,
+    account: Account,
+    open_room: OpenRoom,
 ) -> None:
-    room = room_name()
+    room = await open_room()
     alice, _ = await people()
     await join(alice, room)
     token = await login(client, account.email, account.password)
@@ -215,7 +236,7 @@ async def test_one_person_with_two_sockets_is_one_member(
     ):
         await join(first, room)
         joined = await join(second, room)
-        assert [m["email"] for m in joined["data"]["members"]].count(account.email) == 1
+        assert [m["id"] for m in joined["data"]["members"]].count(str(account.id)) == 1
         await first.request("leave", {"room": room})
         await second.request("leave", {"room": room})
     presence = [await alice.next_of("presence", in_room(room)) for _ in range(2)]
@@ -223,9 +244,13 @@ async def test_one_person_with_two_sockets_is_one_member(
 
 
 async def test_a_member_that_cannot_keep_up_is_closed_with_1013_and_resumes(
-    server: Server, people: Any, client: httpx.AsyncClient, account: Account
+    server: Server,
+    people: Any,
+    client: httpx.AsyncClient,
+    account: Account,
+    open_room: OpenRoom,
 ) -> None:
-    room = room_name()
+    room = await open_room()
     alice, _ = await people()
     await join(alice, room)
     token = await login(client, account.email, account.password)
@@ -265,3 +290,173 @@ async def test_a_member_that_cannot_keep_up_is_closed_with_1013_and_resumes(
         assert joined["data"]["history_complete"] is True
         rest = [(await again.next_of("update"))["data"]["seq"] for _ in range(count - last_seen)]
         assert rest == list(range(last_seen + 1, count + 1))
+
+
+# Who may be in a room
+
+
+async def refusal(client: SocketClient, room: str) -> str:
+    await client.send({"state": "join", "data": {"room": room}, "id": "refused"})
+    error = await client.next_of("error")
+    assert (error["id"], error["code"]) == ("refused", "not_allowed"), error
+    message: str = error["error"]
+    return message
+
+
+@pytest.fixture
+async def owner(client: httpx.AsyncClient, make_account: MakeAccount) -> tuple[Account, str]:
+    account = await make_account()
+    return account, await login(client, account.email, account.password)
+
+
+async def test_a_private_room_admits_its_owner_and_the_people_let_in_only(
+    server: Server, people: Any, client: httpx.AsyncClient, owner: tuple[Account, str]
+) -> None:
+    owner_account, owner_token = owner
+    room = await create_room(server.url, owner_token, is_public=False)
+    (guest, guest_account), (stranger, _) = await people(), await people()
+
+    missing = await refusal(stranger, f"no-such-{uuid.uuid4().hex[:8]}")
+    assert await refusal(stranger, room) == missing.replace(missing.split("'")[1], room)
+    assert await refusal(guest, room)
+    let_in = await client.post(
+        f"/rooms/{room}/members", json={"email": guest_account.email}, headers=bearer(owner_token)
+    )
+    assert let_in.status_code == 201, let_in.text
+    assert let_in.json() == member(guest_account)
+
+    async with session(server.ws_url, owner_token) as (owner_socket, _):
+        await join(owner_socket, room)
+        joined = await join(guest, room)
+        assert {m["id"] for m in joined["data"]["members"]} == {
+            str(owner_account.id),
+            str(guest_account.id),
+        }
+        assert "@" not in json.dumps(joined), "members are named, never by their address"
+    assert await refusal(stranger, room)
+
+
+async def test_the_rooms_a_user_sees_are_those_they_may_join(
+    server: Server, client: httpx.AsyncClient, owner: tuple[Account, str], make_account: MakeAccount
+) -> None:
+    _, owner_token = owner
+    private = await create_room(server.url, owner_token, is_public=False)
+    public = await create_room(server.url, owner_token, is_public=True)
+    stranger = await make_account()
+    stranger_token = await login(client, stranger.email, stranger.password)
+
+    def names(response: httpx.Response) -> set[str]:
+        assert response.status_code == 200, response.text
+        return {room["name"] for room in response.json()["data"]}
+
+    assert {private, public} <= names(await client.get("/rooms", headers=bearer(owner_token)))
+    seen = names(await client.get("/rooms", params={"limit": 100}, headers=bearer(stranger_token)))
+    assert public in seen
+    assert private not in seen
+    for path in (f"/rooms/{private}", f"/rooms/no-such-{uuid.uuid4().hex[:8]}"):
+        answer = await client.get(path, headers=bearer(stranger_token))
+        assert answer.status_code == 404, "a private room and a missing one look the same"
+    detail = await client.get(f"/rooms/{public}", headers=bearer(stranger_token))
+    assert detail.json()["is_owner"] is False
+    assert detail.json()["members"] == []
+    taken = await client.post(
+        "/rooms", json={"name": public, "is_public": False}, headers=bearer(stranger_token)
+    )
+    assert taken.status_code == 409
+
+
+async def test_only_the_owner_changes_a_room(
+    server: Server, client: httpx.AsyncClient, owner: tuple[Account, str], make_account: MakeAccount
+) -> None:
+    _, owner_token = owner
+    room = await create_room(server.url, owner_token, is_public=True)
+    other = await make_account()
+    other_token = await login(client, other.email, other.password)
+    for method, path, body in (
+        ("PATCH", f"/rooms/{room}", {"is_public": False}),
+        ("DELETE", f"/rooms/{room}", None),
+        ("POST", f"/rooms/{room}/members", {"email": other.email}),
+    ):
+        answer = await client.request(method, path, json=body, headers=bearer(other_token))
+        assert answer.status_code == 403, (method, path, answer.text)
+    nobody = await client.post(
+        f"/rooms/{room}/members", json={"email": "nobody@example.com"}, headers=bearer(owner_token)
+    )
+    assert nobody.status_code == 404
+    added = await client.post(
+        f"/rooms/{room}/members", json={"email": other.email}, headers=bearer(owner_token)
+    )
+    assert added.status_code == 201
+    again = await client.post(
+        f"/rooms/{room}/members", json={"email": other.email}, headers=bearer(owner_token)
+    )
+    assert again.status_code == 409
+    # A member may leave for good on their own.
+    gone = await client.delete(f"/rooms/{room}/members/{other.id}", headers=bearer(other_token))
+    assert gone.status_code == 204
+    detail = await client.get(f"/rooms/{room}", headers=bearer(owner_token))
+    assert detail.json()["members"] == []
+
+
+async def test_people_taken_out_are_put_out_of_the_room_at_once(
+    server: Server, people: Any, client: httpx.AsyncClient, owner: tuple[Account, str]
+) -> None:
+    _, owner_token = owner
+    room = await create_room(server.url, owner_token, is_public=False)
+    (guest, guest_account), (other, other_account) = await people(), await people()
+    for account in (guest_account, other_account):
+        added = await client.post(
+            f"/rooms/{room}/members", json={"email": account.email}, headers=bearer(owner_token)
+        )
+        assert added.status_code == 201
+    await join(guest, room)
+    await join(other, room)
+
+    removed = await client.delete(
+        f"/rooms/{room}/members/{guest_account.id}", headers=bearer(owner_token)
+    )
+    assert removed.status_code == 204
+    told = await guest.next_of("left", in_room(room))
+    assert told["data"] == {"room": room, "reason": "removed"}
+    assert "id" not in told
+    presence = await other.next_of("presence", in_room(room))
+    assert presence["data"] == {"room": room, "event": "left", "member": member(guest_account)}
+    await guest.send({"state": "publish", "data": {"room": room, "payload": {"n": 1}}})
+    assert (await guest.next_of("error"))["code"] == "not_allowed"
+    assert await refusal(guest, room)
+
+    # Opening the room keeps everyone in; deleting it puts everyone out.
+    opened = await client.patch(
+        f"/rooms/{room}", json={"is_public": True}, headers=bearer(owner_token)
+    )
+    assert opened.status_code == 200
+    assert opened.json()["is_public"] is True
+    await join(guest, room)
+    deleted = await client.delete(f"/rooms/{room}", headers=bearer(owner_token))
+    assert deleted.status_code == 204
+    for socket in (guest, other):
+        told = await socket.next_of("left", in_room(room))
+        assert told["data"] == {"room": room, "reason": "deleted"}
+    assert await refusal(other, room)
+
+
+async def test_closing_a_room_puts_out_those_not_let_in(
+    server: Server, people: Any, client: httpx.AsyncClient, owner: tuple[Account, str]
+) -> None:
+    owner_account, owner_token = owner
+    room = await create_room(server.url, owner_token, is_public=True)
+    ((passer_by, _),) = [await people()]
+    async with session(server.ws_url, owner_token) as (owner_socket, _):
+        await join(owner_socket, room)
+        await join(passer_by, room)
+        closed = await client.patch(
+            f"/rooms/{room}", json={"is_public": False}, headers=bearer(owner_token)
+        )
+        assert closed.status_code == 200
+        told = await passer_by.next_of("left", in_room(room))
+        assert told["data"] == {"room": room, "reason": "removed"}
+        await owner_socket.send({"state": "publish", "data": {"room": room, "payload": {}}})
+        assert (await owner_socket.next_of("published"))["data"]["seq"] == 1
+        assert (await owner_socket.next_of("update", in_room(room)))["data"]["sender"] == member(
+            owner_account
+        )

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import MakeAccount, Server, free_port, login, running_server
+from tests.conftest import MakeAccount, OpenRoom, Server, free_port, login, running_server
 from tests.socket_client import SocketClient, session
-from tests.test_rooms import in_room, join, room_name, updates
+from tests.test_rooms import in_room, join, updates
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -100,10 +100,11 @@ async def publish(socket: SocketClient, room: str, payload: dict[str, Any]) -> N
 
 
 async def test_members_on_two_workers_see_one_sequence(
-    workers: tuple[Server, Server], connect_as: Any
+    workers: tuple[Server, Server], connect_as: Any,
+    open_room: OpenRoom,
 ) -> None:
     a, b = workers
-    room = room_name()
+    room = await open_room()
     alice, bob, carol = await connect_as(a), await connect_as(b), await connect_as(a)
     await join(alice, room)
     joined = await join(bob, room)
@@ -126,9 +127,10 @@ async def test_a_member_rejoining_on_the_other_worker_gets_exactly_what_it_misse
     connect_as: Any,
     client: httpx.AsyncClient,
     make_account: MakeAccount,
+    open_room: OpenRoom,
 ) -> None:
     a, b = workers
-    room = room_name()
+    room = await open_room()
     alice = await connect_as(a)
     await join(alice, room)
     account = await make_account()
@@ -149,10 +151,11 @@ async def test_a_member_rejoining_on_the_other_worker_gets_exactly_what_it_misse
 
 
 async def test_a_redis_outage_keeps_sessions_up_and_loses_no_acknowledged_update(
-    workers: tuple[Server, Server], connect_as: Any, own_redis: OwnRedis
+    workers: tuple[Server, Server], connect_as: Any, own_redis: OwnRedis,
+    open_room: OpenRoom,
 ) -> None:
     a, b = workers
-    room = room_name()
+    room = await open_room()
     alice, bob = await connect_as(a), await connect_as(b)
     await join(alice, room)
     await join(bob, room)
@@ -192,10 +195,11 @@ async def test_a_redis_outage_keeps_sessions_up_and_loses_no_acknowledged_update
 
 
 async def test_two_workers_behind_one_port(
-    database: None, own_redis: OwnRedis, connect_as: Any
+    database: None, own_redis: OwnRedis, connect_as: Any,
+    open_room: OpenRoom,
 ) -> None:
     with running_server("two-workers", "--workers", "2", env={"REDIS_URL": own_redis.url}) as pair:
-        room = room_name()
+        room = await open_room()
         members = [await connect_as(pair) for _ in range(6)]
         for member in members:
             await join(member, room)

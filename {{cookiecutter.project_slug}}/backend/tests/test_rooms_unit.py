@@ -1,13 +1,15 @@
 """The room hub's ordering rules, driven without a server on the in-memory engine."""
 
+import asyncio
 import json
 import uuid
+from functools import partial
 from typing import Any
 
 import pytest
 
-from app.rooms.broker import Envelope
-from app.rooms.hub import RoomHub, Subscriber, update_frame
+from app.rooms.broker import Envelope, History
+from app.rooms.hub import RoomHub, RoomsFull, Subscriber, update_frame
 from app.rooms.memory import MemoryBroker
 from app.session.context import Member
 from tests.fakes import RecordingSink
@@ -15,7 +17,7 @@ from tests.fakes import RecordingSink
 
 def subscriber() -> tuple[Subscriber, RecordingSink]:
     sink = RecordingSink()
-    member = Member(id=uuid.uuid4(), email=f"{uuid.uuid4().hex[:6]}@example.com")
+    member = Member(id=uuid.uuid4(), name=f"Member {uuid.uuid4().hex[:6]}")
     return Subscriber(uuid.uuid4().hex, member, sink), sink
 
 
@@ -25,7 +27,7 @@ def seqs(sink: RecordingSink) -> list[int]:
 
 @pytest.fixture
 async def hub() -> Any:
-    hub = RoomHub(MemoryBroker, history_size=5)
+    hub = RoomHub(MemoryBroker, History(updates=5, bytes=10_000), most_rooms=3)
     await hub.start()
     yield hub
     await hub.stop()
@@ -108,3 +110,90 @@ async def test_a_second_socket_of_the_same_person_is_not_announced(hub: RoomHub)
     await hub.leave("r", second.connection, second.member)
     events = [m["data"]["event"] for m in watcher_sink.messages if m["state"] == "presence"]
     assert events == ["joined", "left"]
+
+
+async def test_a_resume_from_another_epoch_replays_nothing(hub: RoomHub) -> None:
+    publisher, _ = subscriber()
+    first = await hub.join("r", publisher, since=None)
+    for n in range(3):
+        await hub.publish("r", publisher.member, {"n": n})
+    same, _ = subscriber()
+    joined = await hub.join("r", same, since=1, epoch=first.epoch)
+    assert [json.loads(frame)["data"]["seq"] for frame in joined.replay] == [2, 3]
+    assert joined.history_complete is True
+    other, _ = subscriber()
+    joined = await hub.join("r", other, since=1, epoch="not-" + first.epoch)
+    assert joined.replay == []
+    assert joined.history_complete is False
+    assert (joined.seq, joined.epoch) == (3, first.epoch)
+
+
+async def test_an_empty_room_is_freed_after_a_while_and_starts_a_new_epoch() -> None:
+    hub = RoomHub(partial(MemoryBroker, freed_after=0.05), History(5, 10_000), most_rooms=3)
+    await hub.start()
+    try:
+        member, _ = subscriber()
+        first = await hub.join("r", member, since=None)
+        await hub.publish("r", member.member, {"n": 1})
+        await hub.leave("r", member.connection, member.member)
+        broker = hub.broker
+        assert isinstance(broker, MemoryBroker)
+        assert broker.kept_rooms() == 1  # kept for a member who comes back soon
+        await asyncio.sleep(0.2)
+        assert broker.kept_rooms() == 0
+        again = await hub.join("r", member, since=1, epoch=first.epoch)
+        assert (again.seq, again.history_complete) == (0, False)
+        assert again.epoch != first.epoch
+        await asyncio.sleep(0.2)
+        assert broker.kept_rooms() == 1, "a room with a member in it is kept"
+    finally:
+        await hub.stop()
+
+
+async def test_the_history_keeps_no_more_bytes_than_allowed(hub: RoomHub) -> None:
+    member, _ = subscriber()
+    await hub.join("r", member, since=None)
+    for n in range(4):
+        await hub.publish("r", member.member, {"text": "x" * 3000, "n": n})
+    kept = await hub.broker.history("r", 0)
+    assert [seq for seq, _ in kept] == [2, 3, 4]  # 3 bodies of about 3.1 kB fit in 10 kB
+    assert sum(len(body) for _, body in kept) <= 10_000
+    await hub.publish("r", member.member, {"text": "x" * 20_000})
+    assert [seq for seq, _ in await hub.broker.history("r", 0)] == [5], "the latest is kept"
+
+
+async def test_a_worker_serves_at_most_its_number_of_rooms(hub: RoomHub) -> None:
+    member, _ = subscriber()
+    for name in ("a", "b", "c"):
+        await hub.join(name, member, since=None)
+    with pytest.raises(RoomsFull):
+        await hub.join("d", member, since=None)
+    await hub.leave("a", member.connection, member.member)
+    await hub.join("d", member, since=None)
+
+
+async def test_members_put_out_are_told_why_and_get_nothing_more(hub: RoomHub) -> None:
+    staying, staying_sink = subscriber()
+    put_out_calls: list[str] = []
+    going = Subscriber(
+        uuid.uuid4().hex,
+        Member(id=uuid.uuid4(), name="Bob"),
+        RecordingSink(),
+        put_out=lambda: put_out_calls.append("r"),
+    )
+    going_sink = going.sink
+    assert isinstance(going_sink, RecordingSink)
+    await hub.join("r", staying, since=None)
+    await hub.join("r", going, since=None)
+    staying_sink.take()
+    await hub.put_out("r", frozenset({str(staying.member.id)}), "removed")
+    for task in list(hub._tasks):
+        await task
+    assert going_sink.take() == [{"state": "left", "data": {"room": "r", "reason": "removed"}}]
+    assert put_out_calls == ["r"]
+    await hub.publish("r", staying.member, {"n": 1})
+    assert going_sink.take() == []
+    assert seqs(staying_sink) == [1]
+    presence = [m["data"] for m in staying_sink.messages if m["state"] == "presence"]
+    left = {"room": "r", "event": "left", "member": {"id": str(going.member.id), "name": "Bob"}}
+    assert presence == [left]

@@ -95,7 +95,7 @@ class Echo(BaseModel):
 
 def _context() -> SessionContext:
     return SessionContext(
-        member=Member(id=uuid.uuid4(), email="a@example.com"),
+        member=Member(id=uuid.uuid4(), name="Ada"),
         token_expires_at=datetime.now(UTC) + timedelta(minutes=5),
         sign_in_id=uuid.uuid4(),
         db=SessionMaker,

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,9 @@ from app.models import User
 SessionDep = Annotated[AsyncSession, Depends(get_db)]
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=f"{settings.API_V1_STR}/login/oauth")
 TokenDep = Annotated[str, Depends(oauth2_scheme)]
+# Paging: past this skip, paging is no longer paging (and the databases' own limits are near).
+Skip = Annotated[int, Query(ge=0, le=2**31 - 1)]
+Limit = Annotated[int, Query(ge=1, le=100)]
 
 CREDENTIALS_ERROR = "Could not validate credentials."
 WRONG_PASSWORD = "Incorrect password."  # noqa: S105 (a message, not a password)

@@ -8,6 +8,7 @@ from app.api.routes import (
     magic_link,
 {%- endif %}
 {%- if cookiecutter.use_websockets == "yes" %}
+    rooms,
     socket,
 {%- endif %}
 {%- if cookiecutter.auth_totp == "yes" %}
@@ -28,5 +29,6 @@ api_router.include_router(two_factor.router)
 api_router.include_router(account.router)
 api_router.include_router(users.router)
 {%- if cookiecutter.use_websockets == "yes" %}
+api_router.include_router(rooms.router)
 api_router.include_router(socket.router)
 {%- endif %}

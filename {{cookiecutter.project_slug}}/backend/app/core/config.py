@@ -190,8 +190,18 @@ class Settings(BaseSettings):
     WS_SHUTDOWN_TIMEOUT: int = 10
     # Messages waiting to be sent to one socket before it counts as too slow.
     WS_SEND_QUEUE: int = 256
-    # Updates a room keeps, for members who rejoin with `since`.
+    # Updates a room keeps, for members who rejoin with `since`, and the most bytes they take.
     WS_ROOM_HISTORY: int = 1000
+    WS_ROOM_HISTORY_BYTES: int = 1_048_576
+    # Rooms one socket may be in at once, and rooms one server process serves at once.
+    WS_ROOMS_PER_SOCKET: int = 20
+    WS_ROOMS_PER_WORKER: int = 10_000
+{%- if cookiecutter.realtime_broker != "redis" %}
+    # Seconds an empty room keeps its updates (for members who come back) before they are freed.
+    WS_ROOM_FREED_AFTER: float = 300.0
+{%- endif %}
+    # Rooms one user may own.
+    ROOMS_PER_USER: int = 50
 {%- if cookiecutter.realtime_broker == "redis" %}
     REDIS_URL: str = "redis://127.0.0.1:6379/0"
     # Every key and channel the rooms use starts with this.

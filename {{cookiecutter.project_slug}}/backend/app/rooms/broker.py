@@ -4,6 +4,7 @@ The broker knows nothing of sockets or members' sends: it sequences and keeps a 
 carries envelopes between the workers that serve a room, and keeps the room's member list.
 """
 
+import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,8 +18,8 @@ class BrokerUnavailable(Exception):
 class Envelope:
     """What travels between workers for one room.
 
-    An update carries its room sequence number and its data as JSON; anything else (presence)
-    carries no number and a whole frame, and is not kept in the history.
+    An update carries its room sequence number and its data as JSON; anything else (presence,
+    a member put out) carries no number and a whole frame, and is not kept in the history.
     """
 
     room: str
@@ -26,6 +27,31 @@ class Envelope:
     body: str
     # A connection that must not get this envelope (presence news about itself).
     exclude: str | None = None
+    # When set, the envelope puts out of the room every member whose id is not in it, and goes
+    # to them only.
+    keep_only: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class History:
+    """How much of a room's past the engine keeps: whichever limit is reached first."""
+
+    updates: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a room's numbering stands: the latest update's number (0 before the first), and
+    the epoch, which changes whenever the numbering starts over (the engine lost or freed the
+    room), so that a member who resumes with `since` can tell."""
+
+    seq: int
+    epoch: str
+
+
+def new_epoch() -> str:
+    return secrets.token_hex(6)
 
 
 # Called for every envelope published to a room this worker subscribes to, in publish order.
@@ -35,10 +61,10 @@ Reconnected = Callable[[], None]
 
 
 class Broker(ABC):
-    def __init__(self, listener: Listener, reconnected: Reconnected, history_size: int) -> None:
+    def __init__(self, listener: Listener, reconnected: Reconnected, history: History) -> None:
         self.listener = listener
         self.reconnected = reconnected
-        self.history_size = history_size
+        self.keeps = history
 
     async def start(self) -> None:  # noqa: B027 (optional for engines with nothing to start)
         """Get ready; must not fail when the engine is down (it retries on its own)."""
@@ -55,15 +81,15 @@ class Broker(ABC):
 
     @abstractmethod
     async def publish(self, room: str, body: str) -> int:
-        """Give an update the room's next sequence number, keep it, deliver it; its number."""
+        """Give an update the room's next sequence number, keep it (within `keeps`), deliver
+        it; its number."""
 
     @abstractmethod
     async def broadcast(self, envelope: Envelope) -> None:
         """Deliver an envelope to the room's subscribers without numbering or keeping it."""
 
     @abstractmethod
-    async def last_seq(self, room: str) -> int:
-        """The number of the room's latest update; 0 before the first."""
+    async def position(self, room: str) -> Position: ...
 
     @abstractmethod
     async def history(self, room: str, since: int) -> list[tuple[int, str]]:

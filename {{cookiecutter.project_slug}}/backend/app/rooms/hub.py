@@ -3,10 +3,11 @@
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.rooms.broker import Broker, BrokerUnavailable, Envelope
+from app.rooms.broker import Broker, BrokerUnavailable, Envelope, History
 from app.session.context import FrameSink, Member
 from app.session.messages import encode
 
@@ -18,11 +19,21 @@ def update_frame(seq: int, body: str) -> str:
     return '{"state":"update","data":{"seq":' + str(seq) + "," + body[1:] + "}"
 
 
+class RoomsFull(Exception):
+    """This worker serves as many rooms as it may; a join into one more waits for a free place."""
+
+
+def _nothing() -> None:
+    pass
+
+
 @dataclass
 class Subscriber:
     connection: str
     member: Member
     sink: FrameSink
+    # Called when the member is put out of the room (removed by its owner, the room deleted).
+    put_out: Callable[[], None] = _nothing
     # Frames that arrive while the member is joining; sent once the join's replay is.
     pending: list[tuple[int, str]] | None = None
 
@@ -36,6 +47,7 @@ class Subscriber:
 @dataclass
 class LocalRoom:
     name: str
+    epoch: str = ""
     subscribers: dict[str, Subscriber] = field(default_factory=dict)
     # Every update up to this number has been delivered (or was before anyone here joined).
     last_seq: int = 0
@@ -48,6 +60,7 @@ class LocalRoom:
 @dataclass(frozen=True)
 class Joined:
     seq: int
+    epoch: str
     members: list[dict[str, Any]]
     replay: list[str]
     history_complete: bool
@@ -62,8 +75,9 @@ def unique_members(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class RoomHub:
-    def __init__(self, broker_factory: Any, history_size: int) -> None:
-        self.broker: Broker = broker_factory(self._receive, self._resync, history_size)
+    def __init__(self, broker_factory: Any, history: History, most_rooms: int) -> None:
+        self.broker: Broker = broker_factory(self._receive, self._resync, history)
+        self.most_rooms = most_rooms
         self.rooms: dict[str, LocalRoom] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -78,13 +92,20 @@ class RoomHub:
 
     # Joining and leaving
 
-    async def join(self, name: str, subscriber: Subscriber, since: int | None) -> Joined:
+    async def join(
+        self, name: str, subscriber: Subscriber, since: int | None, epoch: str | None = None
+    ) -> Joined:
+        """Add a member; with `since`, replay what came after it, unless `epoch` is not the
+        room's (its numbering started over since then)."""
         room = self.rooms.get(name)
         if room is None:
+            if len(self.rooms) >= self.most_rooms:
+                raise RoomsFull(name)
             room = self.rooms[name] = LocalRoom(name)
             try:
                 await self.broker.subscribe(name)
-                room.last_seq = await self.broker.last_seq(name)
+                position = await self.broker.position(name)
+                room.last_seq, room.epoch = position.seq, position.epoch
             except BaseException:
                 room.failed = True
                 del self.rooms[name]
@@ -103,8 +124,8 @@ class RoomHub:
                 name, subscriber.connection, encode(subscriber.member)
             )
             replay: list[tuple[int, str]] = []
-            history_complete = True
-            if since is not None and since < joined_at:
+            history_complete = epoch is None or epoch == room.epoch
+            if since is not None and since < joined_at and history_complete:
                 replay = [
                     (seq, body)
                     for seq, body in await self.broker.history(name, since)
@@ -124,7 +145,7 @@ class RoomHub:
         frames = [update_frame(seq, body) for seq, body in replay]
         frames += [frame for seq, frame in subscriber.pending if seq > joined_at]
         subscriber.pending = None
-        return Joined(joined_at, unique_members(decoded), frames, history_complete)
+        return Joined(joined_at, room.epoch, unique_members(decoded), frames, history_complete)
 
     async def leave(self, name: str, connection: str, member: Member) -> None:
         await self._forget(name, connection)
@@ -146,6 +167,25 @@ class RoomHub:
         frame = encode({"state": "presence", "data": data})
         await self.broker.broadcast(Envelope(name, None, frame, exclude=connection))
 
+    async def put_out(self, name: str, keep_only: frozenset[str], reason: str) -> None:
+        """Put every member whose id is not in `keep_only` out of the room, on every worker."""
+        frame = encode({"state": "left", "data": {"room": name, "reason": reason}})
+        await self.broker.broadcast(Envelope(name, None, frame, keep_only=keep_only))
+
+    def _put_out(self, room: LocalRoom, envelope: Envelope) -> None:
+        keep = envelope.keep_only or frozenset()
+        for connection, subscriber in list(room.subscribers.items()):
+            if str(subscriber.member.id) not in keep:
+                subscriber.sink.send(envelope.body)
+                subscriber.put_out()
+                self._spawn(self._leave_quietly(room.name, connection, subscriber.member))
+
+    async def _leave_quietly(self, name: str, connection: str, member: Member) -> None:
+        try:
+            await self.leave(name, connection, member)
+        except BrokerUnavailable:
+            logger.warning("Could not take a member out of room %s; its lease will", name)
+
     # Publishing
 
     async def publish(self, name: str, sender: Member, payload: dict[str, Any]) -> int:
@@ -157,6 +197,9 @@ class RoomHub:
     def _receive(self, envelope: Envelope) -> None:
         room = self.rooms.get(envelope.room)
         if room is None:
+            return
+        if envelope.keep_only is not None:
+            self._put_out(room, envelope)
             return
         if envelope.seq is None:
             for connection, subscriber in list(room.subscribers.items()):

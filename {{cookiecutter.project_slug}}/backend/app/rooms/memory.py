@@ -1,17 +1,73 @@
-"""Rooms in one process: nothing to install, nothing shared with other workers."""
+"""Rooms in one process: nothing to install, nothing shared with other workers.
 
+A room's updates are kept while anyone is in it and for `freed_after` seconds after the last
+member left; then they are freed, and the room's numbering starts over in a new epoch.
+"""
+
+import asyncio
 from collections import deque
+from dataclasses import dataclass, field
 
-from app.rooms.broker import Broker, Envelope, Listener, Reconnected
+from app.core.config import settings
+from app.rooms.broker import (
+    Broker,
+    Envelope,
+    History,
+    Listener,
+    Position,
+    Reconnected,
+    new_epoch,
+)
+
+
+@dataclass
+class _Kept:
+    epoch: str = field(default_factory=new_epoch)
+    seq: int = 0
+    updates: deque[tuple[int, str]] = field(default_factory=deque)
+    bytes: int = 0
+    members: dict[str, str] = field(default_factory=dict)
+    freeing: asyncio.TimerHandle | None = None
 
 
 class MemoryBroker(Broker):
-    def __init__(self, listener: Listener, reconnected: Reconnected, history_size: int) -> None:
-        super().__init__(listener, reconnected, history_size)
+    def __init__(
+        self,
+        listener: Listener,
+        reconnected: Reconnected,
+        history: History,
+        freed_after: float | None = None,
+    ) -> None:
+        super().__init__(listener, reconnected, history)
+        self.freed_after = settings.WS_ROOM_FREED_AFTER if freed_after is None else freed_after
         self._subscribed: set[str] = set()
-        self._seq: dict[str, int] = {}
-        self._history: dict[str, deque[tuple[int, str]]] = {}
-        self._members: dict[str, dict[str, str]] = {}
+        self._rooms: dict[str, _Kept] = {}
+
+    async def stop(self) -> None:
+        for kept in self._rooms.values():
+            if kept.freeing is not None:
+                kept.freeing.cancel()
+        self._rooms.clear()
+
+    def _room(self, room: str) -> _Kept:
+        kept = self._rooms.get(room)
+        if kept is None:
+            kept = self._rooms[room] = _Kept()
+            self._free_later(room, kept)  # unless someone joins before then
+        return kept
+
+    def _free_later(self, room: str, kept: _Kept) -> None:
+        if kept.freeing is not None:
+            kept.freeing.cancel()
+        kept.freeing = asyncio.get_running_loop().call_later(self.freed_after, self._free, room)
+
+    def _free(self, room: str) -> None:
+        kept = self._rooms.get(room)
+        if kept is not None and not kept.members:
+            del self._rooms[room]
+
+    def kept_rooms(self) -> int:
+        return len(self._rooms)
 
     async def subscribe(self, room: str) -> None:
         self._subscribed.add(room)
@@ -20,31 +76,42 @@ class MemoryBroker(Broker):
         self._subscribed.discard(room)
 
     async def publish(self, room: str, body: str) -> int:
-        seq = self._seq.get(room, 0) + 1
-        self._seq[room] = seq
-        history = self._history.setdefault(room, deque(maxlen=self.history_size))
-        history.append((seq, body))
-        await self.broadcast(Envelope(room, seq, body))
-        return seq
+        kept = self._room(room)
+        kept.seq += 1
+        kept.updates.append((kept.seq, body))
+        kept.bytes += len(body)
+        while len(kept.updates) > 1 and (
+            len(kept.updates) > self.keeps.updates or kept.bytes > self.keeps.bytes
+        ):
+            kept.bytes -= len(kept.updates.popleft()[1])
+        await self.broadcast(Envelope(room, kept.seq, body))
+        return kept.seq
 
     async def broadcast(self, envelope: Envelope) -> None:
         if envelope.room in self._subscribed:
             self.listener(envelope)
 
-    async def last_seq(self, room: str) -> int:
-        return self._seq.get(room, 0)
+    async def position(self, room: str) -> Position:
+        kept = self._room(room)
+        return Position(kept.seq, kept.epoch)
 
     async def history(self, room: str, since: int) -> list[tuple[int, str]]:
-        return [(seq, body) for seq, body in self._history.get(room, ()) if seq > since]
+        kept = self._rooms.get(room)
+        return [(seq, body) for seq, body in kept.updates if seq > since] if kept else []
 
     async def add_member(self, room: str, connection: str, member: str) -> list[str]:
-        members = self._members.setdefault(room, {})
-        members[connection] = member
-        return list(members.values())
+        kept = self._room(room)
+        if kept.freeing is not None:
+            kept.freeing.cancel()
+            kept.freeing = None
+        kept.members[connection] = member
+        return list(kept.members.values())
 
     async def remove_member(self, room: str, connection: str) -> list[str]:
-        members = self._members.get(room, {})
-        members.pop(connection, None)
-        if not members:
-            self._members.pop(room, None)
-        return list(members.values())
+        kept = self._rooms.get(room)
+        if kept is None:
+            return []
+        kept.members.pop(connection, None)
+        if not kept.members:
+            self._free_later(room, kept)
+        return list(kept.members.values())

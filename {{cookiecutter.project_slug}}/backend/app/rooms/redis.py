@@ -20,7 +20,16 @@ from redis.exceptions import RedisError
 from redis.retry import Retry
 
 from app.core.config import settings
-from app.rooms.broker import Broker, BrokerUnavailable, Envelope, Listener, Reconnected
+from app.rooms.broker import (
+    Broker,
+    BrokerUnavailable,
+    Envelope,
+    History,
+    Listener,
+    Position,
+    Reconnected,
+    new_epoch,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +37,26 @@ LEASE_SECONDS = 30
 RENEW_EVERY = 10
 SUBSCRIBE_TIMEOUT = 5.0
 
-# KEYS: sequence counter, history; ARGV: channel, body, history size.
+# A room's state is a hash: seq (the latest number), epoch (set when the room is first used, so
+# it is gone, and made anew, whenever the numbering is), bytes (what the history holds).
+# KEYS: state, history; ARGV: a new epoch.
+POSITION = """
+redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1])
+return redis.call('HMGET', KEYS[1], 'seq', 'epoch')
+"""
+# KEYS: state, history; ARGV: channel, body, a new epoch, most updates kept, most bytes kept.
 PUBLISH = """
-local seq = redis.call('INCR', KEYS[1])
-redis.call('ZADD', KEYS[2], seq, seq .. ' ' .. ARGV[2])
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[3]) + 1))
+redis.call('HSETNX', KEYS[1], 'epoch', ARGV[3])
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+local entry = seq .. ' ' .. ARGV[2]
+redis.call('ZADD', KEYS[2], seq, entry)
+local bytes = redis.call('HINCRBY', KEYS[1], 'bytes', #entry)
+local size = redis.call('ZCARD', KEYS[2])
+while size > 1 and (size > tonumber(ARGV[4]) or bytes > tonumber(ARGV[5])) do
+    local oldest = redis.call('ZPOPMIN', KEYS[2])
+    bytes = redis.call('HINCRBY', KEYS[1], 'bytes', -#oldest[1])
+    size = size - 1
+end
 redis.call('PUBLISH', ARGV[1], 'u ' .. seq .. ' ' .. ARGV[2])
 return seq
 """
@@ -47,8 +71,8 @@ async def _engine_calls() -> AsyncIterator[None]:
 
 
 class RedisBroker(Broker):
-    def __init__(self, listener: Listener, reconnected: Reconnected, history_size: int) -> None:
-        super().__init__(listener, reconnected, history_size)
+    def __init__(self, listener: Listener, reconnected: Reconnected, history: History) -> None:
+        super().__init__(listener, reconnected, history)
         self._redis = Redis.from_url(
             settings.REDIS_URL,
             decode_responses=True,
@@ -62,6 +86,7 @@ class RedisBroker(Broker):
         self._confirmed: dict[str, asyncio.Event] = {}
         self._subscribed = asyncio.Event()
         self._publish = self._redis.register_script(PUBLISH)
+        self._position = self._redis.register_script(POSITION)
         self._tasks: list[asyncio.Task[None]] = []
 
     def _channel(self, room: str) -> str:
@@ -152,28 +177,42 @@ class RedisBroker(Broker):
         kind, mark, body = message["data"].split(" ", 2)
         if kind == "u":
             self.listener(Envelope(room, int(mark), body))
+        elif kind == "k":
+            keep = frozenset(mark.split(",")) if mark != "-" else frozenset()
+            self.listener(Envelope(room, None, body, keep_only=keep))
         else:
             self.listener(Envelope(room, None, body, exclude=None if mark == "-" else mark))
 
     async def publish(self, room: str, body: str) -> int:
         async with _engine_calls():
             seq = await self._publish(
-                keys=[self._key(room, "seq"), self._key(room, "history")],
-                args=[self._channel(room), body, self.history_size],
+                keys=[self._key(room, "state"), self._key(room, "history")],
+                args=[
+                    self._channel(room),
+                    body,
+                    new_epoch(),
+                    self.keeps.updates,
+                    self.keeps.bytes,
+                ],
             )
         return int(seq)
 
     async def broadcast(self, envelope: Envelope) -> None:
-        data = f"p {envelope.exclude or '-'} {envelope.body}"
+        if envelope.keep_only is not None:
+            data = f"k {','.join(sorted(envelope.keep_only)) or '-'} {envelope.body}"
+        else:
+            data = f"p {envelope.exclude or '-'} {envelope.body}"
         async with _engine_calls():
             await self._redis.publish(self._channel(envelope.room), data)
 
     # Sequence and history
 
-    async def last_seq(self, room: str) -> int:
+    async def position(self, room: str) -> Position:
         async with _engine_calls():
-            seq = await self._redis.get(self._key(room, "seq"))
-        return int(seq or 0)
+            seq, epoch = await self._position(
+                keys=[self._key(room, "state"), self._key(room, "history")], args=[new_epoch()]
+            )
+        return Position(int(seq or 0), epoch)
 
     async def history(self, room: str, since: int) -> list[tuple[int, str]]:
         async with _engine_calls():

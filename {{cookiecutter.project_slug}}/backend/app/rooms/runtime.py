@@ -1,13 +1,20 @@
 """This worker's room hub, on the engine picked for the project."""
 
 from app.core.config import settings
+from app.rooms.broker import History
 from app.rooms.hub import RoomHub
 {% if cookiecutter.realtime_broker == "redis" -%}
 from app.rooms.redis import RedisBroker
 
-hub = RoomHub(RedisBroker, history_size=settings.WS_ROOM_HISTORY)
+BROKER = RedisBroker
 {%- else -%}
 from app.rooms.memory import MemoryBroker
 
-hub = RoomHub(MemoryBroker, history_size=settings.WS_ROOM_HISTORY)
+BROKER = MemoryBroker
 {%- endif %}
+
+hub = RoomHub(
+    BROKER,
+    History(settings.WS_ROOM_HISTORY, settings.WS_ROOM_HISTORY_BYTES),
+    most_rooms=settings.WS_ROOMS_PER_WORKER,
+)

@@ -6,26 +6,27 @@ from typing import Any
 
 from pydantic import Field, JsonValue
 
+from app.core.config import settings
+from app.rooms import access
 from app.rooms.broker import BrokerUnavailable
-from app.rooms.hub import Subscriber
+from app.rooms.hub import RoomsFull, Subscriber
 from app.rooms.runtime import hub
-from app.session.context import Member, SessionContext
+from app.schemas import ROOM_NAME_PATTERN
+from app.session.context import SessionContext
 from app.session.errors import ErrorCode, SocketError
 from app.session.messages import Response
 from app.session.states import Strict, registry
 
-ROOM_NAME = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
+ROOM_NAME = Field(pattern=ROOM_NAME_PATTERN)
 UNAVAILABLE = "Rooms are unavailable right now; try again shortly."
-
-
-async def may_join(member: Member, room: str) -> bool:
-    """Who may join which room. Everyone who is logged in, until you decide otherwise."""
-    return True
+FULL = "This server is in as many rooms as it may be; try again shortly."
 
 
 class JoinData(Strict):
     room: str = ROOM_NAME
     since: int | None = Field(default=None, ge=0)
+    # The epoch `since` belongs to, from the `joined` that started it.
+    epoch: str | None = Field(default=None, max_length=64)
 
 
 class RoomData(Strict):
@@ -48,16 +49,36 @@ async def _leave_all(context: SessionContext) -> None:
 async def join(context: SessionContext, data: JoinData) -> Response:
     if data.room in context.rooms:
         raise SocketError(ErrorCode.NOT_ALLOWED, f"You are already in room {data.room!r}.")
-    if not await may_join(context.member, data.room):
-        raise SocketError(ErrorCode.NOT_ALLOWED, f"You may not join room {data.room!r}.")
-    subscriber = Subscriber(context.connection_id, context.member, context.outbox)
+    if len(context.rooms) >= settings.WS_ROOMS_PER_SOCKET:
+        raise SocketError(
+            ErrorCode.NOT_ALLOWED,
+            f"One connection may be in {settings.WS_ROOMS_PER_SOCKET} rooms; leave one first.",
+        )
+    async with context.db() as db:
+        room = await access.find(db, data.room)
+        # A room that does not exist and one you may not see get the same answer.
+        if room is None or not await access.may_join(db, context.member, room):
+            raise SocketError(ErrorCode.NOT_ALLOWED, f"You may not join room {data.room!r}.")
+    subscriber = Subscriber(
+        context.connection_id,
+        context.member,
+        context.outbox,
+        put_out=partial(context.rooms.discard, data.room),
+    )
     try:
-        joined = await hub.join(data.room, subscriber, data.since)
+        joined = await hub.join(data.room, subscriber, data.since, data.epoch)
     except BrokerUnavailable:
         raise SocketError(ErrorCode.UNAVAILABLE, UNAVAILABLE) from None
+    except RoomsFull:
+        raise SocketError(ErrorCode.UNAVAILABLE, FULL) from None
     context.rooms.add(data.room)
     context.cleanups["rooms"] = partial(_leave_all, context)
-    body: dict[str, Any] = {"room": data.room, "seq": joined.seq, "members": joined.members}
+    body: dict[str, Any] = {
+        "room": data.room,
+        "seq": joined.seq,
+        "epoch": joined.epoch,
+        "members": joined.members,
+    }
     if data.since is not None:
         body["history_complete"] = joined.history_complete
     return Response(state="joined", data=body, followed_by=joined.replay)
@@ -67,6 +88,8 @@ async def join(context: SessionContext, data: JoinData) -> Response:
 async def publish(context: SessionContext, data: PublishData) -> Response:
     if data.room not in context.rooms:
         raise SocketError(ErrorCode.NOT_ALLOWED, f"Join room {data.room!r} before publishing.")
+    if not await access.may_publish(context.member, data.room):
+        raise SocketError(ErrorCode.NOT_ALLOWED, f"You may not publish to room {data.room!r}.")
     try:
         seq = await hub.publish(data.room, context.member, data.payload)
     except BrokerUnavailable:

@@ -14,11 +14,11 @@ class Member:
     """Who is on the other end of a socket, as other people may see them."""
 
     id: uuid.UUID
-    email: str
+    name: str
 
     @classmethod
     def of(cls, user: User) -> "Member":
-        return cls(id=user.id, email=user.email)
+        return cls(id=user.id, name=user.display_name)
 
 
 class FrameSink(Protocol):

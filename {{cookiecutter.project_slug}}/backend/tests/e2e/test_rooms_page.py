@@ -1,11 +1,37 @@
-"""Two people in one room, each in a browser of their own, see each other and their updates."""
+"""Rooms on the page, each person in a browser of their own: a private room made and shared on the
+page, someone not let in turned away with the reason, and a member taken out of the room."""
 
+import re
 import uuid
 
-from playwright.async_api import Browser, Page, expect
+import httpx
+from playwright.async_api import Browser, Locator, Page, expect
 
-from tests.conftest import Account, MakeAccount
-from tests.e2e.conftest import AppServer, log_in, screenshot
+from tests.conftest import Account, MakeAccount, bearer, create_room, login
+from tests.e2e.conftest import AppServer, log_in, screenshot, watch_csp
+
+# A phone's width: the rooms page must fit it.
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1100, "height": 900}
+
+
+async def signed_in_page(
+    browser: Browser, app_server: AppServer, account: Account, viewport: dict[str, int]
+) -> tuple[Page, list[str]]:
+    """A browser of the person's own, signed in; with what it reports about the CSP."""
+    context = await browser.new_context(viewport=viewport)
+    page = await context.new_page()
+    csp_reports = watch_csp(page)
+    await log_in(page, app_server, account)
+    return page, csp_reports
+
+
+def member(page: Page, account: Account) -> Locator:
+    return page.locator(f'[data-testid="room-member"][data-member-id="{account.id}"]')
+
+
+def listed(page: Page, room: str) -> Locator:
+    return page.locator(f'[data-testid="room-list-item"][data-room="{room}"]')
 
 
 async def open_room(page: Page, app_server: AppServer, room: str) -> None:
@@ -13,39 +39,160 @@ async def open_room(page: Page, app_server: AppServer, room: str) -> None:
     await expect(page.get_by_test_id("room-joined-name")).to_have_text(room)
 
 
-async def test_two_browsers_in_one_room_see_each_others_updates(
+async def publish(page: Page, text: str) -> None:
+    await page.get_by_test_id("room-publish-input").fill(text)
+    await page.get_by_test_id("room-publish-button").click()
+
+
+async def shown_updates(page: Page) -> list[tuple[str | None, str]]:
+    items = page.get_by_test_id("room-update")
+    return [
+        (
+            await items.nth(i).get_attribute("data-seq"),
+            await items.nth(i).get_by_test_id("room-update-text").inner_text(),
+        )
+        for i in range(await items.count())
+    ]
+
+
+async def fits_the_viewport(page: Page) -> None:
+    """Nothing on the page is wider than the window: it wraps, it does not scroll sideways."""
+    widths = await page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px window"
+
+
+async def test_a_private_room_made_on_the_page_is_shared_with_the_people_let_in(
     browser: Browser, app_server: AppServer, make_account: MakeAccount
 ) -> None:
     room = f"e2e-{uuid.uuid4().hex[:8]}"
-    people: list[tuple[Account, Page]] = []
-    for _ in range(2):
-        context = await browser.new_context(viewport={"width": 1100, "height": 900})
-        page = await context.new_page()
-        account = await make_account()
-        await log_in(page, app_server, account)
-        await open_room(page, app_server, room)
-        people.append((account, page))
-    (alice, alice_page), (bob, bob_page) = people
+    alice = await make_account(full_name="Alice Example")
+    bob = await make_account(full_name="Bob Example")
+    alice_page, alice_csp = await signed_in_page(browser, app_server, alice, DESKTOP)
+    bob_page, bob_csp = await signed_in_page(browser, app_server, bob, PHONE)
 
-    # Each sees the other among the members: bob from the join, alice from presence.
-    for page, other in ((alice_page, bob), (bob_page, alice)):
-        member = page.locator(f'[data-testid="room-member"][data-email="{other.email}"]')
-        await expect(member).to_be_visible()
+    # Alice makes a private room of her own, and is in it.
+    await alice_page.goto(f"{app_server.url}/rooms")
+    await alice_page.get_by_test_id("room-create-name").fill(room)
+    await expect(alice_page.get_by_test_id("room-create-public")).not_to_be_checked()
+    await alice_page.get_by_test_id("room-create-button").click()
+    await expect(alice_page).to_have_url(re.compile(rf"/rooms/{re.escape(room)}$"))
+    await expect(alice_page.get_by_test_id("room-joined-name")).to_have_text(room)
+    await expect(listed(alice_page, room)).to_have_attribute("data-owned", "true")
+    await expect(listed(alice_page, room)).to_have_attribute("data-public", "false")
+    await expect(alice_page.get_by_test_id("room-public-toggle")).not_to_be_checked()
 
-    await alice_page.get_by_test_id("room-publish-input").fill("hello from alice")
-    await alice_page.get_by_test_id("room-publish-button").click()
-    await bob_page.get_by_test_id("room-publish-input").fill("and hello from bob")
-    await bob_page.get_by_test_id("room-publish-button").click()
+    # She lets Bob in by his address.
+    await alice_page.get_by_test_id("room-invite-email").fill(bob.email)
+    await alice_page.get_by_test_id("room-invite-button").click()
+    invited = alice_page.locator(f'[data-testid="room-invited-member"][data-member-id="{bob.id}"]')
+    await expect(invited).to_have_text(re.compile("Bob Example"))
 
+    # Bob finds it among his rooms, on a phone, and opens it.
+    await bob_page.goto(f"{app_server.url}/rooms")
+    await expect(listed(bob_page, room)).to_have_attribute("data-owned", "false")
+    await listed(bob_page, room).get_by_test_id("room-link").click()
+    await expect(bob_page.get_by_test_id("room-joined-name")).to_have_text(room)
+    await expect(bob_page.get_by_test_id("room-leave-for-good")).to_be_visible()
+
+    # Each sees the other by id (bob from the join, alice from presence), named, never by address.
+    for page, other, name in ((alice_page, bob, "Bob Example"), (bob_page, alice, "Alice Example")):
+        await expect(member(page, other)).to_have_text(name)
+        await expect(page.get_by_test_id("room-members")).not_to_contain_text("@")
+
+    await publish(alice_page, "hello from alice")
+    await expect(bob_page.get_by_test_id("room-update")).to_have_count(1)
+    await publish(bob_page, "and hello from bob")
     for page in (alice_page, bob_page):
+        await expect(page.get_by_test_id("room-update")).to_have_count(2)
         first = page.locator('[data-testid="room-update"][data-seq="1"]')
-        second = page.locator('[data-testid="room-update"][data-seq="2"]')
         await expect(first).to_contain_text("hello from alice")
+        await expect(first.get_by_test_id("room-update-sender")).to_have_text("Alice Example")
+        second = page.locator('[data-testid="room-update"][data-seq="2"]')
         await expect(second).to_contain_text("and hello from bob")
-    await screenshot(bob_page, "room-two-members")
+    assert await shown_updates(alice_page) == await shown_updates(bob_page)
 
+    await fits_the_viewport(bob_page)
+    await screenshot(alice_page, "room-private-owner")
+    await screenshot(bob_page, "room-private-member-phone")
+
+    # Leaving the live room (not for good): Alice sees him go.
     await bob_page.get_by_test_id("room-leave-button").click()
-    gone = alice_page.locator(f'[data-testid="room-member"][data-email="{bob.email}"]')
-    await expect(gone).to_have_count(0)
-    for _, page in people:
+    await expect(member(alice_page, bob)).to_have_count(0)
+
+    assert alice_csp == [] and bob_csp == [], alice_csp + bob_csp
+    for page in (alice_page, bob_page):
+        await page.context.close()
+
+
+async def test_someone_not_let_in_is_turned_away_with_the_reason(
+    browser: Browser, app_server: AppServer, make_account: MakeAccount
+) -> None:
+    alice = await make_account(full_name="Alice Example")
+    carol = await make_account(full_name="Carol Example")
+    async with httpx.AsyncClient(base_url=f"{app_server.url}/api/v1") as http:
+        token = await login(http, alice.email, alice.password)
+    room = await create_room(app_server.url, token, is_public=False)
+
+    carol_page, _ = await signed_in_page(browser, app_server, carol, PHONE)
+    await carol_page.goto(f"{app_server.url}/rooms/{room}")
+    refused = carol_page.get_by_test_id("room-refused")
+    await expect(refused).to_be_visible()
+    await expect(refused).to_have_attribute("data-code", "not_allowed")
+    await expect(refused.get_by_test_id("room-refused-reason")).to_have_text(
+        f"You may not join room '{room}'."
+    )
+    await expect(carol_page.get_by_test_id("room-joined-name")).to_have_count(0)
+    await expect(carol_page.get_by_test_id("room-publish-input")).to_have_count(0)
+    # The room is not among hers, and nothing tells her more about it.
+    await expect(carol_page.get_by_test_id("room-list")).to_be_visible()
+    await expect(listed(carol_page, room)).to_have_count(0)
+    await expect(carol_page.get_by_test_id("room-about")).to_have_count(0)
+    await fits_the_viewport(carol_page)
+    await screenshot(carol_page, "room-refused-phone")
+    await carol_page.context.close()
+
+
+async def test_a_member_taken_out_of_the_room_is_told_so(
+    browser: Browser, app_server: AppServer, make_account: MakeAccount
+) -> None:
+    alice = await make_account(full_name="Alice Example")
+    bob = await make_account(full_name="Bob Example")
+    async with httpx.AsyncClient(base_url=f"{app_server.url}/api/v1") as http:
+        token = await login(http, alice.email, alice.password)
+        room = await create_room(app_server.url, token, is_public=False)
+        response = await http.post(
+            f"/rooms/{room}/members", json={"email": bob.email}, headers=bearer(token)
+        )
+        assert response.status_code == 201, response.text
+
+    alice_page, _ = await signed_in_page(browser, app_server, alice, DESKTOP)
+    bob_page, _ = await signed_in_page(browser, app_server, bob, DESKTOP)
+    await open_room(alice_page, app_server, room)
+    await open_room(bob_page, app_server, room)
+    await expect(member(alice_page, bob)).to_be_visible()
+    await expect(member(bob_page, alice)).to_be_visible()
+
+    # Alice takes Bob out of the room.
+    invited = alice_page.locator(f'[data-testid="room-invited-member"][data-member-id="{bob.id}"]')
+    await invited.get_by_test_id("room-remove-member").click()
+    await expect(invited).to_have_count(0)
+
+    removed = bob_page.get_by_test_id("room-removed")
+    await expect(removed).to_have_text("You were removed from this room.")
+    await expect(removed).to_have_attribute("data-reason", "removed")
+    await expect(bob_page.get_by_test_id("room-joined-name")).to_have_count(0)
+    await expect(listed(bob_page, room)).to_have_count(0)
+    await expect(member(alice_page, bob)).to_have_count(0)
+    await screenshot(bob_page, "room-member-removed")
+
+    # Then she deletes it, after saying she means it; it is gone from her rooms.
+    await alice_page.get_by_test_id("room-delete-button").click()
+    await alice_page.get_by_test_id("room-delete-confirm").click()
+    await expect(alice_page).to_have_url(re.compile(r"/rooms$"))
+    await expect(alice_page.get_by_test_id("room-list")).to_be_visible()
+    await expect(listed(alice_page, room)).to_have_count(0)
+    await expect(alice_page.get_by_test_id("room-removed")).to_have_count(0)
+    for page in (alice_page, bob_page):
         await page.context.close()

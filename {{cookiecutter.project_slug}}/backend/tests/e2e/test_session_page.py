@@ -2,13 +2,12 @@
 
 import asyncio
 import json
-import uuid
 from typing import Any
 
 import httpx
 from playwright.async_api import Locator, Page, expect
 
-from tests.conftest import Account, MakeAccount, login
+from tests.conftest import Account, MakeAccount, create_room, login
 from tests.e2e.conftest import AppServer, log_in, open_session, screenshot
 from tests.socket_client import SocketClient, session
 
@@ -99,9 +98,9 @@ async def test_leaving_the_page_closes_the_socket(
     page: Page, app_server: AppServer, user: Account, make_account: MakeAccount
 ) -> None:
     """Another member of a room the page joined hears the server say it left."""
-    room = f"e2e-{uuid.uuid4().hex[:10]}"
-    member = {"id": str(user.id), "email": user.email}
+    member = {"id": str(user.id), "name": f"Member {user.id.hex[:8]}"}
     watcher_token = await access_token(app_server, await make_account())
+    room = await create_room(app_server.url, watcher_token)
     async with session(app_server.ws_url, watcher_token) as (watcher, _):
         await watcher.send({"state": "join", "data": {"room": room}})
         assert (await watcher.receive())["state"] == "joined"

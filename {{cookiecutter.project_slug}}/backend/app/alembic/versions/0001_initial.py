@@ -133,11 +133,35 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_session_records_user_id", "session_records", ["user_id"])
+    op.create_table(
+        "rooms",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
+        sa.Column("is_public", sa.Boolean(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["owner_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("name"),
+    )
+    op.create_index("ix_rooms_owner_id", "rooms", ["owner_id"])
+    op.create_table(
+        "room_members",
+        sa.Column("room_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("added_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["room_id"], ["rooms.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("room_id", "user_id"),
+    )
+    op.create_index("ix_room_members_user_id", "room_members", ["user_id"])
 {%- endif %}
 
 
 def downgrade() -> None:
 {%- if cookiecutter.use_websockets == "yes" %}
+    op.drop_table("room_members")
+    op.drop_table("rooms")
     op.drop_table("session_records")
 {%- endif %}
 {%- if cookiecutter.realtime_broker != "redis" %}

@@ -1,10 +1,9 @@
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response, status
 
 from app import auth, mail, users
-from app.api.deps import CurrentUser, SessionDep, SuperUser, confirm_password
+from app.api.deps import CurrentUser, Limit, SessionDep, Skip, SuperUser, confirm_password
 from app.api.links import LinkMail, page_origin, send_link
 from app.api.responses import errors
 from app.api.sign_in import grant
@@ -29,8 +28,6 @@ EMAIL_TAKEN = "A user with this email already exists."
 LAST_ADMINISTRATOR = (
     "This is the last active administrator: make another user an administrator first."
 )
-# Past this, paging is no longer paging (and the databases' own limits are near).
-MAX_SKIP = 2**31 - 1
 EMAIL_CHANGE_LINK = LinkMail(
     Purpose.EMAIL_CHANGE,
     page="/confirm-email",
@@ -118,8 +115,8 @@ async def change_my_password(
 async def list_users(
     db: SessionDep,
     _: SuperUser,
-    skip: Annotated[int, Query(ge=0, le=MAX_SKIP)] = 0,
-    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+    skip: Skip = 0,
+    limit: Limit = 100,
 ) -> UsersPublic:
     found, count = await users.list_users(db, skip=skip, limit=limit)
     return UsersPublic(data=[UserPublic.model_validate(user) for user in found], count=count)
