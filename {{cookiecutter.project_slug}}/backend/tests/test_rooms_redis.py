@@ -1,10 +1,12 @@
 """Rooms on Redis: two worker processes share every room, and a Redis outage loses nothing."""
 
 import asyncio
+import json
 import shutil
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -12,7 +14,11 @@ from typing import Any
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 
+from app.core.config import settings
+from app.rooms.broker import History
+from app.rooms.redis import RedisBroker
 from tests.conftest import MakeAccount, OpenRoom, Server, free_port, login, running_server
 from tests.socket_client import SocketClient, session
 from tests.test_rooms import in_room, join, updates
@@ -100,7 +106,8 @@ async def publish(socket: SocketClient, room: str, payload: dict[str, Any]) -> N
 
 
 async def test_members_on_two_workers_see_one_sequence(
-    workers: tuple[Server, Server], connect_as: Any,
+    workers: tuple[Server, Server],
+    connect_as: Any,
     open_room: OpenRoom,
 ) -> None:
     a, b = workers
@@ -151,7 +158,9 @@ async def test_a_member_rejoining_on_the_other_worker_gets_exactly_what_it_misse
 
 
 async def test_a_redis_outage_keeps_sessions_up_and_loses_no_acknowledged_update(
-    workers: tuple[Server, Server], connect_as: Any, own_redis: OwnRedis,
+    workers: tuple[Server, Server],
+    connect_as: Any,
+    own_redis: OwnRedis,
     open_room: OpenRoom,
 ) -> None:
     a, b = workers
@@ -195,7 +204,9 @@ async def test_a_redis_outage_keeps_sessions_up_and_loses_no_acknowledged_update
 
 
 async def test_two_workers_behind_one_port(
-    database: None, own_redis: OwnRedis, connect_as: Any,
+    database: None,
+    own_redis: OwnRedis,
+    connect_as: Any,
     open_room: OpenRoom,
 ) -> None:
     with running_server("two-workers", "--workers", "2", env={"REDIS_URL": own_redis.url}) as pair:
@@ -210,3 +221,50 @@ async def test_two_workers_behind_one_port(
         seen = [await updates(member, room, 40) for member in members]
         assert [u["seq"] for u in seen[0]] == list(range(1, 41))
         assert all(other == seen[0] for other in seen[1:])
+
+
+async def test_a_room_redis_lost_starts_a_new_epoch_and_replays_nothing_old(
+    workers: tuple[Server, Server], connect_as: Any, own_redis: OwnRedis, open_room: OpenRoom
+) -> None:
+    a, b = workers
+    room = await open_room()
+    alice = await connect_as(a)
+    first = (await join(alice, room))["data"]
+    for n in range(3):
+        await publish(alice, room, {"n": n})
+    await updates(alice, room, 3)
+    await alice.request("leave", {"room": room})
+    # Redis loses the room (a restart without persistence, an eviction, a flush).
+    lost = Redis.from_url(own_redis.url)
+    try:
+        keys = [key async for key in lost.scan_iter(match=f"*room:{room}:*")]
+        assert keys
+        await lost.delete(*keys)
+    finally:
+        await lost.aclose()
+    bob = await connect_as(b)
+    joined = (await join(bob, room, since=3, epoch=first["epoch"]))["data"]
+    assert joined["epoch"] != first["epoch"]
+    assert (joined["seq"], joined["history_complete"]) == (0, False)
+
+
+async def test_redis_keeps_no_more_history_than_allowed() -> None:
+    """The engine's own limits, on the machine's Redis: the Lua script trims by count and bytes."""
+    broker = RedisBroker(lambda _: None, lambda: None, History(updates=5, bytes=10_000))
+    room = f"bytes-{uuid.uuid4().hex[:8]}"
+    try:
+        for n in range(4):
+            await broker.publish(room, json.dumps({"text": "x" * 3000, "n": n}))
+        kept = await broker.history(room, 0)
+        assert [seq for seq, _ in kept] == [2, 3, 4]
+        await broker.publish(room, json.dumps({"text": "x" * 20_000}))
+        assert [seq for seq, _ in await broker.history(room, 0)] == [5], "the latest is kept"
+        for n in range(6):
+            await broker.publish(room, json.dumps({"n": n}))
+        assert [seq for seq, _ in await broker.history(room, 0)] == [7, 8, 9, 10, 11]
+        position = await broker.position(room)
+        assert position.seq == 11 and position == await broker.position(room)
+    finally:
+        async with Redis.from_url(settings.REDIS_URL) as cleanup:
+            await cleanup.delete(*[key async for key in cleanup.scan_iter(match=f"*{room}*")])
+        await broker.stop()

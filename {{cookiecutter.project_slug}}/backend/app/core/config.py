@@ -196,10 +196,9 @@ class Settings(BaseSettings):
     # Rooms one socket may be in at once, and rooms one server process serves at once.
     WS_ROOMS_PER_SOCKET: int = 20
     WS_ROOMS_PER_WORKER: int = 10_000
-{%- if cookiecutter.realtime_broker != "redis" %}
-    # Seconds an empty room keeps its updates (for members who come back) before they are freed.
+    # Seconds an empty room keeps its updates in memory (the engine of one process) for members
+    # who come back, before they are freed.
     WS_ROOM_FREED_AFTER: float = 300.0
-{%- endif %}
     # Rooms one user may own.
     ROOMS_PER_USER: int = 50
 {%- if cookiecutter.realtime_broker == "redis" %}

@@ -146,7 +146,7 @@ async def test_someone_not_let_in_is_turned_away_with_the_reason(
     await expect(carol_page.get_by_test_id("room-joined-name")).to_have_count(0)
     await expect(carol_page.get_by_test_id("room-publish-input")).to_have_count(0)
     # The room is not among hers, and nothing tells her more about it.
-    await expect(carol_page.get_by_test_id("room-list")).to_be_visible()
+    await expect(carol_page.get_by_test_id("room-list")).to_be_attached()
     await expect(listed(carol_page, room)).to_have_count(0)
     await expect(carol_page.get_by_test_id("room-about")).to_have_count(0)
     await fits_the_viewport(carol_page)
@@ -191,8 +191,10 @@ async def test_a_member_taken_out_of_the_room_is_told_so(
     await alice_page.get_by_test_id("room-delete-button").click()
     await alice_page.get_by_test_id("room-delete-confirm").click()
     await expect(alice_page).to_have_url(re.compile(r"/rooms$"))
-    await expect(alice_page.get_by_test_id("room-list")).to_be_visible()
+    await expect(alice_page.get_by_test_id("toast")).to_contain_text(f"Room “{room}” was deleted.")
+    await expect(alice_page.get_by_test_id("room-list")).to_be_attached()
     await expect(listed(alice_page, room)).to_have_count(0)
+    # She deleted it herself: no notice tells her it was.
     await expect(alice_page.get_by_test_id("room-removed")).to_have_count(0)
     for page in (alice_page, bob_page):
         await page.context.close()
