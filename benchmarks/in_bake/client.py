@@ -208,6 +208,8 @@ async def fanout_scenario(config: dict[str, Any]) -> dict[str, Any]:
     room = f"bench-{secrets.token_hex(4)}"
     tokens = await tokens_for(members_wanted, config["authenticated"])
     progress(f"{len(tokens)} users")
+    if config["authenticated"]:  # a public room, which every member may join
+        await create_public_room(urls[0], tokens[0], room)
     connections = await open_sessions_spread(urls, tokens)
     progress(f"{len(connections)} sockets open")
     arrivals = Arrivals(len(connections))
@@ -261,6 +263,15 @@ async def fanout_scenario(config: dict[str, Any]) -> dict[str, Any]:
         "p99": percentile(latencies, 0.99),
         "first_p50": percentile(firsts, 0.50),
     }
+
+
+async def create_public_room(url: str, token: str | None, room: str) -> None:
+    http_url = url.replace("ws", "http", 1).removesuffix("/socket")
+    async with httpx.AsyncClient(base_url=http_url, timeout=TIMEOUT) as http:
+        made = await http.post(
+            "/rooms", json={"name": room, "is_public": True}, headers={"Authorization": f"Bearer {token}"}
+        )
+        made.raise_for_status()
 
 
 async def open_sessions_spread(urls: list[str], tokens: list[str | None]) -> list[ClientConnection]:

@@ -464,8 +464,8 @@ async def test_text_that_is_not_utf8_closes_with_1007_and_one_quiet_line(
 
 
 @contextmanager
-def plain_uvicorn() -> Iterator[str]:
-    """`uvicorn app.main:app` on a free port, as FastAPI users type it: its URL."""
+def plain_uvicorn() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`uvicorn app.main:app` on a free port, as FastAPI users type it: its URL and process."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = RUN_DIR / "plain-uvicorn.log"
@@ -478,7 +478,7 @@ def plain_uvicorn() -> Iterator[str]:
         )
     try:
         _wait_until_healthy(url, process, log)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -489,10 +489,27 @@ async def test_the_message_limit_holds_under_a_plain_uvicorn_command(
 ) -> None:
     """Such a server has none of `python -m app`'s socket settings: the app checks a frame's
     size itself."""
-    with plain_uvicorn() as url:
+    with plain_uvicorn() as (url, _):
         ws_url = url.replace("http://", "ws://") + "/api/v1/socket"
         async with session(ws_url, token) as (client, _):
             await client.send(json.dumps({"state": "ping", "data": {"pad": "x" * MAX_BYTES}}))
             error = await client.receive()
             assert error["code"] == "message_too_big"
             assert await client.close_code() == 1009
+
+
+async def test_a_plain_uvicorn_shutdown_closes_with_1012_and_keeps_the_draft(
+    database: None, account: Account, token: str
+) -> None:
+    """What the guide says of servers other than `python -m app`: no `closing`, uvicorn's own
+    1012 (which clients take as "come back"), and the draft is there on the next socket."""
+    with plain_uvicorn() as (url, process):
+        ws_url = url.replace("http://", "ws://") + "/api/v1/socket"
+        async with session(ws_url, token) as (client, _):
+            started = await client.request("startThings")
+            assert started["state"] == "startThings"
+            process.send_signal(signal.SIGTERM)
+            assert await client.close_code() == 1012
+    with running_server("after-plain-uvicorn") as server:
+        async with session(server.ws_url, token) as (_, initialised):
+            assert initialised["data"]["draft"] is not None
