@@ -160,8 +160,9 @@ class TwoFactorEnrolment(BaseModel):
 {%- if cookiecutter.use_websockets == "yes" %}
 
 
-# A room's name, wherever one is given: in a URL, a request body or a socket message.
-ROOM_NAME_PATTERN = r"^[A-Za-z0-9_.:-]{1,100}$"
+# A room's name, wherever one is given: in a URL, a request body or a socket message. It starts
+# with a letter, a digit or `_`: a name of dots only would be a step in a URL path.
+ROOM_NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,99}$"
 
 
 class RoomCreate(RequestBody):

@@ -59,7 +59,13 @@ async def test_initialised_carries_the_user(server: Server, account: Account, to
     async with session(server.ws_url, token) as (_, initialised):
         assert initialised == {
             "state": "initialised",
-            "data": {"user": {"id": str(account.id), "email": account.email}},
+            "data": {
+                "user": {
+                    "id": str(account.id),
+                    "email": account.email,
+                    "name": f"Member {account.id.hex[:8]}",
+                }
+            },
         }
 
 

@@ -63,7 +63,8 @@ async def authenticate(
         outbox=outbox,
         session_id=draft.id if draft else None,
     )
-    data: dict[str, Any] = {"user": member}
+    # The socket's own user, who may see their address; the others in a room see the member.
+    data: dict[str, Any] = {"user": {"id": user.id, "email": user.email, "name": member.name}}
     if draft is not None:
         data["draft"] = store.describe(draft)
     return context, encode({"state": "initialised", "data": data})

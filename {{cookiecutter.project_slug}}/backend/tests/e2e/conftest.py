@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from email import message_from_bytes, policy
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.async_api import (
     Browser,
@@ -35,6 +36,7 @@ from tests.conftest import (
     Server,
     _wait_until_healthy,
     free_port,
+    login,
 )
 
 PROJECT_DIR = BACKEND_DIR.parent
@@ -237,6 +239,12 @@ async def page(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterato
 
 async def screenshot(page: Page, name: str) -> None:
     await page.screenshot(path=artifact(name), full_page=True)
+
+
+async def access_token(app_server: AppServer, account: Account) -> str:
+    """An access token of `account`'s, from a sign-in outside the browser."""
+    async with httpx.AsyncClient(base_url=f"{app_server.url}/api/v1") as http:
+        return await login(http, account.email, account.password)
 
 
 async def log_in(page: Page, app_server: AppServer, account: Account) -> None:

@@ -2,12 +2,18 @@
 with nothing blocked (no inline script or style), and the build publishes no source maps."""
 
 import asyncio
-import uuid
 
 from playwright.async_api import Browser, Page, expect
 
-from tests.conftest import Account
-from tests.e2e.conftest import DIST, AppServer, log_in, open_session, watch_csp
+from tests.conftest import Account, create_room
+from tests.e2e.conftest import (
+    DIST,
+    AppServer,
+    access_token,
+    log_in,
+    open_session,
+    watch_csp,
+)
 
 # What the server sends with the page, directive by directive.
 POLICY = {
@@ -50,7 +56,7 @@ async def test_every_page_works_under_the_policy(
     await open_session(page)
     await visit(page, f"{app_server.url}/account")
     await expect(page.get_by_test_id("change-password-form")).to_be_visible()
-    room = f"csp-{uuid.uuid4().hex[:8]}"
+    room = await create_room(app_server.url, await access_token(app_server, user))
     await visit(page, f"{app_server.url}/rooms/{room}")
     await expect(page.get_by_test_id("room-joined-name")).to_have_text(room)
     assert reports == []

@@ -4,11 +4,10 @@ import asyncio
 import json
 from typing import Any
 
-import httpx
 from playwright.async_api import Locator, Page, expect
 
-from tests.conftest import Account, MakeAccount, create_room, login
-from tests.e2e.conftest import AppServer, log_in, open_session, screenshot
+from tests.conftest import Account, MakeAccount, create_room
+from tests.e2e.conftest import AppServer, access_token, log_in, open_session, screenshot
 from tests.socket_client import SocketClient, session
 
 
@@ -27,11 +26,6 @@ async def send_raw(page: Page, text: str) -> None:
         await section.locator("summary").click()
     await page.get_by_test_id("raw-request-input").fill(text)
     await page.get_by_test_id("raw-send-button").click()
-
-
-async def access_token(app_server: AppServer, account: Account) -> str:
-    async with httpx.AsyncClient(base_url=f"{app_server.url}/api/v1") as http:
-        return await login(http, account.email, account.password)
 
 
 async def presence(watcher: SocketClient, room: str) -> dict[str, Any]:

@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { isValidRoomName, RoomController, type RoomControllerOptions, type RoomTransport } from "./room";
 import { type JsonObject, type ServerMessage, SocketRequestError } from "./websocketAPI";
 
-const ME = { id: "u-me", email: "me@example.com" };
-const ANN = { id: "u-ann", email: "ann@example.com" };
-const BOB = { id: "u-bob", email: "bob@example.com" };
+const ME = { id: "u-me", name: "Me" };
+const ANN = { id: "u-ann", name: "Ann" };
+const BOB = { id: "u-bob", name: "Bob" };
 
 interface Sent {
   state: string;
@@ -34,9 +34,14 @@ function setup(options: RoomControllerOptions = {}) {
   return { controller, sent, changes };
 }
 
-function joined(room: string, seq: number, members = [ME], historyComplete?: boolean): ServerMessage {
-  const data = { room, seq, members, ...(historyComplete === undefined ? {} : { history_complete: historyComplete }) };
+function joined(room: string, seq: number, members = [ME], historyComplete?: boolean, epoch = "e1"): ServerMessage {
+  const data = { room, seq, epoch, members, ...(historyComplete === undefined ? {} : { history_complete: historyComplete }) };
   return { state: "joined", data };
+}
+
+/** The server put the person out of the room, unasked. */
+function putOut(room: string, reason: string): ServerMessage {
+  return { state: "left", data: { room, reason } };
 }
 
 function update(room: string, seq: number, text: string, sender = ANN): ServerMessage {
@@ -55,10 +60,10 @@ afterEach(() => {
 
 describe("room names", () => {
   it("follow the server's pattern", () => {
-    for (const name of ["lobby", "a", "x".repeat(100), "team-1.chat:main_2", "..", "A.B"]) {
+    for (const name of ["lobby", "a", "x".repeat(100), "team-1.chat:main_2", "_x", "A.B"]) {
       expect(isValidRoomName(name), name).toBe(true);
     }
-    for (const name of ["", "x".repeat(101), "with space", "slash/room", "é", "lobby\n", "a?b"]) {
+    for (const name of ["", "x".repeat(101), "with space", "slash/room", "é", "lobby\n", "a?b", "..", ".", ".hidden", "-x"]) {
       expect(isValidRoomName(name), name).toBe(false);
     }
   });
@@ -121,10 +126,10 @@ describe("RoomController", () => {
     controller.handleMessage(update("elsewhere", 6, "not here"));
 
     const snapshot = controller.getSnapshot();
-    expect(snapshot.updates.map((u) => [u.seq, u.payload.text, u.sender.email])).toEqual([
-      [3, "three", ANN.email],
-      [4, "four", ME.email],
-      [5, "five", ANN.email],
+    expect(snapshot.updates.map((u) => [u.seq, u.payload.text, u.sender.name])).toEqual([
+      [3, "three", ANN.name],
+      [4, "four", ME.name],
+      [5, "five", ANN.name],
     ]);
     expect(snapshot.lastSeq).toBe(5);
   });
@@ -155,7 +160,7 @@ describe("RoomController", () => {
     controller.setConnected(true);
     expect(sent.map((s) => [s.state, s.data])).toEqual([
       ["join", { room: "lobby" }],
-      ["join", { room: "lobby", since: 12 }],
+      ["join", { room: "lobby", since: 12, epoch: "e1" }],
     ]);
 
     controller.handleMessage(joined("lobby", 14, [ME, BOB], true));
@@ -178,7 +183,7 @@ describe("RoomController", () => {
     // Stale news from before the new connection's join is ignored.
     controller.handleMessage({ state: "presence", data: { room: "lobby", event: "joined", member: BOB } });
     controller.setConnected(true);
-    expect(sent.at(-1)?.data).toEqual({ room: "lobby", since: 3 });
+    expect(sent.at(-1)?.data).toEqual({ room: "lobby", since: 3, epoch: "e1" });
   });
 
   it("says so when the server no longer had every update since the last seen", () => {
@@ -195,6 +200,34 @@ describe("RoomController", () => {
     expect(snapshot.updates.map((u) => u.seq)).toEqual([2001]);
   });
 
+  it("starts the room's numbering over when its epoch changed, even with a seq above since", () => {
+    const { controller, sent } = setup();
+    controller.setConnected(true);
+    controller.join("lobby");
+    controller.handleMessage(joined("lobby", 3, [ME], undefined, "e1"));
+    controller.handleMessage(update("lobby", 4, "old four"));
+    controller.handleMessage(update("lobby", 5, "old five"));
+    controller.connectionReset();
+    controller.setConnected(true);
+    expect(sent.at(-1)?.data).toEqual({ room: "lobby", since: 5, epoch: "e1" });
+
+    // Numbered anew, and already past the old count: only the epoch tells.
+    controller.handleMessage(joined("lobby", 9, [ME, ANN], false, "e2"));
+    let snapshot = controller.getSnapshot();
+    expect(snapshot).toMatchObject({ phase: "joined", restarted: true, missedUpdates: false, lastSeq: 9, updates: [] });
+    // The old numbers no longer hide anything: 6..9 of the new epoch were before the join.
+    controller.handleMessage(update("lobby", 10, "new ten"));
+    snapshot = controller.getSnapshot();
+    expect(snapshot.updates.map((u) => [u.seq, u.payload.text])).toEqual([[10, "new ten"]]);
+
+    // The next rejoin counts in the new epoch.
+    controller.connectionReset();
+    controller.setConnected(true);
+    expect(sent.at(-1)?.data).toEqual({ room: "lobby", since: 10, epoch: "e2" });
+    controller.handleMessage(joined("lobby", 10, [ME], true, "e2"));
+    expect(controller.getSnapshot().updates.map((u) => u.seq)).toEqual([10]);
+  });
+
   it("starts the room's numbering over when the server's is below since (its rooms were reset)", () => {
     const { controller, sent } = setup();
     controller.setConnected(true);
@@ -203,7 +236,7 @@ describe("RoomController", () => {
     controller.handleMessage(update("lobby", 41, "old"));
     controller.connectionReset();
     controller.setConnected(true);
-    expect(sent.at(-1)?.data).toEqual({ room: "lobby", since: 41 });
+    expect(sent.at(-1)?.data).toEqual({ room: "lobby", since: 41, epoch: "e1" });
     controller.handleMessage(joined("lobby", 0));
     controller.handleMessage(update("lobby", 1, "new"));
     const snapshot = controller.getSnapshot();
@@ -235,7 +268,7 @@ describe("RoomController", () => {
     sent[1]?.resolve({ state: "left", data: { room: "a" } });
     controller.handleMessage({ state: "left", data: { room: "b" } });
     await flush();
-    expect(sent.at(-1)).toMatchObject({ state: "join", data: { room: "a", since: 6 } });
+    expect(sent.at(-1)).toMatchObject({ state: "join", data: { room: "a", since: 6, epoch: "e1" } });
     controller.handleMessage(joined("a", 7));
     controller.handleMessage(update("a", 7, "while away"));
     expect(controller.getSnapshot().updates.map((u) => u.payload.text)).toEqual(["in a", "while away"]);
@@ -255,15 +288,99 @@ describe("RoomController", () => {
     expect(controller.getSnapshot()).toMatchObject({ room: null, phase: "idle", members: [] });
   });
 
-  it("gives up on a room the server refuses", async () => {
-    const { controller, sent } = setup();
+  it("gives up on a room the server refuses, and keeps why for the page", async () => {
+    vi.useFakeTimers();
+    const { controller, sent } = setup({ retry: { baseDelayMs: 10, maxDelayMs: 10 } });
+    const reported: string[] = [];
+    controller.onError((error) => reported.push(error.code));
     controller.setConnected(true);
     controller.join("secret");
     sent[0]?.reject(refusal("not_allowed", "You may not join room 'secret'."));
-    await flush();
-    expect(controller.getSnapshot()).toMatchObject({ room: null, phase: "idle" });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(controller.getSnapshot()).toMatchObject({
+      room: null,
+      phase: "idle",
+      retryInMs: null,
+      refused: { room: "secret", code: "not_allowed", message: "You may not join room 'secret'." },
+    });
+    // Not tried again: not later, not on the next connection.
+    await vi.advanceTimersByTimeAsync(1000);
+    controller.connectionReset();
     controller.setConnected(true);
     expect(sent).toHaveLength(1);
+    // Shown on the page, not reported as well.
+    expect(reported).toEqual([]);
+
+    // Asking again is trying again; leaving forgets the refusal.
+    controller.join("secret");
+    expect(controller.getSnapshot()).toMatchObject({ room: "secret", phase: "joining", refused: null });
+    sent[1]?.reject(refusal("not_allowed", "One connection may be in 20 rooms; leave one first."));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(controller.getSnapshot().refused?.message).toBe("One connection may be in 20 rooms; leave one first.");
+    controller.leave();
+    expect(controller.getSnapshot()).toMatchObject({ room: null, refused: null });
+  });
+
+  it("leaves a room it was put out of, says why, and does not join it again", () => {
+    const { controller, sent } = setup();
+    controller.setConnected(true);
+    controller.join("lobby");
+    controller.handleMessage(joined("lobby", 2, [ME, ANN]));
+    controller.handleMessage(update("lobby", 3, "hi"));
+
+    controller.handleMessage(putOut("lobby", "removed"));
+    expect(controller.getSnapshot()).toMatchObject({
+      room: null,
+      phase: "idle",
+      members: [],
+      putOut: { room: "lobby", reason: "removed" },
+    });
+    // Nothing is sent: the server has already taken the person out.
+    expect(sent.map((s) => s.state)).toEqual(["join"]);
+    // A new connection does not rejoin it.
+    controller.connectionReset();
+    controller.setConnected(true);
+    expect(sent.map((s) => s.state)).toEqual(["join"]);
+
+    // Being put out of another room than the wanted one changes nothing here.
+    controller.join("hall");
+    controller.handleMessage(joined("hall", 0));
+    controller.handleMessage(putOut("lobby", "deleted"));
+    expect(controller.getSnapshot()).toMatchObject({ room: "hall", phase: "joined", putOut: null });
+
+    controller.handleMessage(putOut("hall", "deleted"));
+    expect(controller.getSnapshot()).toMatchObject({ room: null, putOut: { room: "hall", reason: "deleted" } });
+    controller.leave();
+    expect(controller.getSnapshot().putOut).toBeNull();
+  });
+
+  it("takes a left it did not ask for, without a reason, as being put out", () => {
+    const { controller, sent } = setup();
+    controller.setConnected(true);
+    controller.join("lobby");
+    controller.handleMessage(joined("lobby", 0));
+    controller.handleMessage({ state: "left", data: { room: "lobby" }, id: null });
+    expect(controller.getSnapshot()).toMatchObject({ room: null, putOut: { room: "lobby", reason: "removed" } });
+    expect(sent).toHaveLength(1);
+  });
+
+  it("goes on to the next room when put out of the one it was leaving, and reports nothing about that leave", async () => {
+    const { controller, sent } = setup();
+    const reported: string[] = [];
+    controller.onError((error) => reported.push(error.code));
+    controller.setConnected(true);
+    controller.join("a");
+    controller.handleMessage(joined("a", 0));
+    controller.join("b");
+    expect(sent.at(-1)).toMatchObject({ state: "leave", data: { room: "a" } });
+    // The room was deleted meanwhile: the server put the person out, then refuses the leave.
+    controller.handleMessage(putOut("a", "deleted"));
+    expect(sent.at(-1)).toMatchObject({ state: "join", data: { room: "b" } });
+    sent[1]?.reject(refusal("not_allowed", "You are not in room 'a'."));
+    await flush();
+    expect(reported).toEqual([]);
+    controller.handleMessage(joined("b", 0));
+    expect(controller.getSnapshot()).toMatchObject({ room: "b", phase: "joined", putOut: null });
   });
 
   it("retries a join with backoff while the rooms are unavailable, reporting only the first failure", async () => {
@@ -323,7 +440,7 @@ describe("RoomController", () => {
     expect(reported).toEqual([]);
   });
 
-  it("reports a refused join or leave", async () => {
+  it("keeps a refused join in the snapshot, and reports a refused leave", async () => {
     const { controller, sent } = setup();
     const reported: string[] = [];
     controller.onError((error) => reported.push(`${error.code}: ${error.message}`));
@@ -331,13 +448,14 @@ describe("RoomController", () => {
     controller.join("lobby");
     sent[0]?.reject(refusal("invalid_data", "room: too long"));
     await flush();
+    expect(controller.getSnapshot().refused).toEqual({ room: "lobby", code: "invalid_data", message: "room: too long" });
     controller.join("hall");
     controller.handleMessage(joined("hall", 0));
     controller.leave();
     sent.at(-1)?.reject(refusal("not_allowed", "You are not in room 'hall'."));
     await flush();
-    expect(reported).toEqual(["invalid_data: room: too long", "not_allowed: You are not in room 'hall'."]);
-    expect(controller.getSnapshot().phase).toBe("idle");
+    expect(reported).toEqual(["not_allowed: You are not in room 'hall'."]);
+    expect(controller.getSnapshot()).toMatchObject({ phase: "idle", refused: null });
   });
 
   it("publishes only to a joined room", async () => {

@@ -1,6 +1,7 @@
 import { backoffDelay } from "./socketSession";
 import {
   type JsonObject,
+  type LeftMessage,
   type RoomMember,
   type ServerMessage,
   SocketRequestError,
@@ -13,12 +14,20 @@ import {
  * The controller holds the room the person wants to be in and brings the server
  * in line with it: it joins when the socket is open, leaves before switching,
  * and joins again after every new connection, with `since` set to the last seq
- * it has seen in that room, so that the server replays exactly what was missed.
- * Every update whose seq is not above the last one seen is a repeat and dropped.
+ * it has seen in that room (and `epoch`, the numbering that seq belongs to), so
+ * that the server replays exactly what was missed. Every update whose seq is not
+ * above the last one seen is a repeat and dropped.
+ *
+ * A join the server refuses (a private room one was not let into, say) is not
+ * tried again, and neither is a room the server put the person out of: both stay
+ * in the snapshot (`refused`, `putOut`) for the page to say why.
  */
 
-/** The server's rule for room names. */
-export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
+/** The server's rule for room names (ROOM_NAME_PATTERN in backend/app/schemas.py). */
+export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,99}$/;
+
+export const INVALID_ROOM_NAME =
+  "A room name is 1 to 100 letters, digits, or _ . : - (no spaces), starting with a letter, digit or _.";
 
 export function isValidRoomName(name: string): boolean {
   return ROOM_NAME_PATTERN.test(name);
@@ -53,6 +62,24 @@ export interface RoomSnapshot {
   restarted: boolean;
   /** A join that failed with `unavailable` is retried in this many ms. */
   retryInMs: number | null;
+  /** The server refused to let the person into this room (not retried), and why. */
+  refused: RoomRefusal | null;
+  /** The server put the person out of this room, unasked (not rejoined), and why. */
+  putOut: RoomPutOut | null;
+}
+
+export interface RoomRefusal {
+  room: string;
+  /** The protocol's error code, e.g. `not_allowed`. */
+  code: string;
+  /** The server's reason, for a person to read. */
+  message: string;
+}
+
+export interface RoomPutOut {
+  room: string;
+  /** `removed` (by the owner, or the room was made private without them), `deleted`; another when the server adds one. */
+  reason: string;
 }
 
 export const IDLE_ROOM: RoomSnapshot = {
@@ -64,6 +91,8 @@ export const IDLE_ROOM: RoomSnapshot = {
   missedUpdates: false,
   restarted: false,
   retryInMs: null,
+  refused: null,
+  putOut: null,
 };
 
 export interface RoomTransport {
@@ -81,6 +110,8 @@ export interface RoomControllerOptions {
 
 interface RoomLog {
   lastSeq: number | null;
+  /** The numbering `lastSeq` belongs to, from the last `joined`. */
+  epoch: string | null;
   updates: RoomUpdate[];
   missedUpdates: boolean;
   restarted: boolean;
@@ -92,6 +123,8 @@ interface Membership {
   /** Tells the answers of one attempt from those of a later one. */
   attempt: number;
   since: number | null;
+  /** The epoch sent with `since`. */
+  epoch: string | null;
 }
 
 const DEFAULT_RETRY = { baseDelayMs: 1_000, maxDelayMs: 30_000 };
@@ -119,6 +152,8 @@ export class RoomController {
   private unavailableReported = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private retryInMs: number | null = null;
+  private refused: RoomRefusal | null = null;
+  private putOut: RoomPutOut | null = null;
 
   constructor(transport: RoomTransport | null, options: RoomControllerOptions = {}) {
     this.transport = transport;
@@ -176,7 +211,10 @@ export class RoomController {
    * Asking again for a room whose join waits to be retried retries it now.
    */
   join(room: string): void {
-    if (!isValidRoomName(room)) throw new Error("A room name is 1 to 100 letters, digits, or _ . : -");
+    if (!isValidRoomName(room)) throw new Error(INVALID_ROOM_NAME);
+    // Asking (again) is trying (again): what the server said last time no longer stands.
+    this.refused = null;
+    this.putOut = null;
     if (this.wanted === room) {
       if (this.retryTimer === undefined) return;
       clearTimeout(this.retryTimer);
@@ -190,9 +228,15 @@ export class RoomController {
     this.publishSnapshot();
   }
 
-  /** Be in no room. */
+  /** Be in no room; forgets why the last room was refused or left. */
   leave(): void {
-    if (this.wanted === null) return;
+    if (this.wanted === null) {
+      if (this.refused === null && this.putOut === null) return;
+      this.refused = null;
+      this.putOut = null;
+      this.publishSnapshot();
+      return;
+    }
     this.wanted = null;
     this.resetRetry();
     this.sync();
@@ -209,8 +253,9 @@ export class RoomController {
   }
 
   /**
-   * The server's refusals of the controller's own requests (join, leave), worth telling
-   * the person about. A join retried after `unavailable` is reported once, not per try.
+   * The server's refusals of the controller's own requests worth telling the person about:
+   * a refused leave, and `unavailable` for a join (reported once, not per try). A join
+   * refused for good is in the snapshot instead (`refused`).
    */
   onError(listener: (error: SocketRequestError) => void): () => void {
     this.errorListeners.add(listener);
@@ -232,7 +277,11 @@ export class RoomController {
         this.onPresence(message.data);
         break;
       case "left":
-        this.onLeft(message.data.room);
+        if (message.data.reason !== undefined || ((message.id ?? null) === null && this.isJoined(message.data.room))) {
+          this.onPutOut(message);
+        } else {
+          this.onLeft(message.data.room);
+        }
         break;
       default:
         break;
@@ -261,14 +310,18 @@ export class RoomController {
   private sendJoin(room: string): void {
     let log = this.logs.get(room);
     if (!log) {
-      log = { lastSeq: null, updates: [], missedUpdates: false, restarted: false };
+      log = { lastSeq: null, epoch: null, updates: [], missedUpdates: false, restarted: false };
       this.logs.set(room, log);
     }
     this.attempts += 1;
-    const membership: Membership = { room, phase: "joining", attempt: this.attempts, since: log.lastSeq };
+    const since = log.lastSeq;
+    const epoch = since === null ? null : log.epoch;
+    const membership: Membership = { room, phase: "joining", attempt: this.attempts, since, epoch };
     this.membership = membership;
     this.members = [];
-    const data: JsonObject = membership.since === null ? { room } : { room, since: membership.since };
+    const data: JsonObject = { room };
+    if (since !== null) data.since = since;
+    if (epoch !== null) data.epoch = epoch;
     this.request("join", data).then(
       () => {
         // `joined` itself is handled in order with the updates that follow it, in handleMessage.
@@ -287,7 +340,8 @@ export class RoomController {
         this.onLeft(membership.room, membership.attempt);
       },
       (error: unknown) => {
-        if (error instanceof SocketRequestError) this.report(error);
+        // A leave that the server put the person out of meanwhile has nothing to report.
+        if (error instanceof SocketRequestError && this.membership === membership) this.report(error);
         // Not in the room either way (or the connection is gone, which leaves every room).
         this.onLeft(membership.room, membership.attempt);
       },
@@ -300,9 +354,11 @@ export class RoomController {
     this.membership = null;
     if (error instanceof SocketRequestError && error.code !== "unavailable") {
       // Refused (not allowed, invalid): asking again would get the same answer.
-      if (this.wanted === membership.room) this.wanted = null;
+      if (this.wanted === membership.room) {
+        this.wanted = null;
+        this.refused = { room: membership.room, code: error.code, message: error.message };
+      }
       this.resetRetry();
-      this.report(error);
     } else if (this.connected) {
       // `unavailable`: the server says to try again later. No answer at all (a timeout,
       // or the socket closing, which is reported before the session notices) is retried
@@ -349,7 +405,13 @@ export class RoomController {
 
   // What the server says
 
-  private onJoined(data: { room: string; seq: number; members: RoomMember[]; history_complete?: boolean }): void {
+  private onJoined(data: {
+    room: string;
+    seq: number;
+    epoch?: string;
+    members: RoomMember[];
+    history_complete?: boolean;
+  }): void {
     const membership = this.membership;
     if (membership?.room !== data.room || membership.phase !== "joining") return;
     membership.phase = "joined";
@@ -359,12 +421,18 @@ export class RoomController {
     const log = this.logs.get(data.room);
     if (log) {
       const seq = data.seq;
+      const epoch = typeof data.epoch === "string" ? data.epoch : null;
       if (membership.since === null) {
         // A first join: only what comes after it is shown.
         log.lastSeq = seq;
-      } else if (seq < membership.since) {
-        // The room counts from 1 again (e.g. a server with in-memory rooms restarted):
-        // the old numbers mean nothing any more, and would hide the new updates.
+      } else if (
+        (epoch !== null && membership.epoch !== null && epoch !== membership.epoch) ||
+        seq < membership.since
+      ) {
+        // The room's numbering started over (a new epoch: e.g. the room was deleted and made
+        // again, or a server with in-memory rooms restarted; without epochs, seq going back
+        // says the same): the old numbers mean nothing any more, and would hide the new
+        // updates. The server replays nothing from another epoch.
         log.lastSeq = seq;
         log.updates = [];
         log.restarted = true;
@@ -372,6 +440,7 @@ export class RoomController {
       } else if (data.history_complete === false) {
         log.missedUpdates = true;
       }
+      log.epoch = epoch;
     }
     // Someone may have asked to leave or switch while the join was in flight.
     this.sync();
@@ -400,6 +469,24 @@ export class RoomController {
       this.members = this.members.filter((known) => !sameMember(known, member));
     }
     this.publishSnapshot();
+  }
+
+  /** The server put the person out of `room` (removed, or the room deleted): not to be joined again. */
+  private onPutOut(message: LeftMessage): void {
+    const { room, reason } = message.data;
+    const membership = this.membership;
+    if (membership?.room === room) this.dropMembership();
+    if (this.wanted === room) {
+      this.wanted = null;
+      this.resetRetry();
+      this.putOut = { room, reason: reason ?? "removed" };
+    }
+    this.sync();
+    this.publishSnapshot();
+  }
+
+  private isJoined(room: string): boolean {
+    return this.membership?.room === room && this.membership.phase === "joined";
   }
 
   private onLeft(room: string, attempt?: number): void {
@@ -439,6 +526,8 @@ export class RoomController {
       missedUpdates: log?.missedUpdates ?? false,
       restarted: log?.restarted ?? false,
       retryInMs: this.retryInMs,
+      refused: this.refused,
+      putOut: this.putOut,
     };
     for (const listener of this.listeners) listener();
   }

@@ -39,6 +39,15 @@ describe("packing", () => {
     expect(unpackMessage(new ArrayBuffer(2))).toBeUndefined();
   });
 
+  it("reads an error's text and code from the message, or from its data", () => {
+    const flat = { state: "error", error: "You may not join room 'x'.", code: "not_allowed", id: "r1" };
+    expect(unpackMessage(JSON.stringify(flat))).toEqual(flat);
+    const nested = { state: "error", data: { code: "not_allowed", message: "You may not join room 'x'." }, id: "r2" };
+    expect(unpackMessage(JSON.stringify(nested))).toEqual({ ...nested, error: "You may not join room 'x'.", code: "not_allowed" });
+    const error = new SocketRequestError(unpackMessage(JSON.stringify(nested)) as Extract<ServerMessage, { state: "error" }>);
+    expect([error.code, error.message]).toEqual(["not_allowed", "You may not join room 'x'."]);
+  });
+
   it("puts the request id in the protocol's `id` field and reads it back", () => {
     expect(attachRequestId({ state: "ping" }, "abc")).toEqual({ state: "ping", data: {}, id: "abc" });
     expect(attachRequestId({ state: "ping", data: { x: 1 } }, 7)).toEqual({ state: "ping", data: { x: 1 }, id: 7 });

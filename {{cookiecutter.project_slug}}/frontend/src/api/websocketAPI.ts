@@ -15,9 +15,10 @@ export interface SocketUser {
   [key: string]: unknown;
 }
 
+/** Someone in a room as the others see them: by display name, never by email address. */
 export interface RoomMember {
   id: string;
-  email: string;
+  name: string;
 }
 
 interface Message<S extends string, D> {
@@ -32,8 +33,12 @@ export type StartThingsMessage = Message<"startThings", { something: string } & 
 export type SaveMessage = Message<"save", JsonObject>;
 export type JoinedMessage = Message<
   "joined",
-  /** `history_complete` comes with a join that gave `since`: false when updates were gone from the history. */
-  { room: string; seq: number; members: RoomMember[]; history_complete?: boolean }
+  /**
+   * `epoch` changes whenever the room's numbering starts over (its seqs then mean nothing
+   * from before). `history_complete` comes with a join that gave `since`: false when updates
+   * were gone from the history, or `epoch` was not the room's (then nothing is replayed).
+   */
+  { room: string; seq: number; epoch: string; members: RoomMember[]; history_complete?: boolean }
 >;
 export type PresenceMessage = Message<
   "presence",
@@ -44,7 +49,13 @@ export type UpdateMessage = Message<
   { room: string; seq: number; sender: RoomMember; payload: JsonObject }
 >;
 export type PublishedMessage = Message<"published", { room: string; seq: number }>;
-export type LeftMessage = Message<"left", { room: string }>;
+/** Why the server put someone out of a room, unasked: its owner removed them (or closed it to them), or deleted it. */
+export type LeftReason = "removed" | "deleted";
+/**
+ * The answer to `leave`; or, unasked (no id) and with a `reason`, the server put the
+ * member out of the room: it is not to be joined again.
+ */
+export type LeftMessage = Message<"left", { room: string; reason?: LeftReason | (string & {}) }>;
 /** The answer to a `token` renewal: when the socket's authentication now expires (ISO 8601). */
 export type TokenMessage = Message<"token", { expires_at: string }>;
 
@@ -103,7 +114,8 @@ export interface RequestDataByState {
   ping: JsonObject;
   startThings: JsonObject;
   save: JsonObject;
-  join: { room: string; since?: number };
+  /** On a rejoin, `since` is the last seq seen and `epoch` the one of the `joined` it counts from. */
+  join: { room: string; since?: number; epoch?: string };
   publish: { room: string; payload: JsonObject };
   leave: { room: string };
   /** Renews the socket's authentication with a fresh access token. */
@@ -160,12 +172,25 @@ export function isServerMessage(value: unknown): value is ServerMessage {
   );
 }
 
+/**
+ * An error whose text and code came inside `data` (`{"state": "error", "data": {"code", "message"}}`)
+ * in the protocol's own shape, `{state: "error", error, code, data}`; other messages as they are.
+ */
+function normaliseError(message: ServerMessage): ServerMessage {
+  if (message.state !== "error") return message;
+  const raw = message as unknown as Record<string, unknown>;
+  const data = typeof raw.data === "object" && raw.data !== null ? (raw.data as Record<string, unknown>) : {};
+  const error = typeof raw.error === "string" ? raw.error : typeof data.message === "string" ? data.message : "";
+  const code = typeof raw.code === "string" ? raw.code : typeof data.code === "string" ? data.code : "internal";
+  return { ...message, error, code };
+}
+
 /** Text frame -> message. Anything that is not a JSON object with a string `state` is dropped. */
 export function unpackMessage(frame: unknown): ServerMessage | undefined {
   if (typeof frame !== "string") return undefined;
   try {
     const parsed: unknown = JSON.parse(frame);
-    return isServerMessage(parsed) ? parsed : undefined;
+    return isServerMessage(parsed) ? normaliseError(parsed) : undefined;
   } catch {
     return undefined;
   }

@@ -8,8 +8,9 @@ export interface UseRoomOptions {
   /** Passed on to useSocketSession (url, token, reconnect…); its `handlers` are the room's own. */
   socketOptions?: Omit<UseSocketSessionOptions, "handlers" | "onOtherMessage">;
   /**
-   * Errors from the server worth telling the person about: refusals of the room's own
-   * join and leave, and errors that answer no request. (A refused publish rejects.)
+   * Errors from the server worth telling the person about: a refused leave, rooms being
+   * unavailable, and errors that answer no request. (A refused publish rejects; a join
+   * refused for good is the snapshot's `refused`.)
    */
   onError?: (error: { message: string; code: string }) => void;
   room?: RoomControllerOptions;

@@ -2,30 +2,37 @@ import { type ChangeEvent, type SubmitEvent, useEffect, useRef, useState } from 
 import { useNavigate, useParams } from "react-router";
 
 import { isValidRoomName, type RoomPhase, type RoomUpdate } from "../api/room";
+import type { Room } from "../api/rooms";
 import { type JsonObject, SocketRequestError } from "../api/websocketAPI";
+import { useAuth } from "../components/auth";
 import { ConnectionBadge } from "../components/ConnectionBadge";
+import { CreateRoomForm, INVALID_ROOM_NAME, RoomList, roomPath } from "../components/RoomDirectory";
+import { RoomSettings } from "../components/RoomSettings";
 import { SocketClosedNotice } from "../components/SocketClosedNotice";
 import { SocketErrorNotice } from "../components/SocketErrorNotice";
 import { useToast } from "../components/toasts";
 import { type UseRoomOptions, useRoom } from "../hooks/useRoom";
+import { useRoomDetail, useRoomList } from "../hooks/useRooms";
 
-const INVALID_NAME = "A room name is 1 to 100 letters, digits, or _ . : - (no spaces).";
+export { roomPath };
+
 /** Well under the server's frame limit (WS_MAX_MESSAGE_BYTES, 64 KiB by default). */
 const MAX_MESSAGE_LENGTH = 4000;
 
 const PHASE_LABELS: Record<RoomPhase, string> = {
-  idle: "Not in a room",
+  idle: "Not in the room",
   waiting: "Waiting for the connection…",
   joining: "Joining…",
   joined: "Joined",
   leaving: "Leaving…",
 };
 
-/** The room's address; "." and ".." are spelled out so that they stay a name, not a path step. */
-export function roomPath(room: string): string {
-  const segment = /^\.+$/.test(room) ? room.replace(/\./g, "%2E") : encodeURIComponent(room);
-  return `/rooms/${segment}`;
-}
+/** What the page says when the server put the person out of the room, by the reason it gave. */
+export const PUT_OUT_MESSAGES: Record<string, string> = {
+  removed: "You were removed from this room.",
+  deleted: "This room was deleted.",
+};
+const PUT_OUT_OTHERWISE = "You are no longer in this room.";
 
 function payloadText(payload: JsonObject): string {
   return typeof payload.text === "string" ? payload.text : JSON.stringify(payload);
@@ -36,8 +43,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
   const routeRoom = params.room;
   const navigate = useNavigate();
   const toast = useToast();
-  const [name, setName] = useState(routeRoom ?? "");
-  const [nameError, setNameError] = useState<string | null>(null);
+  const { client, user } = useAuth();
   const [text, setText] = useState("");
   const updatesRef = useRef<HTMLOListElement>(null);
 
@@ -48,41 +54,62 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
     },
   });
   const { socket, join, leave } = room;
+  const me = user?.id ?? socket.user?.id ?? null;
 
   // The address says which room to be in.
+  const validRoute = routeRoom !== undefined && isValidRoomName(routeRoom) ? routeRoom : null;
   useEffect(() => {
-    if (routeRoom === undefined) leave();
-    else if (isValidRoomName(routeRoom)) join(routeRoom);
-  }, [routeRoom, join, leave]);
-  const shownNameError = nameError ?? (routeRoom !== undefined && !isValidRoomName(routeRoom) ? INVALID_NAME : null);
+    if (validRoute === null) leave();
+    else join(validRoute);
+  }, [validRoute, join, leave]);
+  const nameError = routeRoom !== undefined && validRoute === null ? INVALID_ROOM_NAME : null;
+
+  const list = useRoomList(client);
+  const details = useRoomDetail(client, validRoute);
+  const { reload: reloadList } = list;
+  const { reload: reloadDetail } = details;
+
+  // Put out of a room: it is no longer among the user's (or no longer theirs to manage).
+  const putOut = room.putOut;
+  useEffect(() => {
+    if (putOut === null) return;
+    reloadList();
+    reloadDetail();
+  }, [putOut, reloadList, reloadDetail]);
 
   // Keep the newest update in view.
   const updateCount = room.updates.length;
   useEffect(() => {
-    const list = updatesRef.current;
-    if (list && updateCount > 0) list.scrollTop = list.scrollHeight;
+    const element = updatesRef.current;
+    if (element && updateCount > 0) element.scrollTop = element.scrollHeight;
   }, [updateCount, room.room]);
 
-  const onNameChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setName(event.target.value);
-    setNameError(null);
+  const retry = (name: string) => {
+    join(name);
+    reloadDetail();
   };
 
-  const onJoin = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const wanted = name.trim();
-    if (!isValidRoomName(wanted)) {
-      setNameError(INVALID_NAME);
-      return;
-    }
-    setNameError(null);
-    join(wanted);
-    if (routeRoom !== wanted) void navigate(roomPath(wanted));
+  const onOpen = (name: string) => {
+    // The room on show, clicked again: try it again (after a refusal, say).
+    if (name === validRoute) retry(name);
+  };
+
+  const onCreated = (created: Room) => {
+    reloadList();
+    toast.show(`Room “${created.name}” is ready.`, "success");
+    void navigate(roomPath(created.name));
   };
 
   const onLeave = () => {
     leave();
     if (routeRoom !== undefined) void navigate("/rooms");
+  };
+
+  const onGone = (message: string) => {
+    leave();
+    reloadList();
+    toast.show(message, "success");
+    void navigate("/rooms");
   };
 
   const onTextChange = (event: ChangeEvent<HTMLInputElement>) => {
@@ -106,8 +133,14 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
       });
   };
 
+  // The room on show: the one being joined or left, else the one in the address.
+  const shown = room.room ?? validRoute;
+  const refused = room.refused !== null && room.refused.room === shown ? room.refused : null;
+  const gone = room.putOut !== null && room.putOut.room === shown ? room.putOut : null;
+  const detail = details.detail !== null && details.detail.name === shown ? details.detail : null;
+
   return (
-    <section className="card">
+    <section className="card rooms-page">
       <div className="session-header">
         <h1>Rooms</h1>
         <ConnectionBadge status={socket.status} reconnectAttempt={socket.reconnectAttempt} retryInMs={socket.retryInMs} />
@@ -128,133 +161,172 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
         />
       ) : null}
 
-      <form className="room-join" onSubmit={onJoin} noValidate>
-        <label>
-          Room
-          <input
-            value={name}
-            onChange={onNameChange}
-            placeholder="e.g. lobby"
-            maxLength={100}
-            autoComplete="off"
-            spellCheck={false}
-            aria-invalid={shownNameError !== null}
-            data-testid="room-name-input"
-          />
-        </label>
-        <button type="submit" data-testid="room-join-button">
-          Join
-        </button>
-      </form>
-      {shownNameError ? (
+      {nameError ? (
         <p className="form-error" data-testid="room-name-error" role="alert">
-          {shownNameError}
+          {nameError}
         </p>
       ) : null}
 
-      {room.room !== null ? (
-        <div className="room" data-testid="room" data-room={room.room} data-phase={room.phase}>
-          <div className="room-header">
-            <h2>
-              {room.phase === "joined" ? (
-                <span data-testid="room-joined-name">{room.room}</span>
-              ) : (
-                <span className="muted">{room.room}</span>
-              )}
-            </h2>
-            <span className={`badge badge-room-${room.phase}`} data-testid="room-phase" data-phase={room.phase}>
-              {room.phase === "waiting" && room.retryInMs !== null
-                ? `Unavailable; trying again in ${(room.retryInMs / 1000).toFixed(1)} s`
-                : PHASE_LABELS[room.phase]}
-            </span>
-            <button
-              type="button"
-              className="secondary"
-              onClick={onLeave}
-              disabled={room.phase === "leaving"}
-              data-testid="room-leave-button"
-            >
-              Leave
-            </button>
-          </div>
+      <div className={shown === null ? "rooms-layout" : "rooms-layout rooms-layout-open"}>
+        <aside className="rooms-side">
+          <RoomList list={list} current={shown} onOpen={onOpen} />
+          <CreateRoomForm client={client} onCreated={onCreated} />
+        </aside>
 
-          {room.restarted ? (
-            <div className="notice notice-info" data-testid="room-restarted">
-              <p>The room started over on the server; earlier updates are no longer shown.</p>
-            </div>
-          ) : null}
-          {room.missedUpdates ? (
-            <div className="notice notice-info" data-testid="room-missed-updates">
-              <p>Some updates from while you were away were no longer kept by the server.</p>
-            </div>
-          ) : null}
-
-          <div className="room-body">
-            <div className="room-members-panel">
-              <h3>Members</h3>
-              <ul className="room-members" data-testid="room-members" data-count={room.members.length}>
-                {room.members.map((member) => (
-                  <li key={member.id} data-testid="room-member" data-email={member.email}>
-                    {member.email}
-                    {socket.user?.id === member.id ? (
-                      <span className="muted"> (you)</span>
-                    ) : null}
-                  </li>
-                ))}
-              </ul>
-              {room.members.length === 0 ? <p className="muted">—</p> : null}
-            </div>
-
-            <div className="room-updates-panel">
-              <h3>Updates</h3>
-              <ol
-                className="room-updates"
-                data-testid="room-updates"
-                data-last-seq={room.lastSeq ?? ""}
-                aria-live="polite"
-                ref={updatesRef}
+        {shown !== null ? (
+          <div className="room" data-testid="room" data-room={shown} data-phase={room.phase}>
+            <div className="room-header">
+              <h2>
+                {room.phase === "joined" && room.room === shown ? (
+                  <span data-testid="room-joined-name">{shown}</span>
+                ) : (
+                  <span className="muted">{shown}</span>
+                )}
+              </h2>
+              <span className={`badge badge-room-${room.phase}`} data-testid="room-phase" data-phase={room.phase}>
+                {room.phase === "waiting" && room.retryInMs !== null
+                  ? `Unavailable; trying again in ${(room.retryInMs / 1000).toFixed(1)} s`
+                  : PHASE_LABELS[room.phase]}
+              </span>
+              <button
+                type="button"
+                className="secondary"
+                onClick={onLeave}
+                disabled={room.phase === "leaving"}
+                data-testid="room-leave-button"
               >
-                {room.updates.length === 0 ? <li className="muted">Nothing yet.</li> : null}
-                {room.updates.map((update: RoomUpdate) => (
-                  <li
-                    key={update.seq}
-                    className="room-update"
-                    data-testid="room-update"
-                    data-seq={update.seq}
-                    data-sender={update.sender.email}
-                  >
-                    <span className="room-update-seq" data-testid="room-update-seq">
-                      #{update.seq}
-                    </span>
-                    <span className="room-update-sender" data-testid="room-update-sender">
-                      {update.sender.email}
-                    </span>
-                    <span className="room-update-text" data-testid="room-update-text">
-                      {payloadText(update.payload)}
-                    </span>
-                  </li>
-                ))}
-              </ol>
+                {room.room === null ? "Close" : "Leave"}
+              </button>
             </div>
-          </div>
 
-          <form className="room-publish" onSubmit={onPublish}>
-            <input
-              value={text}
-              onChange={onTextChange}
-              placeholder={joined ? "Write a message" : "Join the room to publish"}
-              maxLength={MAX_MESSAGE_LENGTH}
-              disabled={!joined}
-              autoComplete="off"
-              aria-label="Message"
-              data-testid="room-publish-input"
-            />
-            <button type="submit" disabled={!joined || text.trim() === ""} data-testid="room-publish-button">
-              Publish
-            </button>
-          </form>
-        </div>
-      ) : null}
+            {refused ? (
+              <div className="notice notice-error" data-testid="room-refused" data-code={refused.code} role="alert">
+                <p>You cannot join this room.</p>
+                <p data-testid="room-refused-reason">{refused.message}</p>
+                <button
+                  type="button"
+                  className="secondary small"
+                  onClick={() => {
+                    retry(refused.room);
+                  }}
+                  data-testid="room-refused-retry"
+                >
+                  Try again
+                </button>
+              </div>
+            ) : null}
+            {gone ? (
+              <div className="notice notice-error" data-testid="room-removed" data-reason={gone.reason} role="alert">
+                <p>{PUT_OUT_MESSAGES[gone.reason] ?? PUT_OUT_OTHERWISE}</p>
+              </div>
+            ) : null}
+
+            {room.room !== null ? (
+              <>
+                {room.restarted ? (
+                  <div className="notice notice-info" data-testid="room-restarted">
+                    <p>The room started over on the server; earlier updates are no longer shown.</p>
+                  </div>
+                ) : null}
+                {room.missedUpdates ? (
+                  <div className="notice notice-info" data-testid="room-missed-updates">
+                    <p>Some updates from while you were away were no longer kept by the server.</p>
+                  </div>
+                ) : null}
+
+                <div className="room-body">
+                  <div className="room-members-panel">
+                    <h3>In the room</h3>
+                    <ul className="room-members" data-testid="room-members" data-count={room.members.length}>
+                      {room.members.map((member) => (
+                        <li key={member.id} data-testid="room-member" data-member-id={member.id}>
+                          {member.name}
+                          {socket.user?.id === member.id ? <span className="muted"> (you)</span> : null}
+                        </li>
+                      ))}
+                    </ul>
+                    {room.members.length === 0 ? <p className="muted">—</p> : null}
+                  </div>
+
+                  <div className="room-updates-panel">
+                    <h3>Updates</h3>
+                    <ol
+                      className="room-updates"
+                      data-testid="room-updates"
+                      data-last-seq={room.lastSeq ?? ""}
+                      aria-live="polite"
+                      ref={updatesRef}
+                    >
+                      {room.updates.length === 0 ? <li className="muted">Nothing yet.</li> : null}
+                      {room.updates.map((update: RoomUpdate) => (
+                        <li
+                          key={update.seq}
+                          className="room-update"
+                          data-testid="room-update"
+                          data-seq={update.seq}
+                          data-sender-id={update.sender.id}
+                        >
+                          <span className="room-update-seq" data-testid="room-update-seq">
+                            #{update.seq}
+                          </span>
+                          <span className="room-update-sender" data-testid="room-update-sender">
+                            {update.sender.name}
+                          </span>
+                          <span className="room-update-text" data-testid="room-update-text">
+                            {payloadText(update.payload)}
+                          </span>
+                        </li>
+                      ))}
+                    </ol>
+                  </div>
+                </div>
+
+                <form className="room-publish" onSubmit={onPublish}>
+                  <input
+                    value={text}
+                    onChange={onTextChange}
+                    placeholder={joined ? "Write a message" : "Join the room to publish"}
+                    maxLength={MAX_MESSAGE_LENGTH}
+                    disabled={!joined}
+                    autoComplete="off"
+                    aria-label="Message"
+                    data-testid="room-publish-input"
+                  />
+                  <button type="submit" disabled={!joined || text.trim() === ""} data-testid="room-publish-button">
+                    Publish
+                  </button>
+                </form>
+              </>
+            ) : null}
+
+            {detail ? (
+              <RoomSettings
+                client={client}
+                room={detail}
+                me={me}
+                onMembersChanged={reloadDetail}
+                onUpdated={(changed) => {
+                  details.update(changed);
+                  reloadList();
+                }}
+                onDeleted={() => {
+                  onGone(`Room “${detail.name}” was deleted.`);
+                }}
+                onLeftForGood={() => {
+                  onGone(`You left “${detail.name}” for good.`);
+                }}
+              />
+            ) : null}
+            {details.error ? (
+              <p className="form-error" data-testid="room-detail-error" role="alert">
+                {details.error}
+              </p>
+            ) : null}
+          </div>
+        ) : (
+          <p className="muted rooms-pick">Pick a room from the list, or make one.</p>
+        )}
+      </div>
     </section>
   );
 }

@@ -58,6 +58,8 @@ export interface FakeAuthOptions {
   user?: Partial<User>;
   /** Keyed by "METHOD /path"; they take precedence over the built-in endpoints. */
   handlers?: Record<string, FakeHandler>;
+  /** Answers whatever `handlers` do not, e.g. paths with parameters; null leaves the request to the built-in endpoints. */
+  route?: (request: FakeRequest, backend: FakeAuthBackend) => Response | null;
   /** A sign-in step that the password login asks for instead of issuing tokens. */
   loginChallenge?: { challenge: string; challenge_token: string; expires_in: number };
 }
@@ -72,6 +74,7 @@ export class FakeAuthBackend {
   private validToken: string | null = null;
   private issued = 0;
   private readonly handlers: Record<string, FakeHandler>;
+  private readonly route: FakeAuthOptions["route"];
   private readonly loginChallenge: FakeAuthOptions["loginChallenge"];
 
   constructor(options: FakeAuthOptions = {}) {
@@ -86,6 +89,7 @@ export class FakeAuthBackend {
       ...options.user,
     };
     this.handlers = options.handlers ?? {};
+    this.route = options.route;
     this.loginChallenge = options.loginChallenge;
     this.client = createAuthClient({ baseUrl: BASE, fetch: (input, init) => this.fetch(input, init) });
   }
@@ -132,7 +136,7 @@ export class FakeAuthBackend {
     await Promise.resolve();
     const handler = this.handlers[`${request.method} ${request.path}`];
     if (handler) return handler(request, this);
-    return this.builtIn(request);
+    return this.route?.(request, this) ?? this.builtIn(request);
   }
 
   private builtIn(request: FakeRequest): Response {

@@ -1,0 +1,252 @@
+import { type ChangeEvent, type SubmitEvent, useState } from "react";
+
+import type { AuthClient } from "../api/auth";
+import { deleteRoom, inviteMember, type Person, removeMember, type Room, type RoomDetail, setRoomPublic } from "../api/rooms";
+import { useSubmit } from "../hooks/useSubmit";
+import { FormError, FormSuccess } from "./FormMessage";
+
+interface OwnerProps {
+  client: AuthClient;
+  room: RoomDetail;
+  /** Load the room again (its members changed). */
+  onMembersChanged: () => void;
+  /** The room answered with its new state. */
+  onUpdated: (room: Room) => void;
+  onDeleted: () => void;
+}
+
+/** Letting people in by address. */
+function InviteForm({ client, room, onMembersChanged }: Pick<OwnerProps, "client" | "room" | "onMembersChanged">) {
+  const [email, setEmail] = useState("");
+  const [result, setResult] = useState<string | null>(null);
+  const { submitting, error, setError, run } = useSubmit("They could not be let in.");
+
+  const onChange = (event: ChangeEvent<HTMLInputElement>) => {
+    setEmail(event.target.value);
+    setError(null);
+    setResult(null);
+  };
+
+  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const address = email.trim();
+    if (address === "") {
+      setError("Enter the address of their account.");
+      return;
+    }
+    setResult(null);
+    run(
+      () => inviteMember(client, room.name, address),
+      (person: Person) => {
+        setEmail("");
+        setResult(`${person.name} may join this room now.`);
+        onMembersChanged();
+      },
+    );
+  };
+
+  return (
+    <>
+      <form className="room-inline-form" onSubmit={onSubmit} noValidate>
+        <label className="room-grow">
+          Let someone in
+          <input
+            type="email"
+            value={email}
+            onChange={onChange}
+            placeholder="their account's email address"
+            maxLength={320}
+            autoComplete="off"
+            spellCheck={false}
+            aria-invalid={error !== null}
+            data-testid="room-invite-email"
+          />
+        </label>
+        <button type="submit" disabled={submitting} data-testid="room-invite-button">
+          {submitting ? "Inviting…" : "Invite"}
+        </button>
+      </form>
+      <FormError testId="room-invite-error">{error}</FormError>
+      <FormSuccess testId="room-invite-result">{result}</FormSuccess>
+    </>
+  );
+}
+
+/** What the owner of a room may do: let people in and out, open or close it, delete it. */
+function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }: OwnerProps) {
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const [removing, setRemoving] = useState<string | null>(null);
+  const { submitting, error, run } = useSubmit("The room could not be changed.");
+
+  const onPublicChange = (event: ChangeEvent<HTMLInputElement>) => {
+    const wanted = event.target.checked;
+    run(() => setRoomPublic(client, room.name, wanted), onUpdated);
+  };
+
+  const onRemove = (person: Person) => {
+    setRemoving(person.id);
+    run(
+      () => removeMember(client, room.name, person.id),
+      () => {
+        setRemoving(null);
+        onMembersChanged();
+      },
+    );
+  };
+
+  const onDelete = () => {
+    run(
+      () => deleteRoom(client, room.name),
+      () => {
+        setConfirmingDelete(false);
+        onDeleted();
+      },
+    );
+  };
+
+  return (
+    <div className="room-settings" data-testid="room-settings" data-role="owner">
+      <h3>Manage this room</h3>
+      <label className="room-check">
+        <input
+          type="checkbox"
+          checked={room.is_public}
+          onChange={onPublicChange}
+          disabled={submitting}
+          data-testid="room-public-toggle"
+        />
+        Public: anyone signed in may join
+      </label>
+      <p className="muted room-settings-hint">
+        {room.is_public
+          ? "Making it private puts out everyone in it whom you did not let in."
+          : "Only you and the people you let in may join."}
+      </p>
+
+      <InviteForm client={client} room={room} onMembersChanged={onMembersChanged} />
+
+      <h4>Let in</h4>
+      {room.members.length === 0 ? (
+        <p className="muted" data-testid="room-invited-empty">
+          Nobody yet.
+        </p>
+      ) : (
+        <ul className="room-invited" data-testid="room-invited">
+          {room.members.map((person) => (
+            <li key={person.id} data-testid="room-invited-member" data-member-id={person.id}>
+              <span className="room-invited-name">{person.name}</span>
+              <button
+                type="button"
+                className="secondary small"
+                onClick={() => {
+                  onRemove(person);
+                }}
+                disabled={submitting}
+                aria-label={`Remove ${person.name}`}
+                data-testid="room-remove-member"
+              >
+                {removing === person.id && submitting ? "Removing…" : "Remove"}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <FormError testId="room-settings-error">{error}</FormError>
+
+      <div className="room-danger">
+        {confirmingDelete ? (
+          <div className="notice notice-error" data-testid="room-delete-confirmation">
+            <p>Delete “{room.name}” for everyone? Its updates are gone and whoever is in it is put out.</p>
+            <div className="room-buttons">
+              <button type="button" className="danger" onClick={onDelete} disabled={submitting} data-testid="room-delete-confirm">
+                {submitting ? "Deleting…" : "Delete for good"}
+              </button>
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => {
+                  setConfirmingDelete(false);
+                }}
+                disabled={submitting}
+                data-testid="room-delete-cancel"
+              >
+                Keep it
+              </button>
+            </div>
+          </div>
+        ) : (
+          <button
+            type="button"
+            className="secondary danger-outline"
+            onClick={() => {
+              setConfirmingDelete(true);
+            }}
+            data-testid="room-delete-button"
+          >
+            Delete room
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** A member who was let in may leave the room for good (and would need to be let in again). */
+function MemberSettings({ client, room, me, onLeftForGood }: { client: AuthClient; room: RoomDetail; me: string; onLeftForGood: () => void }) {
+  const { submitting, error, run } = useSubmit("You could not leave the room.");
+  const onLeave = () => {
+    run(() => removeMember(client, room.name, me), onLeftForGood);
+  };
+  return (
+    <div className="room-settings" data-testid="room-settings" data-role="member">
+      <p className="muted">{room.owner.name} let you into this room.</p>
+      <button
+        type="button"
+        className="secondary danger-outline"
+        onClick={onLeave}
+        disabled={submitting}
+        data-testid="room-leave-for-good"
+      >
+        {submitting ? "Leaving…" : "Leave this room for good"}
+      </button>
+      <FormError testId="room-leave-for-good-error">{error}</FormError>
+    </div>
+  );
+}
+
+/** Who owns the room and whether it is open, with what the user may change about it. */
+export function RoomSettings({
+  client,
+  room,
+  me,
+  onMembersChanged,
+  onUpdated,
+  onDeleted,
+  onLeftForGood,
+}: OwnerProps & { me: string | null; onLeftForGood: () => void }) {
+  const invited = me !== null && room.members.some((person) => person.id === me);
+  return (
+    <div className="room-about" data-testid="room-about" data-public={String(room.is_public)} data-owned={String(room.is_owner)}>
+      <p className="room-about-line">
+        <span className={room.is_public ? "badge badge-public" : "badge badge-private"} data-testid="room-visibility">
+          {room.is_public ? "Public" : "Private"}
+        </span>
+        <span className="muted" data-testid="room-owner">
+          {room.is_owner ? "Yours" : `Owned by ${room.owner.name}`}
+        </span>
+      </p>
+      {room.is_owner ? (
+        <OwnerSettings
+          client={client}
+          room={room}
+          onMembersChanged={onMembersChanged}
+          onUpdated={onUpdated}
+          onDeleted={onDeleted}
+        />
+      ) : invited ? (
+        <MemberSettings client={client} room={room} me={me} onLeftForGood={onLeftForGood} />
+      ) : null}
+    </div>
+  );
+}
