@@ -9,6 +9,7 @@ the orchestrator reads the servers' counters at that very point), and `{"result"
 import asyncio
 import json
 import math
+import multiprocessing
 import secrets
 import sys
 import time
@@ -280,23 +281,31 @@ async def open_sessions_spread(urls: list[str], tokens: list[str | None]) -> lis
     return [connection for connections in per_server for connection in connections]
 
 
-async def probe_health(
-    client: httpx.AsyncClient, interval: float, latencies: list[float], failures: list[str], stop: asyncio.Event
-) -> None:
+async def probe_health(url: str, interval: float, stop: Any) -> tuple[list[float], list[str]]:
     """GET /health until `stop` is set, one request at a time, each `interval` after the one
     before started (at once when that one took longer): what a load balancer sees meanwhile.
     The latency of each 200; any other answer, or none, is a failure instead."""
-    while not stop.is_set():
-        started = time.perf_counter()
-        try:
-            response = await client.get(f"{settings.API_V1_STR}/health")
-            if response.status_code == 200:
-                latencies.append(time.perf_counter() - started)
-            else:
-                failures.append(str(response.status_code))
-        except httpx.HTTPError as error:
-            failures.append(type(error).__name__)
-        await asyncio.sleep(max(0.0, interval - (time.perf_counter() - started)))
+    latencies: list[float] = []
+    failures: list[str] = []
+    async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
+        while not stop.is_set():
+            started = time.perf_counter()
+            try:
+                response = await client.get(f"{settings.API_V1_STR}/health")
+                if response.status_code == 200:
+                    latencies.append(time.perf_counter() - started)
+                else:
+                    failures.append(str(response.status_code))
+            except httpx.HTTPError as error:
+                failures.append(type(error).__name__)
+            await asyncio.sleep(max(0.0, interval - (time.perf_counter() - started)))
+    return latencies, failures
+
+
+def health_prober(url: str, interval: float, stop: Any, results: Any) -> None:
+    """probe_health in a process of its own, as a load balancer is: the flood's client, busy with
+    its 200 connections, would otherwise hold up the probe's own requests and replies."""
+    results.put(asyncio.run(probe_health(url, interval, stop)))
 
 
 async def wrong_login(client: httpx.AsyncClient, number: int, round_number: int) -> tuple[str, float]:
@@ -322,29 +331,27 @@ async def wrong_login(client: httpx.AsyncClient, number: int, round_number: int)
 async def logins_scenario(config: dict[str, Any]) -> dict[str, Any]:
     """`logins` wrong logins sent at once, while /health is probed every `probe_interval` seconds.
 
-    The window is from the first login sent until the last is answered. The probe has a client
-    of its own: it never waits for one of the flood's connections.
+    The window is from the first login sent until the last is answered. The probe runs in a
+    process of its own (health_prober).
     """
     url, count = config["url"], config["logins"]
     # Every login on its own connection, all at once: no pool in the client to queue them.
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
-    async with (
-        httpx.AsyncClient(base_url=url, timeout=TIMEOUT, limits=limits) as flood,
-        httpx.AsyncClient(base_url=url, timeout=TIMEOUT) as probe,
-    ):
+    processes = multiprocessing.get_context("spawn")
+    stop, results = processes.Event(), processes.Queue()
+    async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT, limits=limits) as flood:
         for _ in range(config["warmup"]):
-            (await probe.get(f"{settings.API_V1_STR}/health")).raise_for_status()
-        await asyncio.sleep(0.5)
-        latencies: list[float] = []
-        probe_failures: list[str] = []
-        stop = asyncio.Event()
+            (await flood.get(f"{settings.API_V1_STR}/health")).raise_for_status()
+        prober = processes.Process(target=health_prober, args=(url, config["probe_interval"], stop, results))
+        prober.start()
+        await asyncio.sleep(1.0)  # the prober's start, past its first probes
         await mark("start")
-        prober = asyncio.create_task(probe_health(probe, config["probe_interval"], latencies, probe_failures, stop))
         started = time.perf_counter()
         answers = await asyncio.gather(*(wrong_login(flood, n, config["round"]) for n in range(count)))
         seconds = time.perf_counter() - started
         stop.set()
-        await prober
+        latencies, probe_failures = await asyncio.to_thread(results.get, timeout=TIMEOUT)
+        prober.join()
         await mark("end")
     outcomes = Counter(outcome for outcome, _ in answers)
     progress("outcomes: " + ", ".join(f"{outcome} x{n}" for outcome, n in sorted(outcomes.items())))

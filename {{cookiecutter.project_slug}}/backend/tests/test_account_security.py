@@ -281,6 +281,28 @@ async def test_one_client_address_is_limited_across_accounts(database: None) -> 
             assert elsewhere.status_code == 400
 
 
+async def test_past_a_full_line_a_login_is_refused_before_anything_is_read(
+    database: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guard answers for the route: not even the form is parsed (a missing one would be a
+    422), so that each login of a flood costs the server next to nothing."""
+    from app.core import security
+    from app.core.config import settings
+    from app.main import app
+
+    full = settings.PASSWORD_CHECKS_AT_ONCE + settings.PASSWORD_CHECKS_WAITING
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as client:
+        assert (await client.post("/login/oauth")).status_code == 422
+        monkeypatch.setattr(security, "_in_line", full)
+        refused = await client.post("/login/oauth")
+        assert refused.status_code == 503
+        assert refused.headers["retry-after"] == "1"
+        assert refused.json() == {"detail": "The server is busy; try again in a moment."}
+        assert "content-security-policy" in refused.headers
+        assert (await client.get("/health")).status_code == 200
+
+
 async def test_a_flood_of_logins_is_refused_fast_not_queued(database: None) -> None:
     """More password checks than the server takes at once: the rest are a quick 503."""
     env = {"PASSWORD_CHECKS_AT_ONCE": "1", "PASSWORD_CHECKS_WAITING": "1"}

@@ -12,7 +12,9 @@ from app.core.security import InvalidToken, password_check_turn, verify_password
 from app.models import User
 
 SessionDep = Annotated[AsyncSession, Depends(get_db)]
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl=f"{settings.API_V1_STR}/login/oauth")
+# Where a password is exchanged for tokens (app/api/routes/login.py).
+LOGIN_URL = f"{settings.API_V1_STR}/login/oauth"
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl=LOGIN_URL)
 TokenDep = Annotated[str, Depends(oauth2_scheme)]
 # Paging: past this skip, paging is no longer paging (and the databases' own limits are near).
 Skip = Annotated[int, Query(ge=0, le=2**31 - 1)]

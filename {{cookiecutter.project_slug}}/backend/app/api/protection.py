@@ -19,9 +19,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.deps import LOGIN_URL
 from app.core.config import settings
 from app.core.db import DATABASE_BUSY, database_unavailable
-from app.core.security import PasswordChecksBusy
+from app.core.security import PasswordChecksBusy, password_line_full
 from app.throttle import Throttled
 
 logger = logging.getLogger(__name__)
@@ -113,6 +114,11 @@ class SiteGuard:
             response = _json(status.HTTP_403_FORBIDDEN, CROSS_SITE)
             await response(scope, receive, self._with_headers(scope, send))
             return
+        if scope["path"] == LOGIN_URL and password_line_full():
+            # What the route would answer, before the routing, the form and the rest: a flood
+            # of logins past the line costs the server next to nothing, and others are served.
+            await _busy_response()(scope, receive, self._with_headers(scope, send))
+            return
         await self.app(scope, receive, self._with_headers(scope, send))
 
     @staticmethod
@@ -152,6 +158,10 @@ async def _throttled(_: Request, error: Exception) -> JSONResponse:
 
 
 async def _busy(_: Request, __: Exception) -> JSONResponse:
+    return _busy_response()
+
+
+def _busy_response() -> JSONResponse:
     return _json(status.HTTP_503_SERVICE_UNAVAILABLE, BUSY, {"Retry-After": "1"})
 
 

@@ -67,13 +67,17 @@ def _checks() -> CapacityLimiter:
 _in_line = 0
 
 
+def password_line_full() -> bool:
+    return _in_line >= settings.PASSWORD_CHECKS_AT_ONCE + settings.PASSWORD_CHECKS_WAITING
+
+
 @asynccontextmanager
 async def password_check_turn() -> AsyncIterator[None]:
     """A place in the line of password checks, taken before any other work of the request
     (counting the attempt, finding the user): when the line is full, PasswordChecksBusy at
     once, so that a flood of logins is refused without costing anything."""
     global _in_line
-    if _in_line >= settings.PASSWORD_CHECKS_AT_ONCE + settings.PASSWORD_CHECKS_WAITING:
+    if password_line_full():
         raise PasswordChecksBusy
     _in_line += 1
     try:
