@@ -1,6 +1,7 @@
 """`python -m benchmarks [--quick] [--suite] [--only ...] [--profile DIR]`: see benchmarks/run.sh."""
 
 import argparse
+import re
 import secrets
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ from benchmarks.servers import IN_BAKE, Server, app_server, bare_server
 from tests.combinations import SUPPORTED, combination_id, default_combination
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-PARTS = ("bakes", "round-trips", "idle", "fanout", "logins")
+PARTS = ("bakes", "round-trips", "idle", "fanout", "logins", "locust")
 FULL = {
     "single_round_trips": 10_000,
     "many_connections": 50,
@@ -32,6 +33,8 @@ FULL = {
     "fanout_warmup": 3,
     "flood_logins": 200,
     "flood_rounds": 2,
+    "locust_users": 200,
+    "locust_seconds": 60,
 }
 QUICK = {
     "single_round_trips": 500,
@@ -45,6 +48,8 @@ QUICK = {
     "fanout_warmup": 1,
     "flood_logins": 50,
     "flood_rounds": 2,
+    "locust_users": 50,
+    "locust_seconds": 15,
 }
 
 
@@ -95,6 +100,7 @@ class Run:
         self.profiler = Profiler(options.profile) if options.profile else None
         self.default = default_combination()
         self.redis = {**self.default, "realtime_broker": "redis"}
+        self.postgresql = {**self.default, "database": "postgresql", "frontend": "none"}
         self.bakes: dict[str, Bake] = {}
 
     def attempt(self, what: str, step: Callable[[], None]) -> None:
@@ -115,7 +121,7 @@ class Run:
 
     def bake_all(self) -> None:
         timed = "bakes" in self.options.only and not self.options.quick
-        wanted = SUPPORTED if timed else [self.default, self.redis]
+        wanted = SUPPORTED if timed else [self.default, self.redis, self.postgresql]
         print(f"Baking {len(wanted)} combination{'s' if len(wanted) > 1 else ''} with scripts/bake.sh ...")
         for combination in wanted:
             name = combination_id(combination)
@@ -279,6 +285,33 @@ class Run:
                 env=clean_env(PYTHONPATH=str(baked.backend)),
             )
 
+    def locust(self) -> None:
+        """Locust's signed-in users on the PostgreSQL bake, on a database of the run's own."""
+        baked = self.bakes[combination_id(self.postgresql)]
+        database = f"bench_{secrets.token_hex(4)}"
+        env_file = baked.project / ".env"
+        env_file.write_text(re.sub(r"(?m)^POSTGRES_DB=.*$", f"POSTGRES_DB={database}", env_file.read_text()))
+        baked = self.ready(self.postgresql)  # creates and migrates the database
+        log = self.logs / "locust.log"
+        accounts = [str(baked.python), str(IN_BAKE / "accounts.py")]
+        in_bake = {"cwd": baked.backend, "env": clean_env(PYTHONPATH=str(baked.backend))}
+        emails, password = self.work / "locust-accounts.txt", secrets.token_urlsafe(16)
+        users, seconds = self.sizes["locust_users"], self.sizes["locust_seconds"]
+        try:
+            run_logged([*accounts, "make", str(users), password, str(emails)], log, **in_bake)
+            with app_server(baked, "app-locust", self.logs) as app:
+                figures = scenarios.locust(app, emails, password, self.logs / "locust-run.log", users=users, seconds=seconds)
+            self.results.locust = figures
+            for line in figures.lines:
+                print(
+                    f"  {line.name}: {line.requests:,} requests, {line.failures} failed, "
+                    f"p50 {line.p50_ms:.0f} ms, p99 {line.p99_ms:.0f} ms, {line.per_second:.0f}/s"
+                )
+        finally:
+            run_logged([*accounts, "delete"], log, **in_bake)
+            drop = f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", drop], capture_output=True, check=False)
+
     def suite(self) -> None:
         print("Timing the template's suite (scripts/test.sh) ...")
         started = time.perf_counter()
@@ -309,6 +342,9 @@ class Run:
         if "fanout" in self.options.only:
             print("Measuring the fan-out over Redis, two workers ...")
             self.attempt("fan-out (redis)", self.fanout_redis)
+        if "locust" in self.options.only:
+            print(f"Locust: {self.sizes['locust_users']} signed-in users on the PostgreSQL bake ...")
+            self.attempt("locust", self.locust)
         if self.options.suite:
             self.attempt("template suite", self.suite)
         self.results.load_end = load_average()

@@ -6,7 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.machine import Machine
-from benchmarks.scenarios import PROBE_INTERVAL, RSS_INTERVAL, Busy, Fanout, IdleMemory, LoginFlood, RoundTrips
+from benchmarks.scenarios import (
+    PROBE_INTERVAL,
+    RSS_INTERVAL,
+    Busy,
+    Fanout,
+    IdleMemory,
+    LocustRun,
+    LoginFlood,
+    RoundTrips,
+)
 
 # Targets (from the brief the benchmarks were written to): none of them is asserted.
 CPU_RATIO_TARGET = 1.2
@@ -40,6 +49,7 @@ class Results:
     fanout: dict[str, Fanout] = field(default_factory=dict)
     # One per round of wrong logins, in order, on the same server
     logins: list[LoginFlood] = field(default_factory=list)
+    locust: LocustRun | None = None
     suite_seconds: float | None = None
     suite_passed: bool | None = None
     problems: list[str] = field(default_factory=list)
@@ -142,7 +152,32 @@ def rows(results: Results) -> list[Row]:
                 verdict(spread.p99_ms <= naive.p99_ms),
             )
         )
-    return out + _login_rows(results.logins)
+    return out + _login_rows(results.logins) + _locust_rows(results.locust)
+
+
+def _locust_rows(run: LocustRun | None) -> list[Row]:
+    if run is None:
+        return []
+    out = [
+        Row(
+            f"{line.name} under Locust, {run.users} signed-in users (PostgreSQL)",
+            f"p50 {line.p50_ms:.0f} ms, p99 {line.p99_ms:.0f} ms, {line.requests:,} requests",
+            "-",
+            "",
+        )
+        for line in run.lines
+        if line.name != "Aggregated"
+    ]
+    total = run.total
+    out.append(
+        Row(
+            f"requests failed under Locust, {run.users} signed-in users (PostgreSQL)",
+            f"{total.failures} of {total.requests:,}",
+            "0",
+            verdict(total.failures == 0),
+        )
+    )
+    return out
 
 
 def _login_rows(floods: list[LoginFlood]) -> list[Row]:
@@ -423,7 +458,7 @@ def _logins(results: Results) -> list[str]:
 
 
 def _bakes(results: Results, previous: str | None) -> list[str]:
-    out = ["## 5. Bakes and the template's suite", ""]
+    out = ["## 6. Bakes and the template's suite", ""]
     if results.bakes:
         out += ["`scripts/bake.sh --no-input` per supported combination (tests/combinations.py), wall time:", ""]
         out += _table(["combination", "bake"], [[name, f"{seconds:.1f} s"] for name, seconds in results.bakes.items()])
@@ -447,6 +482,35 @@ def _bakes(results: Results, previous: str | None) -> list[str]:
     return out
 
 
+def _locust(results: Results) -> list[str]:
+    run = results.locust
+    if run is None:
+        return []
+    out = [
+        "## 5. Signed-in users under Locust",
+        "",
+        f"{run.users} Locust users (`benchmarks/locustfile.py`, Locust from the `benchmarks` dependency group)",
+        f"against one app server (`python -m app`, default settings) of a PostgreSQL bake, for {run.seconds} s,",
+        "started 50 a second: each logs in once (Argon2), then reads `GET /api/v1/users/me` every 0.5 to 1.5 s.",
+        'A 503 or 429 with Retry-After is waited out and tried again, and counted apart ("told to wait");',
+        "a failure is any other unexpected answer, a timeout or a broken connection. Times are Locust's",
+        "(its client runs on the same cores as the server).",
+        "",
+    ]
+    lines = [
+        [
+            line.name,
+            f"{line.requests:,}",
+            str(line.failures),
+            f"{line.p50_ms:.0f}",
+            f"{line.p99_ms:.0f}",
+            f"{line.per_second:.1f}",
+        ]
+        for line in run.lines
+    ]
+    return out + _table(["requests", "count", "failed", "p50 ms", "p99 ms", "per second"], lines)
+
+
 def markdown(results: Results, previous: str | None) -> str:
     out = [
         "# Benchmarks",
@@ -462,7 +526,8 @@ def markdown(results: Results, previous: str | None) -> str:
     )
     if results.problems:
         out += ["", "Not measured in this run:", *(f"- {problem}" for problem in results.problems)]
-    for section in (_machine(results), _round_trips(results), _idle(results), _fanout(results), _logins(results)):
+    sections = (_machine(results), _round_trips(results), _idle(results), _fanout(results), _logins(results))
+    for section in (*sections, _locust(results)):
         if section:
             out += ["", *section]
     out += ["", *_bakes(results, previous), ""]

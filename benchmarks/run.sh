@@ -6,4 +6,4 @@ source "$(dirname "$0")/../scripts/bootstrap.sh"
 cd "$REPO_DIR"
 # The bakes' own scripts use uv from PATH when there is one.
 export PATH="$(dirname "$UV"):$PATH"
-exec "$UV" run --locked python -m benchmarks "$@"
+exec "$UV" run --locked --group benchmarks python -m benchmarks "$@"

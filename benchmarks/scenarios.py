@@ -1,6 +1,8 @@
-"""The four measurements against running servers, each one run of the client: their figures."""
+"""The measurements against running servers, each one run of the client (or of Locust): their figures."""
 
+import csv
 import os
+import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -242,3 +244,58 @@ def login_flood(
         checks_waiting=result["checks_waiting"],
         busy=Busy.of(Window(start.sample, end.sample)),
     )
+
+
+@dataclass(frozen=True)
+class LocustLine:
+    """One line of Locust's statistics: a kind of request, or all of them (`Aggregated`)."""
+
+    name: str
+    requests: int
+    failures: int
+    p50_ms: float
+    p99_ms: float
+    per_second: float
+
+
+@dataclass(frozen=True)
+class LocustRun:
+    users: int
+    seconds: int
+    lines: list[LocustLine]
+
+    @property
+    def total(self) -> LocustLine:
+        return next(line for line in self.lines if line.name == "Aggregated")
+
+
+LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+
+
+def locust(server: Server, accounts: Path, password: str, log: Path, *, users: int, seconds: int) -> LocustRun:
+    """Locust (locustfile.py) against a running server, headless: `users` signed-in users, started
+    50 a second, for `seconds`; its statistics, read from the CSV it writes."""
+    prefix = log.with_suffix("")
+    # Through uv, with its group: the bakes' scripts sync the template's environment without it.
+    uv = os.environ.get("UV", "uv")
+    command = [uv, "run", "--locked", "--group", "benchmarks", "python", "-m", "locust", "-f", str(LOCUSTFILE)]
+    command += ["--headless", "--only-summary"]
+    command += ["--users", str(users), "--spawn-rate", "50", "--run-time", f"{seconds}s", "--stop-timeout", "10"]
+    command += ["--host", server.http_url, "--csv", str(prefix)]
+    env = {**os.environ, "LOCUST_ACCOUNTS": str(accounts), "LOCUST_PASSWORD": password}
+    with log.open("ab") as output:
+        # Locust exits 1 when a request failed: the figures say so, the run goes on.
+        subprocess.run(command, env=env, stdout=output, stderr=subprocess.STDOUT, check=False, timeout=seconds + 120)
+    with Path(f"{prefix}_stats.csv").open(newline="") as stats:
+        lines = [
+            LocustLine(
+                name=row["Name"],
+                requests=int(row["Request Count"]),
+                failures=int(row["Failure Count"]),
+                p50_ms=float(row["50%"]) if row["50%"] != "N/A" else float("nan"),
+                p99_ms=float(row["99%"]) if row["99%"] != "N/A" else float("nan"),
+                per_second=float(row["Requests/s"]),
+            )
+            for row in csv.DictReader(stats)
+        ]
+    return LocustRun(users=users, seconds=seconds, lines=lines)
