@@ -460,3 +460,27 @@ async def test_closing_a_room_puts_out_those_not_let_in(
         assert (await owner_socket.next_of("update", in_room(room)))["data"]["sender"] == member(
             owner_account
         )
+
+
+async def test_a_room_made_again_under_a_deleted_ones_name_has_none_of_its_past(
+    server: Server, people: Any, client: httpx.AsyncClient, owner: tuple[Account, str]
+) -> None:
+    _, owner_token = owner
+    room = await create_room(server.url, owner_token, is_public=False)
+    async with session(server.ws_url, owner_token) as (owner_socket, _):
+        first = (await join(owner_socket, room))["data"]
+        await owner_socket.send(
+            {"state": "publish", "data": {"room": room, "payload": {"secret": 1}}}
+        )
+        await updates(owner_socket, room, 1)
+        deleted = await client.delete(f"/rooms/{room}", headers=bearer(owner_token))
+        assert deleted.status_code == 204
+        await owner_socket.next_of("left", in_room(room))
+    newcomer, newcomer_account = await people()
+    newcomer_token = await login(client, newcomer_account.email, newcomer_account.password)
+    assert await create_room(server.url, newcomer_token, name=room, is_public=True) == room
+    joined = (await join(newcomer, room, since=0))["data"]
+    assert joined["seq"] == 0
+    assert joined["epoch"] != first["epoch"]
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(newcomer.next_of("update", in_room(room)), 0.5)

@@ -92,6 +92,11 @@ class Broker(ABC):
     async def position(self, room: str) -> Position: ...
 
     @abstractmethod
+    async def forget(self, room: str) -> None:
+        """Drop the room's numbering, history and members: a room made later under the same
+        name starts afresh, in a new epoch, with nothing of this one's past."""
+
+    @abstractmethod
     async def history(self, room: str, since: int) -> list[tuple[int, str]]:
         """The kept updates numbered above `since`, oldest first."""
 

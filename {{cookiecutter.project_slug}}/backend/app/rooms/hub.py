@@ -172,10 +172,17 @@ class RoomHub:
         frame = encode({"state": "left", "data": {"room": name, "reason": reason}})
         await self.broker.broadcast(Envelope(name, None, frame, keep_only=keep_only))
 
+    async def delete(self, name: str) -> None:
+        """Put everyone out of the room, and forget its past."""
+        await self.put_out(name, frozenset(), "deleted")
+        await self.broker.forget(name)
+
     def _put_out(self, room: LocalRoom, envelope: Envelope) -> None:
         keep = envelope.keep_only or frozenset()
         for connection, subscriber in list(room.subscribers.items()):
             if str(subscriber.member.id) not in keep:
+                # Gone from here at once: no update reaches them after their `left`.
+                del room.subscribers[connection]
                 subscriber.sink.send(envelope.body)
                 subscriber.put_out()
                 self._spawn(self._leave_quietly(room.name, connection, subscriber.member))

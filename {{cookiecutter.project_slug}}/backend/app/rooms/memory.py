@@ -66,6 +66,11 @@ class MemoryBroker(Broker):
         if kept is not None and not kept.members:
             del self._rooms[room]
 
+    async def forget(self, room: str) -> None:
+        kept = self._rooms.pop(room, None)
+        if kept is not None and kept.freeing is not None:
+            kept.freeing.cancel()
+
     def kept_rooms(self) -> int:
         return len(self._rooms)
 

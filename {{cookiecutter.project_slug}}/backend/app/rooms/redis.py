@@ -226,6 +226,12 @@ class RedisBroker(Broker):
             kept.append((int(seq), body))
         return kept
 
+    async def forget(self, room: str) -> None:
+        async with _engine_calls():
+            await self._redis.delete(
+                *(self._key(room, part) for part in ("state", "history", "members"))
+            )
+
     # Members, each under the lease of the worker that serves its socket
 
     async def _keep_lease(self) -> None:

@@ -69,12 +69,12 @@ async def _owned(db: SessionDep, user: User, name: str) -> Room:
     return room
 
 
-async def _put_out(name: str, keep_only: frozenset[uuid.UUID] | None, reason: str) -> None:
+async def _put_out(name: str, keep_only: frozenset[uuid.UUID] | None) -> None:
     """Put whoever may no longer be in the room out of it (nobody, when `keep_only` is None)."""
     if keep_only is None:
         return
     try:
-        await hub.put_out(name, frozenset(str(user_id) for user_id in keep_only), reason)
+        await hub.put_out(name, frozenset(str(user_id) for user_id in keep_only), "removed")
     except BrokerUnavailable:
         # The change is kept: those still in the room are refused when they next join.
         logger.warning("Could not put members out of room %s: the rooms' engine is down", name)
@@ -128,7 +128,7 @@ async def update_room(
     room = await _owned(db, user, name)
     room.is_public = body.is_public
     await db.commit()
-    await _put_out(room.name, await access.allowed(db, room), "removed")
+    await _put_out(room.name, await access.allowed(db, room))
     return _public(room, user, user)
 
 
@@ -138,7 +138,10 @@ async def delete_room(db: SessionDep, user: CurrentUser, name: RoomName) -> None
     room = await _owned(db, user, name)
     await db.delete(room)
     await db.commit()
-    await _put_out(name, frozenset(), "deleted")
+    try:
+        await hub.delete(name)
+    except BrokerUnavailable:
+        logger.warning("Room %s is deleted, but the rooms' engine is down: its past stays", name)
 
 
 @router.post(
@@ -183,4 +186,4 @@ async def remove_member(
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Not a member of this room.")
     await db.delete(membership)
     await db.commit()
-    await _put_out(room.name, await access.allowed(db, room), "removed")
+    await _put_out(room.name, await access.allowed(db, room))
