@@ -263,7 +263,8 @@ async def test_redis_keeps_no_more_history_than_allowed() -> None:
             await broker.publish(room, json.dumps({"n": n}))
         assert [seq for seq, _ in await broker.history(room, 0)] == [7, 8, 9, 10, 11]
         position = await broker.position(room)
-        assert position.seq == 11 and position == await broker.position(room)
+        assert position.seq == 11
+        assert position == await broker.position(room), "asking again changes nothing"
     finally:
         async with Redis.from_url(settings.REDIS_URL) as cleanup:
             await cleanup.delete(*[key async for key in cleanup.scan_iter(match=f"*{room}*")])
