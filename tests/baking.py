@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import functools
 import json
 import os
 import re
@@ -21,6 +22,8 @@ TEMPLATE_DIR_NAME = "{{cookiecutter.project_slug}}"
 
 # Folders of a baked project that are never scanned: installed packages and caches, which only
 # exist once a script has run, and a frontend's local node_modules.
+# A setting of .env.example whose value the post-gen hook generates (a secret): NAME=__generate__.
+GENERATED_SETTING = re.compile(r"^(?P<name>[A-Z][A-Z0-9_]*)=__generate__$", re.MULTILINE)
 UNSCANNED_DIRS = frozenset({".git", "node_modules", ".venv", ".tools", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
 
 # Jinja's delimiters: none may survive in a file the template renders. Openers count anywhere; closers
@@ -97,16 +100,23 @@ class TextFile:
         return enumerate(self.text.splitlines(), start=1)
 
 
-def project_paths(root: Path) -> Iterator[tuple[Path, PurePosixPath]]:
+# A bake's files are read by many tests in a row (one per feature, say): the last few bakes' are
+# kept, so each is read once. Only for projects no test changes (BakedProjects' and fresh bakes).
+@functools.lru_cache(maxsize=8)
+def project_paths(root: Path) -> tuple[tuple[Path, PurePosixPath], ...]:
     """Every file and folder under root, with its path relative to root, outside UNSCANNED_DIRS."""
+    found = []
     for path in sorted(root.rglob("*")):
         relative = PurePosixPath(path.relative_to(root).as_posix())
         if not UNSCANNED_DIRS.intersection(relative.parts):
-            yield path, relative
+            found.append((path, relative))
+    return tuple(found)
 
 
-def text_files(root: Path) -> Iterator[TextFile]:
+@functools.lru_cache(maxsize=8)
+def text_files(root: Path) -> tuple[TextFile, ...]:
     """Every text file under root; a file with a NUL byte is binary and skipped."""
+    found = []
     for path, relative in project_paths(root):
         if path.is_symlink() or not path.is_file():
             continue
@@ -117,7 +127,8 @@ def text_files(root: Path) -> Iterator[TextFile]:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = data.decode("latin-1")
-        yield TextFile(path, relative, text)
+        found.append(TextFile(path, relative, text))
+    return tuple(found)
 
 
 def find_uv() -> str | None:

@@ -83,3 +83,17 @@ def combination_id(combination: Mapping[str, str]) -> str:
 SUPPORTED = supported_combinations()
 # One per distinct set of code answers: for the tests that lint or run a baked project.
 SUPPORTED_CODE = distinct_code_combinations(SUPPORTED)
+
+
+def each_value_once(combinations: list[Combination] | None = None) -> list[Combination]:
+    """The first of the combinations with each value of each option: every answer, a few bakes."""
+    combinations = supported_combinations() if combinations is None else combinations
+    first: dict[str, Combination] = {}
+    for name, values in choice_options().items():
+        for value in values:
+            found = next(combination for combination in combinations if combination[name] == value)
+            first.setdefault(combination_id(found), found)
+    return list(first.values())
+
+
+EACH_VALUE = each_value_once(SUPPORTED)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+from cookiecutter.main import cookiecutter
+from filelock import FileLock
 
 from tests.baking import (
     REPO_ROOT,
@@ -44,31 +48,58 @@ def bake(cookies: Cookies, template_dir: Path) -> Bake:
 
 
 class BakedProjects:
-    """One bake per set of answers and worker, shared by the tests that only read the result."""
+    """One bake per set of answers for the whole run, shared by the tests that only read the result
+    and by the xdist workers (the first to need a bake makes it, under a lock; the other waits)."""
 
-    def __init__(self, cookies: Cookies, template: Path) -> None:
-        self._cookies = cookies
+    def __init__(self, template: Path, shared: Path, config_file: Path) -> None:
         self._template = template
+        self._shared = shared
+        self._config_file = config_file
         self._projects: dict[str, Path] = {}
 
     def get(self, answers: Mapping[str, str]) -> Path:
         key = combination_id(answers)
         if key not in self._projects:
-            result = self._cookies.bake(extra_context=dict(answers), template=str(self._template))
-            assert result.exception is None, f"baking {key} failed: {result.exception!r}"
-            assert result.project_path is not None
-            self._projects[key] = result.project_path
+            folder = self._shared / hashlib.sha256(key.encode()).hexdigest()[:16]
+            with FileLock(f"{folder}.lock"):
+                made = folder / "made"
+                if not made.exists():
+                    shutil.rmtree(folder, ignore_errors=True)  # a bake that failed half-way
+                    project = cookiecutter(
+                        str(self._template),
+                        no_input=True,
+                        extra_context=dict(answers),
+                        output_dir=str(folder / "out"),
+                        config_file=str(self._config_file),
+                    )
+                    made.write_text(project)
+                self._projects[key] = Path(made.read_text())
         return self._projects[key]
 
 
 @pytest.fixture(scope="session")
-def baked_projects(cookies_session: Cookies, template_dir: Path) -> BakedProjects:
-    """Read-only baked projects: a test that runs a project's scripts bakes its own with `bake`."""
-    return BakedProjects(cookies_session, template_dir)
+def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of this run that every xdist worker sees."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    return base
 
 
 @pytest.fixture(scope="session")
-def script_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def baked_projects(template_dir: Path, shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> BakedProjects:
+    """Read-only baked projects: a test that runs a project's scripts bakes its own with `bake`."""
+    folder = shared_dir / "baked-projects"
+    folder.mkdir(exist_ok=True)
+    # cookiecutter's own folders for this worker, never the user's ~/.cookiecutters.
+    user = tmp_path_factory.mktemp("cookiecutter-user")
+    config = user / "config.yaml"
+    config.write_text(f"cookiecutters_dir: {user / 'templates'}\nreplay_dir: {user / 'replay'}\n")
+    return BakedProjects(template_dir, folder, config)
+
+
+@pytest.fixture(scope="session")
+def script_env(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> dict[str, str]:
     """Environment for running baked projects' scripts, with the uv running these tests on PATH.
 
     The baked scripts use `uv` from PATH when there is one; else each bake would install its own.
@@ -82,8 +113,5 @@ def script_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     # One mypy cache for every bake, shared by the xdist workers: most modules (the libraries, and
     # most of the app) are the same in every combination, and mypy rechecks whatever differs in
     # content or options. It turns each lint's 25 s of a cold mypy into a few seconds.
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent
-    env["MYPY_CACHE_DIR"] = str(shared / "mypy-cache")
+    env["MYPY_CACHE_DIR"] = str(shared_dir / "mypy-cache")
     return env

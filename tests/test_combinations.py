@@ -8,6 +8,7 @@ import pytest
 
 from tests import combinations
 from tests.combinations import (
+    EACH_VALUE,
     SUPPORTED,
     all_combinations,
     choice_options,
@@ -78,3 +79,11 @@ def test_combination_ids_are_unique_and_readable() -> None:
     ids = [combination_id(combination) for combination in SUPPORTED]
     assert len(ids) == len(set(ids))
     assert combination_id({"database": "sqlite", "use_websockets": "yes"}) == "database=sqlite-use_websockets=yes"
+
+
+def test_each_value_once_has_every_answer_in_few_bakes() -> None:
+    for option, values in choice_options().items():
+        for value in values:
+            assert any(combination[option] == value for combination in EACH_VALUE), f"{option}={value}"
+    assert len(EACH_VALUE) <= sum(len(values) for values in choice_options().values())
+    assert all(combination in SUPPORTED for combination in EACH_VALUE)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from tests.baking import (
     COOKIECUTTER_JINJA,
+    GENERATED_SETTING,
     LEFTOVER_SYNTAX,
     TEMPLATE_DIR_NAME,
     TEMPLATE_MARKERS,
@@ -20,6 +20,7 @@ from tests.baking import (
     text_files,
 )
 from tests.combinations import (
+    EACH_VALUE,
     NON_CODE_OPTIONS,
     SUPPORTED,
     SUPPORTED_CODE,
@@ -33,7 +34,6 @@ from tests.template_hooks import post_gen_project
 
 combinations = pytest.mark.parametrize("combination", SUPPORTED, ids=combination_id)
 
-GENERATED = re.compile(r"^(?P<name>[A-Z][A-Z0-9_]*)=__generate__$", re.MULTILINE)
 LINT_TIMEOUT = 900
 
 
@@ -46,8 +46,10 @@ def env_values(path: Path) -> dict[str, str]:
     return values
 
 
-@combinations
+@pytest.mark.parametrize("combination", EACH_VALUE, ids=combination_id)
 def test_bake_succeeds(bake: Bake, combination: Combination) -> None:
+    """pytest-cookies' bake, as a maintainer runs it, with every answer (every combination bakes in
+    the tests that read BakedProjects)."""
     result = bake(combination)
 
     assert result.exception is None, repr(result.exception)
@@ -101,32 +103,21 @@ def test_file_names_rendered(baked_projects: BakedProjects, combination: Combina
 
 
 @combinations
-def test_env_has_fresh_secrets_and_is_ignored(bake: Bake, combination: Combination) -> None:
-    first, second = bake(combination), bake(combination)
-    assert first.project_path is not None, repr(first.exception)
-    assert second.project_path is not None, repr(second.exception)
-    project = first.project_path
-
+def test_env_has_every_setting_is_private_and_ignored(baked_projects: BakedProjects, combination: Combination) -> None:
+    project = baked_projects.get(combination)
     env_file = project / ".env"
     assert env_file.is_file()
-    env_text = env_file.read_text(encoding="utf-8")
-    assert "__generate__" not in env_text
+    assert "__generate__" not in env_file.read_text(encoding="utf-8")
     assert env_file.stat().st_mode & 0o077 == 0, "the .env holding secrets is readable by others"
 
     example = (project / ".env.example").read_text(encoding="utf-8")
-    generated = GENERATED.findall(example)
+    generated = GENERATED_SETTING.findall(example)
     assert {"SECRET_KEY", "FIRST_SUPERUSER_PASSWORD"} <= set(generated)
-
-    mine, theirs, template = (
-        env_values(env_file),
-        env_values(second.project_path / ".env"),
-        env_values(project / ".env.example"),
-    )
+    mine, template = env_values(env_file), env_values(project / ".env.example")
     assert set(mine) == set(template), "the .env must have exactly the settings of .env.example"
     for name in template:
         if name in generated:
             assert len(mine[name]) >= 32, f"{name} is too short to be a secret"
-            assert mine[name] != theirs[name], f"{name} is the same in two bakes"
         else:
             assert mine[name] == template[name], f"{name} differs from .env.example"
 
@@ -135,6 +126,17 @@ def test_env_has_fresh_secrets_and_is_ignored(bake: Bake, combination: Combinati
     assert ignored.returncode == 0, ".env is not ignored by the baked .gitignore"
     kept = subprocess.run(["git", "check-ignore", "--quiet", ".env.example"], cwd=project, check=False)
     assert kept.returncode == 1, ".env.example must be committed, but the baked .gitignore ignores it"
+
+
+@pytest.mark.parametrize("combination", EACH_VALUE, ids=combination_id)
+def test_each_bake_has_secrets_of_its_own(baked_projects: BakedProjects, bake: Bake, combination: Combination) -> None:
+    again = bake(combination)
+    assert again.project_path is not None, repr(again.exception)
+    project = baked_projects.get(combination)
+    generated = GENERATED_SETTING.findall((project / ".env.example").read_text(encoding="utf-8"))
+    mine, theirs = env_values(project / ".env"), env_values(again.project_path / ".env")
+    for name in generated:
+        assert mine[name] != theirs[name], f"{name} is the same in two bakes"
 
 
 def test_every_choice_is_baked() -> None:
