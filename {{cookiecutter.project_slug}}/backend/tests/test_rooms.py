@@ -382,7 +382,7 @@ async def test_only_the_owner_changes_a_room(
     nobody = await client.post(
         f"/rooms/{room}/members", json={"email": "nobody@example.com"}, headers=bearer(owner_token)
     )
-    assert nobody.status_code == 404
+    assert nobody.status_code == 400
     added = await client.post(
         f"/rooms/{room}/members", json={"email": other.email}, headers=bearer(owner_token)
     )

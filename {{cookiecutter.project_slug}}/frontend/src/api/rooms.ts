@@ -113,7 +113,7 @@ export async function deleteRoom(client: AuthClient, name: string): Promise<void
   await client.request(roomUrl(name), { method: "DELETE", auth: true });
 }
 
-/** Lets the person with this address into the room (its owner's): 404 when no account has it, 409 when already in. */
+/** Lets the person with this address into the room (its owner's): 400 when no account has it, 409 when already in. */
 export async function inviteMember(client: AuthClient, name: string, email: string): Promise<Person> {
   const body = await client.request(`${roomUrl(name)}/members`, { auth: true, json: { email } });
   if (!isPerson(body)) throw unexpected();

@@ -260,7 +260,7 @@ export class FakeRooms {
     if (request.method === "POST" && userId === undefined) {
       if (!isOwner) return json(403, { detail: OWNER_ONLY });
       const invited = Object.values(this.users).find((user) => user.email === body.email);
-      if (!invited) return json(404, { detail: "No active account has this address." });
+      if (!invited) return json(400, { detail: "No active account has this address." });
       if (invited.id === owned.owner.id || owned.members.has(invited.id)) {
         return json(409, { detail: "They are in this room already." });
       }

@@ -156,7 +156,8 @@ async def add_member(
     room = await _owned(db, user, name)
     invited = await users.get_user_by_email(db, body.email)
     if invited is None or not invited.is_active:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_ACCOUNT)
+        # Not a 404: the room was found; what the body names was not.
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, NO_ACCOUNT)
     already = await db.get(RoomMember, (room.id, invited.id))
     if invited.id == room.owner_id or already is not None:
         raise HTTPException(status.HTTP_409_CONFLICT, "They are in this room already.")
