@@ -115,8 +115,8 @@ async def chunks(data: bytes, size: int = 65536) -> Any:
         yield data[start : start + size]
 
 
-async def make_user(origin: str, admin_token: str) -> str:
-    """A second user, so that two people share a room; its access token."""
+async def make_user(origin: str, admin_token: str) -> tuple[str, str]:
+    """A second user, so that two people share a room; its email and access token."""
     email, password = f"proxy-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(16)
     async with httpx.AsyncClient(base_url=f"{origin}/api/v1", timeout=TIMEOUT) as http:
         created = await http.post(
@@ -127,13 +127,25 @@ async def make_user(origin: str, admin_token: str) -> str:
         check(created.status_code in (200, 201), f"creating a user answered {created.status_code}: {created.text}")
         login = await http.post("/login/oauth", data={"username": email, "password": password})
         check(login.status_code == 200, f"the new user's login answered {login.status_code}")
-        return str(login.json()["access_token"])
+        return email, str(login.json()["access_token"])
+
+
+async def make_room(origin: str, owner_token: str, guest_email: str) -> str:
+    """A private room of the owner's, with the guest let in; its name."""
+    room = f"proxy-{secrets.token_hex(4)}"
+    as_owner = {"Authorization": f"Bearer {owner_token}"}
+    async with httpx.AsyncClient(base_url=f"{origin}/api/v1", timeout=TIMEOUT, headers=as_owner) as http:
+        made = await http.post("/rooms", json={"name": room})
+        check(made.status_code == 201, f"creating a room answered {made.status_code}: {made.text}")
+        let_in = await http.post(f"/rooms/{room}/members", json={"email": guest_email})
+        check(let_in.status_code == 201, f"letting the guest in answered {let_in.status_code}: {let_in.text}")
+    return room
 
 
 async def check_sockets(origin: str, admin_token: str) -> dict[str, Any]:
     """Two sockets held open at once (the proxy puts the second on the other backend), then a shared room."""
     ws_url = origin.replace("http://", "ws://", 1) + "/api/v1/socket"
-    guest_token = await make_user(origin, admin_token)
+    guest_email, guest_token = await make_user(origin, admin_token)
     first, initialised = await Socket.open(ws_url, admin_token, SOCKET_ADDRESSES[0])
     check(initialised["state"] == "initialised", f"the socket was not initialised: {initialised}")
     pong = await first.request("ping", {"n": 1}, "p1")
@@ -144,7 +156,7 @@ async def check_sockets(origin: str, admin_token: str) -> dict[str, Any]:
     second, initialised = await Socket.open(ws_url, guest_token, SOCKET_ADDRESSES[1])
     check(initialised["state"] == "initialised", f"the second socket was not initialised: {initialised}")
     members = (first, second)
-    room = f"proxy-{secrets.token_hex(4)}"
+    room = await make_room(origin, admin_token, guest_email)
     for index, member in enumerate(members):
         joined = await member.request("join", {"room": room}, f"j{index}")
         check(joined["state"] == "joined", f"join got {joined}")
