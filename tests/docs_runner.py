@@ -10,12 +10,15 @@
 - A block of any language whose first line is `# <path>` naming a file of the baked project is an
   excerpt of that file, and must match it (a ```python file the bake does not have is the reader's).
 - Other blocks (```text, ```python without a file name) are shown, not run.
+- A command another test runs on the same project (a baked project's whole suite, say) may be left
+  out; tests/test_docs.py names them and checks that the other test does run them.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Collection
 from dataclasses import dataclass
 
 FENCE = re.compile(r"^```(?P<lang>[\w-]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
@@ -76,15 +79,18 @@ def commands(body: str) -> list[str]:
     return [line.strip() for line in joined.splitlines() if line.strip() and not line.strip().startswith("#")]
 
 
-def shell_script(markdown: str, port: int) -> str:
-    """The guide as a script; the guide's port 8000 becomes `port`, so runs can go side by side."""
+def shell_script(markdown: str, port: int, run_elsewhere: Collection[str] = ()) -> str:
+    """The guide as a script; the guide's port 8000 becomes `port`, so runs can go side by side.
+    A command in `run_elsewhere` is left out: another test runs it, on the same project."""
     lines = [PRELUDE, f"export PORT={port}"]
     server_logs = 0
     for block in code_blocks(markdown):
         if block.lang == "bash":
             for command in commands(block.body):
                 served = SERVES.search(command)
-                if served:
+                if command in run_elsewhere:
+                    lines.append(f": run elsewhere: {shlex.quote(command)}")
+                elif served:
                     server_logs += 1
                     runnable = command[: served.start()].strip()
                     log = f'"$DOCS_LOGS/server-{server_logs}.log"'

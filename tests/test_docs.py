@@ -1,9 +1,11 @@
 """The guides in docs/ are true: every command in them runs, as written, on a fresh copy of the template
-(or is one of the few in NOT_RUN, with its reason), and every excerpt of a baked file matches that file."""
+(or is one of the few in NOT_RUN, with its reason, or in RUN_ELSEWHERE, run by another test on the same
+project), and every excerpt of a baked file matches that file."""
 
 from __future__ import annotations
 
 import re
+import shlex
 import socket
 import subprocess
 from pathlib import Path
@@ -11,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from tests.baking import REPO_ROOT, copy_clean_template, run_bounded
-from tests.combinations import default_combination
+from tests.combinations import SUPPORTED_CODE, Combination, code_answers, default_combination
 from tests.conftest import BakedProjects
 from tests.docs_runner import claimed_file, code_blocks, runnable_commands, shell_script, shown_commands
 from tests.template_hooks import load_hook
+from tests.test_baked_suite import suite_combinations
 
 DOCS = REPO_ROOT / "docs"
 GUIDES = sorted(path.name for path in DOCS.glob("*.md"))
@@ -43,6 +46,16 @@ NOT_RUN = {
     'SITE_ADDRESS=app.example.com BACKEND_UPSTREAMS="127.0.0.1:8001 127.0.0.1:8002" '
     "caddy run --adapter caddyfile --config proxy/Caddyfile": "needs a domain",
 }
+
+
+# Commands of the guides that another test runs on a project baked with the same code answers, so
+# running them again here would only repeat it; test_commands_run_elsewhere_are_run_there checks it.
+RUN_ELSEWHERE = {
+    "scripts/test.sh": "tests/test_baked_suite.py runs the same project's whole suite",
+    "scripts/test.sh -k socket": "a part of the suite tests/test_baked_suite.py runs whole",
+    "scripts/lint.sh": "tests/test_generation.py::test_baked_lint_passes lints every code combination",
+}
+BAKE_COMMAND = re.compile(r"^scripts/bake\.sh --no-input(?P<answers>.*)$")
 
 
 def _free_port() -> int:
@@ -75,7 +88,7 @@ def test_every_command_in_the_guide_runs(guide: str, tmp_path: Path, script_env:
     template = copy_clean_template(REPO_ROOT, tmp_path / "template")
     logs = tmp_path / "logs"
     logs.mkdir()
-    script = shell_script((DOCS / guide).read_text(), port=_free_port())
+    script = shell_script((DOCS / guide).read_text(), port=_free_port(), run_elsewhere=RUN_ELSEWHERE)
     (tmp_path / "guide.sh").write_text(script)
     result = run_bounded(
         ["bash", str(tmp_path / "guide.sh")],
@@ -90,6 +103,30 @@ def test_every_command_in_the_guide_runs(guide: str, tmp_path: Path, script_env:
     assert result.returncode == 0, (
         f"{guide}: a command failed\n--- script\n{script}\n--- output\n{result.stdout}\n{result.stderr}\n{server_logs}"
     )
+
+
+def bakes_before(guide: str, command: str) -> list[Combination]:
+    """The answers of each bake a guide makes before it shows `command` (the defaults otherwise)."""
+    runnable = runnable_commands((DOCS / guide).read_text())
+    baked = []
+    for shown in runnable[: runnable.index(command)]:
+        if found := BAKE_COMMAND.match(shown):
+            answers = dict(answer.split("=", 1) for answer in shlex.split(found["answers"]))
+            baked.append({name: answers.get(name, value) for name, value in default_combination().items()})
+    return baked
+
+
+def test_commands_run_elsewhere_are_run_there() -> None:
+    suites = [code_answers(combination) for combination in suite_combinations()]
+    linted = [code_answers(combination) for combination in SUPPORTED_CODE]
+    seen = set()
+    for guide in GUIDES:
+        for command in set(RUN_ELSEWHERE) & set(runnable_commands((DOCS / guide).read_text())):
+            seen.add(command)
+            project = bakes_before(guide, command)[-1]
+            ran = linted if command == "scripts/lint.sh" else suites
+            assert code_answers(project) in ran, f"{guide}: `{command}` runs nowhere else on {project}"
+    assert seen == set(RUN_ELSEWHERE), f"in no guide: {set(RUN_ELSEWHERE) - seen}"
 
 
 def test_the_error_shown_for_a_bad_slug_is_the_hooks_own() -> None:
