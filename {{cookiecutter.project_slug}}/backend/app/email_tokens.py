@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import settings
@@ -48,11 +48,11 @@ def describe(delta: timedelta) -> str:
 
 
 async def _pending(
-    db: AsyncSession, user_id: uuid.UUID, purpose: Purpose, new_email: str | None
+    db: AsyncSession, user_id: uuid.UUID, purpose: Purpose, new_email: str | None, at: datetime
 ) -> EmailToken | None:
-    """The newest unused token of this kind (and new address), if it went out within
-    MAIL_COOLDOWN_SECONDS."""
-    since = datetime.now(UTC) - timedelta(seconds=settings.MAIL_COOLDOWN_SECONDS)
+    """The newest token of this kind (and new address) that was unused at `at`, if it went out
+    within MAIL_COOLDOWN_SECONDS before then."""
+    since = at - timedelta(seconds=settings.MAIL_COOLDOWN_SECONDS)
     result = await db.execute(
         select(EmailToken)
         .where(
@@ -61,7 +61,7 @@ async def _pending(
             EmailToken.new_email.is_(None)
             if new_email is None
             else EmailToken.new_email == new_email,
-            EmailToken.used_at.is_(None),
+            or_(EmailToken.used_at.is_(None), EmailToken.used_at > at),
             EmailToken.created_at > since,
         )
         .order_by(EmailToken.created_at.desc())
@@ -74,6 +74,7 @@ async def issue(
     db: AsyncSession,
     user: User,
     purpose: Purpose,
+    asked_at: datetime,
     *,
 {%- if cookiecutter.auth_magic_link == "yes" %}
     claim: str | None = None,
@@ -82,11 +83,12 @@ async def issue(
 ) -> str | None:
     """A new link token for the user, voiding their earlier ones of the kind.
 
-    None when one went out within MAIL_COOLDOWN_SECONDS: no mail then, so that nobody can fill
+    None when one was pending when it was asked for (`asked_at`; sent within
+    MAIL_COOLDOWN_SECONDS before, not yet used): no mail then, so that nobody can fill
     someone's inbox{% if cookiecutter.auth_magic_link == "yes" %}, and the pending link stays bound to the browser that asked first{% endif %}.
     An address change's link names the `new_email`.
     """
-    if await _pending(db, user.id, purpose, new_email) is not None:
+    if await _pending(db, user.id, purpose, new_email, asked_at) is not None:
         return None
     now = datetime.now(UTC)
     await db.execute(

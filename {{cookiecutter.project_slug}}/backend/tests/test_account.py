@@ -1,14 +1,19 @@
 """Password recovery and reset, and email verification: by mail, each link once."""
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import update
 
-from app import mail
+from app import mail, users
 from app.core.config import settings
+from app.core.db import SessionMaker
+from app.email_tokens import Purpose, issue
+from app.models import EmailToken
 from tests.conftest import Account, MakeAccount, bearer, login
 from tests.mailbox import Mailbox, body, link_token
 
@@ -160,3 +165,24 @@ async def test_without_smtp_host_mail_is_written_to_the_mail_folder(
     assert message["To"] == "someone@example.com"
     # The link is whole on one line, to be copied from the file as it is.
     assert url in written.read_text().splitlines()
+
+
+async def test_whether_a_link_was_pending_is_decided_as_of_the_asking(
+    database: None, account: Account
+) -> None:
+    """The link is made after the answer: a request made while a link was pending sends nothing,
+    even when that link is used before the work is done; one made after the use sends a link."""
+    start = datetime.now(UTC)
+    async with SessionMaker() as db:
+        user = await users.get_user_by_email(db, account.email)
+        assert user is not None
+        assert await issue(db, user, Purpose.PASSWORD_RESET, start) is not None
+        used_at = start + timedelta(seconds=2)
+        await db.execute(
+            update(EmailToken).where(EmailToken.user_id == user.id).values(used_at=used_at)
+        )
+        await db.commit()
+        asked_while_pending = start + timedelta(seconds=1)
+        assert await issue(db, user, Purpose.PASSWORD_RESET, asked_while_pending) is None
+        asked_after_the_use = start + timedelta(seconds=3)
+        assert await issue(db, user, Purpose.PASSWORD_RESET, asked_after_the_use) is not None

@@ -6,8 +6,10 @@ path and time whether the address has an account or not, so timing tells a guess
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
-from fastapi import Request
+from fastapi import BackgroundTasks, Request
 
 from app import mail, users
 from app.core.config import settings
@@ -39,11 +41,21 @@ def page_origin(request: Request) -> str:
     return settings.FRONTEND_HOST.rstrip("/")
 
 
+def mail_link(
+    background: BackgroundTasks, request: Request, email: str, link: LinkMail, **options: Any
+) -> None:
+    """Send the link after the response (send_link), as things stand now: a request made while
+    an earlier link was pending sends nothing, even if that link is used before the task runs."""
+    asked_at = datetime.now(UTC)
+    background.add_task(send_link, page_origin(request), email, link, asked_at=asked_at, **options)
+
+
 async def send_link(
     origin: str,
     email: str,
     link: LinkMail,
     *,
+    asked_at: datetime,
 {%- if cookiecutter.auth_magic_link == "yes" %}
     claim: str | None = None,
 {%- endif %}
@@ -57,7 +69,7 @@ async def send_link(
             user = await users.get_user_by_email(db, email)
             if user is None or not user.is_active:
                 return
-            token = await issue(db, user, link.purpose, {% if cookiecutter.auth_magic_link == "yes" %}claim=claim, {% endif %}new_email=new_email)
+            token = await issue(db, user, link.purpose, asked_at, {% if cookiecutter.auth_magic_link == "yes" %}claim=claim, {% endif %}new_email=new_email)
         if token is None:
             return
         url = f"{origin}{link.page}#token={token}"

@@ -5,7 +5,7 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response
 
 from app import auth, mail, throttle, users
 from app.api.deps import CurrentUser, SessionDep, client_address
-from app.api.links import LinkMail, page_origin, send_link
+from app.api.links import LinkMail, mail_link
 from app.api.responses import errors
 from app.api.sign_in import clear_refresh_cookie
 from app.core.security import InvalidToken, hash_password
@@ -43,7 +43,7 @@ async def recover_password(
 ) -> Message:
     """Mail a password-reset link; the answer is the same whether the account exists or not."""
     await throttle.attempt(throttle.Keys.of("mail", body.email, client_address(request)))
-    background.add_task(send_link, page_origin(request), body.email, RESET_LINK)
+    mail_link(background, request, body.email, RESET_LINK)
     return Message(message=RECOVERY_SENT)
 
 
@@ -79,7 +79,7 @@ async def request_verification(
     if user.email_verified:
         response.status_code = status.HTTP_200_OK
         return Message(message="Your email is verified already.")
-    background.add_task(send_link, page_origin(request), user.email, VERIFICATION_LINK)
+    mail_link(background, request, user.email, VERIFICATION_LINK)
     return Message(message=f"A confirmation link is on its way to {user.email}.")
 
 

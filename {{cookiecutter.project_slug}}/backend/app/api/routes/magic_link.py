@@ -11,7 +11,7 @@ from fastapi import APIRouter, BackgroundTasks, Cookie, HTTPException, Request, 
 
 from app import throttle
 from app.api.deps import SessionDep, client_address
-from app.api.links import LinkMail, page_origin, send_link
+from app.api.links import LinkMail, mail_link
 from app.api.responses import errors
 from app.api.sign_in import LOGIN_PATH, complete_sign_in, set_private_cookie
 from app.core.security import InvalidToken, new_opaque_token
@@ -55,7 +55,7 @@ async def request_link(
     await throttle.attempt(throttle.Keys.of("mail", body.email, client_address(request)))
     claim = claim_cookie if claim_cookie and len(claim_cookie) <= MAX_CLAIM_LENGTH else None
     claim = claim or new_opaque_token()
-    background.add_task(send_link, page_origin(request), body.email, SIGN_IN_LINK, claim=claim)
+    mail_link(background, request, body.email, SIGN_IN_LINK, claim=claim)
     seconds = int(lifetime(Purpose.SIGN_IN).total_seconds())
     set_private_cookie(response, CLAIM_COOKIE, claim, max_age=seconds, path=CLAIM_PATH)
     return SignInLinkSent(claim=claim, expires_in=seconds)

@@ -4,7 +4,7 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response
 
 from app import auth, mail, users
 from app.api.deps import CurrentUser, Limit, SessionDep, Skip, SuperUser, confirm_password
-from app.api.links import LinkMail, page_origin, send_link
+from app.api.links import LinkMail, mail_link
 from app.api.responses import errors
 from app.api.sign_in import grant
 from app.core.security import hash_password
@@ -78,9 +78,7 @@ async def change_my_email(
     await confirm_password(db, request, user, body.current_password)
     new_email = body.new_email.lower()
     if await users.get_user_by_email(db, new_email) is None:
-        background.add_task(
-            send_link, page_origin(request), user.email, EMAIL_CHANGE_LINK, new_email=new_email
-        )
+        mail_link(background, request, user.email, EMAIL_CHANGE_LINK, new_email=new_email)
     elif new_email != user.email:
         what = f"Someone asked to move an account of {user.email} to this address, which has one"
         background.add_task(mail.deliver, mail.notice_mail(new_email, "address in use", what))
