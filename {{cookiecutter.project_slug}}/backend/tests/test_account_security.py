@@ -281,6 +281,22 @@ async def test_one_client_address_is_limited_across_accounts(database: None) -> 
             assert elsewhere.status_code == 400
 
 
+@pytest.mark.parametrize("number", ["1e309", "-1e309", "NaN", "Infinity"])
+async def test_a_number_json_cannot_carry_is_a_422_naming_the_field(
+    client: httpx.AsyncClient, number: str
+) -> None:
+    """Not a 500 while writing the answer: the refused value is left out of it."""
+    answer = await client.post(
+        "/login/password-recovery",
+        content='{"email": ' + number + "}",
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422, answer.text
+    [problem] = answer.json()["detail"]
+    assert problem["loc"] == ["body", "email"]
+    assert "input" not in problem
+
+
 async def test_past_a_full_line_a_login_is_refused_before_anything_is_read(
     database: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

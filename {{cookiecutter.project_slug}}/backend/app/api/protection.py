@@ -3,6 +3,7 @@ and answers for the refusals that any route may give (throttled, busy, invalid i
 the path does not take).
 """
 
+import json
 import logging
 from collections.abc import Sequence
 from typing import Any, cast
@@ -144,8 +145,19 @@ def _without_secrets(errors: Sequence[Any]) -> list[dict[str, Any]]:
         if location and location[-1] in SECRET_FIELDS:
             error.pop("input", None)
             error.pop("ctx", None)
+        elif not _strict_json(error.get("input")):
+            # 1e309 or NaN in a body: the answer names the field, and stays JSON.
+            error.pop("input", None)
         cleaned.append(error)
     return cleaned
+
+
+def _strict_json(value: Any) -> bool:
+    try:
+        json.dumps(jsonable_encoder(value), allow_nan=False)
+    except ValueError:
+        return False
+    return True
 
 
 async def _throttled(_: Request, error: Exception) -> JSONResponse:
