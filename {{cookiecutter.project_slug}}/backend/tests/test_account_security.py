@@ -24,7 +24,7 @@ from app.models import SignIn
 from tests.conftest import Account, MakeAccount, Server, bearer, login, running_server
 from tests.mailbox import Mailbox, body, link_token
 {%- if cookiecutter.use_websockets == "yes" %}
-from tests.socket_client import session
+from tests.socket_client import open_socket, session
 {%- endif %}
 
 EVIL = "https://evil.example"
@@ -415,6 +415,16 @@ async def test_logout_closes_that_sessions_sockets_within_seconds(
         assert ended["code"] == "unauthorized"
         assert await laptop_socket.close_code() == 1008
         assert (await phone_socket.request("ping"))["state"] == "pong"
+
+
+async def handshake(url: str, token: str) -> tuple[str, int | None]:
+    """The state, or error code, that a socket's token is answered with; and the close code
+    if the server then closes it."""
+    async with open_socket(url) as client:
+        answer = await client.authenticate(token)
+        if answer["state"] == "initialised":
+            return "initialised", None
+        return answer["code"], await client.close_code()
 {%- endif %}
 
 
@@ -555,13 +565,25 @@ async def test_every_response_carries_the_security_headers(
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["x-frame-options"] == "DENY"
         assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+{%- if cookiecutter.use_websockets == "yes" %}
+
+
+async def test_a_database_that_cannot_keep_up_is_a_quick_503(database: None, token: str) -> None:
+{%- else %}
 
 
 async def test_a_database_that_cannot_keep_up_is_a_quick_503(database: None) -> None:
+{%- endif %}
     """One connection, and hardly any wait for it: the requests it cannot serve in time are
     told so at once, never left waiting, never a 500."""
     env = {"DB_POOL_SIZE": "1", "DB_MAX_OVERFLOW": "0", "DB_POOL_TIMEOUT": "0.001"}
     with running_server("one-connection", env=env) as server:
+{%- if cookiecutter.use_websockets == "yes" %}
+        # A socket's handshake checks its token in the database (10 sockets: the cap per user).
+        handshakes = await asyncio.gather(*(handshake(server.ws_url, token) for _ in range(10)))
+        assert set(handshakes) <= {("initialised", None), ("unavailable", 1013)}, handshakes
+        assert ("unavailable", 1013) in handshakes, handshakes
+{%- endif %}
         async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", timeout=30) as client:
             answers = await asyncio.gather(*(client.get("/health") for _ in range(60)))
             statuses = Counter(answer.status_code for answer in answers)

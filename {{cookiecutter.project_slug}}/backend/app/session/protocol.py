@@ -48,12 +48,17 @@ async def authenticate(
     token = payload.get("token") if isinstance(payload, dict) else None
     if not isinstance(token, str):
         raise SocketError(ErrorCode.UNAUTHORIZED, CREDENTIALS_ERROR)
-    async with db() as session:
-        try:
+    try:
+        async with db() as session:
             user, claims = await authenticate_access_token(session, token)
-        except InvalidToken:
-            raise SocketError(ErrorCode.UNAUTHORIZED, CREDENTIALS_ERROR) from None
-        draft = await store.latest_draft(session, user.id)
+            draft = await store.latest_draft(session, user.id)
+    except InvalidToken:
+        raise SocketError(ErrorCode.UNAUTHORIZED, CREDENTIALS_ERROR) from None
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        logger.warning("A handshake: the database did not answer (%s)", type(error).__name__)
+        raise SocketError(ErrorCode.UNAVAILABLE, DATABASE_BUSY) from None
     member = Member.of(user)
     context = SessionContext(
         member=member,

@@ -165,6 +165,12 @@ describe("SocketSession closes and renewals", () => {
     expect(snapshot(session).closing).toBeNull();
   });
 
+  it("comes back after a handshake the server was too busy to check (unavailable, 1013)", async () => {
+    const { server, session } = await open({ busyHandshakes: 2 });
+    expect(server.connections).toHaveLength(3);
+    expect(snapshot(session).error).toBeNull();
+  });
+
   it("stays closed after an idle close, keeps the server's notice, and opens again when asked", async () => {
     const serverOptions: ScaffoldOptions = { idleTimeoutMs: 50 };
     const { server, session } = await open(serverOptions);

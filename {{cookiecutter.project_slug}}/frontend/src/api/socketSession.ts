@@ -363,10 +363,12 @@ export class SocketSession {
       if (!isCurrent() || !(error instanceof SocketAuthError)) return;
       if (error.code === "timeout") {
         void client.close(CLOSE_AUTH_TIMEOUT, "Authentication timed out.");
-      } else if (error.code !== "closed") {
+      } else if (REFUSAL_CODES.has(error.code)) {
         // The server refused the token; it closes with 1008 itself, this is a fallback.
         void client.close(CLOSE_NORMAL, "Authentication failed.");
       }
+      // Anything else (`unavailable`, `internal`): the server closes, and its code says
+      // whether to come back (1013 and 1011 do).
     }
   }
 

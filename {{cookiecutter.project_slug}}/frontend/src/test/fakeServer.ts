@@ -177,6 +177,8 @@ export interface ScaffoldOptions {
   maxMessageBytes?: number;
   /** Frames allowed per connection, the token's included; the next one: `rate_limited`, then 1008. */
   maxFrames?: number;
+  /** Handshakes answered `unavailable`, then 1013 (the database did not answer in time), before one succeeds. */
+  busyHandshakes?: number;
 }
 
 const STARTED_SESSION = { something: "yes, something" };
@@ -225,6 +227,15 @@ export function scaffold(options: ScaffoldOptions = {}): (connection: FakeConnec
         return;
       }
       if (!authenticated) {
+        if (options.busyHandshakes) {
+          options.busyHandshakes -= 1;
+          // The close comes a moment after the error, as it may from a real server.
+          connection.send({ state: "error", error: "The database is busy; try again in a moment.", code: "unavailable" });
+          setTimeout(() => {
+            connection.close(1013);
+          }, 30);
+          return;
+        }
         const token = typeof message === "object" && message !== null && "token" in message ? message.token : undefined;
         if (typeof token === "string" && validTokens.includes(token)) {
           authenticated = true;

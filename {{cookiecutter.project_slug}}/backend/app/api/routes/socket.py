@@ -76,6 +76,8 @@ async def serve(websocket: WebSocket, outbox: Outbox, connection: Connection) ->
         connections.authenticated(connection, context)
     except SocketError as error:
         send(outbox, Outcome.failure(error))
+        if error.code is ErrorCode.UNAVAILABLE:
+            outbox.close(CloseCode.TRY_AGAIN_LATER)
         return
     outbox.send(initialised, requested=True)
     bucket = TokenBucket(settings.WS_RATE_LIMIT, settings.WS_RATE_BURST, time.monotonic())
