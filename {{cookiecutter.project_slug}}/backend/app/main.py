@@ -9,6 +9,9 @@ from app import throttle
 {%- endif %}
 from app.api.main import api_router
 from app.api.protection import protect
+{%- if cookiecutter.use_websockets == "yes" %}
+from app.api.routes.socket import SocketFirst
+{%- endif %}
 from app.core.config import settings
 from app.core.db import engine
 {%- if cookiecutter.frontend == "react" %}
@@ -64,6 +67,9 @@ if settings.allowed_origins:
         allow_methods=["*"],
         allow_headers=["*"],
     )
+{%- if cookiecutter.use_websockets == "yes" %}
+app.add_middleware(SocketFirst)
+{%- endif %}
 
 app.include_router(api_router, prefix=settings.API_V1_STR)
 {%- if cookiecutter.frontend == "react" %}
