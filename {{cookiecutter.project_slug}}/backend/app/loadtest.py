@@ -36,6 +36,10 @@ REPLY_TIMEOUT = 30.0
 OPEN_TIMEOUT = 60.0
 
 
+# Handshakes answered `unavailable` that open_session tries again.
+UNAVAILABLE_RETRIES = 4
+
+
 class SessionRefused(Exception):
     """The server did not answer the token with `initialised`."""
 
@@ -75,19 +79,29 @@ async def delete_users() -> None:
 
 
 async def open_session(ws_url: str, token: str | None) -> ClientConnection:
-    """A socket on `ws_url`, authenticated with `token` (or bare, when it is None)."""
-    connection = await connect(ws_url, open_timeout=OPEN_TIMEOUT)
-    if token is None:
-        return connection
-    try:
-        await connection.send(json.dumps({"token": token}))
-        reply = json.loads(await asyncio.wait_for(connection.recv(), OPEN_TIMEOUT))
-        if not isinstance(reply, dict) or reply.get("state") != "initialised":
-            raise SessionRefused(f"the server answered the token with {reply!r}")
-    except BaseException:
+    """A socket on `ws_url`, authenticated with `token` (or bare, when it is None).
+
+    A handshake answered `unavailable` (the database was busy) is tried again after a moment,
+    as a client should, up to UNAVAILABLE_RETRIES times.
+    """
+    for attempt in range(UNAVAILABLE_RETRIES + 1):
+        connection = await connect(ws_url, open_timeout=OPEN_TIMEOUT)
+        if token is None:
+            return connection
+        try:
+            await connection.send(json.dumps({"token": token}))
+            reply = json.loads(await asyncio.wait_for(connection.recv(), OPEN_TIMEOUT))
+        except BaseException:
+            await connection.close()
+            raise
+        if isinstance(reply, dict) and reply.get("state") == "initialised":
+            return connection
         await connection.close()
-        raise
-    return connection
+        busy = isinstance(reply, dict) and reply.get("code") == "unavailable"
+        if not busy or attempt == UNAVAILABLE_RETRIES:
+            raise SessionRefused(f"the server answered the token with {reply!r}")
+        await asyncio.sleep(0.1 * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 async def round_trips(connection: ClientConnection, count: int, latencies: list[float]) -> int:
