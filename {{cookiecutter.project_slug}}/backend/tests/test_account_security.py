@@ -21,7 +21,15 @@ from sqlalchemy import update
 
 from app.core.db import SessionMaker
 from app.models import SignIn
-from tests.conftest import Account, MakeAccount, Server, bearer, login, running_server
+from tests.conftest import (
+    Account,
+    MakeAccount,
+    Server,
+    bearer,
+    login,
+    real_password_hash,
+    running_server,
+)
 from tests.mailbox import Mailbox, body, link_token
 {%- if cookiecutter.use_websockets == "yes" %}
 from tests.socket_client import open_socket, session
@@ -321,7 +329,7 @@ async def test_past_a_full_line_a_login_is_refused_before_anything_is_read(
 
 async def test_a_flood_of_logins_is_refused_fast_not_queued(database: None) -> None:
     """More password checks than the server takes at once: the rest are a quick 503."""
-    env = {"PASSWORD_CHECKS_AT_ONCE": "1", "PASSWORD_CHECKS_WAITING": "1"}
+    env = {"PASSWORD_CHECKS_AT_ONCE": "1", "PASSWORD_CHECKS_WAITING": "1", **real_password_hash()}
     with running_server("flood", env=env) as server:
         async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", timeout=30) as client:
             started = time.monotonic()

@@ -8,9 +8,11 @@ import sys
 import httpx
 import pytest
 
-from tests.conftest import BACKEND_DIR, running_server
+from tests.conftest import BACKEND_DIR, real_password_hash, running_server
 
 STRONG_KEY = secrets.token_urlsafe(32)
+# Production, with the password hashing the tests otherwise make cheap.
+PRODUCTION = {"ENVIRONMENT": "production", **real_password_hash()}
 
 
 def start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -27,7 +29,7 @@ def start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("key", ["changethis", "__generate__", "too-short-a-key", "a" * 48])
 def test_production_refuses_a_weak_secret_key(key: str) -> None:
-    refused = start({"ENVIRONMENT": "production", "SECRET_KEY": key})
+    refused = start({**PRODUCTION, "SECRET_KEY": key})
     assert refused.returncode == 1
     assert "SECRET_KEY (and each previous one) must be a random value" in refused.stderr
     assert "secrets.token_urlsafe(32)" in refused.stderr  # what to type
@@ -44,16 +46,14 @@ def test_staging_refuses_any_origin() -> None:
 
 
 def test_both_problems_are_reported_at_once() -> None:
-    refused = start(
-        {"ENVIRONMENT": "production", "SECRET_KEY": "changethis", "BACKEND_CORS_ORIGINS": "*"}
-    )
+    refused = start({**PRODUCTION, "SECRET_KEY": "changethis", "BACKEND_CORS_ORIGINS": "*"})
     assert refused.returncode == 1
     assert "SECRET_KEY" in refused.stderr
     assert "BACKEND_CORS_ORIGINS" in refused.stderr
 
 
 def test_production_refuses_to_write_mail_to_a_folder() -> None:
-    refused = start({"ENVIRONMENT": "production", "SECRET_KEY": STRONG_KEY, "SMTP_HOST": ""})
+    refused = start({**PRODUCTION, "SECRET_KEY": STRONG_KEY, "SMTP_HOST": ""})
     assert refused.returncode == 1
     assert "SMTP_HOST must name the mail server" in refused.stderr
     assert "Traceback" not in refused.stderr
@@ -61,9 +61,7 @@ def test_production_refuses_to_write_mail_to_a_folder() -> None:
 
 
 def test_production_refuses_a_weak_totp_encryption_key() -> None:
-    refused = start(
-        {"ENVIRONMENT": "production", "SECRET_KEY": STRONG_KEY, "TOTP_ENCRYPTION_KEY": "changethis"}
-    )
+    refused = start({**PRODUCTION, "SECRET_KEY": STRONG_KEY, "TOTP_ENCRYPTION_KEY": "changethis"})
     assert refused.returncode == 1
     assert "TOTP_ENCRYPTION_KEY (and each previous one) must be a random value" in refused.stderr
 {%- endif %}
@@ -78,7 +76,7 @@ def test_local_accepts_what_production_refuses() -> None:
 
 def test_production_with_sound_settings_serves(database: None) -> None:
     env = {
-        "ENVIRONMENT": "production",
+        **PRODUCTION,
         "SECRET_KEY": STRONG_KEY,
         "BACKEND_CORS_ORIGINS": "https://app.example.com",
         "FRONTEND_HOST": "https://app.example.com",
@@ -110,13 +108,14 @@ def test_production_with_sound_settings_serves(database: None) -> None:
         ("FIRST_SUPERUSER_PASSWORD", "changethis", "FIRST_SUPERUSER_PASSWORD must have at least"),
         ("FIRST_SUPERUSER_PASSWORD", "password1234", "FIRST_SUPERUSER_PASSWORD is too common"),
         ("PREVIOUS_SECRET_KEYS", "changethis", "SECRET_KEY (and each previous one) must be"),
+        ("PASSWORD_HASH_MEMORY_KIB", "4096", "PASSWORD_HASH_MEMORY_KIB must be at least 12288"),
     ],
 )
 def test_production_refuses_settings_fit_only_for_a_laptop(
     setting: str, value: str, expected: str
 ) -> None:
     sound = {
-        "ENVIRONMENT": "production",
+        **PRODUCTION,
         "SECRET_KEY": STRONG_KEY,
         "FRONTEND_HOST": "https://app.example.com",
         "BACKEND_CORS_ORIGINS": "https://app.example.com",

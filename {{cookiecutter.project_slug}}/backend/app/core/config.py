@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, EmailStr, model_validator
+from pydantic import BeforeValidator, EmailStr, Field, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 {%- if cookiecutter.database == "postgresql" %}
 from sqlalchemy import URL
@@ -20,6 +20,8 @@ PROJECT_DIR = BACKEND_DIR.parent
 # Values that stand for a secret in examples; never a real one.
 PLACEHOLDERS = {"", "changethis", "changeme", "secret", "__generate__"}
 MIN_SECRET_LENGTH = 32
+# OWASP's least memory for Argon2id at a time cost of 3 (the Password Storage Cheat Sheet).
+MIN_PASSWORD_HASH_MEMORY_KIB = 12288
 # What a key's characters must carry, counted by their spread (32 random URL-safe characters
 # carry about 150 bits by this measure; "a" * 32 carries none).
 MIN_SECRET_BITS = 128
@@ -96,9 +98,13 @@ class Settings(BaseSettings):
     THROTTLE_FIRST_DELAY: float = 1.0
     THROTTLE_MAX_DELAY: int = 900
     THROTTLE_WINDOW: int = 3600
-    # Passwords checked at once by one server process (each Argon2 check takes 64 MiB and a
-    # core; by default one core is left to the event loop), and how many more may wait for a
-    # turn; past that the answer is 503 at once.
+    # Memory of one Argon2 password hash, in KiB: 64 MiB, pwdlib's recommended profile (time
+    # cost 3, 4 lanes). Outside local no less than MIN_PASSWORD_HASH_MEMORY_KIB; the tests lower
+    # it (a hash costs far less, and they make hundreds) except where they measure the cost.
+    PASSWORD_HASH_MEMORY_KIB: int = Field(default=65536, ge=1024)
+    # Passwords checked at once by one server process (each Argon2 check takes
+    # PASSWORD_HASH_MEMORY_KIB and a core; by default one core is left to the event loop), and
+    # how many more may wait for a turn; past that the answer is 503 at once.
     PASSWORD_CHECKS_AT_ONCE: int = max(1, len(os.sched_getaffinity(0)) - 1)
     PASSWORD_CHECKS_WAITING: int = 8
 {%- if cookiecutter.auth_totp == "yes" %}
@@ -226,6 +232,11 @@ class Settings(BaseSettings):
                     f"{MIN_SECRET_LENGTH} characters; set one in .env, e.g. the output of: "
                     "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
                 )
+        if self.PASSWORD_HASH_MEMORY_KIB < MIN_PASSWORD_HASH_MEMORY_KIB:
+            problems.append(
+                f"PASSWORD_HASH_MEMORY_KIB must be at least {MIN_PASSWORD_HASH_MEMORY_KIB} "
+                "(OWASP's least for Argon2id at a time cost of 3); leave it unset for 65536"
+            )
         if (problem := password_problem(self.FIRST_SUPERUSER_PASSWORD)) is not None:
             problems.append(
                 f"FIRST_SUPERUSER_PASSWORD {problem}; the generated .env holds a good one"

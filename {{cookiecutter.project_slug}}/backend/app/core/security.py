@@ -19,11 +19,13 @@ from typing import Any
 import jwt
 from anyio import CapacityLimiter, to_thread
 from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
 from app.core.config import settings
 
 ALGORITHM = "HS256"
-password_hash = PasswordHash.recommended()
+# pwdlib's recommended hasher, Argon2id, with its memory from the settings.
+password_hash = PasswordHash((Argon2Hasher(memory_cost=settings.PASSWORD_HASH_MEMORY_KIB),))
 
 
 class TokenType(StrEnum):
@@ -87,8 +89,9 @@ async def password_check_turn() -> AsyncIterator[None]:
 
 
 async def _hashing(function: Any, *args: str) -> Any:
-    """Run an Argon2 call in a thread, a few at once: each takes 64 MiB and a core, so a flood
-    of logins waits in a short line or is refused at once, and memory stays bounded."""
+    """Run an Argon2 call in a thread, a few at once: each takes PASSWORD_HASH_MEMORY_KIB and
+    a core, so a flood of logins waits in a short line or is refused at once, and memory stays
+    bounded."""
     limiter = _checks()
     busy = limiter.available_tokens < 1
     if busy and limiter.statistics().tasks_waiting >= settings.PASSWORD_CHECKS_WAITING:
