@@ -43,7 +43,7 @@ FEATURES: tuple[Feature, ...] = (
             "backend/app/server.py",
             "backend/app/session",
             "backend/app/rooms",
-            "backend/app/loadtest.py",
+            "backend/tools",
             "scripts/loadtest.sh",
             "backend/tests/socket_client.py",
             "backend/tests/fakes.py",

@@ -1,12 +1,12 @@
 """Accounts for the Locust run, with one password: `python accounts.py make COUNT PASSWORD FILE`
 writes their emails to FILE, one a line; `python accounts.py delete` deletes them (and whatever
-app.loadtest made). Run with a bake's python from its backend/ (it imports the app)."""
+tools.loadtest made). Run with a bake's python from its backend/ (it imports the app)."""
 
 import asyncio
 import sys
 from pathlib import Path
 
-from app import loadtest
+from tools import loadtest
 from app.core.db import SessionMaker, engine
 from app.core.security import hash_password
 from app.models import User

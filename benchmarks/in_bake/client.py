@@ -1,7 +1,7 @@
 """The benchmark's client, run with a bake's python from its backend/ (it imports the app).
 
 `python client.py SCENARIO CONFIG_JSON`. It drives the servers through the project's own
-app/loadtest.py, the way users load-test their app, and talks to the orchestrator in JSON lines:
+backend/tools/loadtest.py, the way users load-test their app, and talks to the orchestrator in JSON lines:
 `{"mark": NAME}` when a measured window opens or closes (it then waits for a line on stdin, so
 the orchestrator reads the servers' counters at that very point), and `{"result": {...}}` last.
 """
@@ -22,7 +22,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from app import loadtest
+from tools import loadtest
 from app.core.config import settings
 from app.core.db import engine
 
@@ -56,7 +56,7 @@ async def mark(name: str) -> None:
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
-    """The value `fraction` of the values do not exceed (nearest rank, as app/loadtest.py has it)."""
+    """The value `fraction` of the values do not exceed (nearest rank, as backend/tools/loadtest.py has it)."""
     if not values:
         return None
     ordered = sorted(values)

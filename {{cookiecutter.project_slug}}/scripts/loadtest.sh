@@ -3,4 +3,4 @@
 # --sessions 500 --round-trips 100 (--help says more). The server must use this project's .env.
 source "$(dirname "$0")/bootstrap.sh"
 cd "$PROJECT_DIR/backend"
-exec "$UV" run python -m app.loadtest "$@"
+exec "$UV" run python -m tools.loadtest "$@"

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from app import loadtest
 from tests.conftest import Server, create_room, running_server
+from tools import loadtest
 
 # Neither the rate limit nor the sockets-per-user cap may cut the fuzzing short.
 SERVER_ENV = {

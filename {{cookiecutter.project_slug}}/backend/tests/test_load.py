@@ -1,6 +1,6 @@
 """The socket under load: many sessions at once, and rooms whose members come, go and vanish.
 
-These run on a server of their own whose rate limit is out of the way, as app.loadtest's
+These run on a server of their own whose rate limit is out of the way, as tools.loadtest's
 --help asks of a server under test.
 """
 
@@ -16,8 +16,8 @@ import pytest
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from app import loadtest
 from tests.conftest import Server, create_room, running_server
+from tools import loadtest
 
 SESSIONS = 500
 ROUND_TRIPS = 100

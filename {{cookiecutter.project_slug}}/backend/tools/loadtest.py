@@ -1,6 +1,6 @@
 """Load-test a running server's session socket: many users, each on its own socket, pinging.
 
-`python -m app.loadtest` from backend/ (or scripts/loadtest.sh); `--help` lists the options.
+`python -m tools.loadtest` from backend/ (or scripts/loadtest.sh); `--help` lists the options.
 The users are written straight into this project's database and their tokens signed with its
 SECRET_KEY, so the server under test must run with the same .env. They are deleted at the end.
 """
@@ -217,7 +217,7 @@ def socket_url(http_url: str) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m app.loadtest",
+        prog="python -m tools.loadtest",
         description=(
             "Open many authenticated sessions on a running server's socket at once and time "
             "ping -> pong round trips on each. Every session is its own user, created in this "
