@@ -55,7 +55,7 @@ FEATURES: tuple[Feature, ...] = (
             "backend/tests/test_load.py",
             "backend/tests/test_fuzz.py",
         ),
-        traces=("sockets", "app.session", "WS_", "websocket"),
+        traces=("sockets", "app.session", "WS_", "websocket", "the socket", "socket's", "Socket"),
     ),
     Feature(
         name="frontend",
@@ -96,7 +96,7 @@ FEATURES: tuple[Feature, ...] = (
             "backend/app/api/routes/magic_link.py",
             "backend/tests/test_magic_link.py",
         ),
-        traces=("magic_link", "magic-link", "MAGIC_LINK", "claim_hash"),
+        traces=("magic_link", "magic-link", "MAGIC_LINK", "claim_hash", "sign-in link"),
     ),
     Feature(
         name="magic_link_page",
@@ -115,7 +115,17 @@ FEATURES: tuple[Feature, ...] = (
             "backend/tests/authenticator.py",
             "backend/tests/test_two_factor.py",
         ),
-        traces=("totp", "TOTP", "pyotp", "segno", "cryptography", "two_factor", "two-factor", "TwoFactor"),
+        traces=(
+            "totp",
+            "TOTP",
+            "pyotp",
+            "segno",
+            "cryptography",
+            "two_factor",
+            "two-factor",
+            "TwoFactor",
+            "authenticator",
+        ),
     ),
     Feature(
         name="totp_page",

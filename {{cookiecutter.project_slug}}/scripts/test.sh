@@ -2,9 +2,9 @@
 {%- if cookiecutter.frontend == "react" %}
 # Run every test: the frontend's type check, lint and unit tests (npm), then the backend's pytest
 # suite, whose tests/e2e drive the freshly built page in Chromium against a real server.
-# Arguments go to pytest (e.g. scripts/test.sh -k socket); the frontend's checks always run.
+# Arguments go to pytest (e.g. scripts/test.sh -k login); the frontend's checks always run.
 {%- else %}
-# Run the project's tests; arguments go to pytest (e.g. scripts/test.sh -k socket).
+# Run the project's tests; arguments go to pytest (e.g. scripts/test.sh -k login).
 {%- endif %}
 source "$(dirname "$0")/bootstrap.sh"
 {%- if cookiecutter.frontend == "react" %}

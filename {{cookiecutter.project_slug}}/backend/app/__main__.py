@@ -1,7 +1,7 @@
 """Serve the app: `python -m app` from backend/ (`--help` lists the options).
 
 The one place the server is configured, so that development, tests and production run the
-same socket settings.
+same server settings.
 """
 
 import argparse

@@ -25,7 +25,7 @@ from app.session.connections import connections
 
 def freeze_startup_objects() -> None:
     """What is loaded by now lives as long as the process: keep it out of the garbage
-    collector's full passes, which would otherwise stall every request and socket."""
+    collector's full passes, which would otherwise stall every request now and then."""
     gc.collect()
     gc.freeze()
 

@@ -142,7 +142,7 @@ class Settings(BaseSettings):
     FIRST_SUPERUSER: EmailStr
     FIRST_SUPERUSER_PASSWORD: str
     # Database connections one server process keeps, may add under load, and how long a request
-    # waits for one before it is answered 503 (a socket's request: `unavailable`).
+    # waits for one before it is answered 503{% if cookiecutter.use_websockets == "yes" %} (a socket's request: `unavailable`){% endif %}.
     DB_POOL_SIZE: int = 10
     DB_MAX_OVERFLOW: int = 10
     DB_POOL_TIMEOUT: float = 3.0
@@ -251,7 +251,7 @@ class Settings(BaseSettings):
                 problems.append(
                     "BACKEND_CORS_ORIGINS must list the site's origins "
                     "(e.g. https://app.example.com), not *: any page on the web could then "
-                    "call the API and open the socket"
+                    "call the API{% if cookiecutter.use_websockets == "yes" %} and open the socket{% endif %}"
                 )
             elif (problem := public_origin_problem(origin.rstrip("/"))) is not None:
                 problems.append(f"BACKEND_CORS_ORIGINS: {origin} {problem}")

@@ -21,7 +21,7 @@ _UNAVAILABLE_SIGNS = ("database is locked", "connect", "timeout", "too many clie
 
 def database_unavailable(error: BaseException) -> bool:
     """A request that got no connection in time, or whose database is busy or out of reach:
-    answered 503 (`unavailable` on the socket), not as a fault of the code."""
+    answered 503{% if cookiecutter.use_websockets == "yes" %} (`unavailable` on the socket){% endif %}, not as a fault of the code."""
     if isinstance(error, TimeoutError):
         return True
     if isinstance(error, OperationalError):
