@@ -144,11 +144,18 @@ UNSUPPORTED_COMBINATIONS: list[tuple[dict[str, str], str]] = [
 ]
 
 
+def combination_problems(context: Mapping[str, str]) -> list[str]:
+    """Every unsupported pair among the answers."""
+    return [
+        reason
+        for combination, reason in UNSUPPORTED_COMBINATIONS
+        if all(context.get(option) == value for option, value in combination.items())
+    ]
+
+
 def check_combinations(context: Mapping[str, str]) -> str | None:
-    for combination, reason in UNSUPPORTED_COMBINATIONS:
-        if all(context.get(option) == value for option, value in combination.items()):
-            return reason
-    return None
+    found = combination_problems(context)
+    return found[0] if found else None
 
 
 CHECKS: list[Check] = [
@@ -159,12 +166,13 @@ CHECKS: list[Check] = [
     check_project_name,
     check_description,
     check_author_name,
-    check_combinations,
 ]
 
 
 def problems(context: Mapping[str, str]) -> list[str]:
-    return [message for check in CHECKS if (message := check(context)) is not None]
+    """Every problem with the answers, each once."""
+    found = [message for check in CHECKS if (message := check(context)) is not None]
+    return found + combination_problems(context)
 
 
 def main() -> int:

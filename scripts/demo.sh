@@ -26,14 +26,34 @@ PROJECT="$OUTPUT_DIR/$SLUG"
 rm -rf "$PROJECT"
 mv "$STAGE/out/$SLUG" "$PROJECT"
 
+URL="http://127.0.0.1:${PORT:-8000}"
+credentials() {
+    echo "Log in as the first superuser, from $PROJECT/.env:" >&2
+    grep -E '^FIRST_SUPERUSER(_PASSWORD)?=' "$PROJECT/.env" | sed 's/^/    /' >&2
+}
 echo >&2
 echo "Baked $PROJECT (the template's defaults); starting it with its scripts/run.sh." >&2
-echo "Log in as the first superuser, from $PROJECT/.env:" >&2
-grep -E '^FIRST_SUPERUSER(_PASSWORD)?=' "$PROJECT/.env" | sed 's/^/    /' >&2
+echo "The first start installs its packages and builds its page: a few minutes on a small machine." >&2
+credentials
 echo >&2
 
 # The baked project's scripts use uv from PATH when there is one.
 export PATH="$(dirname "$UV"):$PATH"
 rm -rf "$STAGE"
 trap - EXIT
-exec bash "$PROJECT/scripts/run.sh"
+bash "$PROJECT/scripts/run.sh" &
+SERVER=$!
+trap 'kill -INT "$SERVER" 2>/dev/null; wait "$SERVER"' INT TERM
+# Once it answers, say again where it is and who to log in as: the install's output has scrolled
+# them away.
+until python3 -c "import urllib.request; urllib.request.urlopen('$URL/api/v1/health', timeout=1)" 2>/dev/null; do
+    if ! kill -0 "$SERVER" 2>/dev/null; then
+        wait "$SERVER"
+        exit $?
+    fi
+    sleep 1
+done
+echo >&2
+echo "Ready: $URL (the API's documentation at $URL/docs). Ctrl+C stops it." >&2
+credentials
+wait "$SERVER"

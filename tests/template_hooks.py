@@ -30,6 +30,17 @@ def load_hook(name: str) -> ModuleType:
     return module
 
 
+def load_bake_script() -> ModuleType:
+    """scripts/bake.py, the answers' checks and the bake behind scripts/bake.sh."""
+    path = HOOKS_DIR.parent / "scripts" / "bake.py"
+    spec = importlib.util.spec_from_file_location("bake", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 if TYPE_CHECKING:
     # mypy reads hooks/ through mypy_path, so the tests are checked against the real signatures.
     import post_gen_project

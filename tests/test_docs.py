@@ -16,7 +16,7 @@ from tests.baking import REPO_ROOT, copy_clean_template, run_bounded
 from tests.combinations import SUPPORTED_CODE, Combination, code_answers, default_combination
 from tests.conftest import BakedProjects
 from tests.docs_runner import claimed_file, code_blocks, runnable_commands, shell_script, shown_commands
-from tests.template_hooks import load_hook
+from tests.template_hooks import load_bake_script
 from tests.test_baked_suite import suite_combinations
 
 DOCS = REPO_ROOT / "docs"
@@ -129,17 +129,21 @@ def test_commands_run_elsewhere_are_run_there() -> None:
     assert seen == set(RUN_ELSEWHERE), f"in no guide: {set(RUN_ELSEWHERE) - seen}"
 
 
-def test_the_error_shown_for_a_bad_slug_is_the_hooks_own() -> None:
-    shown = [
-        line
+def test_the_refusal_shown_for_a_bad_slug_is_what_the_bake_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    [shown] = [
+        block.body
         for block in code_blocks((DOCS / "getting-started.md").read_text())
-        if block.lang == "text"
-        for line in block.body.splitlines()
-        if line.startswith("ERROR: project_slug")
+        if block.lang == "text" and block.body.startswith("Nothing was baked:")
     ]
-    assert len(shown) == 1
-    hook = load_hook("pre_gen_project")
-    assert shown[0] == f"ERROR: {hook.check_slug({'project_slug': 'my-app'})}"
+    command = "scripts/bake.sh --no-input project_slug=my-app"
+    assert f"`{command}` prints" in (DOCS / "getting-started.md").read_text()
+
+    status = load_bake_script().main([*command.split()[1:], "--output-dir", str(tmp_path)])
+
+    assert status != 0
+    assert capsys.readouterr().err == shown
 
 
 def test_each_setting_in_the_development_guide_is_a_real_setting() -> None:

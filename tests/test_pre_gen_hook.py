@@ -51,7 +51,6 @@ def test_every_check_runs() -> None:
         pre.check_project_name,
         pre.check_description,
         pre.check_author_name,
-        pre.check_combinations,
     }
 
 
@@ -202,6 +201,14 @@ def test_unsupported_combination_refused(defaults: dict[str, str], monkeypatch: 
     assert pre.check_combinations({**defaults, "database": "sqlite", "use_websockets": "no"}) is None
     assert pre.check_combinations({**defaults, "database": "postgresql", "use_websockets": "yes"}) is None
     assert reason in pre.problems({**defaults, "database": "sqlite", "use_websockets": "yes"})
+
+
+def test_every_unsupported_combination_is_told_at_once(defaults: dict[str, str]) -> None:
+    answers = {**defaults, "use_websockets": "no", "frontend": "react", "realtime_broker": "redis"}
+
+    found = pre.problems(answers)
+
+    assert [message.split("=", 1)[0] for message in found] == ["frontend", "realtime_broker"]
 
 
 def test_unsupported_combinations_name_real_choices() -> None:
