@@ -26,7 +26,10 @@ def tool(name: str) -> str:
 
 @pytest.mark.parametrize(
     "command",
-    [("ruff", "check", "hooks", "tests"), ("ruff", "format", "--check", "--diff", "hooks", "tests")],
+    [
+        ("ruff", "check", "hooks", "scripts", "tests"),
+        ("ruff", "format", "--check", "--diff", "hooks", "scripts", "tests"),
+    ],
     ids=["ruff-check", "ruff-format"],
 )
 def test_ruff(command: tuple[str, ...]) -> None:

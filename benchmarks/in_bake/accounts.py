@@ -6,10 +6,10 @@ import asyncio
 import sys
 from pathlib import Path
 
-from tools import loadtest
 from app.core.db import SessionMaker, engine
 from app.core.security import hash_password
 from app.models import User
+from tools import loadtest
 
 
 async def make(count: int, password: str, emails: Path) -> None:

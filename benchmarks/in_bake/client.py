@@ -22,9 +22,9 @@ import httpx
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from tools import loadtest
 from app.core.config import settings
 from app.core.db import engine
+from tools import loadtest
 
 T = TypeVar("T")
 # Sockets opened (and handshakes done) at once.
