@@ -110,8 +110,10 @@ def script_env(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> di
         uv_dir = tmp_path_factory.mktemp("uv-bin")
         (uv_dir / "uv").symlink_to(uv)
     env = baked_script_env(uv_dir)
-    # One mypy cache for every bake, shared by the xdist workers: most modules (the libraries, and
-    # most of the app) are the same in every combination, and mypy rechecks whatever differs in
-    # content or options. It turns each lint's 25 s of a cold mypy into a few seconds.
-    env["MYPY_CACHE_DIR"] = str(shared_dir / "mypy-cache")
+    # One mypy cache for every bake an xdist worker lints: most modules (the libraries, and most of
+    # the app) are the same in every combination, and mypy rechecks whatever differs in content or
+    # options. It turns each lint's 25 s of a cold mypy into a few seconds. One per worker: two
+    # mypy runs writing one cache at once can leave one reading another bake's module.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    env["MYPY_CACHE_DIR"] = str(shared_dir / f"mypy-cache-{worker}")
     return env

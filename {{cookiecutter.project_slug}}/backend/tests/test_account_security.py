@@ -596,11 +596,14 @@ async def test_a_database_that_cannot_keep_up_is_a_quick_503(database: None) -> 
             answers = await asyncio.gather(*(client.get("/health") for _ in range(60)))
             statuses = Counter(answer.status_code for answer in answers)
             assert set(statuses) == {200, 503}, statuses
-            form = {"username": "nobody@example.com", "password": "not the one"}
             logins = await asyncio.gather(
                 *(
-                    client.post("/login/oauth", data=form, headers=forwarded(an_address()))
-                    for _ in range(30)
+                    client.post(
+                        "/login/oauth",
+                        data={"username": f"busy-{n}@example.com", "password": "not the one"},
+                        headers=forwarded(an_address()),
+                    )
+                    for n in range(30)
                 )
             )
             refused = [login for login in logins if login.status_code == 503]

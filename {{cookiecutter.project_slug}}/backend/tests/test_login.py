@@ -1,3 +1,5 @@
+import uuid
+
 import httpx
 import pytest
 
@@ -35,7 +37,9 @@ async def test_wrong_credentials_are_refused(
     client: httpx.AsyncClient, account: Account, wrong: str
 ) -> None:
     form = {"username": account.email, "password": account.password}
-    form["username" if wrong == "email" else "password"] = "nobody@example.com"
+    # An address of its own: failures with a shared one add up across tests, to a 429.
+    nobody = f"nobody-{uuid.uuid4().hex[:12]}@example.com"
+    form["username" if wrong == "email" else "password"] = nobody
     response = await client.post("/login/oauth", data=form)
     assert response.status_code == 400
     assert response.json() == {"detail": "Incorrect email or password."}
