@@ -14,14 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.baking import REPO_ROOT, pytest_summary, run_script
-from tests.combinations import (
-    NON_CODE_OPTIONS,
-    Combination,
-    choice_options,
-    combination_id,
-    default_combination,
-    is_supported,
-)
+from tests.combinations import NON_CODE_OPTIONS, Combination, choice_options, combination_id, suite_combinations
 from tests.conftest import Bake
 
 SUITE_TIMEOUT = 1200
@@ -30,35 +23,6 @@ NOT_ALLOWED = ("failed", "error", "skipped", "xfailed", "xpassed")
 ARTIFACTS_DIR = REPO_ROOT / "build" / "test-artifacts"
 SCREENSHOTS = {"session-started", "session-saved", "session-error-toast", "session-reconnecting", "session-resumed"}
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
-
-
-# Sign-in methods that only add routes and pages: one bake without any of them covers their `no`.
-TAKEN_OUT_TOGETHER = ("auth_magic_link", "auth_totp")
-
-
-def suite_combinations() -> list[Combination]:
-    """Each database with the websocket layer in, then every other choice once, on the defaults otherwise.
-
-    Not the whole product (each run takes the better part of a minute): every choice of every option
-    runs the baked suite at least once, and the full product is linted by test_generation. The React
-    frontend's build, checks and browser tests are the slowest part, so only the bake that picks it runs
-    them: the others are API-only, and one that differs from it only by having no frontend is left out,
-    as the React bake's suite runs the same backend tests.
-    """
-    base = {**default_combination(), "use_websockets": "yes", "frontend": "none"}
-    wanted = [{**base, "database": database} for database in choice_options()["database"]]
-    wanted += [
-        {**base, option: value}
-        for option, values in choice_options().items()
-        if option not in TAKEN_OUT_TOGETHER and option not in NON_CODE_OPTIONS
-        for value in values
-    ]
-    wanted.append({**base, **dict.fromkeys(TAKEN_OUT_TOGETHER, "no")})
-    unique = {combination_id(combination): combination for combination in wanted if is_supported(combination)}
-    with_react = {combination_id({**c, "frontend": "none"}) for c in unique.values() if c["frontend"] == "react"}
-    kept = [combination for key, combination in unique.items() if key not in with_react]
-    # The longest run first, so that the other workers take the rest meanwhile.
-    return sorted(kept, key=lambda combination: combination["frontend"] != "react")
 
 
 @pytest.mark.slow

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.baking import REPO_ROOT, copy_clean_template, run_bounded
-from tests.combinations import SUPPORTED_CODE, Combination, code_answers, default_combination
+from tests.combinations import SUPPORTED_CODE, Combination, code_answers, default_combination, suite_combinations
 from tests.conftest import BakedProjects
 from tests.docs_runner import claimed_file, code_blocks, runnable_commands, shell_script, shown_commands
 from tests.template_hooks import load_bake_script
-from tests.test_baked_suite import suite_combinations
 
 DOCS = REPO_ROOT / "docs"
 GUIDES = sorted(path.name for path in DOCS.glob("*.md"))
