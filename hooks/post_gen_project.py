@@ -1,4 +1,4 @@
-"""Shape the baked project to the answers.
+"""Shape the baked project to the answers, and record the template it came from for cruft (.cruft.json).
 
 What each option owns is declared once, in FEATURES: the template's tests read the same
 table to check that a feature that is off leaves nothing behind.
@@ -7,12 +7,15 @@ table to check that a feature that is off leaves nothing behind.
 from __future__ import annotations
 
 import json
+import os
 import runpy
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 # Rendered by cookiecutter; a plain string constant when the module is imported by tests.
 RENDERED_CONTEXT = r"""{{ cookiecutter | tojson }}"""
@@ -37,12 +40,9 @@ FEATURES: tuple[Feature, ...] = (
         name="websockets",
         when={"use_websockets": "yes"},
         paths=(
-            "backend/app/api/sockets.py",
+            "backend/app/realtime",
             "backend/app/api/routes/rooms.py",
             "backend/app/api/routes/socket.py",
-            "backend/app/server.py",
-            "backend/app/session",
-            "backend/app/rooms",
             "backend/tools",
             "scripts/loadtest.sh",
             "backend/tests/socket_client.py",
@@ -51,11 +51,12 @@ FEATURES: tuple[Feature, ...] = (
             "backend/tests/test_rooms_unit.py",
             "backend/tests/test_limits.py",
             "backend/tests/test_socket.py",
+            "backend/tests/test_adapter.py",
             "backend/tests/test_session_unit.py",
             "backend/tests/test_load.py",
             "backend/tests/test_fuzz.py",
         ),
-        traces=("sockets", "app.session", "WS_", "websocket", "the socket", "socket's", "Socket"),
+        traces=("sockets", "app.realtime", "WS_", "websocket", "the socket", "socket's", "Socket"),
     ),
     Feature(
         name="frontend",
@@ -84,7 +85,7 @@ FEATURES: tuple[Feature, ...] = (
         name="redis",
         when={"use_websockets": "yes", "realtime_broker": "redis"},
         paths=(
-            "backend/app/rooms/redis.py",
+            "backend/app/realtime/rooms/redis.py",
             "backend/tests/test_rooms_redis.py",
         ),
         traces=("redis", "Redis", "REDIS_"),
@@ -245,6 +246,110 @@ def write_env(root: Path) -> None:
     make_env["make_env"](root)
 
 
+# --- The record cruft reads to bring the template's later commits into the project -----------------
+
+CRUFT_FILE = ".cruft.json"
+# What each bake generates for itself (the secrets of .env): an update never diffs nor writes it.
+CRUFT_SKIP = (".env",)
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """Where cruft finds the template again: the repository, the commit baked, the template's folder in it."""
+
+    template: str
+    commit: str
+    directory: str | None
+
+
+def git(folder: Path, *args: str) -> str | None:
+    """The output of a git command run in folder, or None if it fails (no checkout, no git)."""
+    try:
+        done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, check=False)  # noqa: S603, S607
+    except OSError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
+
+
+def template_source(folder: Path, *, cloned: bool) -> TemplateSource | None:
+    """The git checkout holding the template folder `folder`, or None when it is not in one.
+
+    A checkout cookiecutter cloned is named by its URL (its `origin`); one of the user's own by its
+    absolute path, as `cruft create` names a local template.
+    """
+    top = git(folder, "rev-parse", "--show-toplevel")
+    commit = git(folder, "rev-parse", "--verify", "HEAD")
+    if top is None or commit is None:
+        return None
+    directory = folder.resolve().relative_to(Path(top).resolve()).as_posix()
+    origin = git(Path(top), "remote", "get-url", "origin") if cloned else None
+    return TemplateSource(origin or top, commit, None if directory == "." else directory)
+
+
+def cruft_state(
+    questions: Mapping[str, Any], answers: Mapping[str, Any], source: TemplateSource, checkout: str | None = None
+) -> dict[str, Any]:
+    """What `cruft create` writes to .cruft.json for these answers, and the paths updates leave alone.
+
+    The context is cookiecutter.json's keys in its order, each answered (a private `_` key keeps its
+    value from cookiecutter.json), then cruft's `_template` and `_commit`: the keys cookiecutter adds
+    about one bake (`_output_dir`, `_repo_dir`, `_checkout`) are not cruft's.
+    """
+    context = {key: answers.get(key, raw) for key, raw in questions.items() if not key.startswith("__")}
+    return {
+        "template": source.template,
+        "commit": source.commit,
+        "checkout": checkout,
+        "context": {"cookiecutter": {**context, "_template": source.template, "_commit": source.commit}},
+        "directory": source.directory,
+        "skip": list(CRUFT_SKIP),
+    }
+
+
+def cruft_json(state: Mapping[str, Any]) -> str:
+    """The state as cruft itself writes .cruft.json."""
+    return json.dumps(state, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n"
+
+
+def made_by_cruft(context: Mapping[str, Any]) -> bool:
+    """Whether cruft is rendering the template (`cruft create`, or the two renders of an update).
+
+    cruft adds `_commit` to the context; cookiecutter never does.
+    """
+    return "_commit" in context
+
+
+def template_folder(context: Mapping[str, Any]) -> Path | None:
+    """The folder cookiecutter read the template from (a clone of its own, or the user's), if found."""
+    raw = context.get("_repo_dir")
+    if not raw:
+        return None
+    folder = Path(raw)
+    if not folder.is_absolute():
+        # Relative to the folder cookiecutter was started in, which the shell passes on as PWD (the
+        # hook itself runs in the project).
+        folder = Path(os.environ.get("PWD", "")) / folder
+    return folder.resolve() if (folder / "cookiecutter.json").is_file() else None
+
+
+def write_cruft_state(root: Path, context: Mapping[str, Any]) -> bool:
+    """Write root/.cruft.json when the template came from a git checkout; return whether it was written."""
+    folder = template_folder(context)
+    if folder is None:
+        return False
+    given, repo_dir = Path(str(context.get("_template", ""))), Path(str(context["_repo_dir"]))
+    # cookiecutter reads a local template where it is (the folder, or a `directory` in it); any other
+    # it clones first.
+    cloned = repo_dir != given and given not in repo_dir.parents
+    source = template_source(folder, cloned=cloned)
+    if source is None:
+        return False
+    questions = json.loads((folder / "cookiecutter.json").read_text(encoding="utf-8"))
+    state = cruft_state(questions, context, source, context.get("_checkout"))
+    (root / CRUFT_FILE).write_text(cruft_json(state), encoding="utf-8")
+    return True
+
+
 def main() -> int:
     context = json.loads(RENDERED_CONTEXT)
     root = Path.cwd()
@@ -252,7 +357,11 @@ def main() -> int:
     for feature in disabled_features(context):
         remove_paths(root, feature.paths)
     remove_empty_dirs(root)
-    write_env(root)
+    # cruft writes .cruft.json itself; and the renders it compares need no secrets (a project's .env
+    # is its own: its first run writes one when it has none).
+    if not made_by_cruft(context):
+        write_env(root)
+        write_cruft_state(root, context)
     return 0
 
 

@@ -6,7 +6,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from app.core.db import SessionMaker, engine
+from app.core.db import open_db, engine
 from app.core.security import hash_password
 from app.models import User
 from tools import loadtest
@@ -18,7 +18,7 @@ async def make(count: int, password: str, emails: Path) -> None:
         User(email=f"{loadtest.EMAIL_PREFIX}locust-{n:05d}{loadtest.EMAIL_DOMAIN}", hashed_password=hashed)
         for n in range(count)
     ]
-    async with SessionMaker() as db:
+    async with open_db() as db:
         db.add_all(users)
         await db.commit()
     emails.write_text("".join(f"{user.email}\n" for user in users))

@@ -7,7 +7,11 @@ same server settings.
 import argparse
 import os
 import sys
+{%- if cookiecutter.use_websockets == "yes" %}
+from typing import TYPE_CHECKING, Any
+{%- else %}
 from typing import TYPE_CHECKING
+{%- endif %}
 
 import uvicorn
 from pydantic import ValidationError
@@ -31,6 +35,24 @@ def load_settings() -> "Settings":
     return settings
 
 
+{%- if cookiecutter.use_websockets == "yes" %}
+
+
+def websocket_protocol(settings: "Settings") -> dict[str, Any]:
+    """uvicorn's websocket options: the adapter (app/realtime/uvicorn.py) when it is on and
+    fits the installed uvicorn, else uvicorn's own protocol, where the app still refuses a frame
+    over WS_MAX_MESSAGE_BYTES with `message_too_big` (uvicorn reads up to 16 MiB first)."""
+    if settings.WS_UVICORN_ADAPTER:
+        try:
+            import app.realtime.uvicorn as adapter
+        except ImportError as error:
+            print(f"Serving the socket with uvicorn's own protocol: {error}", file=sys.stderr)
+        else:
+            return {"ws": adapter.PROTOCOL, "ws_max_size": settings.WS_MAX_MESSAGE_BYTES}
+    return {"ws": "websockets-sansio"}
+{%- endif %}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -51,8 +73,7 @@ def main(argv: list[str] | None = None) -> None:
         reload=options.reload,
         proxy_headers=True,
 {%- if cookiecutter.use_websockets == "yes" %}
-        ws="app.server:SessionWebSocketProtocol",
-        ws_max_size=settings.WS_MAX_MESSAGE_BYTES,
+        **websocket_protocol(settings),
         ws_ping_interval=settings.WS_PING_INTERVAL,
         ws_ping_timeout=settings.WS_PING_TIMEOUT,
         # Frames are small JSON messages; compression would cost CPU and memory per socket.

@@ -18,8 +18,8 @@ from app.core.db import engine
 from app.frontend import mount_frontend
 {%- endif %}
 {%- if cookiecutter.use_websockets == "yes" %}
-from app.rooms.runtime import hub
-from app.session.connections import connections
+from app.realtime.connections import connections
+from app.realtime.rooms.runtime import hub
 {%- endif %}
 
 

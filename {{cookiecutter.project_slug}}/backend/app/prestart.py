@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from app import {% if cookiecutter.auth_totp == "yes" %}totp, {% endif %}users
 from app.core.config import BACKEND_DIR, settings
-from app.core.db import SessionMaker, engine
+from app.core.db import engine, open_db
 from app.schemas import UserCreate
 
 logger = logging.getLogger("app.prestart")
@@ -48,7 +48,7 @@ def migrate() -> None:
 
 
 async def create_first_superuser() -> None:
-    async with SessionMaker() as db:
+    async with open_db() as db:
         if await users.get_user_by_email(db, settings.FIRST_SUPERUSER) is None:
             await users.create_user(
                 db,

@@ -35,7 +35,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from app.core.config import settings
 {%- if cookiecutter.realtime_broker != "redis" %}
-from app.core.db import SessionMaker
+from app.core.db import open_db
 from app.models import AttemptCounter
 {%- endif %}
 
@@ -187,7 +187,7 @@ async def _take(key: str, free: int) -> None:
         },
         where=table.blocked_until <= now,
     ).returning(table.count)
-    async with SessionMaker() as db:
+    async with open_db() as db:
         count = await db.scalar(upsert)
         if count is None:
             blocked_until = await db.scalar(select(table.blocked_until).where(table.key == key))
@@ -211,13 +211,13 @@ async def _take(key: str, free: int) -> None:
 
 
 async def _forget(key: str) -> None:
-    async with SessionMaker() as db:
+    async with open_db() as db:
         await db.execute(delete(AttemptCounter).where(AttemptCounter.key == key))
         await db.commit()
 
 
 async def _give_back(key: str) -> None:
-    async with SessionMaker() as db:
+    async with open_db() as db:
         await db.execute(
             update(AttemptCounter)
             .where(AttemptCounter.key == key, AttemptCounter.count > 0)

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from app import mail, users
 from app.core.config import settings
-from app.core.db import SessionMaker
+from app.core.db import open_db
 from app.email_tokens import Purpose, issue
 from app.models import EmailToken
 from tests.conftest import Account, MakeAccount, bearer, login
@@ -173,7 +173,7 @@ async def test_whether_a_link_was_pending_is_decided_as_of_the_asking(
     """The link is made after the answer: a request made while a link was pending sends nothing,
     even when that link is used before the work is done; one made after the use sends a link."""
     start = datetime.now(UTC)
-    async with SessionMaker() as db:
+    async with open_db() as db:
         user = await users.get_user_by_email(db, account.email)
         assert user is not None
         assert await issue(db, user, Purpose.PASSWORD_RESET, start) is not None

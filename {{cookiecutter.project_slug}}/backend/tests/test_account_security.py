@@ -19,7 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from app.core.db import SessionMaker
+from app.core.db import open_db
 from app.models import SignIn
 from tests.conftest import (
     Account,
@@ -441,7 +441,7 @@ async def test_a_session_ends_at_its_lifetime_whatever_the_refreshes(
 ) -> None:
     refreshed = await client.post("/login/refresh")
     assert refreshed.status_code == 200
-    async with SessionMaker() as db:
+    async with open_db() as db:
         await db.execute(
             update(SignIn)
             .where(SignIn.user_id == account.id)

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 from websockets.exceptions import InvalidStatus
 
-from app.core.db import SessionMaker
+from app.core.db import open_db
 from app.core.security import TokenType, create_token
 from app.models import SessionRecord, SessionStatus
 from tests.conftest import (
@@ -171,6 +171,7 @@ async def test_a_message_over_the_limit_gets_message_too_big_and_1009(
         assert await client.close_code() == 1009
 
 
+@pytest.mark.adapter
 async def test_a_huge_frame_is_refused_from_its_header_before_its_payload(
     server: Server, token: str
 ) -> None:
@@ -352,6 +353,7 @@ async def test_a_token_that_cannot_renew_ends_the_session(
 # Shutdown
 
 
+@pytest.mark.adapter
 async def test_shutdown_flushes_replies_says_why_closes_1001_and_keeps_the_draft(
     database: None, account: Account, token: str
 ) -> None:
@@ -374,7 +376,7 @@ async def test_shutdown_flushes_replies_says_why_closes_1001_and_keeps_the_draft
         assert server.process.wait(timeout=20) == -signal.SIGTERM
         assert "Application shutdown complete." in server.log_text()
         assert "Traceback" not in server.log_text()
-    async with SessionMaker() as db:
+    async with open_db() as db:
         drafts = (
             await db.scalars(
                 select(SessionRecord).where(
@@ -400,7 +402,7 @@ async def test_shutdown_lets_a_save_in_flight_finish(database: None, token: str)
             if reply["state"] == "save":
                 # Told it was saved: it is.
                 assert reply["data"]["status"] == "saved"
-                async with SessionMaker() as db:
+                async with open_db() as db:
                     record = await db.get(SessionRecord, uuid.UUID(reply["data"]["id"]))
                     assert record is not None
                     assert record.status == SessionStatus.SAVED
@@ -441,6 +443,7 @@ async def _crowd(limited: Server, token: str, here: dict[str, str]) -> None:
             assert (await admitted.authenticate(token))["state"] == "initialised"
 
 
+@pytest.mark.adapter
 @pytest.mark.parametrize("signed_in", [False, True])
 async def test_text_that_is_not_utf8_closes_with_1007_and_one_quiet_line(
     server: Server, token: str, signed_in: bool

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy import update
 
-from app.core.db import SessionMaker
+from app.core.db import open_db
 from app.core.security import digest
 from app.models import EmailToken
 from tests.conftest import Account, MakeAccount, Server, bearer
@@ -94,7 +94,7 @@ async def test_an_expired_link_is_refused(
     client: httpx.AsyncClient, mailbox: Mailbox, account: Account
 ) -> None:
     token = await ask_for_link(client, mailbox, account.email)
-    async with SessionMaker() as db:
+    async with open_db() as db:
         await db.execute(
             update(EmailToken)
             .where(EmailToken.token_hash == digest(token))

@@ -17,8 +17,8 @@ import pytest
 from redis.asyncio import Redis
 
 from app.core.config import settings
-from app.rooms.broker import History
-from app.rooms.redis import RedisBroker
+from app.realtime.rooms.broker import History
+from app.realtime.rooms.redis import RedisBroker
 from tests.conftest import MakeAccount, OpenRoom, Server, free_port, login, running_server
 from tests.socket_client import SocketClient, session
 from tests.test_rooms import in_room, join, updates

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from app.rooms.broker import Envelope, History
-from app.rooms.hub import RoomHub, RoomsFull, Subscriber, update_frame
-from app.rooms.memory import MemoryBroker
-from app.session.context import Member
+from app.realtime.context import Member
+from app.realtime.rooms.broker import Envelope, History
+from app.realtime.rooms.hub import RoomHub, RoomsFull, Subscriber, update_frame
+from app.realtime.rooms.memory import MemoryBroker
 from tests.fakes import RecordingSink
 
 

@@ -9,14 +9,21 @@ from enum import Enum
 import pytest
 from pydantic import BaseModel
 
-from app.api.sockets import sanitize_data_request
 from app.core.config import settings
-from app.core.db import SessionMaker
-from app.session.context import Member, SessionContext
-from app.session.errors import CloseCode, ErrorCode, SocketError
-from app.session.messages import Request, Response, encode, parse_request
-from app.session.protocol import handle_request
-from app.session.registry import StateRegistry
+from app.core.db import open_db
+from app.realtime.context import Member, SessionContext
+from app.realtime.dispatch import handle_request
+from app.realtime.protocol import (
+    CloseCode,
+    ErrorCode,
+    Request,
+    Response,
+    SocketError,
+    encode,
+    parse_request,
+)
+from app.realtime.registry import Reply, StateRegistry
+from app.realtime.states import sanitize_data_request
 from tests.fakes import RecordingSink
 
 
@@ -98,7 +105,7 @@ def _context() -> SessionContext:
         member=Member(id=uuid.uuid4(), name="Ada"),
         token_expires_at=datetime.now(UTC) + timedelta(minutes=5),
         sign_in_id=uuid.uuid4(),
-        db=SessionMaker,
+        open_db=open_db,
         outbox=RecordingSink(),
     )
 
@@ -108,14 +115,14 @@ def registry(monkeypatch: pytest.MonkeyPatch) -> StateRegistry:
     monkeypatch.setattr(settings, "WS_USER_RECHECK", 3600.0)
     registry = StateRegistry()
 
-    @registry.state("echo")
     async def echo(context: SessionContext, data: Echo) -> Response:
         return Response(state="echo", data={"word": data.word})
 
-    @registry.state("explode")
     async def explode(context: SessionContext, data: Echo) -> Response:
         raise RuntimeError("secret internals")
 
+    registry.add("echo", echo, Reply("echo", Echo))
+    registry.add("explode", explode, Reply("explode"))
     return registry
 
 
@@ -162,16 +169,16 @@ async def test_an_expired_token_ends_the_session(registry: StateRegistry) -> Non
 def test_a_state_is_registered_once_and_needs_a_model() -> None:
     registry = StateRegistry()
 
-    @registry.state("one")
     async def one(context: SessionContext, data: Echo) -> Response:
         return Response(state="one")
 
+    registry.add("one", one, Reply("one"))
     with pytest.raises(ValueError, match="already has a handler"):
-        registry.state("one")(one)
+        registry.add("one", one, Reply("one"))
 
     async def untyped(context: SessionContext, data: dict) -> Response:  # type: ignore[type-arg]
         return Response(state="untyped")
 
     with pytest.raises(TypeError, match="pydantic model"):
-        registry.state("untyped")(untyped)
+        registry.add("untyped", untyped, Reply("untyped"))
     assert registry.states == ["one"]

@@ -2,7 +2,7 @@
 
 import httpx
 {% if cookiecutter.use_websockets == "yes" %}
-from app.session.errors import LOGGED_OUT_MESSAGE
+from app.realtime.protocol import LOGGED_OUT_MESSAGE
 {%- endif %}
 from tests.conftest import Account, Server, bearer, login
 {%- if cookiecutter.use_websockets == "yes" %}

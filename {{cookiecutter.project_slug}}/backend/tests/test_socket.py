@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select, text
 from websockets.exceptions import InvalidStatus
 
-from app.core.db import SessionMaker
+from app.core.db import open_db
 from app.core.security import TokenType, create_token
 from app.models import SessionRecord, SessionStatus
-from app.session.errors import LOGGED_OUT_MESSAGE
+from app.realtime.protocol import LOGGED_OUT_MESSAGE
 from tests.conftest import Account, MakeAccount, Server, bearer, login, sign_in_of
 from tests.socket_client import open_socket, session
 
@@ -224,8 +224,7 @@ async def test_numbers_json_cannot_carry_are_refused_by_every_state(
     server: Server, token: str, number: str
 ) -> None:
     """Never echoed, stored or broadcast: a browser's JSON.parse would throw on the answer."""
-    import app.main  # noqa: F401 (every state registered)
-    from app.session.states import registry
+    from app.realtime.handlers import registry
 
     async with session(server.ws_url, token) as (client, _):
         for state in registry.states:
@@ -254,7 +253,7 @@ async def test_invalid_data_says_which_field_and_why(server: Server, token: str)
 
 
 async def _records(user_id: uuid.UUID) -> list[SessionRecord]:
-    async with SessionMaker() as db:
+    async with open_db() as db:
         result = await db.execute(select(SessionRecord).where(SessionRecord.user_id == user_id))
         return list(result.scalars())
 
@@ -368,14 +367,14 @@ async def test_a_server_fault_is_reported_without_internals_and_closes_with_1011
     server: Server, token: str
 ) -> None:
     async with session(server.ws_url, token) as (client, _):
-        async with SessionMaker() as db:
+        async with open_db() as db:
             await db.execute(text("ALTER TABLE session_records RENAME TO session_records_away"))
             await db.commit()
         try:
             error = await client.request("startThings", request_id="boom")
             assert await client.close_code() == 1011
         finally:
-            async with SessionMaker() as db:
+            async with open_db() as db:
                 await db.execute(text("ALTER TABLE session_records_away RENAME TO session_records"))
                 await db.commit()
     assert error == {

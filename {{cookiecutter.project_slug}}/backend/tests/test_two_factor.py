@@ -8,7 +8,7 @@ import pyotp
 from sqlalchemy import select
 
 from app.api.routes.two_factor import EXPIRED_CHALLENGE, WRONG_CODE
-from app.core.db import SessionMaker
+from app.core.db import open_db
 from app.core.security import TokenType, decode_token
 from app.models import RecoveryCode, TotpCredential
 from app.totp import decrypt
@@ -48,7 +48,7 @@ async def test_the_secret_is_stored_encrypted(
     client: httpx.AsyncClient, account: Account, token: str
 ) -> None:
     app = await enable_two_factor(client, token, account.password)
-    async with SessionMaker() as db:
+    async with open_db() as db:
         stored = await db.scalar(
             select(TotpCredential.secret_encrypted).where(TotpCredential.user_id == account.id)
         )
@@ -268,7 +268,7 @@ async def test_new_recovery_codes_void_the_old_ones(
     new_codes = renewed.json()["recovery_codes"]
     assert len(new_codes) == 10
     assert not set(new_codes) & set(app.recovery_codes)
-    async with SessionMaker() as db:
+    async with open_db() as db:
         stored = set(
             await db.scalars(
                 select(RecoveryCode.code_hash).where(RecoveryCode.user_id == account.id)

@@ -23,7 +23,7 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from app.auth import start_sign_in
 from app.core.config import settings
-from app.core.db import SessionMaker, engine
+from app.core.db import engine, open_db
 from app.core.security import create_access_token, hash_password
 from app.models import User
 
@@ -56,7 +56,7 @@ async def create_users(count: int) -> list[str]:
         )
         for _ in range(count)
     ]
-    async with SessionMaker() as db:
+    async with open_db() as db:
         db.add_all(users)
         await db.commit()
         sign_ins = [await start_sign_in(db, user) for user in users]
@@ -68,7 +68,7 @@ async def create_users(count: int) -> list[str]:
 
 async def delete_users() -> None:
     """Delete every user `create_users` made (their sessions and tokens go with them)."""
-    async with SessionMaker() as db:
+    async with open_db() as db:
         await db.execute(
             delete(User).where(
                 User.email.startswith(EMAIL_PREFIX, autoescape=True),

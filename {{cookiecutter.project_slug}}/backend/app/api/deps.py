@@ -11,7 +11,7 @@ from app.core.db import get_db
 from app.core.security import InvalidToken, password_check_turn, verify_password
 from app.models import User
 
-SessionDep = Annotated[AsyncSession, Depends(get_db)]
+DatabaseDep = Annotated[AsyncSession, Depends(get_db)]
 # Where a password is exchanged for tokens (app/api/routes/login.py).
 LOGIN_URL = f"{settings.API_V1_STR}/login/oauth"
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=LOGIN_URL)
@@ -24,7 +24,7 @@ CREDENTIALS_ERROR = "Could not validate credentials."
 WRONG_PASSWORD = "Incorrect password."  # noqa: S105 (a message, not a password)
 
 
-async def get_current_user(db: SessionDep, token: TokenDep) -> User:
+async def get_current_user(db: DatabaseDep, token: TokenDep) -> User:
     try:
         user, _ = await authenticate_access_token(db, token)
     except InvalidToken:

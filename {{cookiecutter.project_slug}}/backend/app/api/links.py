@@ -13,7 +13,7 @@ from fastapi import BackgroundTasks, Request
 
 from app import mail, users
 from app.core.config import settings
-from app.core.db import SessionMaker
+from app.core.db import open_db
 from app.email_tokens import Purpose, describe, issue, lifetime
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ async def send_link(
     there is one, mailed as a link to `origin` + the page; nothing within MAIL_COOLDOWN_SECONDS
     of the last one (see email_tokens.issue). An address change's link goes to `new_email`."""
     try:
-        async with SessionMaker() as db:
+        async with open_db() as db:
             user = await users.get_user_by_email(db, email)
             if user is None or not user.is_active:
                 return

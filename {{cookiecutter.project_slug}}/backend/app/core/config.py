@@ -194,6 +194,9 @@ class Settings(BaseSettings):
     WS_PING_TIMEOUT: float = 20.0
     # Seconds the sockets have, on shutdown, to flush and close before they are cut.
     WS_SHUTDOWN_TIMEOUT: int = 10
+    # `python -m app` serves the socket with app/realtime/uvicorn.py, uvicorn's protocol with
+    # its fan-out shortcut and a 1001 shutdown; false: uvicorn's own, as any ASGI server would.
+    WS_UVICORN_ADAPTER: bool = True
     # Messages waiting to be sent to one socket before it counts as too slow.
     WS_SEND_QUEUE: int = 256
     # Updates a room keeps, for members who rejoin with `since`, and the most bytes they take.

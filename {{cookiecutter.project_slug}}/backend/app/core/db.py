@@ -57,9 +57,10 @@ def make_engine(url: str = settings.DATABASE_URL) -> AsyncEngine:
 
 
 engine = make_engine()
-SessionMaker = async_sessionmaker(engine, expire_on_commit=False)
+# `async with open_db() as db:` a database session of its own.
+open_db = async_sessionmaker(engine, expire_on_commit=False)
 
 
 async def get_db() -> AsyncIterator[AsyncSession]:
-    async with SessionMaker() as session:
-        yield session
+    async with open_db() as db:
+        yield db

@@ -9,7 +9,7 @@ import {
 
 /*
  * One person's membership of a room over the session socket (the backend's rooms,
- * app/rooms/states.py), framework-free; `useRoom` wraps it for React.
+ * app/realtime/rooms/states.py), framework-free; `useRoom` wraps it for React.
  *
  * The controller holds the room the person wants to be in and brings the server
  * in line with it: it joins when the socket is open, leaves before switching,

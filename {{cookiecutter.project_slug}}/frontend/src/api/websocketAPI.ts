@@ -1,7 +1,7 @@
 import WebSocketAsPromised from "websocket-as-promised";
 
 /*
- * Client side of the session socket protocol (defined by the backend: app/session/messages.py and errors.py):
+ * Client side of the session socket protocol (defined by the backend: app/realtime/protocol.py):
  * every frame is one JSON object; requests are `{state, data, id}`, responses
  * carry the request's `id`, errors are `{state: "error", error, code, id}`.
  */

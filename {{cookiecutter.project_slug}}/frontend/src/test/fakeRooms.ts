@@ -4,7 +4,7 @@ import type { FakeAuthBackend, FakeRequest } from "./fakeAuthBackend";
 import type { FakeConnection } from "./fakeServer";
 
 /*
- * The backend's rooms on top of the fake server: the socket side (app/rooms/states.py:
+ * The backend's rooms on top of the fake server: the socket side (app/realtime/rooms/states.py:
  * handshake, `join` with `since`, `epoch` and its replay, `publish`, `leave`, presence,
  * leaving every room when a socket closes, putting people out) and the HTTP side
  * (app/api/routes/rooms.py: owned rooms, who is let in, public or not). Shared by all

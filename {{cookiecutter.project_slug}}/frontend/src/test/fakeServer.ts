@@ -4,7 +4,7 @@ import { type RawData, WebSocket as WsSocket, WebSocketServer } from "ws";
 
 /*
  * A real websocket server on 127.0.0.1 (random port) for the tests, plus a
- * small implementation of the protocol's scaffold (the backend's app/session/).
+ * small implementation of the protocol's scaffold (the backend's app/realtime/).
  */
 
 export interface CloseRecord {

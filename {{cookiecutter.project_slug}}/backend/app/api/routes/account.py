@@ -4,7 +4,7 @@ confirmation of a new address."""
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response, status
 
 from app import auth, mail, throttle, users
-from app.api.deps import CurrentUser, SessionDep, client_address
+from app.api.deps import CurrentUser, DatabaseDep, client_address
 from app.api.links import LinkMail, mail_link
 from app.api.responses import errors
 from app.api.sign_in import clear_refresh_cookie
@@ -49,7 +49,7 @@ async def recover_password(
 
 @router.post("/login/password-reset", responses=errors(400, 403, 503))
 async def reset_password(
-    db: SessionDep, response: Response, background: BackgroundTasks, body: PasswordReset
+    db: DatabaseDep, response: Response, background: BackgroundTasks, body: PasswordReset
 ) -> Message:
     """Set a new password with the emailed link's token; every sign-in of the user ends."""
     try:
@@ -84,7 +84,7 @@ async def request_verification(
 
 
 @router.post("/login/email-verification", responses=errors(400, 403))
-async def verify_email(db: SessionDep, body: LinkToken) -> Message:
+async def verify_email(db: DatabaseDep, body: LinkToken) -> Message:
     """Confirm an address with the emailed link's token (no login needed)."""
     try:
         user = (await redeem(db, Purpose.EMAIL_VERIFICATION, body.token)).user
@@ -97,7 +97,7 @@ async def verify_email(db: SessionDep, body: LinkToken) -> Message:
 
 @router.post("/login/email-change", responses=errors(400, 403, 409))
 async def confirm_email_change(
-    db: SessionDep, response: Response, background: BackgroundTasks, body: LinkToken
+    db: DatabaseDep, response: Response, background: BackgroundTasks, body: LinkToken
 ) -> Message:
     """Move the account to the new address with the link mailed there (no login needed). The
     old address is told; every sign-in ends, so that the account signs in anew."""

@@ -3,7 +3,7 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 from sqlalchemy import text
 
-from app.api.deps import SessionDep
+from app.api.deps import DatabaseDep
 
 router = APIRouter(tags=["health"])
 
@@ -18,7 +18,7 @@ UNAVAILABLE: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/health", responses=UNAVAILABLE)
-async def health(db: SessionDep, response: Response) -> dict[str, str]:
+async def health(db: DatabaseDep, response: Response) -> dict[str, str]:
     """For load balancers and probes: 200 when the app can reach its database."""
     try:
         await db.execute(text("SELECT 1"))

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Cookie, Depends, HTTPException, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app import auth, throttle, users
-from app.api.deps import CREDENTIALS_ERROR, CurrentUser, SessionDep, client_address
+from app.api.deps import CREDENTIALS_ERROR, CurrentUser, DatabaseDep, client_address
 from app.api.responses import errors
 from app.api.sign_in import REFRESH_COOKIE, clear_refresh_cookie, complete_sign_in, grant
 from app.core.security import InvalidToken, password_check_turn
@@ -18,7 +18,7 @@ BAD_LOGIN = "Incorrect email or password."
 
 @router.post("/oauth", responses=errors(400, 403, 429, 503))
 async def login(
-    db: SessionDep,
+    db: DatabaseDep,
     request: Request,
     response: Response,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -39,7 +39,7 @@ async def login(
 
 @router.post("/refresh", responses=errors(401, 403))
 async def refresh(
-    db: SessionDep, response: Response, refresh_token: RefreshCookie = None
+    db: DatabaseDep, response: Response, refresh_token: RefreshCookie = None
 ) -> AccessToken:
     """Spend the refresh cookie for a new access token and a new refresh cookie.
 
@@ -61,7 +61,7 @@ async def refresh(
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=errors(403))
-async def logout(db: SessionDep, response: Response, refresh_token: RefreshCookie = None) -> None:
+async def logout(db: DatabaseDep, response: Response, refresh_token: RefreshCookie = None) -> None:
     """End this sign-in: its refresh cookie is cleared, and its access tokens{% if cookiecutter.use_websockets == "yes" %} and
     sockets{% endif %} stop working."""
     if refresh_token is not None:
@@ -72,7 +72,7 @@ async def logout(db: SessionDep, response: Response, refresh_token: RefreshCooki
 @router.post(
     "/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403)
 )
-async def logout_everywhere(db: SessionDep, response: Response, user: CurrentUser) -> None:
+async def logout_everywhere(db: DatabaseDep, response: Response, user: CurrentUser) -> None:
     """End every sign-in of the user, on every device: refresh and access tokens{% if cookiecutter.use_websockets == "yes" %}, and sockets{% endif %}."""
     await auth.end_all_sign_ins(db, user.id)
     clear_refresh_cookie(response)

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Cookie, HTTPException, Request, Response, status
 
 from app import throttle
-from app.api.deps import SessionDep, client_address
+from app.api.deps import DatabaseDep, client_address
 from app.api.links import LinkMail, mail_link
 from app.api.responses import errors
 from app.api.sign_in import LOGIN_PATH, complete_sign_in, set_private_cookie
@@ -63,7 +63,7 @@ async def request_link(
 
 @router.post("/verify", responses=errors(400, 403))
 async def sign_in_with_link(
-    db: SessionDep, response: Response, body: SignInLink, claim_cookie: ClaimCookie = None
+    db: DatabaseDep, response: Response, body: SignInLink, claim_cookie: ClaimCookie = None
 ) -> AccessToken{% if cookiecutter.auth_totp == "yes" %} | Challenge{% endif %}:
     """Spend the link's token with this browser's claim: signed in{% if cookiecutter.auth_totp == "yes" %}, or the code step next{% endif %}."""
     try:

@@ -11,13 +11,14 @@ from fastapi import APIRouter, HTTPException, Path, status
 from sqlalchemy.exc import IntegrityError
 
 from app import users
-from app.api.deps import CurrentUser, Limit, SessionDep, Skip
+from app.api.deps import CurrentUser, DatabaseDep, Limit, Skip
 from app.api.responses import errors
 from app.core.config import settings
 from app.models import Room, RoomMember, User
-from app.rooms import access
-from app.rooms.broker import BrokerUnavailable
-from app.rooms.runtime import hub
+from app.realtime.context import Member
+from app.realtime.rooms import access
+from app.realtime.rooms.broker import BrokerUnavailable
+from app.realtime.rooms.runtime import hub
 from app.schemas import (
     ROOM_NAME_PATTERN,
     Person,
@@ -28,7 +29,6 @@ from app.schemas import (
     RoomsPublic,
     RoomUpdate,
 )
-from app.session.context import Member
 
 router = APIRouter(prefix="/rooms", tags=["rooms"])
 logger = logging.getLogger(__name__)
@@ -55,14 +55,14 @@ def _public(room: Room, owner: User, asking: User) -> RoomPublic:
     )
 
 
-async def _joinable(db: SessionDep, user: User, name: str) -> Room:
+async def _joinable(db: DatabaseDep, user: User, name: str) -> Room:
     room = await access.find(db, name)
     if room is None or not await access.may_join(db, Member.of(user), room):
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     return room
 
 
-async def _owned(db: SessionDep, user: User, name: str) -> Room:
+async def _owned(db: DatabaseDep, user: User, name: str) -> Room:
     room = await _joinable(db, user, name)
     if room.owner_id != user.id:
         raise HTTPException(status.HTTP_403_FORBIDDEN, OWNER_ONLY)
@@ -82,7 +82,7 @@ async def _put_out(name: str, keep_only: frozenset[uuid.UUID] | None) -> None:
 
 @router.get("", responses=errors(401))
 async def list_rooms(
-    db: SessionDep,
+    db: DatabaseDep,
     user: CurrentUser,
     skip: Skip = 0,
     limit: Limit = 100,
@@ -93,7 +93,7 @@ async def list_rooms(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=errors(400, 401, 403, 409))
-async def create_room(db: SessionDep, user: CurrentUser, body: RoomCreate) -> RoomPublic:
+async def create_room(db: DatabaseDep, user: CurrentUser, body: RoomCreate) -> RoomPublic:
     if await access.owned(db, user.id) >= settings.ROOMS_PER_USER:
         detail = f"You own {settings.ROOMS_PER_USER} rooms, the most one may; delete one first."
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail)
@@ -110,7 +110,7 @@ async def create_room(db: SessionDep, user: CurrentUser, body: RoomCreate) -> Ro
 
 
 @router.get("/{name}", responses=errors(401, 404))
-async def read_room(db: SessionDep, user: CurrentUser, name: RoomName) -> RoomDetail:
+async def read_room(db: DatabaseDep, user: CurrentUser, name: RoomName) -> RoomDetail:
     room = await _joinable(db, user, name)
     owner = await users.get_user(db, room.owner_id)
     if owner is None:  # deleted meanwhile, and the room with them
@@ -121,7 +121,7 @@ async def read_room(db: SessionDep, user: CurrentUser, name: RoomName) -> RoomDe
 
 @router.patch("/{name}", responses=errors(400, 401, 403, 404))
 async def update_room(
-    db: SessionDep, user: CurrentUser, name: RoomName, body: RoomUpdate
+    db: DatabaseDep, user: CurrentUser, name: RoomName, body: RoomUpdate
 ) -> RoomPublic:
     """Open the room to every signed-in user, or close it to all but the people let in (those
     in it who were not are put out)."""
@@ -133,7 +133,7 @@ async def update_room(
 
 
 @router.delete("/{name}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404))
-async def delete_room(db: SessionDep, user: CurrentUser, name: RoomName) -> None:
+async def delete_room(db: DatabaseDep, user: CurrentUser, name: RoomName) -> None:
     """The room is gone for everyone: whoever is in it is put out."""
     room = await _owned(db, user, name)
     await db.delete(room)
@@ -150,7 +150,7 @@ async def delete_room(db: SessionDep, user: CurrentUser, name: RoomName) -> None
     responses=errors(400, 401, 403, 404, 409),
 )
 async def add_member(
-    db: SessionDep, user: CurrentUser, name: RoomName, body: RoomInvitation
+    db: DatabaseDep, user: CurrentUser, name: RoomName, body: RoomInvitation
 ) -> Person:
     """Let someone into the room, by their address; they may join it from now on."""
     room = await _owned(db, user, name)
@@ -176,7 +176,7 @@ async def add_member(
     responses=errors(401, 403, 404),
 )
 async def remove_member(
-    db: SessionDep, user: CurrentUser, name: RoomName, user_id: uuid.UUID
+    db: DatabaseDep, user: CurrentUser, name: RoomName, user_id: uuid.UUID
 ) -> None:
     """The owner takes someone out of the room, or a member leaves it for good."""
     room = await _joinable(db, user, name)

@@ -9,17 +9,14 @@ from starlette.routing import Match, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.protection import origin_allowed
-from app.api.sockets import Outbox, receive_frame
 from app.core.config import settings
-from app.core.db import SessionMaker
-from app.rooms import states as _room_states  # noqa: F401 (registers join, publish, leave)
-from app.session import renewal as _renewal  # noqa: F401 (registers token)
-from app.session.connections import Connection, connections
-from app.session.errors import INTERNAL_ERROR, CloseCode, ErrorCode, SocketError
-from app.session.limits import TokenBucket, over_the_limit, too_big
-from app.session.messages import parse_request
-from app.session.protocol import Outcome, authenticate, handle_request
-from app.session.states import registry
+from app.core.db import open_db
+from app.realtime.connections import Connection, connections
+from app.realtime.dispatch import Outcome, authenticate, handle_request
+from app.realtime.handlers import registry
+from app.realtime.limits import TokenBucket, over_the_limit, too_big
+from app.realtime.protocol import INTERNAL_ERROR, CloseCode, ErrorCode, SocketError, parse_request
+from app.realtime.transport import Outbox, receive_frame
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +89,7 @@ async def serve(websocket: WebSocket, outbox: Outbox, connection: Connection) ->
         send(outbox, Outcome.failure(too_big()))
         return
     try:
-        context, initialised = await authenticate(frame, SessionMaker, outbox)
+        context, initialised = await authenticate(frame, open_db, outbox)
         connections.authenticated(connection, context)
     except SocketError as error:
         send(outbox, Outcome.failure(error))

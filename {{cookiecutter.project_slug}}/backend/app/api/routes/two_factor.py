@@ -4,7 +4,7 @@ recovery codes. Every change asks for the password again and is mailed to the ac
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response, status
 
 from app import auth, mail, throttle, totp
-from app.api.deps import CurrentUser, SessionDep, client_address, confirm_password, release
+from app.api.deps import CurrentUser, DatabaseDep, client_address, confirm_password, release
 from app.api.responses import errors
 from app.api.sign_in import grant
 from app.core.security import InvalidToken, TokenType, decode_token
@@ -32,7 +32,7 @@ KEEP_CODES = (
 
 
 async def checked(
-    db: SessionDep,
+    db: DatabaseDep,
     request: Request,
     background: BackgroundTasks,
     user: User,
@@ -71,7 +71,7 @@ def _notify(background: BackgroundTasks, user: User, what: str) -> None:
 
 @router.post("/login/two-factor", responses=errors(400, 401, 403, 409, 429))
 async def sign_in_with_code(
-    db: SessionDep,
+    db: DatabaseDep,
     request: Request,
     response: Response,
     background: BackgroundTasks,
@@ -93,7 +93,7 @@ async def sign_in_with_code(
 
 
 @router.get("/users/me/totp", responses=errors(401))
-async def two_factor_status(db: SessionDep, user: CurrentUser) -> TwoFactorStatus:
+async def two_factor_status(db: DatabaseDep, user: CurrentUser) -> TwoFactorStatus:
     return TwoFactorStatus(
         enabled=await totp.is_enabled(db, user.id),
         recovery_codes_left=await totp.recovery_codes_left(db, user.id),
@@ -102,7 +102,7 @@ async def two_factor_status(db: SessionDep, user: CurrentUser) -> TwoFactorStatu
 
 @router.post("/users/me/totp", responses=errors(400, 401, 403, 409, 429, 503))
 async def start_two_factor(
-    db: SessionDep, request: Request, user: CurrentUser, body: Reauthentication
+    db: DatabaseDep, request: Request, user: CurrentUser, body: Reauthentication
 ) -> TwoFactorEnrolment:
     """A new secret to scan (QR code) or type into an authenticator app; confirm it next."""
     await confirm_password(db, request, user, body.current_password)
@@ -117,7 +117,7 @@ async def start_two_factor(
 
 @router.post("/users/me/totp/confirm", responses=errors(400, 401, 403, 409, 429))
 async def confirm_two_factor(
-    db: SessionDep,
+    db: DatabaseDep,
     request: Request,
     background: BackgroundTasks,
     user: CurrentUser,
@@ -133,7 +133,7 @@ async def confirm_two_factor(
 
 @router.post("/users/me/totp/recovery-codes", responses=errors(400, 401, 403, 409, 429, 503))
 async def renew_recovery_codes(
-    db: SessionDep,
+    db: DatabaseDep,
     request: Request,
     background: BackgroundTasks,
     user: CurrentUser,
@@ -150,7 +150,7 @@ async def renew_recovery_codes(
 
 @router.post("/users/me/totp/disable", responses=errors(400, 401, 403, 409, 429, 503))
 async def disable_two_factor(
-    db: SessionDep,
+    db: DatabaseDep,
     request: Request,
     background: BackgroundTasks,
     user: CurrentUser,

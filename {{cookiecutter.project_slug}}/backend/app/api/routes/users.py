@@ -3,7 +3,7 @@ import uuid
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response, status
 
 from app import auth, mail, users
-from app.api.deps import CurrentUser, Limit, SessionDep, Skip, SuperUser, confirm_password
+from app.api.deps import CurrentUser, DatabaseDep, Limit, Skip, SuperUser, confirm_password
 from app.api.links import LinkMail, mail_link
 from app.api.responses import errors
 from app.api.sign_in import grant
@@ -36,7 +36,7 @@ EMAIL_CHANGE_LINK = LinkMail(
 )
 
 
-async def _ensure_email_free(db: SessionDep, email: str | None, owner: User | None = None) -> None:
+async def _ensure_email_free(db: DatabaseDep, email: str | None, owner: User | None = None) -> None:
     if email is None:
         return
     existing = await users.get_user_by_email(db, email)
@@ -44,7 +44,7 @@ async def _ensure_email_free(db: SessionDep, email: str | None, owner: User | No
         raise HTTPException(status.HTTP_409_CONFLICT, EMAIL_TAKEN)
 
 
-async def _user_or_404(db: SessionDep, user_id: uuid.UUID) -> User:
+async def _user_or_404(db: DatabaseDep, user_id: uuid.UUID) -> User:
     user = await users.get_user(db, user_id)
     if user is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found.")
@@ -57,7 +57,7 @@ async def read_me(user: CurrentUser) -> UserPublic:
 
 
 @router.patch("/me", responses=errors(400, 401, 403))
-async def update_me(db: SessionDep, user: CurrentUser, user_in: UserUpdateMe) -> UserPublic:
+async def update_me(db: DatabaseDep, user: CurrentUser, user_in: UserUpdateMe) -> UserPublic:
     return UserPublic.model_validate(await users.update_user(db, user, user_in))
 
 
@@ -67,7 +67,7 @@ async def update_me(db: SessionDep, user: CurrentUser, user_in: UserUpdateMe) ->
     responses=errors(400, 401, 403, 429, 503),
 )
 async def change_my_email(
-    db: SessionDep,
+    db: DatabaseDep,
     request: Request,
     background: BackgroundTasks,
     user: CurrentUser,
@@ -90,7 +90,7 @@ async def change_my_email(
 
 @router.patch("/me/password", responses=errors(400, 401, 403, 429, 503))
 async def change_my_password(
-    db: SessionDep,
+    db: DatabaseDep,
     request: Request,
     response: Response,
     background: BackgroundTasks,
@@ -111,7 +111,7 @@ async def change_my_password(
 
 @router.get("", responses=errors(401, 403))
 async def list_users(
-    db: SessionDep,
+    db: DatabaseDep,
     _: SuperUser,
     skip: Skip = 0,
     limit: Limit = 100,
@@ -121,13 +121,13 @@ async def list_users(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=errors(400, 401, 403, 409, 503))
-async def create_user(db: SessionDep, _: SuperUser, user_in: UserCreate) -> UserPublic:
+async def create_user(db: DatabaseDep, _: SuperUser, user_in: UserCreate) -> UserPublic:
     await _ensure_email_free(db, user_in.email)
     return UserPublic.model_validate(await users.create_user(db, user_in))
 
 
 @router.get("/{user_id:uuid}", responses=errors(401, 403, 404))
-async def read_user(db: SessionDep, current: CurrentUser, user_id: uuid.UUID) -> UserPublic:
+async def read_user(db: DatabaseDep, current: CurrentUser, user_id: uuid.UUID) -> UserPublic:
     if user_id != current.id and not current.is_superuser:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "The user doesn't have enough privileges.")
     return UserPublic.model_validate(await _user_or_404(db, user_id))
@@ -135,7 +135,7 @@ async def read_user(db: SessionDep, current: CurrentUser, user_id: uuid.UUID) ->
 
 @router.patch("/{user_id:uuid}", responses=errors(400, 401, 403, 404, 409, 503))
 async def update_user(
-    db: SessionDep,
+    db: DatabaseDep,
     background: BackgroundTasks,
     _: SuperUser,
     user_id: uuid.UUID,
@@ -168,7 +168,7 @@ async def update_user(
 @router.delete(
     "/{user_id:uuid}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404)
 )
-async def delete_user(db: SessionDep, current: SuperUser, user_id: uuid.UUID) -> None:
+async def delete_user(db: DatabaseDep, current: SuperUser, user_id: uuid.UUID) -> None:
     if user_id == current.id:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Superusers cannot delete themselves.")
     await db.delete(await _user_or_404(db, user_id))

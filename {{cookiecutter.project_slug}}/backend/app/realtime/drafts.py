@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, JsonValue
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,12 +52,18 @@ async def save_session(
     return record
 
 
-def describe(record: SessionRecord) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "status": record.status,
-        "content": record.content,
-        "started_at": record.started_at,
-        "updated_at": record.updated_at,
-        "saved_at": record.saved_at,
-    }
+class SessionDescription(BaseModel):
+    """A session record as the socket describes it (in `initialised` and `save`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    status: SessionStatus
+    content: dict[str, JsonValue]
+    started_at: datetime
+    updated_at: datetime
+    saved_at: datetime | None
+
+
+def describe(record: SessionRecord) -> SessionDescription:
+    return SessionDescription.model_validate(record)

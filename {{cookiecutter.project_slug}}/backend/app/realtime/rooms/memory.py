@@ -9,7 +9,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from app.core.config import settings
-from app.rooms.broker import (
+from app.realtime.rooms.broker import (
     Broker,
     Envelope,
     History,

@@ -1,7 +1,7 @@
 """How fast one socket may send (a token bucket), and how much at a time."""
 
 from app.core.config import settings
-from app.session.errors import ErrorCode, SocketError
+from app.realtime.protocol import ErrorCode, SocketError
 
 # A character of text is at most four bytes of UTF-8.
 MAX_BYTES_PER_CHARACTER = 4
@@ -15,8 +15,8 @@ def too_big() -> SocketError:
 
 
 def over_the_limit(frame: str | bytes) -> bool:
-    """Whether a frame is over WS_MAX_MESSAGE_BYTES. The server (app/server.py) refuses such a
-    frame from its header; this holds the limit under any other ASGI server too."""
+    """Whether a frame is over WS_MAX_MESSAGE_BYTES. The uvicorn adapter (app/realtime/uvicorn.py)
+    refuses such a frame from its header; this holds the limit under any other ASGI server."""
     limit = settings.WS_MAX_MESSAGE_BYTES
     if len(frame) * (MAX_BYTES_PER_CHARACTER if isinstance(frame, str) else 1) <= limit:
         return False

@@ -10,17 +10,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.auth import authenticate_access_token
 from app.core.db import DATABASE_BUSY, database_unavailable
 from app.core.security import InvalidToken
-from app.session import store
-from app.session.context import FrameSink, Member, SessionContext
-from app.session.errors import (
+from app.realtime import drafts
+from app.realtime.context import FrameSink, Member, SessionContext
+from app.realtime.protocol import (
     CREDENTIALS_ERROR,
     EXPIRED_TOKEN_MESSAGE,
     INTERNAL_ERROR,
     ErrorCode,
+    Request,
     SocketError,
+    encode,
+    error_message,
+    parse_json,
+    response_message,
 )
-from app.session.messages import Request, encode, error_message, parse_json, response_message
-from app.session.registry import StateRegistry
+from app.realtime.registry import StateRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +42,7 @@ class Outcome:
 
 
 async def authenticate(
-    frame: str | bytes, db: async_sessionmaker[AsyncSession], outbox: FrameSink
+    frame: str | bytes, open_db: async_sessionmaker[AsyncSession], outbox: FrameSink
 ) -> tuple[SessionContext, str]:
     """Check the first frame's token: the socket's context and its `initialised` frame."""
     try:
@@ -49,9 +53,9 @@ async def authenticate(
     if not isinstance(token, str):
         raise SocketError(ErrorCode.UNAUTHORIZED, CREDENTIALS_ERROR)
     try:
-        async with db() as session:
-            user, claims = await authenticate_access_token(session, token)
-            draft = await store.latest_draft(session, user.id)
+        async with open_db() as db:
+            user, claims = await authenticate_access_token(db, token)
+            draft = await drafts.latest_draft(db, user.id)
     except InvalidToken:
         raise SocketError(ErrorCode.UNAUTHORIZED, CREDENTIALS_ERROR) from None
     except Exception as error:
@@ -64,14 +68,14 @@ async def authenticate(
         member=member,
         token_expires_at=claims.expires_at,
         sign_in_id=claims.sign_in_id,
-        db=db,
+        open_db=open_db,
         outbox=outbox,
         session_id=draft.id if draft else None,
     )
     # The socket's own user, who may see their address; the others in a room see the member.
     data: dict[str, Any] = {"user": {"id": user.id, "email": user.email, "name": member.name}}
     if draft is not None:
-        data["draft"] = store.describe(draft)
+        data["draft"] = drafts.describe(draft)
     return context, encode({"state": "initialised", "data": data})
 
 

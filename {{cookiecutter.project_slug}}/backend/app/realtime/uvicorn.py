@@ -1,4 +1,8 @@
-"""uvicorn's websocket protocol, with two changes the session socket needs.
+"""uvicorn's websocket protocol, with the changes the session socket needs.
+
+The one module that reaches into uvicorn's internals. `python -m app` uses it unless
+WS_UVICORN_ADAPTER is false, or an upgrade of uvicorn took away a hook it needs (then it serves
+uvicorn's own protocol and says so); the socket suite runs both ways.
 
 - A frame over WS_MAX_MESSAGE_BYTES is refused from its header, before its payload is read:
   the client is told why (`message_too_big`) just before the 1009 close.
@@ -19,11 +23,17 @@ from websockets.frames import CloseCode as WireCloseCode
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
-from app.api.sockets import SEND_TEXT_NOW
 from app.core.config import settings
-from app.session.connections import connections, error_frame
-from app.session.errors import ErrorCode
-from app.session.limits import too_big
+from app.realtime.connections import connections, error_frame
+from app.realtime.limits import too_big
+from app.realtime.protocol import ErrorCode
+from app.realtime.transport import SEND_TEXT_NOW
+
+# The hooks below that uvicorn's protocol must still have; without one, this module does not load.
+HOOKS = ("handle_connect", "send_receive_event_to_app", "handle_parser_exception", "shutdown")
+_missing = [hook for hook in HOOKS if not callable(getattr(WebSocketsSansIOProtocol, hook, None))]
+if _missing:
+    raise ImportError(f"uvicorn's websocket protocol has no {', '.join(_missing)}")
 
 TOO_BIG_FRAME = error_frame(ErrorCode.MESSAGE_TOO_BIG, too_big().message).encode()
 
@@ -86,3 +96,6 @@ class SessionWebSocketProtocol(WebSocketsSansIOProtocol):
     def _cut(self) -> None:
         if not self.transport.is_closing():
             super().shutdown()
+
+
+PROTOCOL = f"{__name__}:{SessionWebSocketProtocol.__name__}"

@@ -7,7 +7,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Room, RoomMember, User
-from app.session.context import Member
+from app.realtime.context import Member
 
 
 async def find(db: AsyncSession, name: str) -> Room | None:

@@ -3,7 +3,6 @@
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
-from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -32,30 +31,11 @@ async def send_response(websocket: WebSocket, frame: str) -> bool:
     return True
 
 
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str | list | tuple | set | dict) and not value)
-
-
-def sanitize_data_request(data: Any) -> Any:
-    """Drop empty values (None, "" and empty containers) from request data, recursively.
-
-    False and 0 are values, not emptiness, and are kept; containers left empty by the
-    clean-up are dropped too.
-    """
-    if isinstance(data, dict):
-        cleaned = {key: sanitize_data_request(value) for key, value in data.items() if key != ""}
-        return {key: value for key, value in cleaned.items() if not _is_empty(value)}
-    if isinstance(data, list | tuple | set):
-        items = (sanitize_data_request(item) for item in data)
-        return type(data)(item for item in items if not _is_empty(item))
-    return data
-
-
 class Outbox:
     """The socket's only writer.
 
     A frame goes straight to the connection when nothing is waiting before it and the
-    connection takes it without waiting (the server's protocol offers that, see app/server.py);
+    connection takes it without waiting (the uvicorn adapter offers that: app/realtime/uvicorn.py);
     otherwise it waits in a bounded queue that one task drains, started only when needed.
     Whoever sends never waits on the client; a client that lets `limit` frames pile up
     is closed with 1013 (try again later). Frames the client asked for (a reply, and a replay

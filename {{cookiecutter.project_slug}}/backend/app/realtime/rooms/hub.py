@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.rooms.broker import Broker, BrokerUnavailable, Envelope, History
-from app.session.context import FrameSink, Member
-from app.session.messages import encode
+from app.realtime.context import FrameSink, Member
+from app.realtime.protocol import encode
+from app.realtime.rooms.broker import Broker, BrokerUnavailable, Envelope, History
 
 logger = logging.getLogger(__name__)
 

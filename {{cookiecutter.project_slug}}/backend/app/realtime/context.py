@@ -37,7 +37,7 @@ class SessionContext:
     token_expires_at: datetime
     # The sign-in its token belongs to: when that ends, the socket ends.
     sign_in_id: uuid.UUID
-    db: async_sessionmaker[AsyncSession]
+    open_db: async_sessionmaker[AsyncSession]
     # Frames sent here reach this socket after whatever was queued before them.
     outbox: FrameSink
     connection_id: str = field(default_factory=lambda: uuid.uuid4().hex)

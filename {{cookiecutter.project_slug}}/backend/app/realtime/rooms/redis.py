@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 from redis.retry import Retry
 
 from app.core.config import settings
-from app.rooms.broker import (
+from app.realtime.rooms.broker import (
     Broker,
     BrokerUnavailable,
     Envelope,

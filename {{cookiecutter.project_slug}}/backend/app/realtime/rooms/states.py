@@ -1,21 +1,21 @@
-"""The rooms' states: join, publish, leave. They register with the session's registry."""
+"""The rooms' states: join, publish, leave."""
 
 from contextlib import suppress
 from functools import partial
 from typing import Any
 
-from pydantic import Field, JsonValue
+from pydantic import BaseModel, Field, JsonValue
 
 from app.core.config import settings
-from app.rooms import access
-from app.rooms.broker import BrokerUnavailable
-from app.rooms.hub import RoomsFull, Subscriber
-from app.rooms.runtime import hub
+from app.realtime.context import SessionContext
+from app.realtime.protocol import ErrorCode, Response, SocketError
+from app.realtime.registry import Reply, StateRegistry
+from app.realtime.rooms import access
+from app.realtime.rooms.broker import BrokerUnavailable
+from app.realtime.rooms.hub import RoomsFull, Subscriber
+from app.realtime.rooms.runtime import hub
+from app.realtime.states import Strict
 from app.schemas import ROOM_NAME_PATTERN
-from app.session.context import SessionContext
-from app.session.errors import ErrorCode, SocketError
-from app.session.messages import Response
-from app.session.states import Strict, registry
 
 ROOM_NAME = Field(pattern=ROOM_NAME_PATTERN)
 UNAVAILABLE = "Rooms are unavailable right now; try again shortly."
@@ -38,6 +38,32 @@ class PublishData(Strict):
     payload: dict[str, JsonValue]
 
 
+class MemberView(BaseModel):
+    """A member as the others in a room see them: never their address."""
+
+    id: str
+    name: str
+
+
+class JoinedData(BaseModel):
+    room: str
+    # Every update up to this number is in the past; the next one is seq + 1.
+    seq: int
+    epoch: str
+    members: list[MemberView]
+    # Only when the join asked to resume (`since`): whether every missed update follows.
+    history_complete: bool | None = None
+
+
+class PublishedData(BaseModel):
+    room: str
+    seq: int
+
+
+class LeftData(BaseModel):
+    room: str
+
+
 async def _leave_all(context: SessionContext) -> None:
     for room in list(context.rooms):
         context.rooms.discard(room)
@@ -45,7 +71,6 @@ async def _leave_all(context: SessionContext) -> None:
             await hub.leave(room, context.connection_id, context.member)
 
 
-@registry.state("join")
 async def join(context: SessionContext, data: JoinData) -> Response:
     if data.room in context.rooms:
         raise SocketError(ErrorCode.NOT_ALLOWED, f"You are already in room {data.room!r}.")
@@ -54,7 +79,7 @@ async def join(context: SessionContext, data: JoinData) -> Response:
             ErrorCode.NOT_ALLOWED,
             f"One connection may be in {settings.WS_ROOMS_PER_SOCKET} rooms; leave one first.",
         )
-    async with context.db() as db:
+    async with context.open_db() as db:
         room = await access.find(db, data.room)
         # A room that does not exist and one you may not see get the same answer.
         if room is None or not await access.may_join(db, context.member, room):
@@ -84,7 +109,6 @@ async def join(context: SessionContext, data: JoinData) -> Response:
     return Response(state="joined", data=body, followed_by=joined.replay)
 
 
-@registry.state("publish")
 async def publish(context: SessionContext, data: PublishData) -> Response:
     if data.room not in context.rooms:
         raise SocketError(ErrorCode.NOT_ALLOWED, f"Join room {data.room!r} before publishing.")
@@ -97,7 +121,6 @@ async def publish(context: SessionContext, data: PublishData) -> Response:
     return Response(state="published", data={"room": data.room, "seq": seq})
 
 
-@registry.state("leave")
 async def leave(context: SessionContext, data: RoomData) -> Response:
     if data.room not in context.rooms:
         raise SocketError(ErrorCode.NOT_ALLOWED, f"You are not in room {data.room!r}.")
@@ -107,3 +130,9 @@ async def leave(context: SessionContext, data: RoomData) -> Response:
     with suppress(BrokerUnavailable):
         await hub.leave(data.room, context.connection_id, context.member)
     return Response(state="left", data={"room": data.room})
+
+
+def register(registry: StateRegistry) -> None:
+    registry.add("join", join, Reply("joined", JoinedData))
+    registry.add("publish", publish, Reply("published", PublishedData))
+    registry.add("leave", leave, Reply("left", LeftData))

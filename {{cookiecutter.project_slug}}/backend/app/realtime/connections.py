@@ -17,16 +17,17 @@ from datetime import UTC, datetime
 
 from app.auth import live_sign_ins
 from app.core.config import settings
-from app.core.db import SessionMaker
-from app.session.context import FrameSink, SessionContext
-from app.session.errors import (
+from app.core.db import open_db
+from app.realtime.context import FrameSink, SessionContext
+from app.realtime.protocol import (
     EXPIRED_TOKEN_MESSAGE,
     LOGGED_OUT_MESSAGE,
     CloseCode,
     ErrorCode,
     SocketError,
+    encode,
+    error_message,
 )
-from app.session.messages import encode, error_message
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +193,7 @@ class Connections:
                     by_sign_in.setdefault(connection.context.sign_in_id, []).append(connection)
         ids = list(by_sign_in)
         live: set[uuid.UUID] = set()
-        async with SessionMaker() as db:
+        async with open_db() as db:
             for start in range(0, len(ids), SIGN_INS_PER_QUERY):
                 live |= await live_sign_ins(db, ids[start : start + SIGN_INS_PER_QUERY])
         for sign_in_id, ended in by_sign_in.items():

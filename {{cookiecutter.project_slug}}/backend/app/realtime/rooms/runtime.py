@@ -1,14 +1,14 @@
 """This worker's room hub, on the engine picked for the project."""
 
 from app.core.config import settings
-from app.rooms.broker import History
-from app.rooms.hub import RoomHub
+from app.realtime.rooms.broker import History
+from app.realtime.rooms.hub import RoomHub
 {% if cookiecutter.realtime_broker == "redis" -%}
-from app.rooms.redis import RedisBroker
+from app.realtime.rooms.redis import RedisBroker
 
 BROKER = RedisBroker
 {%- else -%}
-from app.rooms.memory import MemoryBroker
+from app.realtime.rooms.memory import MemoryBroker
 
 BROKER = MemoryBroker
 {%- endif %}
