@@ -52,6 +52,7 @@ FEATURES: tuple[Feature, ...] = (
             "backend/tests/test_limits.py",
             "backend/tests/test_socket.py",
             "backend/tests/test_adapter.py",
+            "backend/tests/test_asyncapi.py",
             "backend/tests/test_session_unit.py",
             "backend/tests/test_load.py",
             "backend/tests/test_fuzz.py",

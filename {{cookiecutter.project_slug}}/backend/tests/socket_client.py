@@ -1,4 +1,8 @@
-"""A small client for the session socket, for tests: send requests, read replies and the close."""
+"""A small client for the session socket, for tests: send requests, read replies and the close.
+
+Every frame it reads must fit the protocol's description (app/realtime/asyncapi.py), so every
+socket test also checks that the description is true.
+"""
 
 import asyncio
 import json
@@ -6,10 +10,32 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import jsonschema_rs
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from app.realtime.asyncapi import document
+
 TIMEOUT = 5.0
+
+
+def server_frames() -> jsonschema_rs.Validator:
+    """What the description says the server may send: any of its messages but the requests."""
+    described = document()
+    sent = [name for name in described["components"]["messages"] if not is_request(name)]
+    return jsonschema_rs.validator_for(
+        {
+            "anyOf": [{"$ref": f"#/components/messages/{name}/payload"} for name in sent],
+            "components": described["components"],
+        }
+    )
+
+
+def is_request(message_name: str) -> bool:
+    return message_name == "token" or message_name.endswith("Request")
+
+
+SERVER_FRAMES = server_frames()
 
 
 def _refuse(constant: str) -> Any:
@@ -37,6 +63,7 @@ class SocketClient:
             return self.unread.pop(0)
         frame = await asyncio.wait_for(self.connection.recv(), TIMEOUT)
         message: dict[str, Any] = strict_json(frame)
+        assert SERVER_FRAMES.is_valid(message), f"not in the protocol's description: {frame!r}"
         return message
 
     async def next_of(

@@ -9,6 +9,7 @@ from app.api.routes import (
 {%- endif %}
 {%- if cookiecutter.use_websockets == "yes" %}
     rooms,
+    socket,
 {%- endif %}
 {%- if cookiecutter.auth_totp == "yes" %}
     two_factor,
@@ -29,4 +30,5 @@ api_router.include_router(account.router)
 api_router.include_router(users.router)
 {%- if cookiecutter.use_websockets == "yes" %}
 api_router.include_router(rooms.router)
+api_router.include_router(socket.router)
 {%- endif %}

@@ -14,6 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel
 
 from app.auth import live_sign_ins
 from app.core.config import settings
@@ -35,9 +38,17 @@ logger = logging.getLogger(__name__)
 SIGN_INS_PER_QUERY = 500
 
 
-def closing_frame(reason: str, message: str) -> str:
+class ClosingData(BaseModel):
+    """Why the server is about to close a socket that did nothing wrong."""
+
+    reason: Literal["shutdown", "idle"]
+    message: str
+
+
+def closing_frame(reason: Literal["shutdown", "idle"], message: str) -> str:
     """The last frame before the server closes a socket that did nothing wrong."""
-    return encode({"state": "closing", "data": {"reason": reason, "message": message}})
+    data = ClosingData(reason=reason, message=message)
+    return encode({"state": "closing", "data": data})
 
 
 def error_frame(code: ErrorCode, message: str) -> str:

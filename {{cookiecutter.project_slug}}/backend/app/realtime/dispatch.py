@@ -1,10 +1,11 @@
 """The session protocol without the socket: the handshake, and one request in to frames out."""
 
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth import authenticate_access_token
@@ -27,6 +28,22 @@ from app.realtime.protocol import (
 from app.realtime.registry import StateRegistry
 
 logger = logging.getLogger(__name__)
+
+
+class SocketUser(BaseModel):
+    """The socket's own user, who may see their address; the others in a room see a member."""
+
+    id: uuid.UUID
+    email: str
+    name: str
+
+
+class InitialisedData(BaseModel):
+    model_config = ConfigDict(validate_assignment=True)
+
+    user: SocketUser
+    # The user's unsaved session, when there is one: the socket goes on with it.
+    draft: drafts.SessionDescription | None = None
 
 
 @dataclass
@@ -72,11 +89,10 @@ async def authenticate(
         outbox=outbox,
         session_id=draft.id if draft else None,
     )
-    # The socket's own user, who may see their address; the others in a room see the member.
-    data: dict[str, Any] = {"user": {"id": user.id, "email": user.email, "name": member.name}}
+    data = InitialisedData(user=SocketUser(id=user.id, email=user.email, name=member.name))
     if draft is not None:
-        data["draft"] = drafts.describe(draft)
-    return context, encode({"state": "initialised", "data": data})
+        data.draft = drafts.describe(draft)
+    return context, encode({"state": "initialised", "data": data.model_dump(exclude_unset=True)})
 
 
 def ensure_authorized(context: SessionContext) -> None:

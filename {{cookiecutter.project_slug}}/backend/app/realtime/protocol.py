@@ -4,7 +4,7 @@ and close codes."""
 import math
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import pydantic_core
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
@@ -99,11 +99,18 @@ def response_message(response: Response, request_id: RequestId | None) -> dict[s
     return message
 
 
+class ErrorMessage(BaseModel):
+    """What a client is told when something fails; `id` is its request's, when it had one."""
+
+    state: Literal["error"] = "error"
+    error: str
+    code: ErrorCode
+    id: RequestId | None = None
+
+
 def error_message(error: SocketError) -> dict[str, Any]:
-    message: dict[str, Any] = {"state": "error", "error": error.message, "code": error.code.value}
-    if error.request_id is not None:
-        message["id"] = error.request_id
-    return message
+    message = ErrorMessage(error=error.message, code=error.code, id=error.request_id)
+    return message.model_dump(exclude_none=True)
 
 
 def _all_finite(value: Any) -> bool:

@@ -3,14 +3,16 @@
 import asyncio
 import logging
 import time
+from typing import Any
 
-from fastapi import WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect, status
 from starlette.routing import Match, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.protection import origin_allowed
 from app.core.config import settings
 from app.core.db import open_db
+from app.realtime import asyncapi
 from app.realtime.connections import Connection, connections
 from app.realtime.dispatch import Outcome, authenticate, handle_request
 from app.realtime.handlers import registry
@@ -39,6 +41,19 @@ async def session_socket(websocket: WebSocket) -> None:
 
 
 route = WebSocketRoute(f"{settings.API_V1_STR}/socket", session_socket)
+
+# The socket's description, beside the HTTP API's (and, like it, only where API_DOCS allows).
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/asyncapi.json")
+def asyncapi_document() -> dict[str, Any]:
+    if not settings.api_docs:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found")
+    return DOCUMENT
+
+
+DOCUMENT = asyncapi.document()
 
 
 class SocketFirst:

@@ -3,9 +3,12 @@
 import asyncio
 import json
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, JsonValue
 
 from app.realtime.context import FrameSink, Member
 from app.realtime.protocol import encode
@@ -17,6 +20,35 @@ logger = logging.getLogger(__name__)
 def update_frame(seq: int, body: str) -> str:
     """The `update` frame for a kept update: its data is the body with `seq` added."""
     return '{"state":"update","data":{"seq":' + str(seq) + "," + body[1:] + "}"
+
+
+class MemberView(BaseModel):
+    """A member as the others in a room see them: never their address."""
+
+    id: uuid.UUID
+    name: str
+
+
+class UpdateData(BaseModel):
+    """An update, as every member gets it (`update_frame`), in the order of `seq`."""
+
+    seq: int
+    room: str
+    sender: MemberView
+    payload: dict[str, JsonValue]
+
+
+class PresenceData(BaseModel):
+    room: str
+    event: Literal["joined", "left"]
+    member: MemberView
+
+
+class PutOutData(BaseModel):
+    """Sent unasked, as `left`, to whoever the room's owner took out or whose room is gone."""
+
+    room: str
+    reason: Literal["removed", "deleted"]
 
 
 class RoomsFull(Exception):
@@ -162,14 +194,19 @@ class RoomHub:
             del self.rooms[name]
             await self.broker.unsubscribe(name)
 
-    async def _announce(self, name: str, connection: str, member: Member, event: str) -> None:
-        data = {"room": name, "event": event, "member": member}
+    async def _announce(
+        self, name: str, connection: str, member: Member, event: Literal["joined", "left"]
+    ) -> None:
+        seen_as = MemberView(id=member.id, name=member.name)
+        data = PresenceData(room=name, event=event, member=seen_as)
         frame = encode({"state": "presence", "data": data})
         await self.broker.broadcast(Envelope(name, None, frame, exclude=connection))
 
-    async def put_out(self, name: str, keep_only: frozenset[str], reason: str) -> None:
+    async def put_out(
+        self, name: str, keep_only: frozenset[str], reason: Literal["removed", "deleted"]
+    ) -> None:
         """Put every member whose id is not in `keep_only` out of the room, on every worker."""
-        frame = encode({"state": "left", "data": {"room": name, "reason": reason}})
+        frame = encode({"state": "left", "data": PutOutData(room=name, reason=reason)})
         await self.broker.broadcast(Envelope(name, None, frame, keep_only=keep_only))
 
     async def delete(self, name: str) -> None:

@@ -12,7 +12,7 @@ from app.realtime.protocol import ErrorCode, Response, SocketError
 from app.realtime.registry import Reply, StateRegistry
 from app.realtime.rooms import access
 from app.realtime.rooms.broker import BrokerUnavailable
-from app.realtime.rooms.hub import RoomsFull, Subscriber
+from app.realtime.rooms.hub import MemberView, RoomsFull, Subscriber
 from app.realtime.rooms.runtime import hub
 from app.realtime.states import Strict
 from app.schemas import ROOM_NAME_PATTERN
@@ -36,13 +36,6 @@ class RoomData(Strict):
 class PublishData(Strict):
     room: str = ROOM_NAME
     payload: dict[str, JsonValue]
-
-
-class MemberView(BaseModel):
-    """A member as the others in a room see them: never their address."""
-
-    id: str
-    name: str
 
 
 class JoinedData(BaseModel):
