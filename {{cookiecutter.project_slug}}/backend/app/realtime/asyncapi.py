@@ -138,7 +138,8 @@ def document(states: StateRegistry = registry) -> dict[str, Any]:
     return {
         "asyncapi": "3.0.0",
         "info": {
-            "title": f"{settings.PROJECT_NAME} socket",
+            # The same in every project, so the frontend's copy needs no project name.
+            "title": "The session socket",
             "version": "1",
             "description": (
                 "One websocket per browser tab. The client sends its access token first, then "
