@@ -20,13 +20,16 @@ from app.realtime.rooms.hub import PresenceData, PutOutData, UpdateData
 
 REF = "#/components/schemas/{model}"
 
-# What each close code means to a client; CLOSES_WITH says which errors come before it.
-CLOSE_CODES: dict[CloseCode, str] = {
-    CloseCode.NORMAL: "Done: saved, idle too long, or the client closed. Reconnect when needed.",
-    CloseCode.GOING_AWAY: "The server is restarting (a `closing` frame came first): reconnect.",
-    CloseCode.POLICY_VIOLATION: "Refused: see the error before it. Log in again, or slow down.",
-    CloseCode.MESSAGE_TOO_BIG: "A frame was over the size limit (`message_too_big` came first).",
-    CloseCode.INTERNAL_ERROR: "The server failed (`internal` came first): reconnect.",
+# Every close code a client may see, and what it means to it. The app closes with CloseCode;
+# the server itself with 1007 (text that is not UTF-8) and, under a plain uvicorn, 1012.
+CLOSE_CODES: dict[int, str] = {
+    CloseCode.NORMAL: "Done: saved, idle too long (`closing` first), or the client closed.",
+    CloseCode.GOING_AWAY: "The server is restarting (`closing` first): reconnect in a moment.",
+    1007: "A text frame that is not UTF-8.",
+    CloseCode.POLICY_VIOLATION: "Refused (the error before it says why): log in again, slow down.",
+    CloseCode.MESSAGE_TOO_BIG: "A frame was over the size limit (`message_too_big` first).",
+    CloseCode.INTERNAL_ERROR: "A server fault (`internal` first), or a peer that missed pings.",
+    1012: "Service restart, from a server other than `python -m app`: reconnect in a moment.",
     CloseCode.TRY_AGAIN_LATER: "Busy, or this client read too slowly: reconnect in a moment.",
 }
 
@@ -68,8 +71,8 @@ def document(states: StateRegistry = registry) -> dict[str, Any]:
     schemas["RequestId"]["description"] = "Echoed in the reply, or in the error, to this request."
     schemas["CloseCode"] = {
         "type": "integer",
-        "enum": [int(code) for code in CloseCode],
-        "description": "\n".join(f"{int(code)}: {CLOSE_CODES[code]}" for code in CloseCode),
+        "enum": [int(code) for code in CLOSE_CODES],
+        "description": "\n".join(f"{code}: {meaning}" for code, meaning in CLOSE_CODES.items()),
     }
     messages: dict[str, Any] = {
         "token": _message(
