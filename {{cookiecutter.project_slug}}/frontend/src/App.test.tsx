@@ -89,4 +89,28 @@ describe("App routes", () => {
     await screen.findByTestId("login-form");
     expect(screen.queryByTestId("connection-status")).toBeNull();
   });
+
+  it("folds the header's links into a menu button that says whether it is open, and closes it on a link", async () => {
+    renderApp("/", true);
+    await screen.findByTestId("home-greeting");
+    const menu = screen.getByRole("button", { name: "Menu" });
+    const nav = screen.getByRole("navigation", { name: "Main" });
+    expect(menu.getAttribute("aria-controls")).toBe(nav.id);
+    expect(menu.getAttribute("aria-expanded")).toBe("false");
+    expect(nav.className).toBe("topnav");
+
+    fireEvent.click(menu);
+    expect(menu.getAttribute("aria-expanded")).toBe("true");
+    expect(nav.className).toBe("topnav open");
+    // Escape closes it and gives the focus back to the button.
+    fireEvent.keyDown(screen.getByRole("link", { name: "Rooms" }), { key: "Escape" });
+    expect(menu.getAttribute("aria-expanded")).toBe("false");
+    expect(document.activeElement).toBe(menu);
+
+    fireEvent.click(menu);
+    fireEvent.click(screen.getByRole("link", { name: "Account" }));
+    await screen.findByRole("heading", { name: "Account" });
+    expect(menu.getAttribute("aria-expanded")).toBe("false");
+    expect(screen.getByRole("link", { name: "Account" }).getAttribute("aria-current")).toBe("page");
+  });
 });

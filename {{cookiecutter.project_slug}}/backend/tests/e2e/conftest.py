@@ -4,6 +4,8 @@ scripts/test.sh builds frontend/dist before running them. The browser is the sys
 (CHROMIUM_PATH, else /usr/bin/chromium): Playwright drives it and never downloads one of its own.
 Screenshots land in test-artifacts/ (TEST_ARTIFACTS_DIR moves them), one more for each failed test.
 The server sends a strict Content-Security-Policy: a test fails when its page reports a violation.
+`check_page` looks at a page at a phone's size and a desktop's: it fits the width, its controls are
+big enough for a finger, and axe-core (from the frontend's node_modules) finds nothing serious.
 """
 
 import asyncio
@@ -24,6 +26,7 @@ from playwright.async_api import (
     BrowserContext,
     ConsoleMessage,
     Page,
+    ViewportSize,
     async_playwright,
     expect,
 )
@@ -41,6 +44,7 @@ from tests.conftest import (
 
 PROJECT_DIR = BACKEND_DIR.parent
 DIST = PROJECT_DIR / "frontend" / "dist"
+AXE = PROJECT_DIR / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR") or PROJECT_DIR / "test-artifacts")
 DEFAULT_CHROMIUM = Path("/usr/bin/chromium")
 # Headless, as root in a container, on a machine that may have no network beyond localhost:
@@ -239,6 +243,113 @@ async def page(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterato
 
 async def screenshot(page: Page, name: str) -> None:
     await page.screenshot(path=artifact(name), full_page=True)
+
+
+def watch_console_errors(page: Page) -> list[str]:
+    """What the page logs as an error from now on (a failed request too), and what it throws."""
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    return errors
+
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+SIZES: dict[str, ViewportSize] = {"phone": PHONE, "desktop": DESKTOP}
+# The smallest box a finger hits reliably.
+TAP_TARGET_PX = 44
+# What axe reports that fails a page; moderate and minor findings are left to a person's eye.
+AXE_FAILING = {"serious", "critical"}
+
+# Controls smaller than a finger, at the size shown. A link within a sentence is exempt (WCAG's
+# inline exception), as is a checkbox whose label is big enough, the label being what is tapped.
+SMALL_TARGETS = """(least) => {
+    const found = [];
+    const controls = 'a[href], button, input:not([type="hidden"]), select, textarea, summary';
+    for (const element of document.querySelectorAll(controls)) {
+        if (element.matches("a") && element.parentElement.closest("p")
+            && element.parentElement.textContent.trim() !== element.textContent.trim()) continue;
+        const box = element.matches('input[type="checkbox"], input[type="radio"]')
+            ? (element.closest("label") ?? element) : element;
+        const rect = box.getBoundingClientRect();
+        if (rect.width === 0 && rect.height === 0) continue;
+        if (rect.width < least || rect.height < least) {
+            const name = (element.getAttribute("aria-label") || element.textContent || element.name
+                || element.tagName).trim().slice(0, 40);
+            found.push(`${element.tagName.toLowerCase()} "${name}": ${Math.round(rect.width)}x`
+                + `${Math.round(rect.height)}`);
+        }
+    }
+    return found;
+}"""
+
+AXE_RUN = """async (failing) => {
+    const results = await axe.run(document, {resultTypes: ["violations"]});
+    return results.violations
+        .filter((violation) => failing.includes(violation.impact))
+        .map((violation) => `${violation.impact} ${violation.id}: ${violation.help} at `
+            + violation.nodes.slice(0, 3).map((node) => node.target.join(" ")).join(", "));
+}"""
+
+
+def axe_source() -> str:
+    if not AXE.is_file():
+        pytest.fail(
+            f"No axe-core at {AXE}: scripts/test.sh installs the frontend's packages "
+            "(or `npm ci` in frontend/).",
+            pytrace=False,
+        )
+    return AXE.read_text()
+
+
+async def axe_violations(page: Page) -> list[str]:
+    """The serious and critical findings of axe-core on the page as it is.
+
+    axe is evaluated in the page as a script through the DevTools protocol, which the page's
+    Content-Security-Policy does not govern (a <script> tag would break it)."""
+    if not await page.evaluate("() => typeof axe !== 'undefined'"):
+        await page.evaluate("() => {\n" + axe_source() + "\n}")
+    violations: list[str] = await page.evaluate(AXE_RUN, sorted(AXE_FAILING))
+    return violations
+
+
+async def settled(page: Page) -> None:
+    """After the layout that a resize brings, and the page's reaction to it."""
+    await page.evaluate(
+        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
+
+
+async def check_page(page: Page, name: str) -> None:
+    """The page at a phone's size and at a desktop's: nothing wider than the window, controls
+    big enough for a finger on the phone, no serious or critical axe findings; a screenshot of
+    each, as `{name}-phone.png` and `{name}-desktop.png`. The window goes back to its size."""
+    before = page.viewport_size
+    problems: list[str] = []
+    try:
+        for label, size in SIZES.items():
+            await page.set_viewport_size(size)
+            await settled(page)
+            await screenshot(page, f"{name}-{label}")
+            page_width, window_width = await page.evaluate(
+                "() => [document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            if page_width > window_width:
+                problems.append(f"{label}: the page is {page_width} px wide in {window_width} px")
+            if label == "phone":
+                for small in await page.evaluate(SMALL_TARGETS, TAP_TARGET_PX):
+                    problems.append(f"{label}: smaller than {TAP_TARGET_PX} px: {small}")
+            for violation in await axe_violations(page):
+                problems.append(f"{label}: axe: {violation}")
+    finally:
+        if before is not None:
+            await page.set_viewport_size(before)
+    assert not problems, f"{name} ({page.url}):\n" + "\n".join(problems)
 
 
 async def access_token(app_server: AppServer, account: Account) -> str:

@@ -14,12 +14,14 @@ export function HomePage() {
         A session runs over an authenticated websocket: start it, and save it when you are done. If the connection
         drops before you save, the server keeps it as a draft and resumes it next time.
       </p>
-      <Link to="/session" className="button" data-testid="session-link">
-        Open a session
-      </Link>{" "}
-      <Link to="/rooms" className="button" data-testid="rooms-link">
-        Open the rooms
-      </Link>
+      <div className="actions">
+        <Link to="/session" className="button" data-testid="session-link">
+          Open a session
+        </Link>
+        <Link to="/rooms" className="button" data-testid="rooms-link">
+          Open the rooms
+        </Link>
+      </div>
     </section>
   );
 }
