@@ -360,15 +360,15 @@ async def access_token(app_server: AppServer, account: Account) -> str:
 
 async def log_in(page: Page, app_server: AppServer, account: Account) -> None:
     await page.goto(f"{app_server.url}/login")
-    await page.get_by_test_id("login-email").fill(account.email)
-    await page.get_by_test_id("login-password").fill(account.password)
-    await page.get_by_test_id("login-submit").click()
-    await expect(page.get_by_test_id("home-greeting")).to_be_visible()
+    await page.get_by_label("Email", exact=True).fill(account.email)
+    await page.get_by_label("Password", exact=True).fill(account.password)
+    await page.get_by_role("button", name="Log in", exact=True).click()
+    await expect(page.get_by_text(re.compile(r"^Welcome, "))).to_be_visible()
 
 
 async def open_session(page: Page) -> None:
     """From the home page to /session, until its socket is open."""
-    await page.get_by_test_id("session-link").click()
+    await page.get_by_role("link", name="Open a session").click()
     await expect(page).to_have_url(re.compile(r"/session$"))
     await expect(page.get_by_test_id("connection-status")).to_have_attribute("data-status", "open")
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from playwright.async_api import Browser, Page, Request, expect
+from playwright.async_api import Browser, Locator, Page, Request, expect
 
 from tests.conftest import Account
 from tests.e2e.conftest import AppServer, link_from_mail_folder, log_in
@@ -20,12 +20,21 @@ def new_password() -> str:
     return f"lantern {secrets.token_hex(6)} harbour"
 
 
+def section(page: Page, name: str) -> Locator:
+    """One of the account page's sections, by its heading."""
+    return page.get_by_role("region", name=name, exact=True)
+
+
+def login_form(page: Page) -> Locator:
+    return page.get_by_role("button", name="Log in", exact=True)
+
+
 async def refused_login(page: Page, app_server: AppServer, email: str, password: str) -> None:
     await page.goto(f"{app_server.url}/login")
-    await page.get_by_test_id("login-email").fill(email)
-    await page.get_by_test_id("login-password").fill(password)
-    await page.get_by_test_id("login-submit").click()
-    await expect(page.get_by_test_id("login-error")).to_contain_text("Incorrect email or password")
+    await page.get_by_label("Email", exact=True).fill(email)
+    await page.get_by_label("Password", exact=True).fill(password)
+    await page.get_by_role("button", name="Log in", exact=True).click()
+    await expect(page.get_by_role("alert")).to_contain_text("Incorrect email or password")
 
 
 @asynccontextmanager
@@ -38,7 +47,7 @@ async def two_browsers(
         other = await context.new_page()
         await log_in(other, server, user)
         await log_in(page, server, user)
-        await page.get_by_test_id("nav-account").click()
+        await page.get_by_role("link", name="Account").click()
         yield other
     finally:
         await context.close()
@@ -48,25 +57,25 @@ async def test_a_forgotten_password_is_reset_from_the_mailed_link(
     page: Page, app_server: AppServer, mailbox: Mailbox, user: Account
 ) -> None:
     await page.goto(f"{app_server.url}/login")
-    await page.get_by_test_id("forgot-password-link").click()
-    await page.get_by_test_id("forgot-email").fill(user.email)
-    await page.get_by_test_id("forgot-submit").click()
-    await expect(page.get_by_test_id("forgot-result")).to_be_visible()
+    await page.get_by_role("link", name="Forgot your password?").click()
+    await page.get_by_label("Email", exact=True).fill(user.email)
+    await page.get_by_role("button", name="Email me a reset link").click()
+    await expect(page.get_by_role("status")).to_be_visible()
 
     token = link_token(await mailbox.receive(user.email, "reset your password"), "/reset-password")
     await page.goto(f"{app_server.url}/reset-password#token={token}")
     # The token leaves the address bar at once.
     await expect(page).to_have_url(re.compile(r"/reset-password$"))
     # Long enough, but too common for the server.
-    await page.get_by_test_id("reset-password").fill("password1234")
-    await page.get_by_test_id("reset-password-confirm").fill("password1234")
-    await page.get_by_test_id("reset-submit").click()
-    await expect(page.get_by_test_id("reset-error")).to_contain_text("too common")
+    await page.get_by_label("New password", exact=True).fill("password1234")
+    await page.get_by_label("New password, again").fill("password1234")
+    await page.get_by_role("button", name="Set the new password").click()
+    await expect(page.get_by_role("alert")).to_contain_text("too common")
     password = new_password()
-    await page.get_by_test_id("reset-password").fill(password)
-    await page.get_by_test_id("reset-password-confirm").fill(password)
-    await page.get_by_test_id("reset-submit").click()
-    await expect(page.get_by_test_id("reset-result")).to_be_visible()
+    await page.get_by_label("New password", exact=True).fill(password)
+    await page.get_by_label("New password, again").fill(password)
+    await page.get_by_role("button", name="Set the new password").click()
+    await expect(page.get_by_role("status")).to_be_visible()
 
     await log_in(page, app_server, Account(user.id, user.email, password))
 
@@ -75,23 +84,20 @@ async def test_confirming_the_address(
     page: Page, app_server: AppServer, mailbox: Mailbox, user: Account
 ) -> None:
     await log_in(page, app_server, user)
-    await page.get_by_test_id("nav-account").click()
-    await expect(page.get_by_test_id("email-verified-badge")).to_have_attribute(
-        "data-verified", "false"
-    )
-    await page.get_by_test_id("send-verification-button").click()
-    await expect(page.get_by_test_id("send-verification-result")).to_be_visible()
+    await page.get_by_role("link", name="Account").click()
+    email = section(page, "Email")
+    await expect(email.get_by_text("Not verified")).to_be_visible()
+    await email.get_by_role("button", name="Send verification email").click()
+    await expect(email.get_by_role("status")).to_be_visible()
     token = link_token(await mailbox.receive(user.email, "confirm your email"), "/verify-email")
     await page.goto(f"{app_server.url}/verify-email#token={token}")
-    await expect(page.get_by_test_id("verify-email-result")).to_be_visible()
+    await expect(page.get_by_role("status")).to_contain_text("verified")
     # Signed in again from the refresh cookie (the page's link says so) before leaving: leaving
     # while that refresh is under way would lose the new cookie, and a spent one ends every
     # sign-in of the user.
-    await expect(page.get_by_test_id("verify-email-next")).to_have_attribute("href", "/account")
+    await expect(page.get_by_role("link", name="Go to your account")).to_be_visible()
     await page.goto(f"{app_server.url}/account")
-    await expect(page.get_by_test_id("email-verified-badge")).to_have_attribute(
-        "data-verified", "true"
-    )
+    await expect(section(page, "Email").get_by_text("Verified", exact=True)).to_be_visible()
 
 
 async def test_a_new_address_waits_for_the_link_mailed_to_it_then_every_session_ends(
@@ -101,15 +107,14 @@ async def test_a_new_address_waits_for_the_link_mailed_to_it_then_every_session_
     new_email = f"moved-{uuid.uuid4().hex[:12]}@example.com"
     async with two_browsers(browser, page, server, user) as other:
         # The password first; then the change waits for the link.
-        await page.get_by_test_id("change-email-new").fill(new_email)
-        await page.get_by_test_id("change-email-password").fill("not the password")
-        await page.get_by_test_id("change-email-submit").click()
-        await expect(page.get_by_test_id("change-email-error")).to_contain_text(
-            "Incorrect password"
-        )
-        await page.get_by_test_id("change-email-password").fill(user.password)
-        await page.get_by_test_id("change-email-submit").click()
-        pending = page.get_by_test_id("email-change-pending")
+        email = section(page, "Email")
+        await email.get_by_label("New email address").fill(new_email)
+        await email.get_by_label("Current password").fill("not the password")
+        await email.get_by_role("button", name="Change email").click()
+        await expect(email.get_by_role("alert")).to_contain_text("Incorrect password")
+        await email.get_by_label("Current password").fill(user.password)
+        await email.get_by_role("button", name="Change email").click()
+        pending = email.get_by_role("status")
         await expect(pending).to_contain_text(f"open the link we sent to {new_email}")
         await expect(pending).to_contain_text(f"Until then your address stays {user.email}")
         await page.reload()
@@ -119,21 +124,21 @@ async def test_a_new_address_waits_for_the_link_mailed_to_it_then_every_session_
         link = await link_from_mail_folder(new_email, "/confirm-email")
         assert link.startswith(f"{server.url}/confirm-email#token=")
         await page.goto(link)
-        await expect(page.get_by_test_id("confirm-email-result")).to_contain_text(new_email)
+        await expect(page.get_by_role("status")).to_contain_text(new_email)
         await expect(page.get_by_test_id("confirm-email-sign-in-again")).to_contain_text(
             "log in again"
         )
         await expect(page).to_have_url(re.compile(r"/confirm-email$"))
-        await expect(page.get_by_test_id("current-user")).to_have_count(0)
+        await expect(page.get_by_role("navigation")).to_have_count(0)
 
         # Every session has ended: the other browser's too.
         await other.reload()
-        await expect(other.get_by_test_id("login-form")).to_be_visible()
+        await expect(login_form(other)).to_be_visible()
 
         # The old address signs in no more; the new one does.
         await refused_login(page, server, user.email, user.password)
         await log_in(page, server, Account(user.id, new_email, user.password))
-        await page.get_by_test_id("nav-account").click()
+        await page.get_by_role("link", name="Account").click()
         await expect(page.get_by_test_id("account-email")).to_have_text(new_email)
 
 
@@ -149,25 +154,22 @@ async def test_a_new_password_keeps_this_browser_signed_in_and_ends_the_others(
 
         page.on("request", on_request)
         password = new_password()
-        await page.get_by_test_id("change-password-current").fill(user.password)
-        await page.get_by_test_id("change-password-new").fill(password)
-        await page.get_by_test_id("change-password-confirm").fill(password)
-        await page.get_by_test_id("change-password-submit").click()
-        await expect(page.get_by_test_id("change-password-result")).to_contain_text(
-            "You stay signed in here"
-        )
+        passwords = section(page, "Password")
+        await passwords.get_by_label("Current password").fill(user.password)
+        await passwords.get_by_label("New password", exact=True).fill(password)
+        await passwords.get_by_label("New password, again").fill(password)
+        await passwords.get_by_role("button", name="Change password").click()
+        await expect(passwords.get_by_role("status")).to_contain_text("You stay signed in here")
 
         # This browser goes on with the access token of the answer: its socket opens with it.
-        await page.get_by_test_id("nav-session").click()
-        await expect(page.get_by_test_id("connection-status")).to_have_attribute(
-            "data-status", "open"
-        )
+        await page.get_by_role("link", name="Session").click()
+        await expect(page.get_by_role("status").filter(has_text="Connected")).to_be_visible()
         assert refreshes == [], "the page took the new access token from the answer"
-        await expect(page.get_by_test_id("current-user")).to_contain_text(user.email)
+        await expect(page.get_by_role("navigation")).to_contain_text(user.email)
 
         # The other browser's session has ended.
         await other.reload()
-        await expect(other.get_by_test_id("login-form")).to_be_visible()
+        await expect(login_form(other)).to_be_visible()
 
         # The old password signs in no more; the new one does.
         await refused_login(other, app_server, user.email, user.password)
@@ -178,11 +180,11 @@ async def test_logging_out_everywhere_ends_the_other_browsers_session_too(
     browser: Browser, page: Page, app_server: AppServer, user: Account
 ) -> None:
     async with two_browsers(browser, page, app_server, user) as other:
-        await page.get_by_test_id("logout-everywhere-button").click()
-        await page.get_by_test_id("logout-everywhere-confirm").click()
-        await expect(page.get_by_test_id("login-form")).to_be_visible()
+        await page.get_by_role("button", name="Log out everywhere").click()
+        await page.get_by_role("button", name="Yes, log out everywhere").click()
+        await expect(login_form(page)).to_be_visible()
         # The other browser's refresh cookie is dead: a reload finds no session.
         await other.reload()
-        await expect(other.get_by_test_id("login-form")).to_be_visible()
+        await expect(login_form(other)).to_be_visible()
         async with httpx.AsyncClient(base_url=f"{app_server.url}/api/v1") as http:
             assert (await http.get("/health")).status_code == 200

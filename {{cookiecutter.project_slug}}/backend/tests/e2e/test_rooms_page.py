@@ -45,8 +45,8 @@ async def open_room(page: Page, app_server: AppServer, room: str) -> None:
 
 
 async def publish(page: Page, text: str) -> None:
-    await page.get_by_test_id("room-publish-input").fill(text)
-    await page.get_by_test_id("room-publish-button").click()
+    await page.get_by_role("textbox", name="Message").fill(text)
+    await page.get_by_role("button", name="Publish").click()
 
 
 async def shown_updates(page: Page) -> list[tuple[str | None, str]]:
@@ -71,9 +71,9 @@ async def test_a_private_room_made_on_the_page_is_shared_with_the_people_let_in(
 
     # Alice makes a private room of her own, and is in it.
     await alice_page.goto(f"{app_server.url}/rooms")
-    await alice_page.get_by_test_id("room-create-name").fill(room)
-    await expect(alice_page.get_by_test_id("room-create-public")).not_to_be_checked()
-    await alice_page.get_by_test_id("room-create-button").click()
+    await alice_page.get_by_label("Name", exact=True).fill(room)
+    await expect(alice_page.get_by_role("checkbox", name="Public")).not_to_be_checked()
+    await alice_page.get_by_role("button", name="Make room").click()
     await expect(alice_page).to_have_url(re.compile(rf"/rooms/{re.escape(room)}$"))
     await expect(alice_page.get_by_test_id("room-joined-name")).to_have_text(room)
     await expect(listed(alice_page, room)).to_have_attribute("data-owned", "true")
@@ -81,17 +81,17 @@ async def test_a_private_room_made_on_the_page_is_shared_with_the_people_let_in(
     await expect(alice_page.get_by_test_id("room-public-toggle")).not_to_be_checked()
 
     # She lets Bob in by his address.
-    await alice_page.get_by_test_id("room-invite-email").fill(bob.email)
-    await alice_page.get_by_test_id("room-invite-button").click()
+    await alice_page.get_by_label("Let someone in").fill(bob.email)
+    await alice_page.get_by_role("button", name="Invite").click()
     invited = alice_page.locator(f'[data-testid="room-invited-member"][data-member-id="{bob.id}"]')
     await expect(invited).to_have_text(re.compile("Bob Example"))
 
     # Bob finds it among his rooms, on a phone, and opens it.
     await bob_page.goto(f"{app_server.url}/rooms")
     await expect(listed(bob_page, room)).to_have_attribute("data-owned", "false")
-    await listed(bob_page, room).get_by_test_id("room-link").click()
+    await bob_page.get_by_role("link", name=room).click()
     await expect(bob_page.get_by_test_id("room-joined-name")).to_have_text(room)
-    await expect(bob_page.get_by_test_id("room-leave-for-good")).to_be_visible()
+    await expect(bob_page.get_by_role("button", name="Leave this room for good")).to_be_visible()
 
     # Each sees the other by id (bob from the join, alice from presence), named, never by address.
     for page, other, name in ((alice_page, bob, "Bob Example"), (bob_page, alice, "Alice Example")):
@@ -115,7 +115,7 @@ async def test_a_private_room_made_on_the_page_is_shared_with_the_people_let_in(
     await check_page(bob_page, "rooms-member")
 
     # Leaving the live room (not for good): Alice sees him go.
-    await bob_page.get_by_test_id("room-leave-button").click()
+    await bob_page.get_by_role("button", name="Leave", exact=True).click()
     await expect(member(alice_page, bob)).to_have_count(0)
 
     assert alice_csp == [], alice_csp
@@ -172,7 +172,7 @@ async def test_a_member_taken_out_of_the_room_is_told_so(
 
     # Alice takes Bob out of the room.
     invited = alice_page.locator(f'[data-testid="room-invited-member"][data-member-id="{bob.id}"]')
-    await invited.get_by_test_id("room-remove-member").click()
+    await alice_page.get_by_role("button", name="Remove Bob Example").click()
     await expect(invited).to_have_count(0)
 
     removed = bob_page.get_by_test_id("room-removed")
@@ -184,10 +184,12 @@ async def test_a_member_taken_out_of_the_room_is_told_so(
     await screenshot(bob_page, "room-member-removed")
 
     # Then she deletes it, after saying she means it; it is gone from her rooms.
-    await alice_page.get_by_test_id("room-delete-button").click()
-    await alice_page.get_by_test_id("room-delete-confirm").click()
+    await alice_page.get_by_role("button", name="Delete room").click()
+    await alice_page.get_by_role("button", name="Delete for good").click()
     await expect(alice_page).to_have_url(re.compile(r"/rooms$"))
-    await expect(alice_page.get_by_test_id("toast")).to_contain_text(f"Room “{room}” was deleted.")
+    await expect(alice_page.get_by_role("status").filter(has_text="was deleted")).to_contain_text(
+        f"Room “{room}” was deleted."
+    )
     await expect(alice_page.get_by_test_id("room-list")).to_be_attached()
     await expect(listed(alice_page, room)).to_have_count(0)
     # She deleted it herself: no notice tells her it was.

@@ -5,7 +5,7 @@ mail to a folder, as a developer's does."""
 
 import re
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from tests.authenticator import Authenticator
 from tests.conftest import Account
@@ -15,19 +15,29 @@ from tests.e2e.conftest import AppServer, link_from_mail_folder, screenshot
 from tests.e2e.conftest import AppServer, screenshot
 {%- endif %}
 
+CODE = "Code from your app, or a recovery code"
+
+
+def section(page: Page) -> Locator:
+    return page.get_by_role("region", name="Two-factor authentication")
+
 
 async def password_step(page: Page, user: Account) -> None:
     """From the login form to the code step."""
-    await expect(page.get_by_test_id("login-form")).to_be_visible()
-    await page.get_by_test_id("login-email").fill(user.email)
-    await page.get_by_test_id("login-password").fill(user.password)
-    await page.get_by_test_id("login-submit").click()
-    await expect(page.get_by_test_id("challenge-form")).to_be_visible()
+    await page.get_by_label("Email", exact=True).fill(user.email)
+    await page.get_by_label("Password", exact=True).fill(user.password)
+    await page.get_by_role("button", name="Log in", exact=True).click()
+    await expect(page.get_by_label(CODE)).to_be_visible()
+
+
+async def enter_code(page: Page, code: str) -> None:
+    await page.get_by_label(CODE).fill(code)
+    await page.get_by_role("button", name="Verify").click()
 
 
 async def log_out(page: Page) -> None:
-    await page.get_by_test_id("logout-button").click()
-    await expect(page.get_by_test_id("login-form")).to_be_visible()
+    await page.get_by_role("button", name="Log out", exact=True).click()
+    await expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
 
 
 async def test_the_whole_way_in(page: Page, mail_folder_server: AppServer, user: Account) -> None:
@@ -35,29 +45,30 @@ async def test_the_whole_way_in(page: Page, mail_folder_server: AppServer, user:
 {%- if cookiecutter.auth_magic_link == "yes" %}
     # 1. A sign-in link, from the mail folder.
     await page.goto(f"{server.url}/login")
-    await page.get_by_test_id("magic-link-email").fill(user.email)
-    await page.get_by_test_id("magic-link-submit").click()
-    await expect(page.get_by_test_id("magic-link-sent")).to_contain_text(user.email)
+    await page.get_by_label("Email me a sign-in link").fill(user.email)
+    await page.get_by_role("button", name="Email me a sign-in link").click()
+    await expect(page.get_by_role("status")).to_contain_text(user.email)
     link = await link_from_mail_folder(user.email, "/magic-link")
     assert link.startswith(f"{server.url}/magic-link#token="), "the link opens the page that asked"
     await page.goto(link)
 {%- else %}
     # 1. The password.
     await page.goto(f"{server.url}/login")
-    await page.get_by_test_id("login-email").fill(user.email)
-    await page.get_by_test_id("login-password").fill(user.password)
-    await page.get_by_test_id("login-submit").click()
+    await page.get_by_label("Email", exact=True).fill(user.email)
+    await page.get_by_label("Password", exact=True).fill(user.password)
+    await page.get_by_role("button", name="Log in", exact=True).click()
 {%- endif %}
-    await expect(page.get_by_test_id("home-greeting")).to_be_visible()
+    await expect(page.get_by_text(re.compile(r"^Welcome, "))).to_be_visible()
 
     # 2. Two-factor on: the password again, then the secret an authenticator app would scan from
     #    the QR code, and its first code.
-    await page.get_by_test_id("nav-account").click()
-    await page.get_by_test_id("totp-enable-password").fill("not the password")
-    await page.get_by_test_id("totp-enable-button").click()
-    await expect(page.get_by_test_id("totp-enable-error")).to_contain_text("Incorrect password")
-    await page.get_by_test_id("totp-enable-password").fill(user.password)
-    await page.get_by_test_id("totp-enable-button").click()
+    await page.get_by_role("link", name="Account").click()
+    setup = section(page)
+    await setup.get_by_label("Current password").fill("not the password")
+    await setup.get_by_role("button", name="Set up two-factor authentication").click()
+    await expect(setup.get_by_role("alert")).to_contain_text("Incorrect password")
+    await setup.get_by_label("Current password").fill(user.password)
+    await setup.get_by_role("button", name="Set up two-factor authentication").click()
     qr_code = page.get_by_test_id("totp-qr")
     await expect(qr_code).to_have_attribute("src", re.compile(r"^data:image/svg"))
     secret = await page.get_by_test_id("totp-secret").get_attribute("data-secret")
@@ -65,8 +76,8 @@ async def test_the_whole_way_in(page: Page, mail_folder_server: AppServer, user:
     assert re.sub(r"\s", "", await page.get_by_test_id("totp-secret").inner_text()) == secret
     await screenshot(page, "two-factor-enrolment")
     app = Authenticator(secret)
-    await page.get_by_test_id("totp-confirm-code").fill(await app.code())
-    await page.get_by_test_id("totp-confirm-submit").click()
+    await page.get_by_label("Code from the app").fill(await app.code())
+    await page.get_by_role("button", name="Turn on", exact=True).click()
     await expect(page.get_by_test_id("totp-status")).to_have_attribute("data-enabled", "true")
 
     # 3. The ten recovery codes, once: written down here, then never shown again.
@@ -79,7 +90,7 @@ async def test_the_whole_way_in(page: Page, mail_folder_server: AppServer, user:
         "will not be shown again"
     )
     await screenshot(page, "two-factor-recovery-codes")
-    await page.get_by_test_id("totp-recovery-done").click()
+    await page.get_by_role("button", name="I have saved them").click()
     await expect(shown).to_have_count(0)
     await expect(page.get_by_test_id("totp-recovery-left")).to_have_attribute("data-count", "10")
     await page.reload()
@@ -89,37 +100,34 @@ async def test_the_whole_way_in(page: Page, mail_folder_server: AppServer, user:
     # 4. Out, and in again: the password, then a code; a used code is refused.
     await log_out(page)
     await password_step(page, user)
-    await page.get_by_test_id("challenge-code").fill(app.used_code())
-    await page.get_by_test_id("challenge-submit").click()
-    await expect(page.get_by_test_id("challenge-error")).to_contain_text("used already")
-    await page.get_by_test_id("challenge-code").fill(await app.code())
-    await page.get_by_test_id("challenge-submit").click()
+    await enter_code(page, app.used_code())
+    await expect(page.get_by_role("alert")).to_contain_text("used already")
+    await enter_code(page, await app.code())
     # Signed in, and back on the page the user left.
-    await expect(page.get_by_test_id("current-user")).to_contain_text(user.email)
+    await expect(page.get_by_role("navigation")).to_contain_text(user.email)
     await expect(page.get_by_test_id("totp-status")).to_have_attribute("data-enabled", "true")
     await screenshot(page, "signed-in-with-two-factor")
 
     # 5. Without the phone: the password, then a recovery code, typed in capitals without dashes.
     await log_out(page)
     await password_step(page, user)
-    await page.get_by_test_id("challenge-code").fill(recovery_codes[0].replace("-", "").upper())
-    await page.get_by_test_id("challenge-submit").click()
-    await expect(page.get_by_test_id("current-user")).to_contain_text(user.email)
+    await enter_code(page, recovery_codes[0].replace("-", "").upper())
+    await expect(page.get_by_role("navigation")).to_contain_text(user.email)
     await expect(page.get_by_test_id("totp-recovery-left")).to_have_attribute("data-count", "9")
 
     # A used recovery code is refused.
     await log_out(page)
     await password_step(page, user)
-    await page.get_by_test_id("challenge-code").fill(recovery_codes[0])
-    await page.get_by_test_id("challenge-submit").click()
-    await expect(page.get_by_test_id("challenge-error")).to_contain_text("used already")
-    await page.get_by_test_id("challenge-code").fill(recovery_codes[1])
-    await page.get_by_test_id("challenge-submit").click()
+    await enter_code(page, recovery_codes[0])
+    await expect(page.get_by_role("alert")).to_contain_text("used already")
+    await enter_code(page, recovery_codes[1])
     await expect(page.get_by_test_id("totp-recovery-left")).to_have_attribute("data-count", "8")
 
     # 6. Off again: the password and a recovery code.
-    await page.get_by_test_id("totp-disable-password").fill(user.password)
-    await page.get_by_test_id("totp-disable-code").fill(recovery_codes[2])
-    await page.get_by_test_id("totp-disable-submit").click()
+    turn_off = page.get_by_role("button", name="Turn off two-factor authentication")
+    form = section(page).locator("form").filter(has=turn_off)
+    await form.get_by_label("Current password").fill(user.password)
+    await form.get_by_label(CODE).fill(recovery_codes[2])
+    await turn_off.click()
     await expect(page.get_by_test_id("totp-status")).to_have_attribute("data-enabled", "false")
     await expect(page.get_by_test_id("totp-enable-form")).to_be_visible()

@@ -21,8 +21,8 @@ function EmailSection({ user }: { user: User }) {
   };
 
   return (
-    <section className="account-section">
-      <h2>Email</h2>
+    <section className="account-section" aria-labelledby="account-email-title">
+      <h2 id="account-email-title">Email</h2>
       <p className="account-email">
         <span data-testid="account-email">{user.email}</span>{" "}
         <span
@@ -124,8 +124,8 @@ function PasswordSection() {
   };
 
   return (
-    <section className="account-section">
-      <h2>Password</h2>
+    <section className="account-section" aria-labelledby="account-password-title">
+      <h2 id="account-password-title">Password</h2>
       <form onSubmit={onSubmit} data-testid="change-password-form" className="form narrow-form">
         <CurrentPasswordField value={current} onChange={setCurrent} testId="change-password-current" />
         <NewPasswordFields
@@ -173,8 +173,8 @@ function SessionsSection() {
   };
 
   return (
-    <section className="account-section">
-      <h2>Sessions</h2>
+    <section className="account-section" aria-labelledby="account-sessions-title">
+      <h2 id="account-sessions-title">Sessions</h2>
       <p className="muted">
         Logging out everywhere ends every session of your account, on this device and all others: browsers, apps and
         open connections.

@@ -234,8 +234,8 @@ export function TwoFactorSettings() {
   const enabled = status?.enabled ?? null;
 
   return (
-    <section className="account-section" data-testid="totp-section">
-      <h2>Two-factor authentication</h2>
+    <section className="account-section" data-testid="totp-section" aria-labelledby="account-two-factor-title">
+      <h2 id="account-two-factor-title">Two-factor authentication</h2>
       <p>
         Status:{" "}
         {enabled === null ? (
