@@ -1,14 +1,8 @@
 import uuid
 from datetime import UTC, datetime
-{%- if cookiecutter.use_websockets == "yes" %}
-from enum import StrEnum
-{%- endif %}
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, String, TypeDecorator
-{%- if cookiecutter.use_websockets == "yes" %}
-from sqlalchemy import Enum as SQLEnum
-{%- endif %}
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -52,13 +46,6 @@ class User(Base):
     # True once the user has shown they read mail sent to `email`.
     email_verified: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-{%- if cookiecutter.use_websockets == "yes" %}
-
-    @property
-    def display_name(self) -> str:
-        """How other people see the user (in rooms): never the email address."""
-        return self.full_name or f"Member {self.id.hex[:8]}"
-{%- endif %}
 
 
 class SignIn(Base):
@@ -170,65 +157,4 @@ class AttemptCounter(Base):
     # No attempt is taken before this; the count is forgotten after `expires_at`.
     blocked_until: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
-{%- endif %}
-{%- if cookiecutter.use_websockets == "yes" %}
-
-
-class SessionStatus(StrEnum):
-    DRAFT = "draft"
-    SAVED = "saved"
-
-
-def _enum_values(enum: type[StrEnum]) -> list[str]:
-    return [member.value for member in enum]
-
-
-class SessionRecord(Base):
-    """What a user's interactive session holds; a draft until the user saves it."""
-
-    __tablename__ = "session_records"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-    status: Mapped[SessionStatus] = mapped_column(
-        SQLEnum(SessionStatus, native_enum=False, length=16, values_callable=_enum_values),
-        default=SessionStatus.DRAFT,
-    )
-    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    saved_at: Mapped[datetime | None] = mapped_column(default=None)
-
-
-class Room(Base):
-    """A room of the multi-user sessions: its owner, and whether every signed-in user may join.
-
-    Only the access rules live here; a room's updates live in the rooms' engine.
-    """
-
-    __tablename__ = "rooms"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    owner_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-    is_public: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class RoomMember(Base):
-    """Someone the owner let into a private room."""
-
-    __tablename__ = "room_members"
-
-    room_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-    added_at: Mapped[datetime] = mapped_column(default=utcnow)
 {%- endif %}

@@ -23,7 +23,7 @@ from websockets.exceptions import InvalidStatus
 
 from app.core.db import open_db
 from app.core.security import TokenType, create_token
-from app.models import SessionRecord, SessionStatus
+from app.realtime.models import SessionRecord, SessionStatus
 from tests.conftest import (
     BACKEND_DIR,
     RUN_DIR,

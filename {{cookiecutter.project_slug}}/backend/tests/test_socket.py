@@ -12,7 +12,7 @@ from websockets.exceptions import InvalidStatus
 
 from app.core.db import open_db
 from app.core.security import TokenType, create_token
-from app.models import SessionRecord, SessionStatus
+from app.realtime.models import SessionRecord, SessionStatus
 from app.realtime.protocol import LOGGED_OUT_MESSAGE
 from tests.conftest import Account, MakeAccount, Server, bearer, login, sign_in_of
 from tests.socket_client import open_socket, session

@@ -7,6 +7,9 @@ from sqlalchemy.engine import Connection
 from app.core.config import settings
 from app.core.db import make_engine
 from app.models import Base
+{%- if cookiecutter.use_websockets == "yes" %}
+from app.realtime import models as _realtime_tables  # noqa: F401 (their tables join Base)
+{%- endif %}
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

@@ -7,6 +7,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import User
+from app.realtime.models import display_name
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class Member:
 
     @classmethod
     def of(cls, user: User) -> "Member":
-        return cls(id=user.id, name=user.display_name)
+        return cls(id=user.id, name=display_name(user))
 
 
 class FrameSink(Protocol):

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, JsonValue
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import SessionRecord, SessionStatus
+from app.realtime.models import SessionRecord, SessionStatus
 
 
 async def latest_draft(db: AsyncSession, user_id: uuid.UUID) -> SessionRecord | None:

@@ -14,8 +14,9 @@ from app import users
 from app.api.deps import CurrentUser, DatabaseDep, Limit, Skip
 from app.api.responses import errors
 from app.core.config import settings
-from app.models import Room, RoomMember, User
+from app.models import User
 from app.realtime.context import Member
+from app.realtime.models import Room, RoomMember, display_name
 from app.realtime.rooms import access
 from app.realtime.rooms.broker import BrokerUnavailable
 from app.realtime.rooms.runtime import hub
@@ -42,7 +43,7 @@ NO_ACCOUNT = "No active account has this address."
 
 
 def _person(user: User) -> Person:
-    return Person(id=user.id, name=user.display_name)
+    return Person(id=user.id, name=display_name(user))
 
 
 def _public(room: Room, owner: User, asking: User) -> RoomPublic:

@@ -6,8 +6,9 @@ import uuid
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Room, RoomMember, User
+from app.models import User
 from app.realtime.context import Member
+from app.realtime.models import Room, RoomMember
 
 
 async def find(db: AsyncSession, name: str) -> Room | None:
