@@ -7,11 +7,7 @@ same server settings.
 import argparse
 import os
 import sys
-{%- if cookiecutter.use_websockets == "yes" %}
 from typing import TYPE_CHECKING, Any
-{%- else %}
-from typing import TYPE_CHECKING
-{%- endif %}
 
 import uvicorn
 from pydantic import ValidationError
@@ -35,21 +31,14 @@ def load_settings() -> "Settings":
     return settings
 
 
+def server_options(settings: "Settings") -> dict[str, Any]:
+    """uvicorn's options beyond the command line's."""
 {%- if cookiecutter.use_websockets == "yes" %}
+    from app.realtime.serving import uvicorn_options
 
-
-def websocket_protocol(settings: "Settings") -> dict[str, Any]:
-    """uvicorn's websocket options: the adapter (app/realtime/uvicorn.py) when it is on and
-    fits the installed uvicorn, else uvicorn's own protocol, where the app still refuses a frame
-    over WS_MAX_MESSAGE_BYTES with `message_too_big` (uvicorn reads up to 16 MiB first)."""
-    if settings.WS_UVICORN_ADAPTER:
-        try:
-            import app.realtime.uvicorn as adapter
-        except ImportError as error:
-            print(f"Serving the socket with uvicorn's own protocol: {error}", file=sys.stderr)
-        else:
-            return {"ws": adapter.PROTOCOL, "ws_max_size": settings.WS_MAX_MESSAGE_BYTES}
-    return {"ws": "websockets-sansio"}
+    return uvicorn_options(settings)
+{%- else %}
+    return {"timeout_graceful_shutdown": 15}
 {%- endif %}
 
 
@@ -60,11 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--reload", action="store_true", help="restart on code changes")
     options = parser.parse_args(argv)
-{%- if cookiecutter.use_websockets == "yes" %}
     settings = load_settings()
-{%- else %}
-    load_settings()
-{%- endif %}
     uvicorn.run(
         "app.main:app",
         host=options.host,
@@ -72,17 +57,7 @@ def main(argv: list[str] | None = None) -> None:
         workers=options.workers,
         reload=options.reload,
         proxy_headers=True,
-{%- if cookiecutter.use_websockets == "yes" %}
-        **websocket_protocol(settings),
-        ws_ping_interval=settings.WS_PING_INTERVAL,
-        ws_ping_timeout=settings.WS_PING_TIMEOUT,
-        # Frames are small JSON messages; compression would cost CPU and memory per socket.
-        ws_per_message_deflate=False,
-        # Sockets get WS_SHUTDOWN_TIMEOUT to close; the rest of the shutdown a little more.
-        timeout_graceful_shutdown=settings.WS_SHUTDOWN_TIMEOUT + 5,
-{%- else %}
-        timeout_graceful_shutdown=15,
-{%- endif %}
+        **server_options(settings),
     )
 
 

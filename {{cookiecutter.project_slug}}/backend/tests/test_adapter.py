@@ -9,8 +9,8 @@ import sys
 import pytest
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
-from app.__main__ import websocket_protocol
 from app.core.config import settings
+from app.realtime.serving import websocket_protocol
 from tests.conftest import BACKEND_DIR
 
 ADAPTER = "app.realtime.uvicorn"

@@ -1,6 +1,6 @@
 """uvicorn's websocket protocol, with the changes the session socket needs.
 
-The one module that reaches into uvicorn's internals. `python -m app` uses it unless
+The one module that reaches into uvicorn's internals. `python -m app` uses it (serving.py) unless
 WS_UVICORN_ADAPTER is false, or an upgrade of uvicorn took away a hook it needs (then it serves
 uvicorn's own protocol and says so); the socket suite runs both ways.
 
