@@ -8,7 +8,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager as ContextManager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +18,16 @@ from benchmarks import report, scenarios
 from benchmarks.bakes import REPO_DIR, Bake, bake, clean_env, prepare, run_logged
 from benchmarks.machine import describe, load_average
 from benchmarks.profiling import Profiler
-from benchmarks.servers import IN_BAKE, Server, app_server, bare_server
+from benchmarks.servers import (
+    IN_BAKE,
+    UVICORN_OWN_PROTOCOL,
+    Server,
+    app_server,
+    bare_server,
+    granian_app_server,
+    granian_bare_server,
+    install_granian,
+)
 from tests.combinations import SUPPORTED, combination_id, default_combination
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -25,7 +36,9 @@ FULL = {
     "single_round_trips": 10_000,
     "many_connections": 50,
     # Windows of several seconds each, five per server taking turns: at two seconds and three
-    # windows, the machine's other work moved the 50-socket ratio by a fifth between runs.
+    # windows, the machine's other work moved the 50-socket ratio by a fifth between runs. The
+    # servers of a part take turns in one run of the client, which sets up their sockets (users,
+    # rooms) once: a server more costs its windows, not another setup per window.
     "many_round_trips": 1_500,
     "warmup_round_trips": 200,
     "round_trip_windows": 5,
@@ -83,6 +96,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def one_line(error: Exception) -> str:
+    """An error's first line, and its last when there are more: a failed command's message ends
+    with its log's last lines, the last of which says what went wrong."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    if not lines:
+        return type(error).__name__
+    return lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
+
+
 def revision() -> str:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=REPO_DIR, capture_output=True, text=True, check=False).stdout.strip()
@@ -115,11 +137,32 @@ class Run:
             step()
             print(f"  ({what}: {time.perf_counter() - started:.0f} s)")
         except Exception as error:
-            print(f"!! {what} failed: {error}", file=sys.stderr)
-            self.results.problems.append(f"{what}: {str(error).splitlines()[0]}")
+            self.fail(what, error)
+
+    def fail(self, what: str, error: Exception) -> None:
+        print(f"!! {what} failed: {error}", file=sys.stderr)
+        self.results.problems.append(f"{what}: {one_line(error)}")
 
     def at_mark(self, label: str, pids: list[int]) -> Callable[[str], None] | None:
         return self.profiler.window(label, pids) if self.profiler else None
+
+    def at_turns(self, label: str, servers: dict[str, list[Server]]) -> Callable[[str], None] | None:
+        """An `at_mark` for a run whose servers take turns: the profiler records each window
+        (marks `start/NAME/WINDOW` and `end/NAME/WINDOW`) on the processes of the server named."""
+        profiler = self.profiler
+        if profiler is None:
+            return None
+        recording: dict[str, Callable[[str], None]] = {}
+
+        def at_mark(mark: str) -> None:
+            what, name, *_ = [*mark.split("/"), ""]
+            if what == "start":
+                pids = [pid for server in servers[name] for pid in server.pids()]
+                recording[name] = profiler.window(f"{label}-{name}", pids)
+            if what in ("start", "end") and name in recording:
+                recording[name](what)
+
+        return at_mark
 
     # Bakes
 
@@ -148,97 +191,141 @@ class Run:
         baked = self.ready(self.default)
         self.results.machine = describe(baked.python)
         if {"round-trips", "idle"} & set(self.options.only):
-            with app_server(baked, "app", self.logs) as app, bare_server(baked, "floor", self.logs) as floor:
+            with self.servers(baked) as servers:
                 if "round-trips" in self.options.only:
-                    self.attempt("round trips", lambda: self.round_trips(baked, app, floor))
+                    self.attempt("round trips", lambda: self.round_trips(baked, servers))
                 if "idle" in self.options.only:
-                    self.attempt("idle sockets", lambda: self.idle(baked, app, floor))
+                    self.attempt("idle sockets", lambda: self.idle(baked, servers))
         if "fanout" in self.options.only:
             self.attempt("fan-out (memory)", lambda: self.fanout_memory(baked))
         if "logins" in self.options.only:
             self.attempt("concurrent logins", lambda: self.logins(baked))
 
-    def round_trips(self, baked: Bake, app: Server, floor: Server) -> None:
+    @contextmanager
+    def servers(self, baked: Bake) -> Iterator[dict[str, Server]]:
+        """The servers of the round trips and the idle sockets, in report.SERVERS's order: on uvicorn,
+        the floor and the app with the adapter and without; then, when Granian installs into the bake
+        and they start, the floor and the app on Granian (else the run says why, and goes on)."""
+        with ExitStack() as stack:
+            servers = {
+                "floor": stack.enter_context(bare_server(baked, "floor", self.logs)),
+                "app": stack.enter_context(app_server(baked, "app", self.logs)),
+                "app-own": stack.enter_context(app_server(baked, "app-own", self.logs, UVICORN_OWN_PROTOCOL)),
+            }
+            on_granian: dict[str, Callable[[], ContextManager[Server]]] = {
+                "granian-floor": lambda: granian_bare_server(baked, "floor", "granian-floor", self.logs),
+                "granian-app": lambda: granian_app_server(baked, "granian-app", self.logs),
+            }
+            try:
+                self.results.granian = install_granian(baked, self.logs / "granian-install.log")
+            except Exception as error:
+                self.fail("Granian's install into the bake", error)
+                on_granian = {}
+            for who, start in on_granian.items():
+                try:
+                    servers[who] = stack.enter_context(start())
+                except Exception as error:
+                    self.fail(f"starting the {report.SERVERS[who]}", error)
+            yield servers
+
+    def round_trips(self, baked: Bake, servers: dict[str, Server]) -> None:
         s = self.sizes
+        width = max(len(report.SERVERS[who]) for who in servers)
         for connections, count in ((1, s["single_round_trips"]), (s["many_connections"], s["many_round_trips"])):
-            # The floor and ours take turns, so that a change in the machine's load hits both alike.
-            for _ in range(s["round_trip_windows"]):
-                for who, server in (("floor", floor), ("app", app)):
-                    figures = scenarios.round_trips(
-                        baked,
-                        server,
-                        self.logs / f"client-round-trips-{who}-{connections}.log",
-                        connections=connections,
-                        count=count,
-                        warmup=s["warmup_round_trips"],
-                        authenticated=who == "app",
-                        at_mark=self.at_mark(f"round-trips-{connections}-{who}", [server.pid]),
-                    )
+            # The servers take turns window by window, so that a change in the machine's load hits
+            # them alike.
+            turns = scenarios.round_trips(
+                baked,
+                servers,
+                self.logs / f"client-round-trips-{connections}.log",
+                connections=connections,
+                count=count,
+                warmup=s["warmup_round_trips"],
+                windows=s["round_trip_windows"],
+                apps=report.APPS,
+                at_mark=self.at_turns(f"round-trips-{connections}", {who: [server] for who, server in servers.items()}),
+            )
+            self.left_out(turns.failures, f"round trips, {connections} sockets")
+            for number in range(s["round_trip_windows"]):
+                for who, windows in turns.figures.items():
+                    figures = windows[number]
                     self.results.round_trip_windows.setdefault((who, connections), []).append(figures)
                     print(
-                        f"  round trips, {who:<5} {connections:>3} sockets: {figures.rate:8,.0f}/s  "
-                        f"p50 {figures.p50_ms:6.2f} ms  p99 {figures.p99_ms:6.2f} ms  "
+                        f"  round trips, {report.SERVERS[who]:<{width}} {connections:>3} sockets: "
+                        f"{figures.rate:8,.0f}/s  p50 {figures.p50_ms:6.2f} ms  p99 {figures.p99_ms:6.2f} ms  "
                         f"CPU {figures.cpu_us:6.1f} us per round trip ({100 * figures.system_share:.0f}% kernel)  "
                         f"(errors {figures.errors}, lost {figures.lost})"
                     )
-            ours = self.results.round_trips[("app", connections)]
-            floor_figures = self.results.round_trips[("floor", connections)]
-            times = report.ratio(ours.cpu_us, floor_figures.cpu_us)
-            print(
-                f"    median CPU per round trip: {ours.cpu_us:.1f} us, {times:.2f}x the floor's "
-                f"{floor_figures.cpu_us:.1f} us (target <= {report.CPU_RATIO_TARGET}x)"
-            )
+            for line in report.round_trip_medians(self.results, connections):
+                print(f"    {line}")
 
-    def idle(self, baked: Bake, app: Server, floor: Server) -> None:
-        for who, server in (("floor", floor), ("app", app)):
-            figures = scenarios.idle_memory(
-                baked,
-                server,
-                self.logs / f"client-idle-{who}.log",
-                sockets=self.sizes["idle_sockets"],
-                warmup=20,
-                authenticated=who == "app",
-            )
+    def left_out(self, failures: dict[str, str], what: str) -> None:
+        for who, failure in failures.items():
+            print(f"!! {what}: {report.SERVERS[who]} left out: {failure}", file=sys.stderr)
+            self.results.problems.append(f"{what}, {report.SERVERS[who]}: {failure}")
+
+    def idle(self, baked: Bake, servers: dict[str, Server]) -> None:
+        turns = scenarios.idle_memory(
+            baked,
+            servers,
+            self.logs / "client-idle.log",
+            sockets=self.sizes["idle_sockets"],
+            warmup=20,
+            apps=report.APPS,
+        )
+        self.left_out(turns.failures, "idle sockets")
+        width = max(len(report.SERVERS[who]) for who in servers)
+        for who, figures in turns.figures.items():
             self.results.idle[who] = figures
-            target = f" (target <= {report.IDLE_KIB_TARGET:.0f} KiB)" if who == "app" else ""
+            target = f" (target <= {report.IDLE_KIB_TARGET:.0f} KiB)" if who in report.TARGETED else ""
             print(
-                f"  idle sockets, {who:<5}: {figures.per_socket_kib:5.1f} KiB per socket "
+                f"  idle sockets, {report.SERVERS[who]:<{width}}: {figures.per_socket_kib:5.1f} KiB per socket "
                 f"over {figures.sockets:,}{target}"
             )
 
-    def fanout(self, label: str, baked: Bake, servers: list[Server], authenticated: bool) -> None:
+    def fanout(self, part: str, baked: Bake, servers: dict[str, list[Server]]) -> None:
+        """The servers' rooms, set up once in one run of the client, taking turns window by window
+        so that a change in the machine's load hits them alike."""
         s = self.sizes
-        figures = scenarios.fanout(
+        measured = scenarios.fanout(
             baked,
             servers,
-            self.logs / f"client-fanout-{label}.log",
+            self.logs / f"client-fanout-{part}.log",
             members=s["fanout_members"],
             publishes=s["fanout_publishes"],
             warmup=s["fanout_warmup"],
-            authenticated=authenticated,
-            at_mark=self.at_mark(f"fanout-{label}", [server.pid for server in servers]),
+            windows=s["fanout_windows"],
+            apps=set(servers) - {"naive"},
+            at_mark=self.at_turns(f"fanout-{part}", servers),
         )
-        self.results.fanout_windows.setdefault(label, []).append(figures)
-        print(
-            f"  fan-out, {label:<6}: CPU {figures.cpu_us:5.1f} us per delivery "
-            f"({100 * figures.system_share:.0f}% kernel)  first member p50 {figures.first_p50_ms:5.1f} ms, "
-            f"last p50 {figures.p50_ms:6.1f} ms  "
-            f"p99 {figures.p99_ms:6.1f} ms  ({figures.deliveries:,} deliveries, {figures.missed} missed)"
-        )
+        width = max(len(report.FANOUT_LABELS[label]) for label in servers)
+        for number in range(s["fanout_windows"]):
+            for label, windows in measured.items():
+                figures = windows[number]
+                self.results.fanout_windows.setdefault(label, []).append(figures)
+                print(
+                    f"  fan-out, {report.FANOUT_LABELS[label]:<{width}}: CPU {figures.cpu_us:5.1f} us per delivery "
+                    f"({100 * figures.system_share:.0f}% kernel)  first member p50 {figures.first_p50_ms:5.1f} ms, "
+                    f"last p50 {figures.p50_ms:6.1f} ms  "
+                    f"p99 {figures.p99_ms:6.1f} ms  ({figures.deliveries:,} deliveries, {figures.missed} missed)"
+                )
         naive = self.results.fanout.get("naive")
-        if naive is not None and label != "naive":
-            print(
-                f"    {report.ratio(figures.cpu_us, naive.cpu_us):.2f}x the naive loop's CPU per delivery "
-                f"(target <= {report.CPU_RATIO_TARGET}x); p99 {figures.p99_ms:.0f} ms vs {naive.p99_ms:.0f} ms "
-                "(target: no worse)"
-            )
+        for label in measured:
+            figures = self.results.fanout[label]
+            if naive is not None and label != "naive":
+                print(
+                    f"    median, {report.FANOUT_LABELS[label]}: {report.ratio(figures.cpu_us, naive.cpu_us):.2f}x "
+                    f"the naive loop's CPU per delivery (target <= {report.CPU_RATIO_TARGET}x); "
+                    f"p99 {figures.p99_ms:.0f} ms vs {naive.p99_ms:.0f} ms (target: no worse)"
+                )
 
     def fanout_memory(self, baked: Bake) -> None:
-        # The naive loop and ours take turns, so that a change in the machine's load hits both alike.
-        with bare_server(baked, "naive_fanout", self.logs) as naive, app_server(baked, "app-fanout", self.logs) as app:
-            for _ in range(self.sizes["fanout_windows"]):
-                self.fanout("naive", baked, [naive], authenticated=False)
-                self.fanout("memory", baked, [app], authenticated=True)
+        with (
+            bare_server(baked, "naive_fanout", self.logs) as naive,
+            app_server(baked, "app-fanout", self.logs) as app,
+            app_server(baked, "app-own-fanout", self.logs, UVICORN_OWN_PROTOCOL) as own,
+        ):
+            self.fanout("memory", baked, {"naive": [naive], "memory": [app], "memory-own": [own]})
 
     def logins(self, baked: Bake) -> None:
         """Rounds of wrong logins at once on a server of their own: its idle RSS is the app's alone,
@@ -273,16 +360,20 @@ class Run:
         )
 
     def fanout_redis(self) -> None:
+        """Two workers with the adapter and two on uvicorn's own protocol, taking turns; each pair
+        under a Redis key prefix of its own, so that neither hears the other's rooms."""
         baked = self.ready(self.redis)
-        prefix = f"bench-{secrets.token_hex(4)}:"
-        env = {"REDIS_KEY_PREFIX": prefix}
+        prefix = f"bench-{secrets.token_hex(4)}-"
+        adapter = {"REDIS_KEY_PREFIX": f"{prefix}adapter:"}
+        own = {"REDIS_KEY_PREFIX": f"{prefix}own:", **UVICORN_OWN_PROTOCOL}
         try:
             with (
-                app_server(baked, "redis-1", self.logs, env) as first,
-                app_server(baked, "redis-2", self.logs, env) as second,
+                app_server(baked, "redis-1", self.logs, adapter) as first,
+                app_server(baked, "redis-2", self.logs, adapter) as second,
+                app_server(baked, "redis-own-1", self.logs, own) as own_first,
+                app_server(baked, "redis-own-2", self.logs, own) as own_second,
             ):
-                for _ in range(self.sizes["fanout_windows"]):
-                    self.fanout("redis", baked, [first, second], authenticated=True)
+                self.fanout("redis", baked, {"redis": [first, second], "redis-own": [own_first, own_second]})
         finally:
             run_logged(
                 [str(baked.python), str(IN_BAKE / "forget_redis_keys.py"), prefix],

@@ -2,7 +2,7 @@
 
 import json
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,9 @@ from benchmarks.meter import Sample, rss_bytes
 from benchmarks.servers import IN_BAKE
 
 CLIENT = IN_BAKE / "client.py"
+# How long the access tokens the client makes last: the servers' turns of one run can take longer than
+# the app's 15 minutes on a busy machine, and a socket whose token expires is closed.
+LONGEST_RUN_MINUTES = "240"
 
 
 @dataclass(frozen=True)
@@ -33,20 +36,24 @@ def run_client(
     server_pids: Iterable[int],
     log: Path,
     at_mark: Callable[[str], None] | None = None,
+    turns: Mapping[str, Iterable[int]] | None = None,
 ) -> ClientRun:
     """Run one scenario of the client; the servers' CPU and RSS are read at each mark it makes.
 
     The client waits at each mark until the reading is done, so a window holds exactly the
     work between its marks. `at_mark` runs right after each reading (a profiler starts there).
+    When the servers take turns in one run, `turns` names each one's processes, and a mark
+    `WHAT/NAME[/WINDOW]` reads those of NAME alone.
     """
     pids = list(server_pids)
+    by_name = {name: list(processes) for name, processes in (turns or {}).items()}
     marks: dict[str, Mark] = {}
     result: dict[str, Any] | None = None
     with log.open("ab") as errors:
         process = subprocess.Popen(
             [str(bake.python), str(CLIENT), scenario, json.dumps(config)],
             cwd=bake.backend,
-            env=clean_env(PYTHONPATH=str(bake.backend)),
+            env=clean_env(PYTHONPATH=str(bake.backend), ACCESS_TOKEN_EXPIRE_MINUTES=LONGEST_RUN_MINUTES),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=errors,
@@ -61,7 +68,9 @@ def run_client(
                 continue
             if "mark" in message:
                 name = message["mark"]
-                marks[name] = Mark(Sample.take(pids, process.pid), rss_bytes(pids))
+                parts = name.split("/")
+                read = by_name[parts[1]] if len(parts) > 1 and parts[1] in by_name else pids
+                marks[name] = Mark(Sample.take(read, process.pid), rss_bytes(read))
                 if at_mark is not None:
                     at_mark(name)
                 process.stdin.write("\n")

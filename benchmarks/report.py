@@ -29,6 +29,33 @@ LOGIN_SLACK_MIB = 64
 SUITE_START = "<!-- suite: kept from the last run with --suite -->"
 SUITE_END = "<!-- /suite -->"
 
+# The servers of the round trips and the idle sockets, in the order they take turns.
+SERVERS = {
+    "floor": "floor",
+    "app": "app",
+    "app-own": "app, uvicorn's own protocol",
+    "granian-floor": "floor on Granian",
+    "granian-app": "app on Granian",
+}
+# Those that serve the app (their clients authenticate), and those the targets are for: the app
+# as `python -m app` serves it, with the adapter (app/realtime/uvicorn.py) and without.
+APPS = {"app", "app-own", "granian-app"}
+TARGETED = ("app", "app-own")
+FANOUT_LABELS = {
+    "naive": "naive loop, one process",
+    "memory": "app, memory, one worker",
+    "memory-own": "app, uvicorn's own protocol, memory, one worker",
+    "redis": "app, redis, two workers",
+    "redis-own": "app, uvicorn's own protocol, redis, two workers",
+}
+# Where each of the app's fan-outs is, in the rows' names.
+FANOUT_WHERE = {
+    "memory": "memory, one worker",
+    "memory-own": "memory, one worker, uvicorn's own protocol",
+    "redis": "redis, two workers",
+    "redis-own": "redis, two workers, uvicorn's own protocol",
+}
+
 
 @dataclass
 class Results:
@@ -42,11 +69,13 @@ class Results:
     loads: list[float] = field(default_factory=list)
     bakes: dict[str, float] = field(default_factory=dict)
     bootstraps: dict[str, float] = field(default_factory=dict)
-    # ("app" | "floor", connections) -> the figures of each window, in the order they were measured
+    # The version of Granian installed into the bake, when it was
+    granian: str | None = None
+    # (a key of SERVERS, connections) -> the figures of each window, in the order they were measured
     round_trip_windows: dict[tuple[str, int], list[RoundTrips]] = field(default_factory=dict)
-    # "app" | "floor" -> figures
+    # A key of SERVERS -> figures
     idle: dict[str, IdleMemory] = field(default_factory=dict)
-    # "naive" | "memory" | "redis" -> the figures of each window, in the order they were measured
+    # A key of FANOUT_LABELS -> the figures of each window, in the order they were measured
     fanout_windows: dict[str, list[Fanout]] = field(default_factory=dict)
     # One per round of wrong logins, in order, on the same server
     logins: list[LoginFlood] = field(default_factory=list)
@@ -106,41 +135,128 @@ class Row:
     verdict: str
 
 
-def rows(results: Results) -> list[Row]:
-    """One row per figure that has a target, in the brief's order."""
+def _connections(n: int) -> str:
+    return f"{n} connection{'s' if n > 1 else ''}"
+
+
+def _times(ours: RoundTrips, baseline: RoundTrips) -> str:
+    return f"{ratio(ours.cpu_us, baseline.cpu_us):.2f}x"
+
+
+def round_trip_medians(results: Results, connections: int) -> list[str]:
+    """The median windows' CPU per round trip at one size, each beside what it is measured against."""
+    medians = {who: f for (who, n), f in results.round_trips.items() if n == connections}
+    floor, app, granian_floor = medians.get("floor"), medians.get("app"), medians.get("granian-floor")
+    out = []
+    for who in TARGETED:
+        if (ours := medians.get(who)) is not None and floor is not None:
+            out.append(
+                f"median CPU per round trip, {SERVERS[who]}: {ours.cpu_us:.1f} us, {_times(ours, floor)} the floor's "
+                f"{floor.cpu_us:.1f} us (target <= {CPU_RATIO_TARGET}x)"
+            )
+    if granian_floor is not None and floor is not None:
+        out.append(
+            f"median CPU per round trip, floor on Granian: {granian_floor.cpu_us:.1f} us, "
+            f"{_times(granian_floor, floor)} the floor's on uvicorn"
+        )
+    if (granian_app := medians.get("granian-app")) is not None and app is not None:
+        beside_floor = f", {_times(granian_app, granian_floor)} the floor's on Granian" if granian_floor else ""
+        out.append(
+            f"median CPU per round trip, app on Granian: {granian_app.cpu_us:.1f} us, "
+            f"{_times(granian_app, app)} the app's {app.cpu_us:.1f} us on uvicorn{beside_floor}"
+        )
+    return out
+
+
+def _round_trip_rows(results: Results) -> list[Row]:
     out: list[Row] = []
     for connections in sorted({n for _, n in results.round_trips}):
-        ours, floor = results.round_trips.get(("app", connections)), results.round_trips.get(("floor", connections))
-        if ours is None or floor is None:
-            continue
-        r = ratio(ours.cpu_us, floor.cpu_us)
-        out.append(
-            Row(
-                f"server CPU per round trip, {connections} connection{'s' if connections > 1 else ''}",
-                f"{ours.cpu_us:.0f} us vs floor {floor.cpu_us:.0f} us = {r:.2f}x",
-                f"<= {CPU_RATIO_TARGET}x the floor",
-                verdict(r <= CPU_RATIO_TARGET),
+        medians = {who: f for (who, n), f in results.round_trips.items() if n == connections}
+        floor, app, granian_floor = medians.get("floor"), medians.get("app"), medians.get("granian-floor")
+        for who in TARGETED:
+            if (ours := medians.get(who)) is None or floor is None:
+                continue
+            r = ratio(ours.cpu_us, floor.cpu_us)
+            out.append(
+                Row(
+                    f"server CPU per round trip, {_connections(connections)} ({SERVERS[who]})",
+                    f"{ours.cpu_us:.0f} us vs floor {floor.cpu_us:.0f} us = {r:.2f}x",
+                    f"<= {CPU_RATIO_TARGET}x the floor",
+                    verdict(r <= CPU_RATIO_TARGET),
+                )
             )
-        )
+        if granian_floor is not None and floor is not None:
+            out.append(
+                Row(
+                    f"server CPU per round trip, {_connections(connections)} (floor on Granian)",
+                    f"{granian_floor.cpu_us:.0f} us vs floor {floor.cpu_us:.0f} us = {_times(granian_floor, floor)}",
+                    "-",
+                    "",
+                )
+            )
+        if (granian_app := medians.get("granian-app")) is not None and app is not None:
+            beside_floor = (
+                f"; vs floor on Granian {granian_floor.cpu_us:.0f} us = {_times(granian_app, granian_floor)}"
+                if granian_floor is not None
+                else ""
+            )
+            versus_app = f"{granian_app.cpu_us:.0f} us vs app {app.cpu_us:.0f} us = {_times(granian_app, app)}"
+            out.append(
+                Row(
+                    f"server CPU per round trip, {_connections(connections)} (app on Granian)",
+                    versus_app + beside_floor,
+                    "-",
+                    "",
+                )
+            )
+        rates = [f"{SERVERS[who]} {f.rate:,.0f}/s" for who, f in sorted(medians.items(), key=_in_turn)]
+        out.append(Row(f"round trips per second, {_connections(connections)}", "; ".join(rates), "-", ""))
+    return out
+
+
+def _in_turn(item: tuple[str, object]) -> int:
+    return list(SERVERS).index(item[0])
+
+
+def _idle_rows(results: Results) -> list[Row]:
+    out: list[Row] = []
+    for who in TARGETED:
+        if (idle := results.idle.get(who)) is not None:
+            out.append(
+                Row(
+                    f"memory per idle authenticated socket, {idle.sockets:,} sockets ({SERVERS[who]})",
+                    f"{idle.per_socket_kib:.1f} KiB",
+                    f"<= {IDLE_KIB_TARGET:.0f} KiB",
+                    verdict(idle.per_socket_kib <= IDLE_KIB_TARGET),
+                )
+            )
+    on_granian = [
+        f"{SERVERS[who]} {idle.per_socket_kib:.1f} KiB"
+        for who in ("granian-app", "granian-floor")
+        if (idle := results.idle.get(who)) is not None
+    ]
+    if on_granian:
+        on_uvicorn = [
+            f"{SERVERS[who]} {idle.per_socket_kib:.1f} KiB"
+            for who in ("app", "floor")
+            if (idle := results.idle.get(who)) is not None
+        ]
+        sockets = max(results.idle[who].sockets for who in ("granian-app", "granian-floor") if who in results.idle)
         out.append(
             Row(
-                f"round trips per second, {connections} connection{'s' if connections > 1 else ''}",
-                f"{ours.rate:,.0f}/s vs floor {floor.rate:,.0f}/s",
+                f"memory per idle socket on Granian, {sockets:,} sockets",
+                ", ".join(on_granian) + (f" (on uvicorn: {', '.join(on_uvicorn)})" if on_uvicorn else ""),
                 "-",
                 "",
             )
         )
-    if (idle := results.idle.get("app")) is not None:
-        out.append(
-            Row(
-                f"memory per idle authenticated socket ({idle.sockets:,} sockets)",
-                f"{idle.per_socket_kib:.1f} KiB",
-                f"<= {IDLE_KIB_TARGET:.0f} KiB",
-                verdict(idle.per_socket_kib <= IDLE_KIB_TARGET),
-            )
-        )
+    return out
+
+
+def _fanout_rows(results: Results) -> list[Row]:
+    out: list[Row] = []
     naive = results.fanout.get("naive")
-    for broker, where in (("memory", "memory, one worker"), ("redis", "redis, two workers")):
+    for broker, where in FANOUT_WHERE.items():
         spread = results.fanout.get(broker)
         if spread is None or naive is None:
             continue
@@ -162,6 +278,12 @@ def rows(results: Results) -> list[Row]:
                 verdict(spread.p99_ms <= naive.p99_ms),
             )
         )
+    return out
+
+
+def rows(results: Results) -> list[Row]:
+    """One row per figure that has a target (and the figures to read beside them), in the brief's order."""
+    out = _round_trip_rows(results) + _idle_rows(results) + _fanout_rows(results)
     return out + _login_rows(results.logins) + _locust_rows(results.locust)
 
 
@@ -295,25 +417,54 @@ def _machine(results: Results) -> list[str]:
     return out
 
 
+def _servers_text(results: Results) -> list[str]:
+    """What the servers of the round trips and the idle sockets are."""
+    granian = f"Granian {results.granian}" if results.granian else "Granian"
+    return [
+        "The servers, all started from the default bake:",
+        "",
+        "- `app`: the baked app as `python -m app` serves it, on uvicorn with the project's adapter",
+        "  (app/realtime/uvicorn.py: the frame size checked from its header, a room's direct send).",
+        "- `app, uvicorn's own protocol`: the same, with WS_UVICORN_ADAPTER=false: uvicorn's own",
+        "  `websockets-sansio` protocol, the public ASGI path any server would take.",
+        "- `floor`: a bare Starlette endpoint that parses each frame as JSON and answers it",
+        "  (benchmarks/in_bake/floor.py), on the same uvicorn with the same socket settings.",
+        f"- `floor on Granian` and `app on Granian`: the same floor, and the app itself, on {granian}",
+        "  (`granian --interface asgi floor:app` from benchmarks/in_bake, `granian --interface asgi",
+        "  app.main:app` from the bake's backend/, its lifespan run). The adapter is uvicorn's: the app on",
+        "  Granian takes the public path. Granian is the template's exact pin (its `benchmarks`",
+        "  dependency group), installed into the bake's environment for the run only; the bake's",
+        "  pyproject.toml is not changed. It runs with its defaults, one worker process with one runtime",
+        "  thread, on uvloop as uvicorn does; it has no settings for pings or the largest message. Its CPU",
+        "  and RSS are its main process's and its worker's together.",
+        "",
+        "The targets are for the app as the project serves it, on uvicorn with the adapter and without;",
+        "the Granian rows are measured beside them, to choose the server by.",
+    ]
+
+
 def _round_trips(results: Results) -> list[str]:
     if not results.round_trips:
         return []
     out = [
         "## 1. Session round trips (ping -> pong)",
         "",
-        "One request in flight per socket; `app` is the baked app (an authenticated session per socket),",
-        "`floor` a bare Starlette endpoint that parses each frame as JSON and answers it",
-        "(benchmarks/in_bake/floor.py), on the same uvicorn with the same socket settings. Server CPU is",
-        f"utime + stime over the measured window only, after {results.sizes['warmup_round_trips']} warm-up round",
-        f"trips per socket. Each server is measured in {results.sizes['round_trip_windows']} windows at each size,",
-        "taking turns with the other; the row is the window of median CPU, the last column lists every",
-        "window's.",
+        *_servers_text(results),
+        "",
+        "One request in flight per socket; for the app, each socket is a session of its own user (the",
+        "three apps share the users), the floors' sockets send no token. At each size one run of the",
+        "client opens the sockets to every server, then the servers take turns, window by window in",
+        "the table's order, so that a change in the machine's load hits them alike: each server is",
+        f"measured in {results.sizes['round_trip_windows']} windows, each after "
+        f"{results.sizes['warmup_round_trips']} warm-up round trips per socket.",
+        "Server CPU is utime + stime over the measured window only. The row is the window of median",
+        "CPU, the last column lists every window's.",
         "",
     ]
     header = ["server", "sockets", "round trips", "per second", "p50 ms", "p99 ms", "server CPU per round trip"]
     lines = [
         [
-            who,
+            SERVERS[who],
             str(n),
             f"{f.round_trips:,}",
             f"{f.rate:,.0f}",
@@ -324,7 +475,7 @@ def _round_trips(results: Results) -> list[str]:
             _busy(f.busy),
             ", ".join(f"{window.cpu_us:.0f}" for window in results.round_trip_windows[(who, n)]),
         ]
-        for (who, n), f in sorted(results.round_trips.items(), key=lambda item: (item[0][1], item[0][0]))
+        for (who, n), f in sorted(results.round_trips.items(), key=lambda item: (item[0][1], _in_turn(item[0])))
     ]
     return out + _table([*header, "errors / lost", "client / others", "CPU of each window, us"], lines)
 
@@ -336,28 +487,23 @@ def _idle(results: Results) -> list[str]:
         "## 2. Idle sockets",
         "",
         "The server's RSS after opening the sockets (for the app, each authenticated as its own throwaway",
-        "user) minus its RSS before, per socket. The floor's sockets send no token: they show what uvicorn",
-        "and Starlette alone hold per socket.",
+        "user, the three apps sharing the users) minus its RSS before, per socket, on the servers of",
+        "section 1 (after its round trips), one server after the other: its sockets are closed before",
+        "the next server's open. The floors' sockets send no token: they show what the server and",
+        "Starlette alone hold per socket.",
         "",
     ]
     lines = [
         [
-            who,
+            SERVERS[who],
             f"{f.sockets:,}",
             f"{f.rss_before / 2**20:.1f} MiB",
             f"{f.rss_after / 2**20:.1f} MiB",
             f"{f.per_socket_kib:.1f} KiB",
         ]
-        for who, f in results.idle.items()
+        for who, f in sorted(results.idle.items(), key=_in_turn)
     ]
     return out + _table(["server", "sockets", "RSS before", "RSS after", "per socket"], lines)
-
-
-FANOUT_LABELS = {
-    "naive": "naive loop, one process",
-    "memory": "app, memory, one worker",
-    "redis": "app, redis, two workers",
-}
 
 
 def _fanout(results: Results) -> list[str]:
@@ -374,9 +520,15 @@ def _fanout(results: Results) -> list[str]:
         "it: the way in, before the spread). CPU: the server's in the window (both workers' summed over",
         "Redis; Redis's own is not counted) per update delivered to one member. The naive loop",
         "(benchmarks/in_bake/naive_fanout.py) keeps its members in a list and sends with",
-        "`for ws in members: await ws.send_text(text)`; the same client drives it. Each server is",
-        f"measured in {sizes['fanout_windows']} windows (the naive loop and the app in memory taking turns);",
-        "the row is the window of median CPU, the last column lists every window's.",
+        "`for ws in members: await ws.send_text(text)`; the same client drives it. The app runs as",
+        "`python -m app` serves it, with the adapter (its direct send: no task switch per member) and",
+        "with WS_UVICORN_ADAPTER=false (uvicorn's own protocol: the public send); over Redis each pair",
+        "of workers has a key prefix of its own. One run of the client fills a room on each server (the",
+        "two apps' members are the same users), then the servers take turns, window by window in the",
+        "table's order (in memory: the naive loop and the app with the adapter and without; over Redis:",
+        "the two pairs), so that a change in the machine's load hits them alike: each is measured in",
+        f"{sizes['fanout_windows']} windows, each after its warm-up publishes. The row is the window of median",
+        "CPU, the last column lists every window's.",
         "",
     ]
     header = [
@@ -404,7 +556,7 @@ def _fanout(results: Results) -> list[str]:
             _busy(f.busy),
             ", ".join(f"{window.cpu_us:.1f}" for window in results.fanout_windows[who]),
         ]
-        for who, f in results.fanout.items()
+        for who, f in sorted(results.fanout.items(), key=lambda item: list(FANOUT_LABELS).index(item[0]))
     ]
     return out + _table(header, lines)
 

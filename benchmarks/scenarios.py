@@ -3,16 +3,18 @@
 import csv
 import os
 import subprocess
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from benchmarks.bakes import Bake
-from benchmarks.driver import run_client
+from benchmarks.driver import ClientRun, run_client
 from benchmarks.meter import PeakRss, Window
 from benchmarks.servers import Server
 
 AtMark = Callable[[str], None] | None
+Figures = TypeVar("Figures")
 # Seconds between two /health probes, and between two readings of the server's RSS, during a
 # flood of logins: many of each while a flood lasts, so that a short peak or stall is seen.
 PROBE_INTERVAL = 0.02
@@ -111,87 +113,133 @@ def _ms(seconds: float | None) -> float:
     return float("nan") if seconds is None else seconds * 1000
 
 
+@dataclass
+class Turns(Generic[Figures]):
+    """What a run of servers taking turns measured: each server's figures, in the order measured,
+    and why a server none of whose sockets opened was left out."""
+
+    figures: dict[str, Figures] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+
+
+def _window(run: ClientRun, name: str, number: int) -> Window:
+    return Window(run.marks[f"start/{name}/{number}"].sample, run.marks[f"end/{name}/{number}"].sample)
+
+
+def _servers(servers: Mapping[str, Server], apps: Collection[str]) -> list[dict[str, object]]:
+    return [{"name": name, "url": server.ws_url, "authenticated": name in apps} for name, server in servers.items()]
+
+
 def round_trips(
     bake: Bake,
-    server: Server,
+    servers: Mapping[str, Server],
     log: Path,
     *,
     connections: int,
     count: int,
     warmup: int,
-    authenticated: bool,
+    windows: int,
+    apps: Collection[str],
     at_mark: AtMark = None,
-) -> RoundTrips:
-    """`connections` sockets ping at once, `count` round trips each; the server's CPU per round trip."""
+) -> Turns[list[RoundTrips]]:
+    """`connections` sockets to each server ping at once, `count` round trips each, the servers
+    taking turns `windows` times; each window's CPU per round trip of the server whose turn it is.
+    The clients of `apps` authenticate."""
     config = {
-        "url": server.ws_url,
+        "servers": _servers(servers, apps),
         "connections": connections,
         "count": count,
         "warmup": warmup,
-        "authenticated": authenticated,
+        "windows": windows,
     }
-    run = run_client(bake, "round-trips", config, [server.pid], log, at_mark)
-    window = Window(run.marks["start"].sample, run.marks["end"].sample)
-    result = run.result
-    return RoundTrips(
-        connections=result["connections"],
-        round_trips=result["round_trips"],
-        rate=result["rate"],
-        p50_ms=_ms(result["p50"]),
-        p99_ms=_ms(result["p99"]),
-        cpu_us=window.servers / max(result["round_trips"], 1) * 1e6,
-        system_share=window.servers_system / window.servers if window.servers else 0.0,
-        errors=result["errors"],
-        lost=result["lost"],
-        busy=Busy.of(window),
-    )
+    turns = {name: [server.pid] for name, server in servers.items()}
+    run = run_client(bake, "round-trips", config, [], log, at_mark, turns)
+    out: Turns[list[RoundTrips]] = Turns(failures=run.result["failures"])
+    for name, results in run.result["windows"].items():
+        out.figures[name] = []
+        for number, result in enumerate(results):
+            window = _window(run, name, number)
+            out.figures[name].append(
+                RoundTrips(
+                    connections=result["connections"],
+                    round_trips=result["round_trips"],
+                    rate=result["rate"],
+                    p50_ms=_ms(result["p50"]),
+                    p99_ms=_ms(result["p99"]),
+                    cpu_us=window.servers / max(result["round_trips"], 1) * 1e6,
+                    system_share=window.servers_system / window.servers if window.servers else 0.0,
+                    errors=result["errors"],
+                    lost=result["lost"],
+                    busy=Busy.of(window),
+                )
+            )
+    return out
 
 
-def idle_memory(bake: Bake, server: Server, log: Path, *, sockets: int, warmup: int, authenticated: bool) -> IdleMemory:
-    """The server's RSS before and after `sockets` sockets are opened (and authenticated) and left idle."""
-    config = {"url": server.ws_url, "sockets": sockets, "warmup": warmup, "authenticated": authenticated}
-    run = run_client(bake, "idle", config, [server.pid], log)
-    return IdleMemory(run.result["sockets"], run.marks["before"].rss, run.marks["after"].rss)
+def idle_memory(
+    bake: Bake, servers: Mapping[str, Server], log: Path, *, sockets: int, warmup: int, apps: Collection[str]
+) -> Turns[IdleMemory]:
+    """Each server's RSS before and after `sockets` sockets are opened to it (and authenticated,
+    for `apps`) and left idle, one server after the other."""
+    config = {"servers": _servers(servers, apps), "sockets": sockets, "warmup": warmup}
+    turns = {name: [server.pid] for name, server in servers.items()}
+    run = run_client(bake, "idle", config, [], log, turns=turns)
+    out: Turns[IdleMemory] = Turns(failures=run.result["failures"])
+    for name, opened in run.result["sockets"].items():
+        out.figures[name] = IdleMemory(opened, run.marks[f"before/{name}"].rss, run.marks[f"after/{name}"].rss)
+    return out
 
 
 def fanout(
     bake: Bake,
-    servers: Sequence[Server],
+    servers: Mapping[str, Sequence[Server]],
     log: Path,
     *,
     members: int,
     publishes: int,
     warmup: int,
-    authenticated: bool,
+    windows: int,
+    apps: Collection[str],
     at_mark: AtMark = None,
-) -> Fanout:
-    """`members` sockets in one room over `servers`; one member publishes `publishes` times.
+) -> dict[str, list[Fanout]]:
+    """`members` sockets in one room on each named server (or pair of workers, the members spread
+    over them); one member publishes `publishes` times a window, the servers taking turns.
 
-    CPU is that of every server together, per update delivered to one member; the latency is
-    from the publish until the last member has the update.
+    CPU is that of the servers (both workers together) per update delivered to one member; the
+    latency is from the publish until the last member has the update.
     """
     config = {
-        "urls": [server.ws_url for server in servers],
+        "servers": [
+            {"name": name, "urls": [worker.ws_url for worker in workers], "authenticated": name in apps}
+            for name, workers in servers.items()
+        ],
         "members": members,
         "publishes": publishes,
         "warmup": warmup,
-        "authenticated": authenticated,
+        "windows": windows,
     }
-    run = run_client(bake, "fanout", config, [server.pid for server in servers], log, at_mark)
-    window = Window(run.marks["start"].sample, run.marks["end"].sample)
-    result = run.result
-    return Fanout(
-        members=result["members"],
-        publishes=result["publishes"],
-        deliveries=result["deliveries"],
-        missed=result["missed"],
-        cpu_us=window.servers / max(result["deliveries"], 1) * 1e6,
-        system_share=window.servers_system / window.servers if window.servers else 0.0,
-        p50_ms=_ms(result["p50"]),
-        p99_ms=_ms(result["p99"]),
-        first_p50_ms=_ms(result["first_p50"]),
-        busy=Busy.of(window),
-    )
+    turns = {name: [worker.pid for worker in workers] for name, workers in servers.items()}
+    run = run_client(bake, "fanout", config, [], log, at_mark, turns)
+    out: dict[str, list[Fanout]] = {}
+    for name, results in run.result["windows"].items():
+        out[name] = []
+        for number, result in enumerate(results):
+            window = _window(run, name, number)
+            out[name].append(
+                Fanout(
+                    members=result["members"],
+                    publishes=result["publishes"],
+                    deliveries=result["deliveries"],
+                    missed=result["missed"],
+                    cpu_us=window.servers / max(result["deliveries"], 1) * 1e6,
+                    system_share=window.servers_system / window.servers if window.servers else 0.0,
+                    p50_ms=_ms(result["p50"]),
+                    p99_ms=_ms(result["p99"]),
+                    first_p50_ms=_ms(result["first_p50"]),
+                    busy=Busy.of(window),
+                )
+            )
+    return out
 
 
 def login_flood(

@@ -6,7 +6,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from app.core.db import open_db, engine
+from app.core.db import engine, open_db
 from app.core.security import hash_password
 from app.models import User
 from tools import loadtest

@@ -4,6 +4,11 @@
 backend/tools/loadtest.py, the way users load-test their app, and talks to the orchestrator in JSON lines:
 `{"mark": NAME}` when a measured window opens or closes (it then waits for a line on stdin, so
 the orchestrator reads the servers' counters at that very point), and `{"result": {...}}` last.
+
+The round trips, the idle sockets and the fan-out drive several servers in one run, taking turns
+window by window: each server's sockets (and users, and room) are set up once, and its marks are
+named `WHAT/SERVER[/WINDOW]` so that the orchestrator reads that server alone. A server none of
+whose sockets opens is left out, and the result says why.
 """
 
 import asyncio
@@ -75,12 +80,17 @@ async def bounded(calls: Iterable[Callable[[], Awaitable[T]]], limit: int = CONC
 
 
 async def open_sessions(url: str, tokens: list[str | None]) -> list[ClientConnection]:
+    return (await open_sessions_telling(url, tokens))[0]
+
+
+async def open_sessions_telling(url: str, tokens: list[str | None]) -> tuple[list[ClientConnection], str]:
+    """The sockets that opened, and what went wrong with the first that did not ("" if none)."""
     opened = await bounded(partial(loadtest.open_session, url, token) for token in tokens)
     connections = [result for result in opened if isinstance(result, ClientConnection)]
     failures = [result for result in opened if isinstance(result, BaseException)]
     if failures:
         print(f"{len(failures)} sockets failed to open: {failures[0]!r}", file=sys.stderr)
-    return connections
+    return connections, f"{len(failures)} of {len(tokens)} sockets failed to open: {failures[0]!r}" if failures else ""
 
 
 async def close_all(connections: list[ClientConnection]) -> None:
@@ -93,62 +103,92 @@ async def tokens_for(count: int, authenticated: bool) -> list[str | None]:
     return list(await loadtest.create_users(count))
 
 
+async def users_for(servers: list[dict[str, Any]], count: int) -> dict[str, list[str | None]]:
+    """`count` tokens for each server: the app's share one set of throwaway users, the bare apps get none."""
+    tokens = await tokens_for(count, any(server["authenticated"] for server in servers))
+    return {server["name"]: tokens if server["authenticated"] else [None] * count for server in servers}
+
+
 async def round_trip_scenario(config: dict[str, Any]) -> dict[str, Any]:
-    """Ping -> pong on `connections` sockets at once, each one request in flight at a time.
+    """Ping -> pong on `connections` sockets to each server, each socket one request in flight at
+    a time; the servers take turns, `windows` times, each window after `warmup` round trips per socket.
 
     loadtest.run() would time the same round trips, but it opens and closes the sockets in the
     same call: its parts are used here so that the window holds the round trips alone.
     """
     count, wanted = config["count"], config["connections"]
-    tokens = await tokens_for(wanted, config["authenticated"])
-    connections = await open_sessions(config["url"], tokens)
-    await asyncio.gather(*(loadtest.round_trips(c, config["warmup"], []) for c in connections))
-    latencies: list[float] = []
-    await mark("start")
-    started = time.perf_counter()
-    results = await asyncio.gather(
-        *(loadtest.round_trips(c, count, latencies) for c in connections), return_exceptions=True
-    )
-    seconds = time.perf_counter() - started
-    await mark("end")
-    await close_all(connections)
-    if config["authenticated"]:
+    tokens = await users_for(config["servers"], wanted)
+    opened: dict[str, list[ClientConnection]] = {}
+    failures: dict[str, str] = {}
+    for server in config["servers"]:
+        connections, failure = await open_sessions_telling(server["url"], tokens[server["name"]])
+        if connections:
+            opened[server["name"]] = connections
+        else:
+            failures[server["name"]] = failure
+    windows: dict[str, list[dict[str, Any]]] = {name: [] for name in opened}
+    for window in range(config["windows"]):
+        for name, connections in opened.items():
+            await asyncio.gather(*(loadtest.round_trips(c, config["warmup"], []) for c in connections))
+            latencies: list[float] = []
+            await mark(f"start/{name}/{window}")
+            started = time.perf_counter()
+            results = await asyncio.gather(
+                *(loadtest.round_trips(c, count, latencies) for c in connections), return_exceptions=True
+            )
+            seconds = time.perf_counter() - started
+            await mark(f"end/{name}/{window}")
+            report = loadtest.Report(
+                sessions=wanted,
+                round_trips=len(latencies),
+                errors=sum(r if isinstance(r, int) else 1 for r in results) + wanted - len(connections),
+                lost=wanted * count - len(latencies),
+                seconds=seconds,
+                latencies=latencies,
+            )
+            windows[name].append(
+                {
+                    "connections": len(connections),
+                    "round_trips": report.round_trips,
+                    "seconds": report.seconds,
+                    "rate": report.rate,
+                    "p50": report.p50,
+                    "p99": report.p99,
+                    "errors": report.errors,
+                    "lost": report.lost,
+                }
+            )
+    await close_all([connection for connections in opened.values() for connection in connections])
+    if any(server["authenticated"] for server in config["servers"]):
         await loadtest.delete_users()
-    report = loadtest.Report(
-        sessions=wanted,
-        round_trips=len(latencies),
-        errors=sum(r if isinstance(r, int) else 1 for r in results) + wanted - len(connections),
-        lost=wanted * count - len(latencies),
-        seconds=seconds,
-        latencies=latencies,
-    )
-    return {
-        "connections": len(connections),
-        "round_trips": report.round_trips,
-        "seconds": report.seconds,
-        "rate": report.rate,
-        "p50": report.p50,
-        "p99": report.p99,
-        "errors": report.errors,
-        "lost": report.lost,
-    }
+    return {"windows": windows, "failures": failures}
 
 
 async def idle_scenario(config: dict[str, Any]) -> dict[str, Any]:
-    """Open (and authenticate) `sockets` sockets and leave them idle while the server's RSS is read."""
-    tokens = await tokens_for(config["sockets"] + config["warmup"], config["authenticated"])
-    # A few sockets first, so that what the first socket alone costs the server is not counted.
-    await close_all(await open_sessions(config["url"], tokens[: config["warmup"]]))
-    await asyncio.sleep(0.5)
-    await mark("before")
-    connections = await open_sessions(config["url"], tokens[config["warmup"] :])
-    progress(f"{len(connections)} sockets open")
-    await asyncio.sleep(1.0)
-    await mark("after")
-    await close_all(connections)
-    if config["authenticated"]:
+    """Open (and authenticate) `sockets` sockets to each server in turn and leave them idle while
+    the server's RSS is read; then close them, before the next server's."""
+    warmup = config["warmup"]
+    tokens = await users_for(config["servers"], config["sockets"] + warmup)
+    sockets: dict[str, int] = {}
+    failures: dict[str, str] = {}
+    for server in config["servers"]:
+        name, url = server["name"], server["url"]
+        # A few sockets first, so that what the first socket alone costs the server is not counted.
+        await close_all(await open_sessions(url, tokens[name][:warmup]))
+        await asyncio.sleep(0.5)
+        await mark(f"before/{name}")
+        connections, failure = await open_sessions_telling(url, tokens[name][warmup:])
+        progress(f"{len(connections)} sockets open to {name}")
+        await asyncio.sleep(1.0)
+        await mark(f"after/{name}")
+        await close_all(connections)
+        if connections:
+            sockets[name] = len(connections)
+        else:
+            failures[name] = failure
+    if any(server["authenticated"] for server in config["servers"]):
         await loadtest.delete_users()
-    return {"sockets": len(connections)}
+    return {"sockets": sockets, "failures": failures}
 
 
 class Arrivals:
@@ -203,67 +243,98 @@ class Member:
             pass
 
 
-async def fanout_scenario(config: dict[str, Any]) -> dict[str, Any]:
-    """`members` sockets in one room, spread over the servers; one publishes, all receive."""
-    urls, members_wanted = config["urls"], config["members"]
-    room = f"bench-{secrets.token_hex(4)}"
-    tokens = await tokens_for(members_wanted, config["authenticated"])
-    progress(f"{len(tokens)} users")
-    if config["authenticated"]:  # a public room, which every member may join
-        await create_public_room(urls[0], tokens[0], room)
-    connections = await open_sessions_spread(urls, tokens)
-    progress(f"{len(connections)} sockets open")
-    arrivals = Arrivals(len(connections))
-    members = [Member(connection, arrivals) for connection in connections]
-    joins = await bounded((partial(member.request, "join", {"room": room}) for member in members), JOIN_CONCURRENCY)
-    refused = [j for j in joins if isinstance(j, BaseException) or j.get("state") != "joined"]
-    if refused:
-        raise RuntimeError(f"{len(refused)} members could not join: {refused[0]!r}")
-    progress(f"{len(members)} members joined")
-    publisher = members[0]
-    latencies: list[float] = []
-    firsts: list[float] = []
-    missed = 0
+class Room:
+    """One server's (or pair of workers') room of members, set up once for all its windows."""
 
-    async def publish(number: int) -> None:
-        nonlocal missed
-        last = arrivals.expect(number)
+    def __init__(self, name: str, members: list[Member], arrivals: Arrivals, room: str) -> None:
+        self.name = name
+        self.members = members
+        self.arrivals = arrivals
+        self.room = room
+        self.sent = 0
+        # Deliveries that never arrived in the current window.
+        self.missed = 0
+
+    @classmethod
+    async def gather(cls, server: dict[str, Any], tokens: list[str | None]) -> "Room":
+        room = f"bench-{secrets.token_hex(4)}"
+        if server["authenticated"]:  # a public room, which every member may join
+            await create_public_room(server["urls"][0], tokens[0], room)
+        connections = await open_sessions_spread(server["urls"], tokens)
+        progress(f"{len(connections)} sockets open to {server['name']}")
+        arrivals = Arrivals(len(connections))
+        members = [Member(connection, arrivals) for connection in connections]
+        joins = await bounded((partial(member.request, "join", {"room": room}) for member in members), JOIN_CONCURRENCY)
+        refused = [j for j in joins if isinstance(j, BaseException) or j.get("state") != "joined"]
+        if refused:
+            raise RuntimeError(f"{len(refused)} members of {server['name']} could not join: {refused[0]!r}")
+        progress(f"{len(members)} members joined on {server['name']}")
+        return cls(server["name"], members, arrivals, room)
+
+    async def publish(self) -> tuple[float, float] | None:
+        """One update from the first member; until the first member, and the last, have it (None if
+        some never did)."""
+        number = self.sent
+        self.sent += 1
+        last = self.arrivals.expect(number)
         sent = time.perf_counter()
-        await publisher.send("publish", {"room": room, "payload": {"n": number}}, f"publish-{number}")
+        await self.members[0].send("publish", {"room": self.room, "payload": {"n": number}}, f"publish-{number}")
         try:
-            latencies.append(await asyncio.wait_for(last, TIMEOUT) - sent)
-            firsts.append(arrivals.first[number] - sent)
+            arrived = await asyncio.wait_for(last, TIMEOUT)
         except TimeoutError:
-            missed += arrivals.members - arrivals.counts.get(number, 0)
+            self.missed += self.arrivals.members - self.arrivals.counts.get(number, 0)
+            return None
+        return self.arrivals.first[number] - sent, arrived - sent
 
-    for number in range(-config["warmup"], 0):
-        await publish(number)
-    latencies.clear()
-    firsts.clear()
-    await mark("start")
-    started = time.perf_counter()
-    for number in range(config["publishes"]):
-        await publish(number)
-    elapsed = time.perf_counter() - started
-    await mark("end")
-    progress("until the last member, ms: " + " ".join(f"{1000 * latency:.0f}" for latency in latencies))
-    await close_all(connections)
-    for member in members:
-        member.reader.cancel()
+    async def window(self, number: int, publishes: int, warmup: int) -> dict[str, Any]:
+        for _ in range(warmup):
+            await self.publish()
+        self.missed = 0
+        latencies: list[float] = []
+        firsts: list[float] = []
+        await mark(f"start/{self.name}/{number}")
+        started = time.perf_counter()
+        for _ in range(publishes):
+            if (arrival := await self.publish()) is not None:
+                firsts.append(arrival[0])
+                latencies.append(arrival[1])
+        elapsed = time.perf_counter() - started
+        await mark(f"end/{self.name}/{number}")
+        progress(f"{self.name}, until the last member, ms: " + " ".join(f"{1000 * t:.0f}" for t in latencies))
+        return {
+            "members": len(self.members),
+            "publishes": publishes,
+            "deliveries": publishes * len(self.members) - self.missed,
+            "missed": self.missed,
+            "seconds": elapsed,
+            "p50": percentile(latencies, 0.50),
+            "p99": percentile(latencies, 0.99),
+            "first_p50": percentile(firsts, 0.50),
+        }
+
+    async def close(self) -> None:
+        await close_all([member.connection for member in self.members])
+        for member in self.members:
+            member.reader.cancel()
+
+
+async def fanout_scenario(config: dict[str, Any]) -> dict[str, Any]:
+    """`members` sockets in one room on each server (spread over its workers); one member
+    publishes, all receive. The rooms are set up in turn, then take turns window by window."""
+    tokens = await users_for(config["servers"], config["members"])
+    progress(f"{config['members']} users")
+    rooms = [await Room.gather(server, tokens[server["name"]]) for server in config["servers"]]
+    windows: dict[str, list[dict[str, Any]]] = {room.name: [] for room in rooms}
+    for number in range(config["windows"]):
+        for room in rooms:
+            windows[room.name].append(await room.window(number, config["publishes"], config["warmup"]))
+    for room in rooms:
+        await room.close()
     progress("sockets closed")
-    if config["authenticated"]:
+    if any(server["authenticated"] for server in config["servers"]):
         await loadtest.delete_users()
     progress("users deleted")
-    return {
-        "members": len(members),
-        "publishes": config["publishes"],
-        "deliveries": config["publishes"] * len(members) - missed,
-        "missed": missed,
-        "seconds": elapsed,
-        "p50": percentile(latencies, 0.50),
-        "p99": percentile(latencies, 0.99),
-        "first_p50": percentile(firsts, 0.50),
-    }
+    return {"windows": windows}
 
 
 async def create_public_room(url: str, token: str | None, room: str) -> None:
