@@ -15,6 +15,7 @@ import { LoginPage } from "./pages/LoginPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { RoomsPage } from "./pages/RoomsPage";
 import { SessionPage } from "./pages/SessionPage";
+import { UsersPage } from "./pages/UsersPage";
 import { VerifyEmailPage } from "./pages/VerifyEmailPage";
 
 interface AppProps {
@@ -65,6 +66,14 @@ export function App({ authClient, features = registeredFeatures }: AppProps) {
                 element={
                   <RequireAuth>
                     <RoomsPage />
+                  </RequireAuth>
+                }
+              />
+              <Route
+                path="/users"
+                element={
+                  <RequireAuth>
+                    <UsersPage />
                   </RequireAuth>
                 }
               />

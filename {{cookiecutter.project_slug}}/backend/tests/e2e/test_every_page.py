@@ -2,8 +2,8 @@
 width, its controls are big enough for a finger, axe-core finds nothing serious, and a screenshot
 of each lands in the artifacts folder.
 
-The rooms page, with two people in a room, is looked at in test_rooms_page.py, where it is used
-anyway.
+The rooms page, with two people in a room, is looked at in test_rooms_page.py, and the users page
+in test_users_page.py, where those pages are used anyway.
 """
 
 import re
@@ -68,6 +68,8 @@ async def test_the_code_step(page: Page, app_server: AppServer, user: Account) -
 async def test_the_signed_in_pages(page: Page, app_server: AppServer, user: Account) -> None:
     await log_in(page, app_server, user)
     await check_page(page, "home")
+    # The users page is an administrator's.
+    await expect(page.get_by_role("link", name="Users")).to_have_count(0)
 
     # The header's links, behind the menu on a phone.
     await page.set_viewport_size(PHONE)

@@ -69,6 +69,11 @@ export function Layout() {
               <NavLink to="/account" data-testid="nav-account">
                 Account
               </NavLink>
+              {user.is_superuser ? (
+                <NavLink to="/users" data-testid="nav-users">
+                  Users
+                </NavLink>
+              ) : null}
               <span className="topnav-user muted" data-testid="current-user">
                 {user.email}
               </span>

@@ -1,0 +1,363 @@
+import { type ChangeEvent, type SubmitEvent, useCallback, useEffect, useState } from "react";
+
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../api/account";
+import { type AuthClient, errorMessage } from "../api/auth";
+import { createUser, listUsers, type ManagedUser, updateUser, type UserChange, USERS_PAGE_SIZE } from "../api/users";
+import { useAuth } from "../components/auth";
+import { FormError, FormSuccess } from "../components/FormMessage";
+import { useSubmit } from "../hooks/useSubmit";
+
+/** What the page says when someone who is not an administrator opens it. */
+export const ADMINISTRATORS_ONLY = "Only administrators can manage users.";
+
+interface Listing {
+  users: ManagedUser[] | null;
+  count: number;
+  error: string | null;
+  loadingMore: boolean;
+}
+
+/** The accounts, a page at a time; new and changed ones replace what was loaded. */
+function useUserList(client: AuthClient) {
+  const [listing, setListing] = useState<Listing>({ users: null, count: 0, error: null, loadingMore: false });
+
+  useEffect(() => {
+    let active = true;
+    listUsers(client).then(
+      (page) => {
+        if (active) setListing({ users: page.data, count: page.count, error: null, loadingMore: false });
+      },
+      (error: unknown) => {
+        if (active) setListing((current) => ({ ...current, error: errorMessage(error, "The users could not be loaded.") }));
+      },
+    );
+    return () => {
+      active = false;
+    };
+  }, [client]);
+
+  const loadMore = () => {
+    const loaded = listing.users ?? [];
+    setListing((current) => ({ ...current, loadingMore: true, error: null }));
+    listUsers(client, loaded.length, USERS_PAGE_SIZE).then(
+      (page) => {
+        setListing((current) => {
+          const known = new Set((current.users ?? []).map((user) => user.id));
+          const users = [...(current.users ?? []), ...page.data.filter((user) => !known.has(user.id))];
+          return { users, count: page.count, error: null, loadingMore: false };
+        });
+      },
+      (error: unknown) => {
+        setListing((current) => ({
+          ...current,
+          loadingMore: false,
+          error: errorMessage(error, "More users could not be loaded."),
+        }));
+      },
+    );
+  };
+
+  /** A new account goes first, where the one who made it sees it. */
+  const added = useCallback((user: ManagedUser) => {
+    setListing((current) => ({ ...current, users: [user, ...(current.users ?? [])], count: current.count + 1 }));
+  }, []);
+
+  const changed = useCallback((user: ManagedUser) => {
+    setListing((current) => ({
+      ...current,
+      users: (current.users ?? []).map((known) => (known.id === user.id ? user : known)),
+    }));
+  }, []);
+
+  return { ...listing, loadMore, added, changed };
+}
+
+function NewUserForm({ client, onCreated }: { client: AuthClient; onCreated: (user: ManagedUser) => void }) {
+  const [email, setEmail] = useState("");
+  const [fullName, setFullName] = useState("");
+  const [password, setPassword] = useState("");
+  const [administrator, setAdministrator] = useState(false);
+  const [result, setResult] = useState<string | null>(null);
+  const { submitting, error, setError, run } = useSubmit("The user could not be added.");
+
+  const edited = <T,>(set: (value: T) => void) => {
+    return (value: T) => {
+      set(value);
+      setError(null);
+      setResult(null);
+    };
+  };
+  const onEmail = edited(setEmail);
+  const onFullName = edited(setFullName);
+  const onPassword = edited(setPassword);
+
+  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const address = email.trim();
+    if (address === "") {
+      setError("Enter the new user's email address.");
+      return;
+    }
+    if (password.length < MIN_PASSWORD_LENGTH) {
+      setError(`Give them a first password of at least ${String(MIN_PASSWORD_LENGTH)} characters.`);
+      return;
+    }
+    setResult(null);
+    run(
+      () =>
+        createUser(client, {
+          email: address,
+          full_name: fullName.trim() === "" ? null : fullName.trim(),
+          password,
+          is_superuser: administrator,
+        }),
+      (user) => {
+        setEmail("");
+        setFullName("");
+        setPassword("");
+        setAdministrator(false);
+        setResult(
+          `${user.email} can log in now with the password you chose. Give it to them another way than email, and ask them to change it on their account page.`,
+        );
+        onCreated(user);
+      },
+    );
+  };
+
+  return (
+    <section className="users-new" aria-labelledby="users-new-title">
+      <h2 id="users-new-title">Add a user</h2>
+      <form className="form narrow-form" onSubmit={onSubmit} noValidate>
+        <label>
+          Email
+          <input
+            type="email"
+            value={email}
+            onChange={(event: ChangeEvent<HTMLInputElement>) => {
+              onEmail(event.target.value);
+            }}
+            maxLength={320}
+            autoComplete="off"
+            spellCheck={false}
+            required
+          />
+        </label>
+        <label>
+          Name (optional)
+          <input
+            value={fullName}
+            onChange={(event: ChangeEvent<HTMLInputElement>) => {
+              onFullName(event.target.value);
+            }}
+            maxLength={255}
+            autoComplete="off"
+          />
+        </label>
+        <label>
+          First password
+          <input
+            type="password"
+            value={password}
+            onChange={(event: ChangeEvent<HTMLInputElement>) => {
+              onPassword(event.target.value);
+            }}
+            minLength={MIN_PASSWORD_LENGTH}
+            maxLength={MAX_PASSWORD_LENGTH}
+            autoComplete="new-password"
+            required
+          />
+        </label>
+        <label className="room-check">
+          <input
+            type="checkbox"
+            checked={administrator}
+            onChange={(event: ChangeEvent<HTMLInputElement>) => {
+              setAdministrator(event.target.checked);
+            }}
+          />
+          Administrator (may manage users)
+        </label>
+        <FormError testId="users-new-error">{error}</FormError>
+        <FormSuccess testId="users-new-result">{result}</FormSuccess>
+        <button type="submit" disabled={submitting}>
+          {submitting ? "Adding…" : "Add user"}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+interface PendingChange {
+  change: UserChange;
+  /** The button's words, and the question asked before a change to one's own account. */
+  label: string;
+}
+
+function UserRow({
+  client,
+  user,
+  me,
+  onChanged,
+}: {
+  client: AuthClient;
+  user: ManagedUser;
+  me: boolean;
+  onChanged: (user: ManagedUser) => void;
+}) {
+  const { submitting, error, run } = useSubmit("The change could not be saved.");
+  const [confirming, setConfirming] = useState<PendingChange | null>(null);
+  const name = user.full_name ?? user.email;
+
+  const apply = (pending: PendingChange) => {
+    setConfirming(null);
+    run(() => updateUser(client, user.id, pending.change), onChanged);
+  };
+
+  // Changing one's own account can take this page away: it asks first.
+  const ask = (pending: PendingChange) => {
+    if (me) setConfirming(pending);
+    else apply(pending);
+  };
+
+  const admin: PendingChange = user.is_superuser
+    ? { change: { is_superuser: false }, label: "Remove administrator" }
+    : { change: { is_superuser: true }, label: "Make administrator" };
+  const active: PendingChange = user.is_active
+    ? { change: { is_active: false }, label: "Deactivate" }
+    : { change: { is_active: true }, label: "Reactivate" };
+
+  return (
+    <li className="user-row" aria-label={name} data-testid="user-row" data-user-id={user.id}>
+      <div className="user-who">
+        <span className="user-name">{name}</span>
+        {user.full_name ? <span className="muted user-email">{user.email}</span> : null}
+        <span className="user-tags">
+          {me ? <span className="badge">You</span> : null}
+          {user.is_superuser ? <span className="badge badge-yours">Administrator</span> : null}
+          {user.is_active ? null : <span className="badge badge-unverified">Deactivated</span>}
+        </span>
+      </div>
+      {confirming ? (
+        <div className="user-confirm notice" role="group" aria-label="Confirm the change">
+          <p>
+            {confirming.label} for your own account? You may lose access to this page
+            {confirming.change.is_active === false ? " and be logged out" : ""}.
+          </p>
+          <div className="room-buttons">
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                apply(confirming);
+              }}
+            >
+              Yes, {confirming.label.toLowerCase()}
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                setConfirming(null);
+              }}
+            >
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : (
+        <div className="room-buttons user-actions">
+          <button
+            type="button"
+            className="secondary"
+            disabled={submitting}
+            onClick={() => {
+              ask(admin);
+            }}
+            aria-label={`${admin.label}: ${name}`}
+          >
+            {admin.label}
+          </button>
+          <button
+            type="button"
+            className={user.is_active ? "danger-outline" : "secondary"}
+            disabled={submitting}
+            onClick={() => {
+              ask(active);
+            }}
+            aria-label={`${active.label}: ${name}`}
+          >
+            {active.label}
+          </button>
+        </div>
+      )}
+      <FormError testId="user-row-error">{error}</FormError>
+    </li>
+  );
+}
+
+export function UsersPage() {
+  const { user: me, client, loadUser } = useAuth();
+
+  if (!me?.is_superuser) {
+    return (
+      <section className="card">
+        <h1>Users</h1>
+        <p className="notice notice-info">{ADMINISTRATORS_ONLY}</p>
+      </section>
+    );
+  }
+  return <UsersManager client={client} meId={me.id} onMyAccountChanged={loadUser} />;
+}
+
+function UsersManager({
+  client,
+  meId,
+  onMyAccountChanged,
+}: {
+  client: AuthClient;
+  meId: string;
+  onMyAccountChanged: () => Promise<unknown>;
+}) {
+  const list = useUserList(client);
+  const { users, count, error, loadingMore, loadMore, added, changed } = list;
+
+  const onChanged = (user: ManagedUser) => {
+    changed(user);
+    // One's own account changed: the header and this page follow what it may do now.
+    if (user.id === meId) onMyAccountChanged().catch(() => undefined);
+  };
+
+  return (
+    <section className="card users-page">
+      <h1>Users</h1>
+      <p className="muted">
+        Everyone with an account. A deactivated user cannot log in, and is logged out everywhere; administrators
+        manage the others here. There is always at least one active administrator.
+      </p>
+      <NewUserForm client={client} onCreated={added} />
+
+      <section aria-labelledby="users-list-title">
+        <h2 id="users-list-title">Accounts{users === null ? "" : ` (${String(count)})`}</h2>
+        <FormError testId="users-list-error">{error}</FormError>
+        {users === null ? (
+          error === null ? (
+            <p className="muted">Loading…</p>
+          ) : null
+        ) : (
+          <>
+            <ul className="user-list" aria-labelledby="users-list-title">
+              {users.map((user) => (
+                <UserRow key={user.id} client={client} user={user} me={user.id === meId} onChanged={onChanged} />
+              ))}
+            </ul>
+            {users.length < count ? (
+              <button type="button" className="secondary" onClick={loadMore} disabled={loadingMore}>
+                {loadingMore ? "Loading…" : `Show more (${String(count - users.length)} left)`}
+              </button>
+            ) : null}
+          </>
+        )}
+      </section>
+    </section>
+  );
+}
