@@ -67,6 +67,18 @@ def test_parse_request_defaults_data_and_keeps_the_id() -> None:
     assert parse_request('{"state": "a", "id": "q"}') == Request(state="a", data={}, id="q")
 
 
+@pytest.mark.parametrize("request_id", [2**53, -(2**53), 10**30, "x" * 129, True, 1.5])
+def test_an_id_a_browser_would_read_changed_is_refused_and_not_echoed(request_id: object) -> None:
+    with pytest.raises(SocketError) as refused:
+        parse_request(json.dumps({"state": "ping", "id": request_id}))
+    assert refused.value.code is ErrorCode.INVALID_REQUEST
+    assert refused.value.request_id is None
+
+
+def test_the_largest_safe_integer_is_an_id() -> None:
+    assert parse_request(json.dumps({"state": "a", "id": 2**53 - 1})).id == 2**53 - 1
+
+
 def test_a_refused_request_keeps_a_readable_id() -> None:
     with pytest.raises(SocketError) as refused:
         parse_request('{"state": 1, "id": "keep"}')

@@ -7,14 +7,14 @@ states: served at /api/v1/asyncapi.json, and the source of the frontend's genera
 import json
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from app.core.config import settings
 from app.realtime.connections import ClosingData
 from app.realtime.dispatch import InitialisedData
 from app.realtime.handlers import registry
-from app.realtime.protocol import CLOSES_WITH, CloseCode, ErrorMessage, RequestId
+from app.realtime.protocol import CLOSES_WITH, REQUEST_ID, CloseCode, ErrorMessage
 from app.realtime.registry import StateRegistry
 from app.realtime.rooms.hub import PresenceData, PutOutData, UpdateData
 
@@ -67,7 +67,7 @@ def document(states: StateRegistry = registry) -> dict[str, Any]:
     def data_of(model: type[BaseModel] | None) -> dict[str, Any]:
         return refs[(model, "serialization")] if model else {"type": "object"}
 
-    schemas["RequestId"] = TypeAdapter(RequestId).json_schema()
+    schemas["RequestId"] = REQUEST_ID.json_schema()
     schemas["RequestId"]["description"] = "Echoed in the reply, or in the error, to this request."
     schemas["CloseCode"] = {
         "type": "integer",

@@ -4,10 +4,18 @@ and close codes."""
 import math
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pydantic_core
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+)
 
 
 class CloseCode(IntEnum):
@@ -60,7 +68,13 @@ class SocketError(Exception):
         return CLOSES_WITH.get(self.code)
 
 
-RequestId = StrictStr | StrictInt
+# A browser reads every JSON number as a double: an id past 2**53 would come back changed.
+SAFE_INTEGER = 2**53 - 1
+RequestId = (
+    Annotated[StrictStr, Field(max_length=128)]
+    | Annotated[StrictInt, Field(ge=-SAFE_INTEGER, le=SAFE_INTEGER)]
+)
+REQUEST_ID: TypeAdapter[str | int] = TypeAdapter(RequestId)
 
 
 class Request(BaseModel):
@@ -152,10 +166,10 @@ def describe_validation_error(error: ValidationError, prefix: str = "") -> str:
 
 
 def _readable_id(payload: dict[str, Any]) -> RequestId | None:
-    request_id = payload.get("id")
-    if isinstance(request_id, str | int) and not isinstance(request_id, bool):
-        return request_id
-    return None
+    try:
+        return REQUEST_ID.validate_python(payload.get("id"))
+    except ValidationError:
+        return None
 
 
 def parse_request(frame: str | bytes) -> Request:

@@ -1,11 +1,12 @@
 """The session socket endpoint: the protocol's handshake, then one request at a time."""
 
 import asyncio
+import functools
 import logging
 import time
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.routing import Match, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -46,14 +47,13 @@ route = WebSocketRoute(f"{settings.API_V1_STR}/socket", session_socket)
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/asyncapi.json")
+@functools.cache
 def asyncapi_document() -> dict[str, Any]:
-    if not settings.api_docs:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found")
-    return DOCUMENT
+    return asyncapi.document()
 
 
-DOCUMENT = asyncapi.document()
+if settings.api_docs:
+    router.add_api_route("/asyncapi.json", asyncapi_document, methods=["GET"])
 
 
 class SocketFirst:
@@ -108,7 +108,7 @@ async def serve(websocket: WebSocket, outbox: Outbox, connection: Connection) ->
         connections.authenticated(connection, context)
     except SocketError as error:
         send(outbox, Outcome.failure(error))
-        if error.code is ErrorCode.UNAVAILABLE:
+        if error.close_code is None:  # the server's reason (`unavailable`): try again later
             outbox.close(CloseCode.TRY_AGAIN_LATER)
         return
     outbox.send(initialised, requested=True)
