@@ -66,9 +66,11 @@ FEATURES: tuple[Feature, ...] = (
             "frontend",
             "backend/app/frontend.py",
             "backend/tests/test_frontend.py",
+            "backend/tests/test_frontend_protocol.py",
             "backend/tests/e2e",
             "scripts/dev.sh",
             "scripts/frontend.sh",
+            "scripts/protocol.sh",
         ),
         traces=(
             "frontend/",

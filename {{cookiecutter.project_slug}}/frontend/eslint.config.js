@@ -22,8 +22,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/*.js"],
+    files: ["**/*.{js,mjs}"],
     extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    files: ["scripts/**"],
+    languageOptions: { globals: { ...globals.node } },
   },
   {
     files: ["src/**/*.test.{ts,tsx}", "src/test/**", "vite.config.ts"],

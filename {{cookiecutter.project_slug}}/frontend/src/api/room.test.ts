@@ -359,7 +359,7 @@ describe("RoomController", () => {
     controller.setConnected(true);
     controller.join("lobby");
     controller.handleMessage(joined("lobby", 0));
-    controller.handleMessage({ state: "left", data: { room: "lobby" }, id: null });
+    controller.handleMessage({ state: "left", data: { room: "lobby" } });
     expect(controller.getSnapshot()).toMatchObject({ room: null, putOut: { room: "lobby", reason: "removed" } });
     expect(sent).toHaveLength(1);
   });

@@ -1,3 +1,12 @@
+import {
+  type JoinData,
+  type JoinedData,
+  type PresenceData,
+  type PublishData,
+  ROOM_NAME_PATTERN,
+  type RoomData,
+  type UpdateData,
+} from "./protocol";
 import { backoffDelay } from "./socketSession";
 import {
   type JsonObject,
@@ -23,8 +32,8 @@ import {
  * in the snapshot (`refused`, `putOut`) for the page to say why.
  */
 
-/** The server's rule for room names (ROOM_NAME_PATTERN in backend/app/schemas.py). */
-export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,99}$/;
+/** The server's rule for room names, from the protocol's description (protocol.ts). */
+export { ROOM_NAME_PATTERN };
 
 export const INVALID_ROOM_NAME =
   "A room name is 1 to 100 letters, digits, or _ . : - (no spaces), starting with a letter, digit or _.";
@@ -249,7 +258,7 @@ export class RoomController {
     if (membership?.phase !== "joined" || membership.room !== this.wanted) {
       return Promise.reject(new Error("Join a room before publishing."));
     }
-    return this.request("publish", { room: membership.room, payload });
+    return this.request("publish", { room: membership.room, payload } satisfies PublishData);
   }
 
   /**
@@ -319,10 +328,10 @@ export class RoomController {
     const membership: Membership = { room, phase: "joining", attempt: this.attempts, since, epoch };
     this.membership = membership;
     this.members = [];
-    const data: JsonObject = { room };
+    const data: JoinData = { room };
     if (since !== null) data.since = since;
     if (epoch !== null) data.epoch = epoch;
-    this.request("join", data).then(
+    this.request("join", { ...data }).then(
       () => {
         // `joined` itself is handled in order with the updates that follow it, in handleMessage.
       },
@@ -335,7 +344,7 @@ export class RoomController {
 
   private sendLeave(membership: Membership): void {
     membership.phase = "leaving";
-    this.request("leave", { room: membership.room }).then(
+    this.request("leave", { room: membership.room } satisfies RoomData).then(
       () => {
         this.onLeft(membership.room, membership.attempt);
       },
@@ -405,13 +414,7 @@ export class RoomController {
 
   // What the server says
 
-  private onJoined(data: {
-    room: string;
-    seq: number;
-    epoch?: string;
-    members: RoomMember[];
-    history_complete?: boolean;
-  }): void {
+  private onJoined(data: JoinedData): void {
     const membership = this.membership;
     if (membership?.room !== data.room || membership.phase !== "joining") return;
     membership.phase = "joined";
@@ -447,7 +450,7 @@ export class RoomController {
     this.publishSnapshot();
   }
 
-  private onUpdate(data: { room: string; seq: number; sender: RoomMember; payload: JsonObject }): void {
+  private onUpdate(data: UpdateData): void {
     const log = this.logs.get(data.room);
     if (!log || !Number.isInteger(data.seq)) return;
     if (log.lastSeq !== null && data.seq <= log.lastSeq) return;
@@ -458,7 +461,7 @@ export class RoomController {
     if (data.room === this.shownRoom()) this.publishSnapshot();
   }
 
-  private onPresence(data: { room: string; event: "joined" | "left"; member: RoomMember }): void {
+  private onPresence(data: PresenceData): void {
     const membership = this.membership;
     if (membership?.room !== data.room || membership.phase !== "joined") return;
     const member = data.member;
@@ -479,7 +482,7 @@ export class RoomController {
     if (this.wanted === room) {
       this.wanted = null;
       this.resetRetry();
-      this.putOut = { room, reason: reason ?? "removed" };
+      this.putOut = { room, reason: typeof reason === "string" ? reason : "removed" };
     }
     this.sync();
     this.publishSnapshot();

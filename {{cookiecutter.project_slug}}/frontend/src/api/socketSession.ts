@@ -1,4 +1,5 @@
 import { jwtExpiry } from "./auth";
+import { CLOSES_WITH, type CloseCode, type SessionDescription } from "./protocol";
 import {
   type ClosingNotice,
   type CloseInfo,
@@ -44,13 +45,22 @@ export function backoffDelay(
   return Math.round(exponential / 2 + (random() * exponential) / 2);
 }
 
-const CLOSE_NORMAL = 1000;
-const CLOSE_POLICY = 1008;
-const CLOSE_TOO_BIG = 1009;
+// The protocol's close codes (see CloseCode) that this module tells apart.
+const CLOSE_NORMAL = 1000 satisfies CloseCode;
+const CLOSE_POLICY = 1008 satisfies CloseCode;
+const CLOSE_TOO_BIG = 1009 satisfies CloseCode;
+/** The client's own: the server did not answer the token in time (4000-4999 are for applications). */
 const CLOSE_AUTH_TIMEOUT = 4000;
 
-/** Errors after which the server closes the socket, and a new one would only meet them again. */
-const REFUSAL_CODES: ReadonlySet<string> = new Set(["unauthorized", "rate_limited", "message_too_big"]);
+/**
+ * Errors after which the server closes the socket, and a new one would only meet them again:
+ * those it closes with a refusal (policy, size), not with a fault of its own.
+ */
+const REFUSAL_CODES: ReadonlySet<string> = new Set(
+  Object.entries(CLOSES_WITH)
+    .filter(([, close]) => close === CLOSE_POLICY || close === CLOSE_TOO_BIG)
+    .map(([code]) => code),
+);
 
 export type CloseOutcome =
   /** The session connects again on its own, with backoff. */
@@ -100,7 +110,7 @@ export interface SessionSnapshot {
   /** The user from the last `initialised`. */
   user: SocketUser | null;
   /** `initialised.data.draft`: an unsaved session the server resumed. */
-  draft: JsonObject | null;
+  draft: SessionDescription | null;
   /** Why the session stopped for good (authentication, policy close, gave up reconnecting). */
   error: string | null;
   errorCode: string | null;

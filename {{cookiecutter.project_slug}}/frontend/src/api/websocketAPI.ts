@@ -1,140 +1,106 @@
 import WebSocketAsPromised from "websocket-as-promised";
 
+import type {
+  ClosingData,
+  ClosingFrame,
+  ErrorFrame,
+  InitialisedFrame,
+  JoinReplyFrame,
+  LeaveReplyFrame,
+  MemberView,
+  PingReplyFrame,
+  PresenceFrame,
+  PublishReplyFrame,
+  PutOutData,
+  PutOutFrame,
+  Requests,
+  RequestId,
+  SaveReplyFrame,
+  ServerFrame,
+  SocketUser as ProtocolSocketUser,
+  StartThingsReplyFrame,
+  TokenFrame,
+  TokenReplyFrame,
+  UpdateFrame,
+} from "./protocol";
+
 /*
- * Client side of the session socket protocol (defined by the backend: app/realtime/protocol.py):
- * every frame is one JSON object; requests are `{state, data, id}`, responses
- * carry the request's `id`, errors are `{state: "error", error, code, id}`.
+ * Client side of the session socket protocol: every frame is one JSON object; requests are
+ * `{state, data, id}`, responses carry the request's `id`, errors are `{state: "error", error,
+ * code, id}`. The frames' types are generated from the backend's description of the protocol
+ * (protocol.ts, from asyncapi.json); the names below are the ones the rest of the page uses.
  */
 
-export type JsonObject = Record<string, unknown>;
-export type RequestId = string | number;
+export type { CloseCode, ErrorCode, RequestId } from "./protocol";
 
-export interface SocketUser {
-  id: string;
-  email: string;
-  [key: string]: unknown;
-}
+export type JsonObject = Record<string, unknown>;
+
+export type SocketUser = ProtocolSocketUser;
 
 /** Someone in a room as the others see them: by display name, never by email address. */
-export interface RoomMember {
-  id: string;
-  name: string;
-}
+export type RoomMember = MemberView;
 
-interface Message<S extends string, D> {
-  state: S;
-  data: D;
-  id?: RequestId | null;
-}
-
-export type InitialisedMessage = Message<"initialised", { user: SocketUser; draft?: JsonObject | null }>;
-export type PongMessage = Message<"pong", JsonObject>;
-export type StartThingsMessage = Message<"startThings", { something: string } & JsonObject>;
-export type SaveMessage = Message<"save", JsonObject>;
-export type JoinedMessage = Message<
-  "joined",
-  /**
-   * `epoch` changes whenever the room's numbering starts over (its seqs then mean nothing
-   * from before). `history_complete` comes with a join that gave `since`: false when updates
-   * were gone from the history, or `epoch` was not the room's (then nothing is replayed).
-   */
-  { room: string; seq: number; epoch: string; members: RoomMember[]; history_complete?: boolean }
->;
-export type PresenceMessage = Message<
-  "presence",
-  { room: string; event: "joined" | "left"; member: RoomMember }
->;
-export type UpdateMessage = Message<
-  "update",
-  { room: string; seq: number; sender: RoomMember; payload: JsonObject }
->;
-export type PublishedMessage = Message<"published", { room: string; seq: number }>;
+export type InitialisedMessage = InitialisedFrame;
+export type PongMessage = PingReplyFrame;
+export type StartThingsMessage = StartThingsReplyFrame;
+export type SaveMessage = SaveReplyFrame;
+/**
+ * `epoch` changes whenever the room's numbering starts over (its seqs then mean nothing
+ * from before). `history_complete` comes with a join that gave `since`: false when updates
+ * were gone from the history, or `epoch` was not the room's (then nothing is replayed).
+ */
+export type JoinedMessage = JoinReplyFrame;
+export type PresenceMessage = PresenceFrame;
+export type UpdateMessage = UpdateFrame;
+export type PublishedMessage = PublishReplyFrame;
 /** Why the server put someone out of a room, unasked: its owner removed them (or closed it to them), or deleted it. */
-export type LeftReason = "removed" | "deleted";
+export type LeftReason = PutOutData["reason"];
 /**
  * The answer to `leave`; or, unasked (no id) and with a `reason`, the server put the
  * member out of the room: it is not to be joined again.
  */
-export type LeftMessage = Message<"left", { room: string; reason?: LeftReason | (string & {}) }>;
+export type LeftMessage = LeaveReplyFrame | PutOutFrame;
 /** The answer to a `token` renewal: when the socket's authentication now expires (ISO 8601). */
-export type TokenMessage = Message<"token", { expires_at: string }>;
+export type TokenMessage = TokenReplyFrame;
 
 /** Why the server is about to close the socket: nothing came from the client for too long, or it shuts down. */
-export type ClosingReason = "idle" | "shutdown";
-export interface ClosingNotice {
+export type ClosingReason = ClosingData["reason"];
+export type ClosingNotice = Pick<ClosingData, "message"> & {
   /** One of ClosingReason; a string so that reasons added later still type-check. */
   reason: ClosingReason | (string & {});
-  /** For a person to read. */
-  message: string;
-}
+};
 /** Sent just before the server closes the socket: 1000 after `idle`, 1001 after `shutdown`. */
-export type ClosingMessage = Message<"closing", ClosingNotice>;
+export type ClosingMessage = ClosingFrame;
 
-export type ErrorCode =
-  | "invalid_json"
-  | "invalid_request"
-  | "unknown_state"
-  | "invalid_data"
-  | "not_allowed"
-  | "unavailable"
-  | "unauthorized"
-  | "rate_limited"
-  | "message_too_big"
-  | "internal";
-
-export interface ErrorMessage {
+/** An error as the client reads it (unpackMessage fills in `error` and `code`). */
+export type ErrorMessage = Pick<ErrorFrame, "error" | "id"> & {
   state: "error";
-  error: string;
   /** One of ErrorCode; a string so that codes added later still type-check. */
-  code: ErrorCode | (string & {});
-  id?: RequestId | null;
+  code: ErrorFrame["code"] | (string & {});
   data?: JsonObject;
-}
+};
 
 /** Every message the server sends. */
-export type ServerMessage =
-  | InitialisedMessage
-  | PongMessage
-  | StartThingsMessage
-  | SaveMessage
-  | JoinedMessage
-  | PresenceMessage
-  | UpdateMessage
-  | PublishedMessage
-  | LeftMessage
-  | TokenMessage
-  | ClosingMessage
-  | ErrorMessage;
+export type ServerMessage = Exclude<ServerFrame, ErrorFrame> | ErrorMessage;
 
 export type ServerState = ServerMessage["state"];
 export type MessageOf<S extends ServerState> = Extract<ServerMessage, { state: S }>;
 
-/** The requests the scaffold's server understands, by state. */
-export interface RequestDataByState {
-  ping: JsonObject;
-  startThings: JsonObject;
-  save: JsonObject;
-  /** On a rejoin, `since` is the last seq seen and `epoch` the one of the `joined` it counts from. */
-  join: { room: string; since?: number; epoch?: string };
-  publish: { room: string; payload: JsonObject };
-  leave: { room: string };
-  /** Renews the socket's authentication with a fresh access token. */
-  token: { token: string };
-}
+/** The requests the server understands, by state: the `data` of each. */
+export type RequestDataByState = { [S in keyof Requests]: Requests[S]["data"] };
 
 export interface SocketRequest {
   state: string;
-  data?: JsonObject;
+  data?: object;
   id?: RequestId;
 }
 
-export interface AuthMessage {
-  token: string;
-}
+/** The first frame: the access token. */
+export type AuthMessage = TokenFrame;
 
 /** The server answered a request with `{"state": "error"}`. */
 export class SocketRequestError extends Error {
-  readonly code: string;
+  readonly code: ErrorMessage["code"];
   readonly response: ErrorMessage;
 
   constructor(response: ErrorMessage) {
@@ -292,7 +258,7 @@ export class SocketClient {
   /** Fire-and-forget: sends `{state, data}` without an id. */
   send<S extends keyof RequestDataByState>(state: S, data?: RequestDataByState[S]): void;
   send(state: string, data?: JsonObject): void;
-  send(state: string, data: JsonObject = {}): void {
+  send(state: string, data: object = {}): void {
     this.wsp.sendPacked({ state, data } satisfies SocketRequest);
   }
 
@@ -311,7 +277,7 @@ export class SocketClient {
     options?: { timeoutMs?: number },
   ): Promise<ServerMessage>;
   request(state: string, data?: JsonObject, options?: { timeoutMs?: number }): Promise<ServerMessage>;
-  async request(state: string, data: JsonObject = {}, options: { timeoutMs?: number } = {}): Promise<ServerMessage> {
+  async request(state: string, data: object = {}, options: { timeoutMs?: number } = {}): Promise<ServerMessage> {
     this.nextId += 1;
     const requestId = `${this.idPrefix}-${String(this.nextId)}`;
     const response = (await this.wsp.sendRequest({ state, data } satisfies SocketRequest, {

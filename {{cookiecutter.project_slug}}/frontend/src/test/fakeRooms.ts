@@ -1,5 +1,19 @@
 import type { RawData } from "ws";
 
+import {
+  CLOSES_WITH,
+  type ErrorCode,
+  type ErrorFrame,
+  type InitialisedFrame,
+  type MemberView,
+  type PresenceData,
+  type PresenceFrame,
+  type PutOutData,
+  type PutOutFrame,
+  ROOM_NAME_PATTERN,
+  type UpdateFrame,
+} from "../api/protocol";
+
 import type { FakeAuthBackend, FakeRequest } from "./fakeAuthBackend";
 import type { FakeConnection } from "./fakeServer";
 
@@ -53,7 +67,6 @@ export interface Received {
   id: unknown;
 }
 
-const ROOM_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
 const NOT_FOUND = "No such room, or not one you may join.";
 const OWNER_ONLY = "Only the room's owner may do this.";
 
@@ -67,7 +80,7 @@ function decode(raw: RawData): unknown {
 }
 
 /** Someone as others see them. */
-export function person(user: FakeUser): { id: string; name: string } {
+export function person(user: FakeUser): MemberView {
   return { id: user.id, name: user.name };
 }
 
@@ -115,10 +128,13 @@ export class FakeRooms {
         const found = typeof token === "string" ? this.users[token] : undefined;
         if (found) {
           user = found;
-          connection.send({ state: "initialised", data: { user: { id: found.id, email: found.email } } });
+          connection.send({
+            state: "initialised",
+            data: { user: { id: found.id, email: found.email, name: found.name } },
+          } satisfies InitialisedFrame);
         } else {
-          connection.send({ state: "error", error: "Could not validate credentials.", code: "unauthorized" });
-          connection.close(1008, "Could not validate credentials.");
+          connection.send({ state: "error", error: "Could not validate credentials.", code: "unauthorized" } satisfies ErrorFrame);
+          connection.close(CLOSES_WITH.unauthorized, "Could not validate credentials.");
         }
         return;
       }
@@ -187,12 +203,12 @@ export class FakeRooms {
    * Puts out of `name` every socket whose user is not in `keepOnly` (everyone for an empty
    * set), with `{"state": "left", "data": {room, reason}}` and no id.
    */
-  putOut(name: string, keepOnly: ReadonlySet<string>, reason: string): void {
+  putOut(name: string, keepOnly: ReadonlySet<string>, reason: PutOutData["reason"]): void {
     const room = this.rooms.get(name);
     if (!room) return;
     for (const [connection, member] of [...room.members]) {
       if (keepOnly.has(member.id)) continue;
-      connection.send({ state: "left", data: { room: name, reason } });
+      connection.send({ state: "left", data: { room: name, reason } } satisfies PutOutFrame);
       this.remove(name, room, connection, member);
     }
   }
@@ -218,7 +234,7 @@ export class FakeRooms {
       }
       if (request.method === "POST") {
         const wanted = body.name;
-        if (typeof wanted !== "string" || !ROOM_NAME.test(wanted)) {
+        if (typeof wanted !== "string" || !ROOM_NAME_PATTERN.test(wanted)) {
           return json(422, { detail: [{ loc: ["body", "name"], msg: "String should match pattern", type: "string_pattern_mismatch" }] });
         }
         const owned = [...this.directory.values()].filter((room) => room.owner.id === caller.id).length;
@@ -304,8 +320,8 @@ export class FakeRooms {
     const reply = (frame: Record<string, unknown>) => {
       connection.send(id === undefined ? frame : { ...frame, id });
     };
-    const fail = (code: string, error: string) => {
-      reply({ state: "error", error, code });
+    const fail = (code: ErrorCode, error: string) => {
+      reply({ state: "error", error, code } satisfies ErrorFrame);
     };
     const name = data.room;
     if (state === "ping") {
@@ -316,7 +332,7 @@ export class FakeRooms {
       fail("unknown_state", `Unknown state: ${state}.`);
       return;
     }
-    if (typeof name !== "string" || !ROOM_NAME.test(name)) {
+    if (typeof name !== "string" || !ROOM_NAME_PATTERN.test(name)) {
       fail("invalid_data", "room: the name is not valid.");
       return;
     }
@@ -400,15 +416,15 @@ export class FakeRooms {
     }
   }
 
-  private announce(name: string, room: FakeRoom, except: FakeConnection, member: FakeUser, event: string): void {
+  private announce(name: string, room: FakeRoom, except: FakeConnection, member: FakeUser, event: PresenceData["event"]): void {
     for (const connection of room.members.keys()) {
       if (connection !== except) {
-        connection.send({ state: "presence", data: { room: name, event, member: person(member) } });
+        connection.send({ state: "presence", data: { room: name, event, member: person(member) } } satisfies PresenceFrame);
       }
     }
   }
 }
 
-export function updateFrame(room: string, kept: Kept): Record<string, unknown> {
+export function updateFrame(room: string, kept: Kept): UpdateFrame {
   return { state: "update", data: { seq: kept.seq, room, sender: person(kept.sender), payload: kept.payload } };
 }

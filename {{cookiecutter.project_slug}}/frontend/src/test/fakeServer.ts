@@ -2,6 +2,8 @@ import type { AddressInfo } from "node:net";
 
 import { type RawData, WebSocket as WsSocket, WebSocketServer } from "ws";
 
+import { type ClosingData, CLOSES_WITH, type CloseCode, type ErrorFrame, SOCKET_PATH } from "../api/protocol";
+
 /*
  * A real websocket server on 127.0.0.1 (random port) for the tests, plus a
  * small implementation of the protocol's scaffold (the backend's app/realtime/).
@@ -74,15 +76,15 @@ export class FakeConnection {
   }
 
   /** Closes as the server does on its own: says why first, then closes with 1000 (idle) or 1001 (shutdown). */
-  closeWithNotice(reason: "idle" | "shutdown", message: string): void {
+  closeWithNotice(reason: ClosingData["reason"], message: string): void {
     this.send({ state: "closing", data: { reason, message } });
     this.close(reason === "idle" ? 1000 : 1001);
   }
 
-  /** Sends an error, then closes with `closeCode`: the server's refusals. */
-  refuse(code: string, error: string, closeCode: number): void {
-    this.send({ state: "error", error, code });
-    this.close(closeCode);
+  /** Sends an error that closes the socket, then closes it with the protocol's code for it: the server's refusals. */
+  refuse(code: keyof typeof CLOSES_WITH, error: string): void {
+    this.send({ state: "error", error, code } satisfies ErrorFrame);
+    this.close(CLOSES_WITH[code]);
   }
 
   /** Drops the TCP connection without a close frame (the client sees 1006). */
@@ -107,7 +109,7 @@ export class FakeServer {
   private constructor(wss: WebSocketServer, onConnection?: (connection: FakeConnection) => void) {
     this.wss = wss;
     const { port } = wss.address() as AddressInfo;
-    this.url = `ws://127.0.0.1:${String(port)}/api/v1/socket`;
+    this.url = `ws://127.0.0.1:${String(port)}${SOCKET_PATH}`;
     wss.on("connection", (socket) => {
       const connection = new FakeConnection(socket);
       this.connections.push(connection);
@@ -212,27 +214,27 @@ export function scaffold(options: ScaffoldOptions = {}): (connection: FakeConnec
       const text = isBinary ? "" : rawToString(raw);
       frames += 1;
       if (options.maxMessageBytes !== undefined && Buffer.byteLength(text) > options.maxMessageBytes) {
-        connection.refuse("message_too_big", "The message is too big.", 1009);
+        connection.refuse("message_too_big", "The message is too big.");
         return;
       }
       if (options.maxFrames !== undefined && frames > options.maxFrames) {
-        connection.refuse("rate_limited", "Too many messages; slow down.", 1008);
+        connection.refuse("rate_limited", "Too many messages; slow down.");
         return;
       }
       let message: unknown;
       try {
         message = JSON.parse(text);
       } catch {
-        connection.send({ state: "error", error: "The message is not valid JSON.", code: "invalid_json", id: null });
+        connection.send({ state: "error", error: "The message is not valid JSON.", code: "invalid_json", id: null } satisfies ErrorFrame);
         return;
       }
       if (!authenticated) {
         if (options.busyHandshakes) {
           options.busyHandshakes -= 1;
           // The close comes a moment after the error, as it may from a real server.
-          connection.send({ state: "error", error: "The database is busy; try again in a moment.", code: "unavailable" });
+          connection.send({ state: "error", error: "The database is busy; try again in a moment.", code: "unavailable" } satisfies ErrorFrame);
           setTimeout(() => {
-            connection.close(1013);
+            connection.close(1013 satisfies CloseCode);
           }, 30);
           return;
         }
@@ -244,12 +246,12 @@ export function scaffold(options: ScaffoldOptions = {}): (connection: FakeConnec
           started = draft !== null;
           connection.send({ state: "initialised", data });
         } else {
-          connection.refuse("unauthorized", "Could not validate credentials.", 1008);
+          connection.refuse("unauthorized", "Could not validate credentials.");
         }
         return;
       }
       if (typeof message !== "object" || message === null || Array.isArray(message) || !("state" in message)) {
-        connection.send({ state: "error", error: "A request must be an object with a state.", code: "invalid_request", id: null });
+        connection.send({ state: "error", error: "A request must be an object with a state.", code: "invalid_request", id: null } satisfies ErrorFrame);
         return;
       }
       const request = message as { state: unknown; data?: unknown; id?: unknown };
@@ -267,7 +269,7 @@ export function scaffold(options: ScaffoldOptions = {}): (connection: FakeConnec
           break;
         case "save":
           if (!started) {
-            reply({ state: "error", error: "Start the session before saving it.", code: "not_allowed" });
+            reply({ state: "error", error: "Start the session before saving it.", code: "not_allowed" } satisfies ErrorFrame);
             break;
           }
           saved = true;
@@ -281,13 +283,13 @@ export function scaffold(options: ScaffoldOptions = {}): (connection: FakeConnec
           if (typeof fresh === "string" && validTokens.includes(fresh)) {
             reply({ state: "token", data: { expires_at: new Date(Date.now() + 900_000).toISOString() } });
           } else {
-            reply({ state: "error", error: "Could not validate credentials.", code: "unauthorized" });
-            connection.close(1008);
+            reply({ state: "error", error: "Could not validate credentials.", code: "unauthorized" } satisfies ErrorFrame);
+            connection.close(CLOSES_WITH.unauthorized);
           }
           break;
         }
         default:
-          reply({ state: "error", error: `Unknown state: ${String(request.state)}.`, code: "unknown_state" });
+          reply({ state: "error", error: `Unknown state: ${String(request.state)}.`, code: "unknown_state" } satisfies ErrorFrame);
       }
     });
   };
