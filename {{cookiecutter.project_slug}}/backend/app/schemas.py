@@ -1,6 +1,6 @@
 import uuid
 from datetime import datetime
-from typing import Any{% if cookiecutter.auth_totp == "yes" %}, Literal{% endif %}
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
@@ -82,6 +82,12 @@ class AccessToken(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 (the OAuth2 token type, not a secret)
     expires_in: int
+
+
+class SignedOut(BaseModel):
+    """The browser holds no sign-in to resume: the page shows the way in."""
+
+    signed_in: Literal[False] = False
 
 
 {%- if cookiecutter.auth_totp == "yes" %}

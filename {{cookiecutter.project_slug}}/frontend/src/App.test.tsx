@@ -29,11 +29,9 @@ function fakeBackend(loggedIn: boolean) {
       cookie = true;
       return Promise.resolve(json(200, { access_token: "A", token_type: "bearer", expires_in: 900 }));
     }
-    if (url.endsWith("/login/refresh")) {
+    if (url.endsWith("/login/resume")) {
       return Promise.resolve(
-        cookie
-          ? json(200, { access_token: "A", token_type: "bearer", expires_in: 900 })
-          : json(401, { detail: "Missing refresh token." }),
+        cookie ? json(200, { access_token: "A", token_type: "bearer", expires_in: 900 }) : json(200, { signed_in: false }),
       );
     }
     if (url.endsWith("/login/logout")) {

@@ -47,6 +47,7 @@ async def test_another_sites_forms_neither_sign_in_nor_out(
         for path, fields in [
             ("/login/oauth", {"username": attacker.email, "password": attacker.password}),
             ("/login/refresh", {}),
+            ("/login/resume", {}),
             ("/login/logout", {}),
         ]:
             await serve_evil_page(context, posting_form(f"{api}{path}", fields))

@@ -1,6 +1,7 @@
 """Every page at a phone's size (390 x 844) and a desktop's (1280 x 800): it fits the window's
 width, its controls are big enough for a finger, axe-core finds nothing serious, and a screenshot
-of each lands in the artifacts folder.
+of each lands in the artifacts folder. A normal visit, signed out or in, logs no error to the
+console (a signed-out load asks /login/resume, which answers 200 without a sign-in).
 
 The rooms page, with two people in a room, is looked at in test_rooms_page.py, and the users page
 in test_users_page.py, where those pages are used anyway.
@@ -25,10 +26,12 @@ from tests.e2e.conftest import (
     AppServer,
     check_page,
     log_in,
+    watch_console_errors,
 )
 
 
 async def test_the_signed_out_pages(page: Page, app_server: AppServer, user: Account) -> None:
+    errors = watch_console_errors(page)
     await page.goto(f"{app_server.url}/login")
     await expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     await check_page(page, "login")
@@ -49,6 +52,7 @@ async def test_the_signed_out_pages(page: Page, app_server: AppServer, user: Acc
     await page.goto(f"{app_server.url}/reset-password")
     await expect(page.get_by_role("alert")).to_be_visible()
     await check_page(page, "reset-password-without-a-link")
+    assert errors == [], "\n".join(errors)
 
 {%- if cookiecutter.auth_totp == "yes" %}
 
@@ -56,16 +60,19 @@ async def test_the_signed_out_pages(page: Page, app_server: AppServer, user: Acc
 async def test_the_code_step(page: Page, app_server: AppServer, user: Account) -> None:
     async with httpx.AsyncClient(base_url=f"{app_server.url}/api/v1") as http:
         await enable_two_factor(http, await login(http, user.email, user.password), user.password)
+    errors = watch_console_errors(page)
     await page.goto(f"{app_server.url}/login")
     await page.get_by_label("Email", exact=True).fill(user.email)
     await page.get_by_label("Password", exact=True).fill(user.password)
     await page.get_by_role("button", name="Log in", exact=True).click()
     await expect(page.get_by_role("textbox", name=re.compile("code", re.I))).to_be_visible()
     await check_page(page, "code-step")
+    assert errors == [], "\n".join(errors)
 {%- endif %}
 
 
 async def test_the_signed_in_pages(page: Page, app_server: AppServer, user: Account) -> None:
+    errors = watch_console_errors(page)
     await log_in(page, app_server, user)
     await check_page(page, "home")
     # The users page is an administrator's.
@@ -89,3 +96,4 @@ async def test_the_signed_in_pages(page: Page, app_server: AppServer, user: Acco
     await page.get_by_role("link", name="Session").click()
     await expect(page.get_by_role("status").filter(has_text="Connected")).to_be_visible()
     await check_page(page, "session")
+    assert errors == [], "\n".join(errors)

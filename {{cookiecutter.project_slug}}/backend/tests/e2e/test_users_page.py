@@ -9,7 +9,7 @@ import httpx
 from playwright.async_api import Page, expect
 
 from tests.conftest import Account
-from tests.e2e.conftest import AppServer, check_page, log_in
+from tests.e2e.conftest import AppServer, check_page, log_in, watch_console_errors
 
 
 async def test_an_administrator_adds_a_user_then_changes_and_deactivates_it(
@@ -17,6 +17,7 @@ async def test_an_administrator_adds_a_user_then_changes_and_deactivates_it(
 ) -> None:
     email = f"added-{uuid.uuid4().hex[:12]}@example.com"
     password = f"first {secrets.token_hex(8)} password"
+    errors = watch_console_errors(page)
     await log_in(page, app_server, superuser)
     await page.get_by_role("link", name="Users").click()
     await expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
@@ -37,6 +38,7 @@ async def test_an_administrator_adds_a_user_then_changes_and_deactivates_it(
     await expect(added.get_by_text("Deactivated", exact=True)).to_be_visible()
     await expect(added.get_by_role("button", name="Reactivate")).to_be_visible()
     await check_page(page, "users")
+    assert errors == [], "\n".join(errors)
 
     async with httpx.AsyncClient(base_url=f"{app_server.url}/api/v1") as http:
         refused = await http.post("/login/oauth", data={"username": email, "password": password})

@@ -152,7 +152,7 @@ describe("auth client", () => {
   it("restores a session from the cookie once, then loads the user with a bearer token", async () => {
     const user = { id: "u1", email: "me@example.com", full_name: null, is_active: true, is_superuser: false };
     const { client, calls } = setup((url, init) => {
-      if (url.endsWith("/login/refresh")) return json(200, { access_token: "S", token_type: "bearer", expires_in: 900 });
+      if (url.endsWith("/login/resume")) return json(200, { access_token: "S", token_type: "bearer", expires_in: 900 });
       if (url.endsWith("/users/me")) {
         return new Headers(init.headers).get("Authorization") === "Bearer S" ? json(200, user) : json(401, {});
       }
@@ -161,14 +161,36 @@ describe("auth client", () => {
     const [first, second] = await Promise.all([client.restoreSession(), client.restoreSession()]);
     expect(first).toEqual(user);
     expect(second).toEqual(user);
-    expect(calls("/login/refresh")).toHaveLength(1);
+    expect(calls("/login/resume")).toHaveLength(1);
+    expect(calls("/login/refresh")).toHaveLength(0);
     expect(calls("/users/me")).toHaveLength(1);
   });
 
-  it("restores nothing without a valid cookie", async () => {
-    const { client } = setup(() => json(401, { detail: "Missing refresh token." }));
+  it("restores nothing without a valid cookie, told so without a failed request", async () => {
+    const { client, calls } = setup(() => json(200, { signed_in: false }));
     expect(await client.restoreSession()).toBeNull();
     expect(client.tokens.accessToken).toBeNull();
+    expect(calls("/login/resume")).toHaveLength(1);
+    expect(calls("/users/me")).toHaveLength(0);
+  });
+
+  it("shares the restore's spending of the cookie with a refresh asked for meanwhile", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { client, calls } = setup(async (url) => {
+      if (url.endsWith("/users/me")) return json(200, { id: "u1", email: "me@example.com" });
+      await gate;
+      return json(200, { access_token: "R", token_type: "bearer", expires_in: 900 });
+    });
+    const restored = client.restoreSession();
+    const refreshed = client.getFreshAccessToken();
+    release();
+    expect(await refreshed).toBe("R");
+    expect(await restored).toMatchObject({ id: "u1" });
+    expect(calls("/login/resume")).toHaveLength(1);
+    expect(calls("/login/refresh")).toHaveLength(0);
   });
 
   it("logs out: revokes the cookie server-side and drops the token even if the call fails", async () => {
@@ -289,9 +311,9 @@ describe("auth client", () => {
       releaseRefresh = resolve;
     });
     const { client } = setup(async (url) => {
-      if (url.endsWith("/login/refresh")) {
+      if (url.endsWith("/login/resume")) {
         await refreshGate;
-        return json(401, { detail: "Missing refresh token." });
+        return json(200, { signed_in: false });
       }
       return json(200, { access_token: "LINK", token_type: "bearer", expires_in: 900 });
     });

@@ -152,6 +152,11 @@ export interface AuthClientOptions {
 
 export const REFRESH_LOCK_NAME = `${PROJECT_NAME}-refresh`;
 
+/** Spends the refresh cookie for a new access token; 401 without a valid one. */
+const REFRESH_PATH = "/login/refresh";
+/** The same, at the app's start: `{signed_in: false}` (200) without a valid one. */
+const RESUME_PATH = "/login/resume";
+
 type LockRequest = Pick<LockManager, "request">;
 
 /** The browser's Web Locks, or undefined where there are none (Node, jsdom, old browsers). */
@@ -261,12 +266,6 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     return response;
   }
 
-  async function readToken(response: Response): Promise<string> {
-    const body: unknown = await response.json();
-    if (!isTokenResponse(body)) throw new ApiError(response.status, "Unexpected response from the server.");
-    return tokens.set(body).accessToken;
-  }
-
   /** Keeps the token of a sign-in answer, or hands back the further step it asks for. */
   async function readSignIn(response: Response): Promise<LoginResult> {
     const body: unknown = await response.json();
@@ -335,8 +334,19 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     return readSignIn(await send(path, { json }));
   }
 
-  async function refreshOnce(): Promise<string> {
-    return readToken(await call("/login/refresh", { method: "POST" }));
+  /**
+   * Spends the refresh cookie at `path`: /login/refresh refuses (401) when there is no
+   * valid one; /login/resume says `{signed_in: false}` instead, which is no error for
+   * the browser to report, and becomes a NotAuthenticatedError here all the same.
+   */
+  async function spendCookie(path: string): Promise<string> {
+    const response = await call(path, { method: "POST" });
+    const body: unknown = await response.json();
+    if (isTokenResponse(body)) return tokens.set(body).accessToken;
+    if (typeof body === "object" && body !== null && "signed_in" in body && body.signed_in === false) {
+      throw new NotAuthenticatedError();
+    }
+    throw new ApiError(response.status, "Unexpected response from the server.");
   }
 
   /**
@@ -345,13 +355,15 @@ export function createAuthClient(options: AuthClientOptions = {}) {
    * parallel refresh would present an already-used token (which it treats as
    * theft). Other tabs share the cookie too: a Web Lock, where the browser has
    * them, makes their refreshes take turns, so each presents the latest cookie.
+   * The session restore on start spends it at /login/resume, in the same turn.
    */
-  function refresh(): Promise<string> {
+  function refresh(path: string = REFRESH_PATH): Promise<string> {
     refreshing ??= (async () => {
       const started = signIns;
+      const spend = () => spendCookie(path);
       try {
         const locks = webLocks();
-        return await (locks ? locks.request(refreshLockName, refreshOnce) : refreshOnce());
+        return await (locks ? locks.request(refreshLockName, spend) : spend());
       } catch (error) {
         if (error instanceof NotAuthenticatedError && signIns === started) tokens.clear();
         throw error;
@@ -402,13 +414,14 @@ export function createAuthClient(options: AuthClientOptions = {}) {
 
   /**
    * Called once when the app starts: a valid refresh cookie restores the
-   * session. Resolves null when there is none (or the server is unreachable).
+   * session. Resolves null when there is none (or the server is unreachable);
+   * asking is no failed request, so a signed-out visit logs no error.
    */
   function restoreSession(): Promise<User | null> {
     restoring ??= (async () => {
       const started = signIns;
       try {
-        await refresh();
+        await refresh(RESUME_PATH);
         return await me();
       } catch {
         if (signIns === started) tokens.clear();
@@ -424,7 +437,7 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     signInWith,
     renewWith,
     request,
-    refresh,
+    refresh: (): Promise<string> => refresh(),
     logout,
     logoutEverywhere,
     me,

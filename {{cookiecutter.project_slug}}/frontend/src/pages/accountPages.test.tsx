@@ -406,7 +406,7 @@ describe("confirm email change", () => {
       expect(screen.queryByTestId("current-user")).toBeNull();
     });
     // Only once the session restore on start was over: it cannot bring the session back.
-    expect(backend.calls("POST /login/refresh")).toHaveLength(1);
+    expect(backend.calls("POST /login/resume")).toHaveLength(1);
     expect(backend.requests.findIndex((r) => r.path === "/login/email-change")).toBeGreaterThan(
       backend.requests.findIndex((r) => r.path === "/users/me"),
     );
@@ -496,7 +496,9 @@ describe("account page", () => {
     const after = backend.client.tokens.accessToken;
     expect(after).not.toBe(before);
     expect(seen).toEqual([after]);
-    expect(backend.calls("POST /login/refresh")).toHaveLength(1);
+    // Only the session restore on start spent the cookie.
+    expect(backend.calls("POST /login/resume")).toHaveLength(1);
+    expect(backend.calls("POST /login/refresh")).toHaveLength(0);
     expect(screen.getByTestId<HTMLInputElement>("change-password-current").value).toBe("");
     expect(screen.getByTestId("current-user").textContent).toBe("me@example.com");
 
@@ -509,7 +511,9 @@ describe("account page", () => {
       expect(backend.calls("PATCH /users/me/password")).toHaveLength(3);
     });
     expect(backend.calls("PATCH /users/me/password")[2]?.authorization).toBe(`Bearer ${String(after)}`);
-    expect(backend.calls("POST /login/refresh")).toHaveLength(1);
+    // Only the session restore on start spent the cookie.
+    expect(backend.calls("POST /login/resume")).toHaveLength(1);
+    expect(backend.calls("POST /login/refresh")).toHaveLength(0);
   });
 
   it("checks a new password's length before sending it, and shows the server's word on a common one", async () => {

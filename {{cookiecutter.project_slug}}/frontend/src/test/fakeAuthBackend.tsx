@@ -149,6 +149,8 @@ export class FakeAuthBackend {
       }
       case "POST /login/refresh":
         return this.cookie ? this.issueTokens() : json(401, { detail: "Missing refresh token." });
+      case "POST /login/resume":
+        return this.cookie ? this.issueTokens() : json(200, { signed_in: false });
       case "POST /login/logout":
         this.cookie = false;
         return new Response(null, { status: 204 });

@@ -8,7 +8,7 @@ from app.api.deps import CREDENTIALS_ERROR, CurrentUser, DatabaseDep, client_add
 from app.api.responses import errors
 from app.api.sign_in import REFRESH_COOKIE, clear_refresh_cookie, complete_sign_in, grant
 from app.core.security import InvalidToken, password_check_turn
-from app.schemas import AccessToken{% if cookiecutter.auth_totp == "yes" %}, Challenge{% endif %}
+from app.schemas import AccessToken{% if cookiecutter.auth_totp == "yes" %}, Challenge{% endif %}, SignedOut
 
 router = APIRouter(prefix="/login", tags=["login"])
 
@@ -57,6 +57,24 @@ async def refresh(
             CREDENTIALS_ERROR,
             headers={"set-cookie": cleared.headers["set-cookie"]},
         ) from None
+    return await grant(db, response, user, sign_in_id)
+
+
+@router.post("/resume", responses=errors(403))
+async def resume(
+    db: DatabaseDep, response: Response, refresh_token: RefreshCookie = None
+) -> AccessToken | SignedOut:
+    """The page's first question: the sign-in this browser holds, resumed as /login/refresh
+    does it (the cookie spent for a new one, and an access token); or `{"signed_in": false}`
+    when it holds none, so that asking is no error. A cookie that no longer counts is cleared,
+    and one spent already ends every sign-in of its user, as on /login/refresh."""
+    if refresh_token is None:
+        return SignedOut()
+    try:
+        user, sign_in_id = await auth.spend_refresh_token(db, refresh_token)
+    except InvalidToken:
+        clear_refresh_cookie(response)
+        return SignedOut()
     return await grant(db, response, user, sign_in_id)
 
 
