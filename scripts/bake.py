@@ -9,7 +9,9 @@ What it adds to plain `cookiecutter <template>`, which works too:
   without the socket layer);
 - given on the command line, an option left out takes the first choice that works with the
   others, the way a question asked would;
-- a bake ends by saying where the project is and what to run next.
+- a bake ends by saying where the project is and what to run next;
+- the project's .cruft.json names this checkout and its last commit, though the bake reads a copy
+  of the work tree (see bake.sh), so that cruft can bring the template's later commits in.
 """
 
 from __future__ import annotations
@@ -34,14 +36,35 @@ REPO_DIR = Path(__file__).resolve().parents[1]
 REFUSED = 2
 
 
+def load_hook(template: Path, name: str) -> ModuleType:
+    """One of the template's hooks, as a module (unrendered, each is plain Python)."""
+    spec = importlib.util.spec_from_file_location(f"bake_{name}", template / "hooks" / f"{name}.py")
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load the template's {name} from {template / 'hooks'}")
+    module = importlib.util.module_from_spec(spec)
+    # Registered while it runs: dataclasses look their module up in sys.modules.
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    return module
+
+
 def load_checks(template: Path) -> ModuleType:
     """The template's pre-generation hook: the checks cookiecutter runs once every answer is in."""
-    spec = importlib.util.spec_from_file_location("pre_gen_project", template / "hooks" / "pre_gen_project.py")
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load the template's checks from {template / 'hooks'}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_hook(template, "pre_gen_project")
+
+
+def record_template(project: Path, template: Path, questions: Mapping[str, Any], answers: Mapping[str, str]) -> None:
+    """Write the project's .cruft.json naming this checkout (REPO_DIR), not the copy `template` baked from.
+
+    Nothing is written when REPO_DIR is not a git checkout: cruft finds templates in git.
+    """
+    post = load_hook(template, "post_gen_project")
+    source = post.template_source(REPO_DIR, cloned=False)
+    if source is not None:
+        (project / post.CRUFT_FILE).write_text(post.cruft_json(post.cruft_state(questions, answers, source)))
 
 
 def field_checks(pre: ModuleType) -> dict[str, Callable[[Mapping[str, str]], str | None]]:
@@ -169,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     except CookiecutterException as error:
         print(f"The bake failed: {error}", file=sys.stderr)
         return 1
+    record_template(project, options.template, questions, answers)
     print(f"\nBaked {shown(project)}. Next:\n  cd {shown(project)} && scripts/run.sh", file=sys.stderr)
     print("(its README says more; scripts/test.sh runs its tests)", file=sys.stderr)
     return 0

@@ -44,6 +44,11 @@ NOT_RUN = {
     "cd ..": "a production .env",
     'SITE_ADDRESS=app.example.com BACKEND_UPSTREAMS="127.0.0.1:8001 127.0.0.1:8002" '
     "caddy run --adapter caddyfile --config proxy/Caddyfile": "needs a domain",
+    # A project of its own git repository, baked from one of the template's: tests/test_update.py
+    # makes both and runs these (with the template's locked cruft) before and after a later commit.
+    "uvx --with cookiecutter==2.7.1 cruft==2.16.0 check": "tests/test_update.py",
+    "uvx --with cookiecutter==2.7.1 cruft==2.16.0 diff": "tests/test_update.py",
+    "uvx --with cookiecutter==2.7.1 cruft==2.16.0 update": "tests/test_update.py",
 }
 
 
