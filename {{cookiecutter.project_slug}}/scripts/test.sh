@@ -3,8 +3,10 @@
 # Run every test: the frontend's type check, lint and unit tests (npm), then the backend's pytest
 # suite, whose tests/e2e drive the freshly built page in Chromium against a real server.
 # Arguments go to pytest (e.g. scripts/test.sh -k login); the frontend's checks always run.
+# pytest runs on every core (-n auto); scripts/test.sh -n 0 runs it in one process.
 {%- else %}
 # Run the project's tests; arguments go to pytest (e.g. scripts/test.sh -k login).
+# pytest runs on every core (-n auto); scripts/test.sh -n 0 runs it in one process.
 {%- endif %}
 source "$(dirname "$0")/bootstrap.sh"
 {%- if cookiecutter.frontend == "react" %}
@@ -20,4 +22,4 @@ build_frontend
 )
 {%- endif %}
 cd "$PROJECT_DIR/backend"
-exec "$UV" run pytest "$@"
+exec "$UV" run pytest -n auto "$@"

@@ -1,4 +1,10 @@
-"""The tests talk to a real uvicorn server, started once per test run on a database of its own."""
+"""The tests talk to the app in this process (httpx's ASGI transport, its lifespan run as a
+server runs it) on a database of the run's own, migrated by app.prestart; to a real uvicorn
+server, started once, where a test needs one: its sockets, and the tests that start servers of
+their own (running_server) for the launcher, a shutdown or settings of their own.
+
+Each pytest-xdist worker is a run of its own: its folder, database, mailbox{% if cookiecutter.realtime_broker == "redis" %}, Redis keys{% endif %} and server.
+"""
 
 {% if cookiecutter.database == "postgresql" or cookiecutter.realtime_broker == "redis" -%}
 import asyncio
@@ -16,7 +22,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mappin
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import httpx
 import pytest
@@ -34,6 +40,14 @@ def free_port() -> int:
 
 
 RUN_DIR = Path(tempfile.mkdtemp(prefix="{{ cookiecutter.project_slug }}-tests-"))
+
+# Where Python may write no bytecode (PYTHONDONTWRITEBYTECODE), each server, prestart and launch
+# of this run would compile every module it imports again, seconds of CPU each time: this run and
+# its processes share one cache in the run's folder instead, removed with it.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+    os.environ["PYTHONPYCACHEPREFIX"] = str(RUN_DIR / "pycache")
+    sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"]
+    sys.dont_write_bytecode = False
 
 # Set before anything imports app.core.config, so the tests and the server share these.
 {%- if cookiecutter.database == "sqlite" %}
@@ -63,7 +77,7 @@ os.environ["ROOMS_PER_USER"] = "100000"
 os.environ["WS_ROOM_HISTORY_BYTES"] = str(32 * 1024 * 1024)
 {%- endif %}
 {%- if cookiecutter.frontend == "react" %}
-# The server serves this stand-in for the built frontend (tests/test_frontend.py checks how);
+# The app serves this stand-in for the built frontend (tests/test_frontend.py checks how);
 # tests/e2e start a server of the real build.
 TEST_DIST = RUN_DIR / "dist"
 (TEST_DIST / "assets").mkdir(parents=True)
@@ -232,7 +246,8 @@ def running_server(name: str, *args: str, env: Mapping[str, str] | None = None) 
 
 @pytest.fixture(scope="session")
 def mailbox() -> Iterator[Mailbox]:
-    """What the servers of this run send by mail (SMTP_HOST/SMTP_PORT point here)."""
+    """What the app and the servers of this run send by mail (SMTP_HOST/SMTP_PORT point
+    here)."""
     box = Mailbox(int(os.environ["SMTP_PORT"]))
     box.start()
     yield box
@@ -241,14 +256,81 @@ def mailbox() -> Iterator[Mailbox]:
 
 @pytest.fixture(scope="session")
 def server(database: None, mailbox: Mailbox) -> Iterator[Server]:
+    """A real uvicorn server (`python -m app`) on the run's database, for the tests that need
+    one: their sockets, a browser."""
     with running_server("server") as running:
         yield running
 
 
+# An ASGI application, as the tests hand it to httpx.
+App = Callable[[Any, Any, Any], Coroutine[Any, Any, None]]
+
+
+@pytest.fixture(scope="session")
+async def asgi_app(database: None, mailbox: Mailbox) -> AsyncIterator[App]:
+    """The app in this process, started as a server starts it (its lifespan), on the run's
+    database and mailbox."""
+    from asgi_lifespan import LifespanManager
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    from app.main import app
+
+    async with LifespanManager(app, startup_timeout=30, shutdown_timeout=60) as started:
+        # As `python -m app` serves it (proxy_headers): the client's address from
+        # X-Forwarded-For when the request comes from a trusted proxy, 127.0.0.1 unless
+        # FORWARDED_ALLOW_IPS says otherwise.
+        trusted = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+        # (Starlette and uvicorn each type an ASGI app their own way.)
+        yield ProxyHeadersMiddleware(cast(Any, started.app), trusted_hosts=trusted)
+
+
+API = "/api/v1"
+# The site the app in this process answers for; its requests come from 127.0.0.1, as a
+# client's on this machine do to a server.
+IN_PROCESS_URL = "http://testserver"
+IN_PROCESS_CLIENT = ("127.0.0.1", 50000)
+
+
+def in_process_client(app: App, path: str = API) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=IN_PROCESS_CLIENT)
+    return httpx.AsyncClient(transport=transport, base_url=f"{IN_PROCESS_URL}{path}")
+
+
+class NewClient(Protocol):
+    def __call__(self, path: str = API) -> httpx.AsyncClient: ...
+
+
 @pytest.fixture
-async def client(server: Server) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{server.url}/api/v1") as http:
+def new_client(request: pytest.FixtureRequest) -> NewClient:
+    """`async with new_client() as phone:` a client of its own (another browser or device, its
+    own cookies), at the API unless given another path. Of the app in this process; of the real
+    server when the test uses that (for its sockets), so that what the test does over HTTP
+    reaches the process that holds its sockets and rooms."""
+    if "server" in request.fixturenames:
+        url = request.getfixturevalue("server").url
+
+        def of_server(path: str = API) -> httpx.AsyncClient:
+            return httpx.AsyncClient(base_url=f"{url}{path}")
+
+        return of_server
+    app = request.getfixturevalue("asgi_app")
+
+    def in_process(path: str = API) -> httpx.AsyncClient:
+        return in_process_client(app, path)
+
+    return in_process
+
+
+@pytest.fixture
+async def client(new_client: NewClient) -> AsyncIterator[httpx.AsyncClient]:
+    """The test's client of the API (see new_client for which server it talks to)."""
+    async with new_client() as http:
         yield http
+
+
+def site_url(http: httpx.AsyncClient) -> str:
+    """The site `http` talks to: scheme, host and port, the origin of its own pages."""
+    return f"{http.base_url.scheme}://{http.base_url.netloc.decode()}"
 
 
 async def login(http: httpx.AsyncClient, email: str, password: str) -> str:
@@ -277,8 +359,8 @@ def superuser() -> Account:
 
 
 @pytest.fixture
-async def superuser_token(server: Server, superuser: Account) -> str:
-    async with httpx.AsyncClient(base_url=f"{server.url}/api/v1") as http:
+async def superuser_token(asgi_app: App, superuser: Account) -> str:
+    async with in_process_client(asgi_app) as http:
         return await login(http, superuser.email, superuser.password)
 
 
@@ -286,13 +368,14 @@ MakeAccount = Callable[..., Coroutine[Any, Any, Account]]
 
 
 @pytest.fixture
-def make_account(server: Server, superuser_token: str) -> MakeAccount:
-    """Create a user through the API; a fresh email every time."""
+def make_account(asgi_app: App, superuser_token: str) -> MakeAccount:
+    """Create a user through the API (of the app in this process: the account is in the
+    database every server of the run shares); a fresh email every time."""
 
     async def make(**fields: Any) -> Account:
         email = f"user-{uuid.uuid4().hex[:12]}@example.com"
         password = secrets.token_urlsafe(12)
-        async with httpx.AsyncClient(base_url=f"{server.url}/api/v1") as http:
+        async with in_process_client(asgi_app) as http:
             response = await http.post(
                 "/users",
                 json={"email": email, "password": password, **fields},

@@ -14,7 +14,7 @@ from app.core.config import settings
 from app.core.db import open_db
 from app.email_tokens import Purpose, issue
 from app.models import EmailToken
-from tests.conftest import Account, MakeAccount, bearer, login
+from tests.conftest import Account, MakeAccount, NewClient, bearer, login
 from tests.mailbox import Mailbox, body, link_token
 
 RESET_SUBJECT = "reset your password"
@@ -122,7 +122,11 @@ async def test_the_emailed_link_points_at_the_page_that_asked_when_it_is_allowed
 
 
 async def test_email_verification(
-    client: httpx.AsyncClient, mailbox: Mailbox, account: Account, token: str
+    client: httpx.AsyncClient,
+    new_client: NewClient,
+    mailbox: Mailbox,
+    account: Account,
+    token: str,
 ) -> None:
     me = await client.get("/users/me", headers=bearer(token))
     assert me.json()["email_verified"] is False
@@ -130,7 +134,7 @@ async def test_email_verification(
     assert sent.status_code == 202
     link = link_token(await mailbox.receive(account.email, VERIFY_SUBJECT), "/verify-email")
     # Works without being logged in: the link may be opened on another device.
-    async with httpx.AsyncClient(base_url=client.base_url) as phone:
+    async with new_client() as phone:
         verified = await phone.post("/login/email-verification", json={"token": link})
     assert verified.status_code == 200
     assert (await client.get("/users/me", headers=bearer(token))).json()["email_verified"] is True

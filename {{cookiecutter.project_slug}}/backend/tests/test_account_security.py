@@ -1,8 +1,8 @@
 """The account against an attacker: a stolen access token, a forged cross-site request, a
 password guesser, a flood of logins, and what a session's end must end.
 
-Each test plays the attacker over HTTP against the running server: a second client for the
-thief or the forger's page, concurrent requests for the limits, a second user for a takeover.
+Each test plays the attacker over HTTP against the app: a second client for the thief or the
+forger's page, concurrent requests for the limits, a second user for a takeover.
 """
 
 import asyncio
@@ -24,11 +24,15 @@ from app.models import SignIn
 from tests.conftest import (
     Account,
     MakeAccount,
+    NewClient,
+{%- if cookiecutter.use_websockets == "yes" %}
     Server,
+{%- endif %}
     bearer,
     login,
     real_password_hash,
     running_server,
+    site_url,
 )
 from tests.mailbox import Mailbox, body, link_token
 {%- if cookiecutter.use_websockets == "yes" %}
@@ -53,10 +57,10 @@ def an_address() -> str:
 
 @asynccontextmanager
 async def signed_in(
-    server: Server, account: Account
+    new_client: NewClient, account: Account
 ) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
     """Another browser (or device) of the account, signed in: its client and access token."""
-    async with httpx.AsyncClient(base_url=f"{server.url}/api/v1") as client:
+    async with new_client() as client:
         yield client, await login(client, account.email, account.password)
 
 
@@ -81,7 +85,11 @@ async def test_the_address_cannot_be_changed_without_the_password(
 
 
 async def test_a_new_address_counts_once_its_link_is_opened_and_the_old_one_is_told(
-    server: Server, client: httpx.AsyncClient, mailbox: Mailbox, account: Account, token: str
+    client: httpx.AsyncClient,
+    new_client: NewClient,
+    mailbox: Mailbox,
+    account: Account,
+    token: str,
 ) -> None:
     new_email = f"moved-{uuid.uuid4().hex[:10]}@example.com"
     asked = await client.post(
@@ -96,7 +104,7 @@ async def test_a_new_address_counts_once_its_link_is_opened_and_the_old_one_is_t
     link = link_token(await mailbox.receive(new_email, "confirm your new email"), "/confirm-email")
     assert mailbox.sent_to(account.email) == []
 
-    async with httpx.AsyncClient(base_url=client.base_url) as phone:
+    async with new_client() as phone:
         moved = await phone.post("/login/email-change", json={"token": link})
     assert moved.status_code == 200, moved.text
     notice = body(await mailbox.receive(account.email, "address changed"))
@@ -168,13 +176,13 @@ async def test_a_cross_site_request_changes_nothing(
 
 
 async def test_the_site_itself_and_scripts_are_not_refused(
-    server: Server, client: httpx.AsyncClient, account: Account
+    client: httpx.AsyncClient, account: Account
 ) -> None:
     from app.core.config import settings
 
     form = {"username": account.email, "password": account.password}
     for headers in (
-        {"origin": server.url},
+        {"origin": site_url(client)},
         {"origin": settings.allowed_origins[0]},
         {"sec-fetch-site": "same-origin"},
         {},
@@ -182,7 +190,7 @@ async def test_the_site_itself_and_scripts_are_not_refused(
         answer = await client.post("/login/oauth", data=form, headers=headers)
         assert answer.status_code == 200, (headers, answer.text)
     # Same host and port, but another scheme, is another origin.
-    other_scheme = server.url.replace("http://", "https://")
+    other_scheme = site_url(client).replace("http://", "https://")
     refused = await client.post("/login/oauth", data=form, headers={"origin": other_scheme})
     assert refused.status_code == 403
 
@@ -358,9 +366,13 @@ async def test_a_flood_of_logins_is_refused_fast_not_queued(database: None) -> N
 
 
 async def test_a_password_change_ends_every_other_session(
-    server: Server, client: httpx.AsyncClient, mailbox: Mailbox, account: Account, token: str
+    client: httpx.AsyncClient,
+    new_client: NewClient,
+    mailbox: Mailbox,
+    account: Account,
+    token: str,
 ) -> None:
-    async with signed_in(server, account) as (phone, phone_token):
+    async with signed_in(new_client, account) as (phone, phone_token):
         changed = await client.patch(
             "/users/me/password",
             json={"current_password": account.password, "new_password": STRONG},
@@ -395,11 +407,11 @@ async def test_an_administrators_password_change_ends_every_session(
 
 
 async def test_logout_ends_that_sessions_access_token_at_once(
-    server: Server, account: Account
+    new_client: NewClient, account: Account
 ) -> None:
     async with (
-        signed_in(server, account) as (laptop, laptop_token),
-        signed_in(server, account) as (phone, phone_token),
+        signed_in(new_client, account) as (laptop, laptop_token),
+        signed_in(new_client, account) as (phone, phone_token),
     ):
         assert (await laptop.post("/login/logout")).status_code == 204
         assert (await laptop.get("/users/me", headers=bearer(laptop_token))).status_code == 401
@@ -410,11 +422,11 @@ async def test_logout_ends_that_sessions_access_token_at_once(
 
 
 async def test_logout_closes_that_sessions_sockets_within_seconds(
-    server: Server, account: Account
+    server: Server, new_client: NewClient, account: Account
 ) -> None:
     async with (
-        signed_in(server, account) as (laptop, laptop_token),
-        signed_in(server, account) as (_, phone_token),
+        signed_in(new_client, account) as (laptop, laptop_token),
+        signed_in(new_client, account) as (_, phone_token),
         session(server.ws_url, laptop_token) as (laptop_socket, _),
         session(server.ws_url, phone_token) as (phone_socket, _),
     ):
@@ -556,14 +568,12 @@ async def test_tokens_signed_by_a_previous_key_still_work_and_unknown_keys_do_no
 # 9. Headers
 
 
-async def test_every_response_carries_the_security_headers(
-    server: Server, client: httpx.AsyncClient
-) -> None:
+async def test_every_response_carries_the_security_headers(client: httpx.AsyncClient) -> None:
     for response in (
         await client.get("/health"),
         await client.get("/no/such/route"),
         await client.post("/login/oauth", data={}),
-        await client.get(f"{server.url}/"),
+        await client.get(f"{site_url(client)}/"),
     ):
         headers = response.headers
         policy = headers["content-security-policy"]

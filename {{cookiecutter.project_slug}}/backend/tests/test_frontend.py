@@ -1,21 +1,20 @@
 """The built frontend at /: its files, index.html for the page's own routes, real 404s for the rest.
 
-The server of these tests serves the stand-in build that conftest.py writes (FRONTEND_DIST).
+The app of these tests serves the stand-in build that conftest.py writes (FRONTEND_DIST).
 """
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from starlette.routing import Mount
 
-from tests.conftest import TEST_DIST, Server
+from tests.conftest import TEST_DIST, NewClient
 
 INDEX = (TEST_DIST / "index.html").read_text()
 
 
 @pytest.mark.parametrize("path", ["/", "/index.html", "/session", "/session/", "/some/deep/route"])
-async def test_page_routes_get_index_html(server: Server, path: str) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as web:
+async def test_page_routes_get_index_html(new_client: NewClient, path: str) -> None:
+    async with new_client("/") as web:
         response = await web.get(path)
 
     assert response.status_code == 200
@@ -24,9 +23,9 @@ async def test_page_routes_get_index_html(server: Server, path: str) -> None:
     assert response.headers["cache-control"] == "no-cache"
 
 
-async def test_built_files_are_served_as_they_are(server: Server) -> None:
+async def test_built_files_are_served_as_they_are(new_client: NewClient) -> None:
     asset = TEST_DIST / "assets" / "page-1a2b3c.js"
-    async with httpx.AsyncClient(base_url=server.url) as web:
+    async with new_client("/") as web:
         response = await web.get("/assets/page-1a2b3c.js")
         head = await web.head("/assets/page-1a2b3c.js")
 
@@ -40,8 +39,8 @@ async def test_built_files_are_served_as_they_are(server: Server) -> None:
 @pytest.mark.parametrize(
     "path", ["/assets/missing.js", "/missing.css", "/favicon.ico", "/session/logo.png"]
 )
-async def test_a_missing_file_is_a_404(server: Server, path: str) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as web:
+async def test_a_missing_file_is_a_404(new_client: NewClient, path: str) -> None:
+    async with new_client("/") as web:
         response = await web.get(path)
 
     assert response.status_code == 404
@@ -50,16 +49,16 @@ async def test_a_missing_file_is_a_404(server: Server, path: str) -> None:
 
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
 @pytest.mark.parametrize("path", ["/api", "/api/v1/missing", "/api/v2/users", "/api/v1/users/x/y"])
-async def test_api_paths_are_never_the_page(server: Server, method: str, path: str) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as web:
+async def test_api_paths_are_never_the_page(new_client: NewClient, method: str, path: str) -> None:
+    async with new_client("/") as web:
         response = await web.request(method, path)
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Not Found"}
 
 
-async def test_the_api_still_answers_first(server: Server) -> None:
-    async with httpx.AsyncClient(base_url=server.url) as web:
+async def test_the_api_still_answers_first(new_client: NewClient) -> None:
+    async with new_client("/") as web:
         health = await web.get("/api/v1/health")
         docs = await web.get("/docs")
 

@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from app.core.security import TokenType, decode_token
-from tests.conftest import Account, MakeAccount, bearer, login
+from tests.conftest import Account, MakeAccount, NewClient, bearer, login
 
 
 async def test_login_returns_an_access_token_and_sets_the_refresh_cookie(
@@ -63,7 +63,7 @@ async def test_a_missing_form_field_is_a_validation_error(client: httpx.AsyncCli
 
 
 async def test_refresh_rotates_the_refresh_token(
-    client: httpx.AsyncClient, account: Account
+    client: httpx.AsyncClient, new_client: NewClient, account: Account
 ) -> None:
     await login(client, account.email, account.password)
     first = client.cookies.get("refresh_token")
@@ -77,7 +77,7 @@ async def test_refresh_rotates_the_refresh_token(
 
     # The new token works (once), the spent one no longer does.
     assert (await client.post("/login/refresh")).status_code == 200
-    async with httpx.AsyncClient(base_url=client.base_url) as other:
+    async with new_client() as other:
         other.cookies.set("refresh_token", first or "")
         reused = await other.post("/login/refresh")
         assert reused.status_code == 401
@@ -111,13 +111,13 @@ async def test_a_refresh_token_is_not_an_access_token(
 
 
 async def test_logout_revokes_the_refresh_token(
-    client: httpx.AsyncClient, account: Account
+    client: httpx.AsyncClient, new_client: NewClient, account: Account
 ) -> None:
     await login(client, account.email, account.password)
     refresh = client.cookies.get("refresh_token")
     response = await client.post("/login/logout")
     assert response.status_code == 204
-    async with httpx.AsyncClient(base_url=client.base_url) as other:
+    async with new_client() as other:
         other.cookies.set("refresh_token", refresh or "")
         again = await other.post("/login/refresh")
         assert again.status_code == 401

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from app.core.db import open_db
 from app.core.security import digest
 from app.models import EmailToken
-from tests.conftest import Account, MakeAccount, Server, bearer
+from tests.conftest import Account, MakeAccount, NewClient, bearer
 from tests.mailbox import Mailbox, link_token
 
 SUBJECT = "your sign-in link"
@@ -50,12 +50,12 @@ async def test_the_link_signs_in_the_browser_that_asked(
 
 
 async def test_an_api_client_may_send_the_claim_itself(
-    server: Server, mailbox: Mailbox, account: Account
+    new_client: NewClient, mailbox: Mailbox, account: Account
 ) -> None:
-    async with httpx.AsyncClient(base_url=f"{server.url}/api/v1") as app:
+    async with new_client() as app:
         claim = (await app.post("/login/magic-link", json={"email": account.email})).json()["claim"]
     token = link_token(await mailbox.receive(account.email, SUBJECT), "/magic-link")
-    async with httpx.AsyncClient(base_url=f"{server.url}/api/v1") as same_app:
+    async with new_client() as same_app:
         response = await same_app.post(
             "/login/magic-link/verify", json={"token": token, "claim": claim}
         )
@@ -63,10 +63,10 @@ async def test_an_api_client_may_send_the_claim_itself(
 
 
 async def test_a_forwarded_link_without_its_claim_is_refused(
-    server: Server, client: httpx.AsyncClient, mailbox: Mailbox, account: Account
+    client: httpx.AsyncClient, new_client: NewClient, mailbox: Mailbox, account: Account
 ) -> None:
     token = await ask_for_link(client, mailbox, account.email)
-    async with httpx.AsyncClient(base_url=f"{server.url}/api/v1") as elsewhere:
+    async with new_client() as elsewhere:
         refused = await elsewhere.post("/login/magic-link/verify", json={"token": token})
         assert refused.status_code == 400
         assert refused.json() == {"detail": BAD_LINK}
@@ -144,10 +144,10 @@ async def test_asking_again_within_the_cooldown_sends_no_mail_and_keeps_the_link
 
 
 async def test_someone_else_asking_during_the_cooldown_cannot_take_the_pending_link(
-    server: Server, client: httpx.AsyncClient, mailbox: Mailbox, account: Account
+    client: httpx.AsyncClient, new_client: NewClient, mailbox: Mailbox, account: Account
 ) -> None:
     token = await ask_for_link(client, mailbox, account.email)
-    async with httpx.AsyncClient(base_url=client.base_url) as stranger:
+    async with new_client() as stranger:
         theirs = await stranger.post("/login/magic-link", json={"email": account.email})
         assert theirs.status_code == 202
         assert set(theirs.json()) == {"claim", "expires_in"}

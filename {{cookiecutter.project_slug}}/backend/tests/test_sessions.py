@@ -4,21 +4,16 @@ import httpx
 {% if cookiecutter.use_websockets == "yes" %}
 from app.realtime.protocol import LOGGED_OUT_MESSAGE
 {%- endif %}
-from tests.conftest import Account, Server, bearer, login
+from tests.conftest import Account, NewClient, {% if cookiecutter.use_websockets == "yes" %}Server, {% endif %}bearer, login
 {%- if cookiecutter.use_websockets == "yes" %}
 from tests.socket_client import session
 {%- endif %}
 
 
 async def test_a_spent_refresh_token_coming_back_ends_every_session(
-    server: Server, account: Account
+    new_client: NewClient, account: Account
 ) -> None:
-    base = f"{server.url}/api/v1"
-    async with (
-        httpx.AsyncClient(base_url=base) as laptop,
-        httpx.AsyncClient(base_url=base) as phone,
-        httpx.AsyncClient(base_url=base) as thief,
-    ):
+    async with new_client() as laptop, new_client() as phone, new_client() as thief:
         laptop_token = await login(laptop, account.email, account.password)
         phone_token = await login(phone, account.email, account.password)
         stolen = laptop.cookies.get("refresh_token")
@@ -36,12 +31,8 @@ async def test_a_spent_refresh_token_coming_back_ends_every_session(
         assert await login(laptop, account.email, account.password)
 
 
-async def test_logging_out_everywhere(server: Server, account: Account) -> None:
-    base = f"{server.url}/api/v1"
-    async with (
-        httpx.AsyncClient(base_url=base) as laptop,
-        httpx.AsyncClient(base_url=base) as phone,
-    ):
+async def test_logging_out_everywhere(new_client: NewClient, account: Account) -> None:
+    async with new_client() as laptop, new_client() as phone:
         laptop_token = await login(laptop, account.email, account.password)
         phone_token = await login(phone, account.email, account.password)
         response = await laptop.post("/login/logout-everywhere", headers=bearer(laptop_token))
