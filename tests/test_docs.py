@@ -154,7 +154,9 @@ def test_each_setting_in_the_development_guide_is_a_real_setting() -> None:
     guide = (DOCS / "development-guide.md").read_text()
     table = guide[guide.index("| setting |") :].split("\n\n")[0]
     documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
-    config = (REPO_ROOT / "{{cookiecutter.project_slug}}" / "backend" / "app" / "core" / "config.py").read_text()
+    app = REPO_ROOT / "{{cookiecutter.project_slug}}" / "backend" / "app"
+    # The settings: the project's own, and those of the socket's package.
+    config = "".join((app / path).read_text() for path in ("core/config.py", "realtime/settings.py"))
     declared = set(re.findall(r"^    ([A-Z][A-Z0-9_]+): ", config, re.MULTILINE))
     assert documented - declared == set(), "documented but not declared"
     assert declared - documented - {"PROJECT_NAME", "API_V1_STR"} == set(), "declared but not documented"
