@@ -113,7 +113,7 @@ FEATURES: tuple[Feature, ...] = (
             "backend/app/api/routes/magic_link.py",
             "backend/tests/test_magic_link.py",
         ),
-        traces=("magic_link", "magic-link", "MAGIC_LINK", "claim_hash", "sign-in link", "magic"),
+        traces=("magic_link", "magic-link", "MAGIC_LINK", "claim_hash", "sign-in link"),
     ),
     Feature(
         name="magic_link_page",
