@@ -53,10 +53,10 @@ async def test_an_idle_session_is_closed_and_reconnects_on_the_button(
     await expect(notice.get_by_test_id("closing-message")).to_have_text(closing["data"]["message"])
     status = page.get_by_test_id("connection-status")
     await expect(status).to_have_attribute("data-status", "closed")
-    await expect(page.get_by_test_id("session-error")).to_have_count(0)
+    await expect(page.get_by_role("alert")).to_have_count(0)
     await screenshot(page, "session-idle")
 
     # A new socket, open again (until the next idle close, two seconds on).
     async with page.expect_websocket():
-        await notice.get_by_test_id("reconnect-button").click()
+        await notice.get_by_role("button", name="Reconnect").click()
     await expect(status).to_have_attribute("data-status", "open")

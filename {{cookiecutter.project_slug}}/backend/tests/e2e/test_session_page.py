@@ -23,9 +23,9 @@ async def send_raw(page: Page, text: str) -> None:
     """Send one frame as it is, through the page's developer section."""
     section = page.get_by_test_id("dev-section")
     if await section.get_attribute("open") is None:
-        await section.locator("summary").click()
-    await page.get_by_test_id("raw-request-input").fill(text)
-    await page.get_by_test_id("raw-send-button").click()
+        await page.get_by_text("Developer: the frames").click()
+    await page.get_by_label("Frame", exact=True).fill(text)
+    await page.get_by_role("button", name="Send raw").click()
 
 
 async def presence(watcher: SocketClient, room: str) -> dict[str, Any]:
@@ -37,54 +37,63 @@ async def presence(watcher: SocketClient, room: str) -> dict[str, Any]:
             return data
 
 
-async def test_start_then_save_closes_the_socket(
+async def start_note(page: Page) -> Locator:
+    """Starts a note: its text box, once the server opened the draft."""
+    await page.get_by_role("button", name="Start a note").click()
+    await expect(note_state(page)).to_contain_text("Draft open on the server")
+    return page.get_by_label("Your note")
+
+
+def note_state(page: Page) -> Locator:
+    return page.get_by_test_id("note-state")
+
+
+async def test_a_note_is_started_written_and_saved(
     page: Page, app_server: AppServer, user: Account
 ) -> None:
     await log_in(page, app_server, user)
     await open_session(page)
-    await expect(page.get_by_test_id("session-user")).to_contain_text(user.email)
+    await expect(note_state(page)).to_have_text(
+        "No note open. Start one: the server keeps it as a draft until you save it."
+    )
 
-    await page.get_by_test_id("start-button").click()
-    await expect(responses(page, "startThings")).to_contain_text("yes, something")
+    note = await start_note(page)
+    save = page.get_by_role("button", name="Save the note")
+    await expect(save).to_be_disabled()
+    await note.fill("Water the plants on Friday.")
+    await expect(save).to_be_enabled()
     await screenshot(page, "session-started")
 
-    await page.get_by_test_id("save-button").click()
-    await expect(page.get_by_test_id("save-result")).to_contain_text('"status": "saved"')
+    await save.click()
+    await expect(note_state(page)).to_contain_text("Saved at")
+    await expect(page.get_by_test_id("save-result")).to_contain_text("Water the plants on Friday.")
     notice = page.get_by_test_id("socket-closed-notice")
     await expect(notice).to_have_attribute("data-reason", "saved")
     await expect(status(page)).to_have_attribute("data-status", "closed")
-    await expect(page.get_by_test_id("start-button")).to_be_disabled()
+    await expect(page.get_by_role("button", name="Write another note")).to_be_visible()
     await screenshot(page, "session-saved")
 
-    # Saved on the server: the user's next socket has no draft to resume.
+    # Saved on the server, text and all: the user's next socket has no draft to resume.
     token = await access_token(app_server, user)
     async with session(app_server.ws_url, token) as (_, initialised):
         assert "draft" not in initialised["data"]
 
 
-async def test_an_invalid_request_shows_the_servers_error(
+async def test_the_developer_section_lists_the_servers_refusals(
     page: Page, app_server: AppServer, user: Account
 ) -> None:
     await log_in(page, app_server, user)
     await open_session(page)
 
     await send_raw(page, json.dumps({"state": "noSuchState", "data": {}}))
-
-    toast = page.get_by_test_id("toast").filter(has_text="noSuchState")
-    await expect(toast).to_have_attribute("data-kind", "error")
-    await expect(toast.get_by_test_id("toast-message")).to_have_text(
-        "There is no state 'noSuchState'."
+    await expect(responses(page, "error").first).to_contain_text(
+        "There is no state 'noSuchState'. (unknown_state)"
     )
-    await expect(responses(page, "error")).to_contain_text("unknown_state")
-    await screenshot(page, "session-error-toast")
-
     await send_raw(page, "this is not JSON")
-
-    await expect(
-        page.get_by_test_id("toast-message").filter(has_text="The message is not valid JSON.")
-    ).to_be_visible()
     await expect(responses(page, "error").first).to_contain_text("invalid_json")
-    # Neither error ends the session.
+    await screenshot(page, "session-developer-section")
+    # Nothing of it on the note; neither error ends the session.
+    await expect(page.get_by_role("alert")).to_have_count(0)
     await expect(status(page)).to_have_attribute("data-status", "open")
 
 
@@ -108,8 +117,8 @@ async def test_leaving_the_page_closes_the_socket(
         assert await presence(watcher, room) == {"room": room, "event": "joined", "member": member}
 
         async with browser_socket.expect_event("close"):
-            await page.get_by_test_id("brand").click()
-        await expect(page.get_by_test_id("home-greeting")).to_be_visible()
+            await page.get_by_role("link", name="Rooms").click()
+        await expect(page.get_by_role("heading", name="Rooms", exact=True)).to_be_visible()
 
         assert await presence(watcher, room) == {"room": room, "event": "left", "member": member}
 
@@ -119,8 +128,8 @@ async def test_the_page_reconnects_after_a_server_restart(
 ) -> None:
     await log_in(page, app_server, user)
     await open_session(page)
-    await page.get_by_test_id("start-button").click()
-    await expect(responses(page, "startThings")).to_be_visible()
+    note = await start_note(page)
+    await note.fill("Written before the crash.")
 
     app_server.kill()
     await expect(status(page)).to_have_attribute("data-status", "reconnecting")
@@ -128,13 +137,13 @@ async def test_the_page_reconnects_after_a_server_restart(
     await asyncio.to_thread(app_server.start)
 
     await expect(status(page)).to_have_attribute("data-status", "open")
-    await expect(page.get_by_test_id("draft-notice")).to_be_visible()
-    await expect(page.get_by_test_id("draft-data")).to_contain_text("yes, something")
+    await expect(note_state(page)).to_contain_text("Draft open on the server")
+    await expect(note).to_have_value("Written before the crash.")
     await screenshot(page, "session-resumed")
 
-    # The resumed draft is the session that the save saves.
-    await page.get_by_test_id("save-button").click()
-    await expect(page.get_by_test_id("save-result")).to_contain_text('"status": "saved"')
+    # The draft the server kept is the one that the save saves.
+    await page.get_by_role("button", name="Save the note").click()
+    await expect(page.get_by_test_id("save-result")).to_contain_text("Written before the crash.")
     await expect(page.get_by_test_id("socket-closed-notice")).to_have_attribute(
         "data-reason", "saved"
     )
@@ -146,8 +155,7 @@ async def test_the_page_says_the_server_is_restarting_and_resumes_after_it(
     """A graceful restart (SIGTERM): the server says it shuts down, and the page waits for it."""
     await log_in(page, app_server, user)
     await open_session(page)
-    await page.get_by_test_id("start-button").click()
-    await expect(responses(page, "startThings")).to_be_visible()
+    await start_note(page)
 
     await asyncio.to_thread(app_server.stop)
     restarting = page.get_by_test_id("server-restarting")
@@ -160,4 +168,4 @@ async def test_the_page_says_the_server_is_restarting_and_resumes_after_it(
 
     await expect(status(page)).to_have_attribute("data-status", "open")
     await expect(restarting).to_have_count(0)
-    await expect(page.get_by_test_id("draft-data")).to_contain_text("yes, something")
+    await expect(note_state(page)).to_contain_text("Draft open on the server")

@@ -3,10 +3,11 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it } from "vitest";
 
+import { SocketRequestError } from "../api/websocketAPI";
 import { ToastProvider } from "../components/toasts";
 import type { UseSocketSessionOptions } from "../hooks/useSocketSession";
 import { FakeServer, nodeWebSocket, scaffold, type ScaffoldOptions } from "../test/fakeServer";
-import { SessionPage } from "./SessionPage";
+import { noteProblem, SessionPage } from "./SessionPage";
 import "../test/react";
 
 let server: FakeServer | null = null;
@@ -39,63 +40,91 @@ async function renderPage(options: ScaffoldOptions = {}, token = "good-token", o
 }
 
 describe("SessionPage", () => {
-  it("starts, shows each response's data, saves and says the socket is closed", async () => {
+  it("starts a note, keeps Save off until there is text, saves it and says the session ended", async () => {
     await renderPage();
     const status = screen.getByTestId("connection-status");
     await waitFor(() => {
       expect(status.dataset.status).toBe("open");
     });
     expect(status.textContent).toBe("Connected");
-    expect(screen.getByTestId("session-user").textContent).toContain("user@example.com");
-    expect(screen.queryByTestId("draft-notice")).toBeNull();
+    const state = screen.getByTestId("note-state");
+    expect(state.textContent).toBe("No note open. Start one: the server keeps it as a draft until you save it.");
+    expect(screen.queryByRole("button", { name: "Save the note" })).toBeNull();
 
-    fireEvent.click(screen.getByTestId("start-button"));
-    const output = screen.getByTestId("response-output");
-    await waitFor(() => {
-      expect(within(output).getAllByTestId("response-item")[0]?.dataset.state).toBe("startThings");
-    });
-    expect(output.textContent).toContain("yes, something");
+    fireEvent.click(screen.getByRole("button", { name: "Start a note" }));
+    const save = await screen.findByRole("button", { name: "Save the note" });
+    expect(state.textContent).toContain("Draft open on the server since");
+    expect((save as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText("Write something to save it.")).toBeTruthy();
+    fireEvent.change(screen.getByLabelText("Your note"), { target: { value: "   " } });
+    expect((save as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText("Your note"), { target: { value: " Buy milk. " } });
+    expect((save as HTMLButtonElement).disabled).toBe(false);
 
-    fireEvent.click(screen.getByTestId("save-button"));
+    fireEvent.click(save);
     await waitFor(() => {
-      expect(screen.getByTestId("save-result").textContent).toContain('"saved": true');
+      expect(screen.getByTestId("save-result").textContent).toContain("Buy milk.");
     });
+    expect(state.textContent).toMatch(/^Saved at .*write another note to start a new one\.$/);
+    const sent = server?.connections[0]?.received.find((f) => typeof f === "object" && f.state === "save");
+    expect(sent).toMatchObject({ state: "save", data: { content: { note: "Buy milk." } } });
     await waitFor(() => {
       expect(status.dataset.status).toBe("closed");
     });
     const closed = screen.getByTestId("socket-closed-notice");
     expect(closed.dataset.reason).toBe("saved");
-    expect(closed.textContent).toContain("closed");
-    expect(screen.getByTestId<HTMLButtonElement>("start-button").disabled).toBe(true);
+    expect(closed.textContent).toContain("The session ended with the save.");
     expect(server?.connections).toHaveLength(1);
+
+    fireEvent.click(within(closed).getByRole("button", { name: "Write another note" }));
+    await waitFor(() => {
+      expect(state.textContent).toBe("No note open. Start one: the server keeps it as a draft until you save it.");
+    });
+    expect(screen.queryByTestId("save-result")).toBeNull();
+    expect(server?.connections).toHaveLength(2);
   });
 
-  it("shows a resumed draft", async () => {
+  it("offers the draft the server kept, to write and save", async () => {
     await renderPage({ draft: { something: "half done" } });
-    const notice = await screen.findByTestId("draft-notice");
-    expect(notice.textContent).toContain("Resumed");
-    expect(screen.getByTestId("draft-data").textContent).toContain("half done");
+    const state = await screen.findByText(/and did not save it: the server kept it as a draft/);
+    expect(state.dataset.phase).toBe("resumed");
+    expect(screen.queryByRole("button", { name: "Start a note" })).toBeNull();
+    fireEvent.change(screen.getByLabelText("Your note"), { target: { value: "Finished now." } });
+    fireEvent.click(screen.getByRole("button", { name: "Save the note" }));
+    await waitFor(() => {
+      expect(screen.getByTestId("save-result").textContent).toContain("Finished now.");
+    });
   });
 
-  it("shows the server's error message as a toast", async () => {
+  it("says what went wrong in words, never in the protocol's names", () => {
+    const refusal = (code: string) =>
+      new SocketRequestError({ state: "error", error: "Start a session before saving it (startThings).", code });
+    const codes = ["not_allowed", "unavailable", "rate_limited", "message_too_big", "unauthorized", "invalid_data", "internal"];
+    const said = [
+      ...codes.flatMap((code) => [noteProblem(refusal(code), "start"), noteProblem(refusal(code), "save")]),
+      noteProblem(new Error("The connection closed."), "save"),
+    ];
+    for (const text of said) {
+      expect(text).toMatch(/^[A-Z].*\.$/);
+      // No state or code of the protocol, no JSON.
+      expect(text).not.toMatch(/startThings|[_{}]/);
+    }
+    expect(noteProblem(refusal("not_allowed"), "save")).toContain("no longer open on the server");
+  });
+
+  it("lists the server's refusal of a raw frame in the developer section, not on the note", async () => {
     await renderPage();
     await waitFor(() => {
       expect(screen.getByTestId("connection-status").dataset.status).toBe("open");
     });
-    // Save before start is not allowed.
-    fireEvent.click(screen.getByTestId("save-button"));
-    const toast = await screen.findByTestId("toast");
-    expect(toast.dataset.kind).toBe("error");
-    expect(toast.textContent).toContain("Start the session before saving it.");
-
-    // A raw invalid frame from the developer section.
-    fireEvent.change(screen.getByTestId("raw-request-input"), { target: { value: "{broken" } });
-    fireEvent.click(screen.getByTestId("raw-send-button"));
+    fireEvent.change(screen.getByLabelText("Frame"), { target: { value: "{broken" } });
+    fireEvent.click(screen.getByRole("button", { name: "Send raw" }));
+    const output = screen.getByTestId("response-output");
     await waitFor(() => {
-      expect(screen.getAllByTestId("toast").map((t) => t.textContent)).toContainEqual(
-        expect.stringContaining("The message is not valid JSON."),
-      );
+      expect(within(output).getAllByTestId("response-item")[0]?.dataset.state).toBe("error");
     });
+    expect(output.textContent).toContain("The message is not valid JSON. (invalid_json)");
+    expect(screen.queryByRole("alert")).toBeNull();
     expect(screen.getByTestId("connection-status").dataset.status).toBe("open");
   });
 
@@ -159,13 +188,8 @@ describe("SessionPage", () => {
     await waitFor(() => {
       expect(screen.getByTestId("connection-status").dataset.status).toBe("open");
     });
-    fireEvent.click(screen.getByTestId("start-button"));
-    await waitFor(() => {
-      expect(within(screen.getByTestId("response-output")).getAllByTestId("response-item")[0]?.dataset.state).toBe(
-        "startThings",
-      );
-    });
-    expect(screen.queryByTestId("draft-notice")).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Start a note" }));
+    fireEvent.change(await screen.findByLabelText("Your note"), { target: { value: "Kept across the restart." } });
 
     server?.shutDown("Restarting for an update; back in a moment.");
     const restarting = await screen.findByTestId("server-restarting");
@@ -181,8 +205,14 @@ describe("SessionPage", () => {
       expect(screen.getByTestId("connection-status").dataset.status).toBe("open");
     });
     expect(screen.queryByTestId("server-restarting")).toBeNull();
-    expect(screen.getByTestId("draft-data").textContent).toContain("yes, something");
+    expect(screen.getByTestId("note-state").textContent).toContain("Draft open on the server");
+    expect(screen.getByLabelText<HTMLTextAreaElement>("Your note").value).toBe("Kept across the restart.");
     expect(server?.connections).toHaveLength(2);
+    // The server kept the draft: the new connection saves it.
+    fireEvent.click(screen.getByRole("button", { name: "Save the note" }));
+    await waitFor(() => {
+      expect(screen.getByTestId("save-result").textContent).toContain("Kept across the restart.");
+    });
   });
 
   it("shows message_too_big with the server's message, does not reconnect, and reconnects by hand", async () => {
@@ -209,12 +239,12 @@ describe("SessionPage", () => {
   });
 
   it("shows rate_limited with the server's message and does not reconnect", async () => {
-    // The token and two starts are allowed; the third start is one too many.
+    // The token and two frames are allowed; the third is one too many.
     await renderPage({ maxFrames: 3 });
     await waitFor(() => {
       expect(screen.getByTestId("connection-status").dataset.status).toBe("open");
     });
-    for (let i = 0; i < 3; i++) fireEvent.click(screen.getByTestId("start-button"));
+    for (let i = 0; i < 3; i++) fireEvent.click(screen.getByRole("button", { name: "Send raw" }));
     const error = await screen.findByTestId("session-error");
     expect(error.textContent).toContain("Too many messages; slow down.");
     expect(within(error).getByTestId("reconnect-button")).toBeTruthy();

@@ -5,92 +5,164 @@ import { type JsonObject, type ServerMessage, SocketRequestError } from "../api/
 import { ConnectionBadge } from "../components/ConnectionBadge";
 import { SocketClosedNotice } from "../components/SocketClosedNotice";
 import { SocketErrorNotice } from "../components/SocketErrorNotice";
-import { useToast } from "../components/toasts";
 import { type UseSocketSessionOptions, useSocketSession } from "../hooks/useSocketSession";
 
-interface LogEntry {
+/*
+ * The scaffold's session as a small task: a note. Starting it opens a draft on the server
+ * (`startThings`), which the server keeps if the connection drops and offers again on the next
+ * one; saving it (`save`, with the text) stores it and ends the session. The developer section,
+ * folded away, sends any frame and lists every frame that came back.
+ */
+
+type Phase = "ready" | "starting" | "drafting" | "saving" | "saved";
+
+interface SavedNote {
+  text: string;
+  at: string;
+}
+
+interface FrameEntry {
   key: number;
   state: string;
   body: string;
 }
 
-const MAX_LOG_ENTRIES = 100;
+const MAX_FRAMES_SHOWN = 100;
+
+/** Long enough for a note, well under the server's frame limit. */
+export const MAX_NOTE_LENGTH = 4000;
+
+const NOTE_GONE =
+  "This note is no longer open on the server: it was saved or replaced, perhaps in another tab. Start a new note; your text is still here.";
+const NOT_STARTED = "The server could not open a note just now. Try again in a moment.";
+const DROPPED_BEFORE_ANSWER =
+  "The connection dropped before the server answered. The page reconnects on its own; then try again.";
+
+/** What to tell a person when the server refused to start or save the note. */
+export function noteProblem(error: unknown, doing: "start" | "save"): string {
+  if (!(error instanceof SocketRequestError)) return DROPPED_BEFORE_ANSWER;
+  switch (error.code) {
+    case "not_allowed":
+      return doing === "save" ? NOTE_GONE : NOT_STARTED;
+    case "unavailable":
+      return "The server is busy. Try again in a moment.";
+    case "rate_limited":
+      return "Too many requests in a short time. Wait a moment, then reconnect.";
+    case "message_too_big":
+      return "The note is too long to send. Shorten it, then reconnect.";
+    case "unauthorized":
+      return "Your sign-in has ended. Log in again to go on.";
+    default:
+      return doing === "save"
+        ? "The server could not save the note. Try again in a moment."
+        : NOT_STARTED;
+  }
+}
 
 function pretty(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
-function describeMessage(message: ServerMessage): string {
+function timeOf(iso: unknown): string {
+  const date = typeof iso === "string" ? new Date(iso) : new Date();
+  return (Number.isNaN(date.getTime()) ? new Date() : date).toLocaleTimeString([], {
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+}
+
+function describeFrame(message: ServerMessage): string {
   if (message.state === "error") return `${message.error} (${message.code})`;
   return pretty(message.data);
 }
 
 export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessionOptions }) {
   const location = useLocation();
-  const toast = useToast();
-  const [log, setLog] = useState<LogEntry[]>([]);
-  const [saveResult, setSaveResult] = useState<JsonObject | null>(null);
+  const [phase, setPhase] = useState<Phase>("ready");
+  const [note, setNote] = useState("");
+  const [startedAt, setStartedAt] = useState<string | null>(null);
+  const [saved, setSaved] = useState<SavedNote | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [frames, setFrames] = useState<FrameEntry[]>([]);
   const [rawText, setRawText] = useState(JSON.stringify({ state: "ping", data: { hello: "world" } }));
   const [rawResult, setRawResult] = useState<string | null>(null);
-
-  const append = (message: ServerMessage) => {
-    setLog((current) => {
-      const key = (current[0]?.key ?? 0) + 1;
-      const entry = { key, state: message.state, body: describeMessage(message) };
-      return [entry, ...current].slice(0, MAX_LOG_ENTRIES);
-    });
-  };
 
   const socket = useSocketSession({
     ...socketOptions,
     resetKey: location.pathname,
-    handlers: {
-      startThings: (message) => {
-        setSaveResult(null);
-        append(message);
-      },
-      save: (message) => {
-        setSaveResult(message.data);
-        append(message);
-      },
-      error: (message) => {
-        toast.show(message.error, "error");
-        append(message);
-      },
-    },
+    // Every frame is the developer section's to list; the note follows its requests' answers.
     onOtherMessage: (message) => {
-      if (message.state !== "initialised") append(message);
+      if (message.state === "initialised") return;
+      setFrames((current) => {
+        const key = (current[0]?.key ?? 0) + 1;
+        return [{ key, state: message.state, body: describeFrame(message) }, ...current].slice(0, MAX_FRAMES_SHOWN);
+      });
     },
   });
 
   const isOpen = socket.status === "open";
-  const savedAndClosed = socket.status === "closed" && socket.saved;
-
-  const sendOrWarn = (state: string) => {
-    if (!socket.send(state)) toast.show("The connection is not open.", "error");
-  };
+  // A draft the server kept from an earlier connection, offered again.
+  const resumed = socket.draft !== null && phase === "ready" && !socket.saved;
+  const drafting = phase === "drafting" || phase === "saving" || resumed;
+  const draftSince = startedAt ?? (typeof socket.draft?.started_at === "string" ? socket.draft.started_at : null);
+  const canSave = isOpen && drafting && phase !== "saving" && note.trim() !== "";
 
   const onStart = () => {
-    setSaveResult(null);
-    sendOrWarn("startThings");
+    setProblem(null);
+    setSaved(null);
+    setPhase("starting");
+    socket.request("startThings", {}).then(
+      () => {
+        setStartedAt(new Date().toISOString());
+        setPhase("drafting");
+      },
+      (error: unknown) => {
+        setProblem(noteProblem(error, "start"));
+        setPhase("ready");
+      },
+    );
   };
 
   const onSave = () => {
-    sendOrWarn("save");
+    const text = note.trim();
+    if (!canSave) return;
+    setProblem(null);
+    setPhase("saving");
+    socket.request("save", { content: { note: text } }).then(
+      (answer) => {
+        const data: JsonObject = answer.state === "save" ? answer.data : {};
+        const content = typeof data.content === "object" && data.content !== null ? (data.content as JsonObject) : {};
+        setSaved({ text: typeof content.note === "string" ? content.note : text, at: timeOf(data.saved_at) });
+        setNote("");
+        setStartedAt(null);
+        setPhase("saved");
+      },
+      (error: unknown) => {
+        setProblem(noteProblem(error, "save"));
+        // A note that is gone on the server cannot be saved: it takes a new one.
+        setPhase(error instanceof SocketRequestError && error.code === "not_allowed" ? "ready" : "drafting");
+      },
+    );
+  };
+
+  const onNoteChange = (event: ChangeEvent<HTMLTextAreaElement>) => {
+    setNote(event.target.value);
+  };
+
+  const onAnotherNote = () => {
+    setSaved(null);
+    setProblem(null);
+    setPhase("ready");
+    setFrames([]);
+    socket.reconnect();
   };
 
   const onRawTextChange = (event: ChangeEvent<HTMLTextAreaElement>) => {
     setRawText(event.target.value);
   };
 
-  const onNewSession = () => {
-    setSaveResult(null);
-    setLog([]);
-    socket.reconnect();
-  };
-
   const onSendRaw = () => {
-    if (!socket.sendRaw(rawText)) toast.show("The connection is not open.", "error");
+    setRawResult(socket.sendRaw(rawText) ? "Sent; what comes back is listed below." : "The connection is not open.");
   };
 
   const onSendRequest = () => {
@@ -98,11 +170,11 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
     try {
       parsed = JSON.parse(rawText);
     } catch {
-      toast.show("A request must be a JSON object with a string state.", "error");
+      setRawResult("A request must be a JSON object with a string state.");
       return;
     }
     if (typeof parsed !== "object" || parsed === null || !("state" in parsed) || typeof parsed.state !== "string") {
-      toast.show("A request must be a JSON object with a string state.", "error");
+      setRawResult("A request must be a JSON object with a string state.");
       return;
     }
     const data = "data" in parsed && typeof parsed.data === "object" && parsed.data !== null ? parsed.data : {};
@@ -118,6 +190,28 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
       });
   };
 
+  let state: string;
+  if (phase === "saved" && saved) {
+    state = `Saved at ${saved.at}. Saving ends the session: write another note to start a new one.`;
+  } else if (phase === "saving") {
+    state = "Saving the note…";
+  } else if (phase === "starting") {
+    state = "Opening a draft on the server…";
+  } else if (drafting && socket.status === "reconnecting") {
+    state = "The connection dropped. The server keeps your draft; the page reconnects on its own.";
+  } else if (resumed) {
+    state = `You started a note${draftSince ? ` at ${timeOf(draftSince)}` : ""} and did not save it: the server kept it as a draft. Write it and save it.`;
+  } else if (drafting) {
+    state = `Draft open on the server${draftSince ? ` since ${timeOf(draftSince)}` : ""}. Write your note, then save it.`;
+  } else if (isOpen) {
+    state = "No note open. Start one: the server keeps it as a draft until you save it.";
+  } else if (socket.status === "closed") {
+    state = "Not connected.";
+  } else {
+    state = "Connecting to the server…";
+  }
+
+  const savedAndClosed = socket.status === "closed" && socket.saved;
 
   return (
     <section className="card">
@@ -125,48 +219,67 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
         <h1>Session</h1>
         <ConnectionBadge status={socket.status} reconnectAttempt={socket.reconnectAttempt} retryInMs={socket.retryInMs} />
       </div>
-
-      {socket.user ? (
-        <p className="muted" data-testid="session-user">
-          Signed in on the socket as {socket.user.email}
-        </p>
-      ) : null}
+      <p className="muted">
+        A note, written over a live connection. Starting it opens a draft on the server; if the connection drops, the
+        draft waits for you. Saving stores the note and ends the session.
+      </p>
 
       <SocketErrorNotice error={socket.error} errorCode={socket.errorCode} reconnect={socket.reconnect} />
 
-      {socket.draft && !socket.saved ? (
-        <div className="notice notice-info" data-testid="draft-notice">
-          <p>Resumed an unsaved session from a draft.</p>
-          <pre data-testid="draft-data">{pretty(socket.draft)}</pre>
+      <p className="note-state" role="status" data-testid="note-state" data-phase={resumed ? "resumed" : phase}>
+        {state}
+      </p>
+
+      {problem ? (
+        <p className="form-error" role="alert" data-testid="note-problem">
+          {problem}
+        </p>
+      ) : null}
+
+      {drafting ? (
+        <form
+          className="form note-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            onSave();
+          }}
+        >
+          <label htmlFor="note-text">Your note</label>
+          <textarea
+            id="note-text"
+            rows={6}
+            value={note}
+            onChange={onNoteChange}
+            maxLength={MAX_NOTE_LENGTH}
+            placeholder="What is on your mind?"
+          />
+          <div className="actions">
+            <button type="submit" disabled={!canSave} data-testid="save-button">
+              {phase === "saving" ? "Saving…" : "Save the note"}
+            </button>
+            {isOpen && note.trim() === "" ? <span className="muted note-hint">Write something to save it.</span> : null}
+          </div>
+        </form>
+      ) : phase !== "saved" ? (
+        <div className="actions">
+          <button type="button" onClick={onStart} disabled={!isOpen || phase === "starting"} data-testid="start-button">
+            Start a note
+          </button>
         </div>
       ) : null}
 
-      <div className="actions">
-        <button type="button" onClick={onStart} disabled={!isOpen} data-testid="start-button">
-          Start
-        </button>
-        <button
-          type="button"
-          onClick={onSave}
-          disabled={!isOpen}
-          data-testid="save-button"
-        >
-          Save
-        </button>
-      </div>
-
-      {saveResult ? (
+      {saved ? (
         <div className="notice notice-success" data-testid="save-result">
-          <p>Session saved.</p>
-          <pre>{pretty(saveResult)}</pre>
+          <p>Your note was saved at {saved.at}:</p>
+          <blockquote className="note-saved">{saved.text}</blockquote>
         </div>
       ) : null}
 
       {savedAndClosed ? (
         <div className="notice" data-testid="socket-closed-notice" data-reason="saved">
-          <p>The connection is closed after saving.</p>
-          <button type="button" className="secondary" data-testid="new-session-button" onClick={onNewSession}>
-            Start a new session
+          <p>The session ended with the save.</p>
+          <button type="button" className="secondary" data-testid="new-session-button" onClick={onAnotherNote}>
+            Write another note
           </button>
         </div>
       ) : null}
@@ -180,24 +293,22 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
         />
       ) : null}
 
-      <h2>Responses</h2>
-      <ol className="log" data-testid="response-output" aria-live="polite">
-        {log.length === 0 ? <li className="muted">Nothing yet.</li> : null}
-        {log.map((entry) => (
-          <li key={entry.key} data-testid="response-item" data-state={entry.state}>
-            <span className={`state state-${entry.state === "error" ? "error" : "ok"}`}>{entry.state}</span>
-            <pre data-testid="response-data">{entry.body}</pre>
-          </li>
-        ))}
-      </ol>
-
       <details className="dev" data-testid="dev-section">
-        <summary>Developer</summary>
+        <summary>Developer: the frames</summary>
+        {socket.user ? (
+          <p className="muted" data-testid="session-user">
+            Signed in on the socket as {socket.user.email}.
+          </p>
+        ) : null}
         <p className="muted">
-          Send any frame: “Send raw” sends the text as it is; “Send as request” parses it, adds an id and waits for
-          the response with that id.
+          Send any frame: “Send raw” sends the text as it is; “Send as request” parses it, adds an id and waits for the
+          response with that id.
         </p>
+        <label className="dev-frame" htmlFor="dev-frame">
+          Frame
+        </label>
         <textarea
+          id="dev-frame"
           rows={4}
           value={rawText}
           onChange={onRawTextChange}
@@ -219,6 +330,16 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
           </button>
         </div>
         {rawResult !== null ? <pre data-testid="raw-request-result">{rawResult}</pre> : null}
+        <h2>Frames received</h2>
+        <ol className="log" data-testid="response-output">
+          {frames.length === 0 ? <li className="muted">None yet.</li> : null}
+          {frames.map((entry) => (
+            <li key={entry.key} data-testid="response-item" data-state={entry.state}>
+              <span className={`state state-${entry.state === "error" ? "error" : "ok"}`}>{entry.state}</span>
+              <pre data-testid="response-data">{entry.body}</pre>
+            </li>
+          ))}
+        </ol>
       </details>
     </section>
   );
