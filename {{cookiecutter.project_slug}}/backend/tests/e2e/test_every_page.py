@@ -93,6 +93,10 @@ async def test_the_signed_in_pages(page: Page, app_server: AppServer, user: Acco
     await check_page(page, "account")
 
     await page.set_viewport_size(DESKTOP)
+    await page.get_by_role("link", name="Rooms").click()
+    await expect(page.get_by_test_id("rooms-pick")).to_be_visible()
+    await check_page(page, "rooms-none-open")
+
     await page.get_by_role("link", name="Session").click()
     await expect(page.get_by_role("status").filter(has_text="Connected")).to_be_visible()
     await check_page(page, "session")

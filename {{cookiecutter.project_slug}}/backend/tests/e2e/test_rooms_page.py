@@ -166,7 +166,14 @@ async def test_a_member_taken_out_of_the_room_is_told_so(
     alice_page, _ = await signed_in_page(browser, app_server, alice, DESKTOP)
     bob_page, _ = await signed_in_page(browser, app_server, bob, DESKTOP)
     await open_room(alice_page, app_server, room)
+    await publish(alice_page, "before bob came")
+    await expect(alice_page.get_by_test_id("room-update")).to_have_count(1)
+    # Bob comes in late: the page says where his history starts.
     await open_room(bob_page, app_server, room)
+    await expect(bob_page.get_by_test_id("room-history-start")).to_contain_text(
+        "Message #1 came before you joined"
+    )
+    await expect(bob_page.get_by_test_id("room-update")).to_have_count(0)
     await expect(member(alice_page, bob)).to_be_visible()
     await expect(member(bob_page, alice)).to_be_visible()
 

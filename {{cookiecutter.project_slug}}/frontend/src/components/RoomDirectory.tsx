@@ -45,7 +45,7 @@ export function RoomList({
         <>
           {rooms.length === 0 ? (
             <p className="muted" data-testid="room-list-empty">
-              No rooms yet. Make one below, or ask someone to let you into theirs.
+              None yet.
             </p>
           ) : null}
           <ul className="room-list" data-testid="room-list" data-count={count}>

@@ -143,6 +143,52 @@ function type(testId: string, value: string) {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+describe("RoomsPage: where to begin", () => {
+  it("says what to do when there is no room yet", async () => {
+    await renderPage("/rooms");
+    const empty = await screen.findByRole("heading", { name: "No rooms yet" });
+    expect(screen.getByTestId("rooms-pick").textContent).toContain("Make one under “New room”");
+    expect(empty).toBeTruthy();
+  });
+
+  it("shows a late joiner where the room's history starts, and what comes after", async () => {
+    const { rooms } = await renderPage("/rooms/lobby", (fake) => {
+      fake.own("lobby", ANN, { isPublic: true });
+      fake.publish("lobby", ANN, { text: "one" });
+      fake.publish("lobby", ANN, { text: "two" });
+    });
+    await waitFor(() => {
+      expect(screen.getByTestId("room-joined-name").textContent).toBe("lobby");
+    });
+    const start = screen.getByTestId("room-history-start");
+    expect(start.textContent).toBe(
+      "Messages #1–#2 came before you joined and are not shown. What is written from here on appears below.",
+    );
+    expect(screen.getByTestId("room-updates-empty").textContent).toContain("No new messages yet");
+
+    rooms.publish("lobby", ANN, { text: "three" });
+    await waitFor(() => {
+      expect(shownUpdates()).toEqual([[3, "Ann", "three"]]);
+    });
+    expect(screen.getByTestId("room-history-start").textContent).toContain("#1–#2");
+    expect(screen.queryByTestId("room-updates-empty")).toBeNull();
+  });
+
+  it("shows no history line to the one who was there from the start", async () => {
+    await renderPage("/rooms/hall", (fake) => {
+      fake.own("hall", ME);
+    });
+    await waitFor(() => {
+      expect(screen.getByTestId("room-joined-name").textContent).toBe("hall");
+    });
+    publishByForm("first");
+    await waitFor(() => {
+      expect(shownUpdates()).toEqual([[1, "Me Myself", "first"]]);
+    });
+    expect(screen.queryByTestId("room-history-start")).toBeNull();
+  });
+});
+
 describe("RoomsPage: being in a room", () => {
   it("lists the rooms one may join, opens one from the list, and follows its members coming and going", async () => {
     const { rooms, url } = await renderPage("/rooms", (fake) => {

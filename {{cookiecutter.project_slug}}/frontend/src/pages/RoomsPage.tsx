@@ -117,6 +117,9 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
   };
 
   const joined = room.phase === "joined" && socket.status === "open";
+  // The first seq the list can show: what came before is from before the person joined (or
+  // older than the list keeps).
+  const historyStart = room.updates[0]?.seq ?? (room.lastSeq === null ? 0 : room.lastSeq + 1);
 
   const onPublish = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -257,7 +260,19 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                       aria-live="polite"
                       ref={updatesRef}
                     >
-                      {room.updates.length === 0 ? <li className="muted">Nothing yet.</li> : null}
+                      {historyStart > 1 ? (
+                        <li className="room-history-start" data-testid="room-history-start">
+                          {historyStart === 2
+                            ? "Message #1 came before you joined and is not shown."
+                            : `Messages #1–#${String(historyStart - 1)} came before you joined and are not shown.`}{" "}
+                          What is written from here on appears below.
+                        </li>
+                      ) : null}
+                      {room.updates.length === 0 ? (
+                        <li className="muted" data-testid="room-updates-empty">
+                          {room.phase === "joined" ? "No new messages yet. Write one below; everyone here sees it at once." : "Nothing yet."}
+                        </li>
+                      ) : null}
                       {room.updates.map((update: RoomUpdate) => (
                         <li
                           key={update.seq}
@@ -281,7 +296,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                   </div>
                 </div>
 
-                <form className="room-publish" onSubmit={onPublish}>
+                <form className="room-publish" onSubmit={onPublish} aria-label="Write to the room">
                   <input
                     value={text}
                     onChange={onTextChange}
@@ -324,7 +339,20 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
             ) : null}
           </div>
         ) : (
-          <p className="muted rooms-pick">Pick a room from the list, or make one.</p>
+          <div className="rooms-pick" data-testid="rooms-pick">
+            {list.rooms !== null && list.rooms.length === 0 ? (
+              <>
+                <h2>No rooms yet</h2>
+                <p>
+                  Make one under “New room”: give it a name, and you are in it. Let people in by the email address of
+                  their account, or tick “Public” so that anyone signed in may join. Or ask someone to let you into
+                  theirs: it then shows up in your list.
+                </p>
+              </>
+            ) : (
+              <p className="muted">Pick a room from your list to join it, or make a new one.</p>
+            )}
+          </div>
         )}
       </div>
     </section>
