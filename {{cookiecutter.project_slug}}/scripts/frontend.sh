@@ -30,9 +30,47 @@ install_frontend() {
     fi
 }
 
-# Type-check and build the page into frontend/dist, which the backend serves at /.
+# A hash of what the build is made of: frontend/src (tests aside), public/, index.html, the
+# package files, the configs, and the VITE_ settings it reads (from .env and the environment).
+frontend_build_hash() {
+    python3 - "$FRONTEND_DIR" "$PROJECT_DIR/.env" <<'PY'
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+frontend, env_file = Path(sys.argv[1]), Path(sys.argv[2])
+names = ["index.html", "package.json", "package-lock.json", "vite.config.ts"]
+names += sorted(path.name for path in frontend.glob("tsconfig*.json"))
+files = [frontend / name for name in names]
+for folder in ("src", "public"):
+    found = (frontend / folder).rglob("*")
+    files += sorted(path for path in found if path.is_file() and ".test." not in path.name)
+digest = hashlib.sha256()
+for path in files:
+    if path.is_file():
+        digest.update(str(path.relative_to(frontend)).encode() + b"\0" + path.read_bytes() + b"\0")
+lines = env_file.read_text().splitlines() if env_file.is_file() else []
+settings = [line for line in lines if line.startswith("VITE_")]
+settings += sorted(f"{name}={value}" for name, value in os.environ.items() if name.startswith("VITE_"))
+digest.update("\n".join(settings).encode())
+print(digest.hexdigest())
+PY
+}
+
+# Type-check and build the page into frontend/dist, which the backend serves at /; unless nothing
+# it is made of changed since the last build here (the hash of it is kept in node_modules, so a
+# new install builds again). Removing frontend/dist forces a build.
 build_frontend() {
     install_frontend
+    local stamp="$FRONTEND_DIR/node_modules/.build-stamp" hash
+    hash="$(frontend_build_hash)"
+    if [ -f "$FRONTEND_DIR/dist/index.html" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ]; then
+        echo "The frontend is as last built (frontend/dist): nothing in it changed since." >&2
+        return 0
+    fi
     echo "Building the frontend into frontend/dist ..." >&2
+    rm -f "$stamp"
     (cd "$FRONTEND_DIR" && npm run --silent build -- --logLevel warn)
+    echo "$hash" >"$stamp"
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 {%- if cookiecutter.frontend == "react" %}
-# Build the frontend (npm), then start the project on http://127.0.0.1:8000: the page at /, the
-# API at /api/v1 and its docs at /docs, on one port. Without npm it says so and serves the API alone.
+# Build the frontend (npm) if its sources changed since the last build, then start the project on
+# http://127.0.0.1:8000: the page at /, the API at /api/v1 and its docs at /docs, on one port.
+# Without npm it says so and serves the API alone.
 # Arguments go to `python -m app`: e.g. scripts/run.sh --port 9000 (scripts/dev.sh reloads on changes).
 {%- else %}
 # Start the project on http://127.0.0.1:8000 (API docs at /docs). Arguments go to
