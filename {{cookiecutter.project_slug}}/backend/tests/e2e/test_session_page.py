@@ -7,7 +7,14 @@ from typing import Any
 from playwright.async_api import Locator, Page, expect
 
 from tests.conftest import Account, MakeAccount, create_room
-from tests.e2e.conftest import AppServer, access_token, log_in, open_session, screenshot
+from tests.e2e.conftest import (
+    AppServer,
+    access_token,
+    check_page,
+    log_in,
+    open_session,
+    screenshot,
+)
 from tests.socket_client import SocketClient, session
 
 
@@ -62,7 +69,7 @@ async def test_a_note_is_started_written_and_saved(
     await expect(save).to_be_disabled()
     await note.fill("Water the plants on Friday.")
     await expect(save).to_be_enabled()
-    await screenshot(page, "session-started")
+    await check_page(page, "session-note")
 
     await save.click()
     await expect(note_state(page)).to_contain_text("Saved at")
@@ -91,7 +98,7 @@ async def test_the_developer_section_lists_the_servers_refusals(
     )
     await send_raw(page, "this is not JSON")
     await expect(responses(page, "error").first).to_contain_text("invalid_json")
-    await screenshot(page, "session-developer-section")
+    await check_page(page, "session-developer-section")
     # Nothing of it on the note; neither error ends the session.
     await expect(page.get_by_role("alert")).to_have_count(0)
     await expect(status(page)).to_have_attribute("data-status", "open")
