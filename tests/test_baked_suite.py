@@ -1,8 +1,8 @@
 """The baked project's own test suite passes, on each database and with every other choice at least once.
 
-The baked suite starts its own uvicorn server; on PostgreSQL it creates and drops a database of its own
-on the server at 127.0.0.1:5432, and a Redis-backed choice uses the server at 127.0.0.1:6379 (.ci/run
-starts both when they are not running).
+The baked suite runs the app in its own process and starts uvicorn servers where a test needs one, on pytest-xdist
+workers; on PostgreSQL each worker creates and drops a database of its own on the server at 127.0.0.1:5432, and a
+Redis-backed choice uses the server at 127.0.0.1:6379 (.ci/run starts both when they are not running).
 """
 
 from __future__ import annotations
@@ -27,11 +27,13 @@ ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 @pytest.mark.slow
 @pytest.mark.parametrize("combination", suite_combinations(), ids=combination_id)
-def test_baked_suite_passes(bake: Bake, script_env: dict[str, str], combination: Combination) -> None:
+def test_baked_suite_passes(bake: Bake, script_env: dict[str, str], combination: Combination, tmp_path: Path) -> None:
     result = bake(combination)
     assert result.project_path is not None, repr(result.exception)
 
-    suite = run_script(result.project_path, "test.sh", script_env, timeout=SUITE_TIMEOUT)
+    # The suite runs on pytest-xdist, whose output names no test: its JUnit report does.
+    report = tmp_path / "report.xml"
+    suite = run_script(result.project_path, "test.sh", script_env, f"--junitxml={report}", timeout=SUITE_TIMEOUT)
 
     print(suite.stdout)  # shown by pytest when the test fails
     screenshots = keep_artifacts(result.project_path, combination)
@@ -43,7 +45,7 @@ def test_baked_suite_passes(bake: Bake, script_env: dict[str, str], combination:
     if combination["frontend"] == "react":
         output = ANSI_ESCAPE.sub("", suite.stdout)
         assert re.search(r"^\s*Tests\s+\d+ passed", output, re.MULTILINE), "the frontend's unit tests did not run"
-        assert re.search(r"^tests/e2e/\S+ \.+", output, re.MULTILINE), "the browser tests did not run"
+        assert 'classname="tests.e2e.' in report.read_text(), "the browser tests did not run"
         assert screenshots >= SCREENSHOTS, f"screenshots missing: {sorted(SCREENSHOTS - screenshots)}"
 
 

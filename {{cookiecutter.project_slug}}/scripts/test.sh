@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 {%- if cookiecutter.frontend == "react" %}
-# Run every test: the frontend's build (which type-checks it: tsc -b), lint and unit tests (npm),
-# then the backend's pytest suite, whose tests/e2e drive the freshly built page in Chromium
-# against a real server.
+# Run every test: the frontend's type check, lint and unit tests (npm), then the backend's pytest
+# suite, whose tests/e2e drive the freshly built page in Chromium against a real server.
 # Arguments go to pytest (e.g. scripts/test.sh -k login); the frontend's checks always run.
 # pytest runs on every core (-n auto); scripts/test.sh -n 0 runs it in one process.
 {%- else %}
@@ -16,11 +15,22 @@ require_npm
 build_frontend
 (
     cd "$FRONTEND_DIR"
-    # The build type-checked the page (npm run typecheck would do the same work again).
-    echo "Frontend: lint, unit tests ..." >&2
-    npm run --silent lint
+    # The type check and the lint each keep one core busy: they run side by side.
+    echo "Frontend: type check and lint (side by side), unit tests ..." >&2
+    typecheck_output="$(mktemp)"
+    trap 'rm -f "$typecheck_output"' EXIT
+    npm run --silent typecheck >"$typecheck_output" 2>&1 &
+    typecheck=$!
+    lint_status=0
+    npm run --silent lint || lint_status=$?
+    typecheck_status=0
+    wait "$typecheck" || typecheck_status=$?
+    cat "$typecheck_output"
+    if [ "$typecheck_status" != 0 ] || [ "$lint_status" != 0 ]; then
+        exit 1
+    fi
     npm test --silent
 )
 {%- endif %}
 cd "$PROJECT_DIR/backend"
-exec "$UV" run pytest -n auto "$@"
+exec "$UV" run pytest -n auto --dist loadgroup "$@"

@@ -125,6 +125,19 @@ class Account:
     password: str
 
 
+{%- if cookiecutter.frontend == "react" %}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests share one Chromium and the servers of the built page (tests/e2e): under
+    pytest-xdist (--dist loadgroup, as scripts/test.sh runs it) they run on one worker, which
+    starts those once."""
+    for item in items:
+        if item.nodeid.startswith("tests/e2e/"):
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+{%- endif %}
+
+
 def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
