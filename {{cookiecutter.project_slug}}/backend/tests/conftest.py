@@ -1,7 +1,7 @@
 """The tests talk to the app in this process (httpx's ASGI transport, its lifespan run as a
 server runs it) on a database of the run's own, migrated by app.prestart; to a real uvicorn
-server, started once, where a test needs one: its sockets, and the tests that start servers of
-their own (running_server) for the launcher, a shutdown or settings of their own.
+server, started once, where a test needs one{% if cookiecutter.use_websockets == "yes" %} (its sockets){% endif %}, and to servers of their own
+(running_server) for the tests of the launcher, a shutdown or settings of their own.
 
 Each pytest-xdist worker is a run of its own: its folder, database, mailbox{% if cookiecutter.realtime_broker == "redis" %}, Redis keys{% endif %} and server.
 """
@@ -270,7 +270,7 @@ def mailbox() -> Iterator[Mailbox]:
 @pytest.fixture(scope="session")
 def server(database: None, mailbox: Mailbox) -> Iterator[Server]:
     """A real uvicorn server (`python -m app`) on the run's database, for the tests that need
-    one: their sockets, a browser."""
+    one{% if cookiecutter.use_websockets == "yes" %} (their sockets){% endif %}{% if cookiecutter.frontend == "react" %}, a browser{% endif %}."""
     with running_server("server") as running:
         yield running
 
@@ -317,8 +317,8 @@ class NewClient(Protocol):
 def new_client(request: pytest.FixtureRequest) -> NewClient:
     """`async with new_client() as phone:` a client of its own (another browser or device, its
     own cookies), at the API unless given another path. Of the app in this process; of the real
-    server when the test uses that (for its sockets), so that what the test does over HTTP
-    reaches the process that holds its sockets and rooms."""
+    server when the test uses that, so that what the test does over HTTP reaches the process
+    that holds what the test made there{% if cookiecutter.use_websockets == "yes" %} (its sockets and rooms){% endif %}."""
     if "server" in request.fixturenames:
         url = request.getfixturevalue("server").url
 
