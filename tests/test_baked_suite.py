@@ -19,9 +19,18 @@ from tests.conftest import Bake
 
 SUITE_TIMEOUT = 1200
 NOT_ALLOWED = ("failed", "error", "skipped", "xfailed", "xpassed")
-# The React bake's end-to-end tests save these screenshots of the session page; they are kept here.
+# The React bake's end-to-end tests save these screenshots (of the session page, and of pages at a
+# phone's width); they are kept here.
 ARTIFACTS_DIR = REPO_ROOT / "build" / "test-artifacts"
-SCREENSHOTS = {"session-started", "session-saved", "session-error-toast", "session-reconnecting", "session-resumed"}
+SCREENSHOTS = {
+    "session-started",
+    "session-saved",
+    "session-error",
+    "session-reconnecting",
+    "session-resumed",
+    "login-phone",
+    "users-phone",
+}
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 

@@ -69,6 +69,7 @@ async def test_a_note_is_started_written_and_saved(
     await expect(save).to_be_disabled()
     await note.fill("Water the plants on Friday.")
     await expect(save).to_be_enabled()
+    await screenshot(page, "session-started")
     await check_page(page, "session-note")
 
     await save.click()
@@ -84,6 +85,28 @@ async def test_a_note_is_started_written_and_saved(
     token = await access_token(app_server, user)
     async with session(app_server.ws_url, token) as (_, initialised):
         assert "draft" not in initialised["data"]
+
+
+async def test_a_note_replaced_elsewhere_is_refused_in_words(
+    page: Page, app_server: AppServer, user: Account
+) -> None:
+    await log_in(page, app_server, user)
+    await open_session(page)
+    note = await start_note(page)
+    await note.fill("Written in the first tab.")
+    # Another tab of the user's starts a note of its own: the server keeps one draft, the newer.
+    async with session(app_server.ws_url, await access_token(app_server, user)) as (other, _):
+        await other.send({"state": "startThings", "data": {}})
+        assert (await other.receive())["state"] == "startThings"
+
+    await page.get_by_role("button", name="Save the note").click()
+    problem = page.get_by_role("alert")
+    await expect(problem).to_contain_text("This note is no longer open on the server")
+    await expect(problem).not_to_contain_text("startThings")
+    await screenshot(page, "session-error")
+    # The text is still there for the new note.
+    await page.get_by_role("button", name="Start a note").click()
+    await expect(page.get_by_label("Your note")).to_have_value("Written in the first tab.")
 
 
 async def test_the_developer_section_lists_the_servers_refusals(

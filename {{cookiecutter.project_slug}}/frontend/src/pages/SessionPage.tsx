@@ -33,7 +33,7 @@ const MAX_FRAMES_SHOWN = 100;
 export const MAX_NOTE_LENGTH = 4000;
 
 const NOTE_GONE =
-  "This note is no longer open on the server: it was saved or replaced, perhaps in another tab. Start a new note; your text is still here.";
+  "This note is no longer open on the server: it was saved or replaced, perhaps in another tab. Start a new note: what you wrote goes into it.";
 const NOT_STARTED = "The server could not open a note just now. Try again in a moment.";
 const DROPPED_BEFORE_ANSWER =
   "The connection dropped before the server answered. The page reconnects on its own; then try again.";
