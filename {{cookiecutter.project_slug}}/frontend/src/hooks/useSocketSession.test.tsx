@@ -108,7 +108,8 @@ describe("useSocketSession", () => {
       url: server.url,
       getToken,
       random,
-      reconnect: { baseDelayMs: 100, maxDelayMs: 1000 },
+      // Long enough that a busy machine still sees each wait before it ends.
+      reconnect: { baseDelayMs: 1000, maxDelayMs: 10000 },
     });
 
     const first = await server.nextConnection();
@@ -116,32 +117,32 @@ describe("useSocketSession", () => {
       expect(result.current.status).toBe("open");
     });
 
-    // 1. The TCP connection drops (1006): attempt 1, 100 ms * (0.5 + 0.5 * 0.5) = 75 ms.
+    // 1. The TCP connection drops (1006): attempt 1, 1000 ms * (0.5 + 0.5 * 0.5) = 750 ms.
     const droppedAt = Date.now();
     first.terminate();
     await waitFor(() => {
       expect(result.current.status).toBe("reconnecting");
     });
     expect(result.current.reconnectAttempt).toBe(1);
-    expect(result.current.retryInMs).toBe(75);
+    expect(result.current.retryInMs).toBe(750);
     expect(result.current.lastClose?.code).toBe(1006);
     const second = await server.nextConnection();
-    expect(Date.now() - droppedAt).toBeGreaterThanOrEqual(70);
+    expect(Date.now() - droppedAt).toBeGreaterThanOrEqual(700);
     expect(await second.nextFrame()).toEqual({ token: "token-2" });
     await waitFor(() => {
       expect(result.current.status).toBe("open");
     });
     expect(result.current.reconnectAttempt).toBe(0);
 
-    // 2. The server fails (1011) soon after: the backoff keeps growing (attempt 2: 150 ms).
+    // 2. The server fails (1011) soon after: the backoff keeps growing (attempt 2: 1500 ms).
     const failedAt = Date.now();
     second.close(1011, "Internal error.");
     await waitFor(() => {
-      expect(result.current.retryInMs).toBe(150);
+      expect(result.current.retryInMs).toBe(1500);
     });
     expect(result.current.reconnectAttempt).toBe(2);
     const third = await server.nextConnection();
-    expect(Date.now() - failedAt).toBeGreaterThanOrEqual(145);
+    expect(Date.now() - failedAt).toBeGreaterThanOrEqual(1450);
     expect(await third.nextFrame()).toEqual({ token: "token-3" });
     await waitFor(() => {
       expect(result.current.status).toBe("open");
