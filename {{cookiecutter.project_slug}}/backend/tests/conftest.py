@@ -181,12 +181,23 @@ async def _drop_database(database: str | None = None) -> None:
 {%- endif %}
 
 
+def pytest_unconfigure() -> None:
+    """The run's folder goes at the end, also where no test needed the database (a run of unit
+    tests, or pytest-xdist's controller, which runs none)."""
+    shutil.rmtree(RUN_DIR, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
+{%- if cookiecutter.database == "postgresql" or cookiecutter.realtime_broker == "redis" %}
 def database() -> Iterator[None]:
+{%- else %}
+def database() -> None:
+{%- endif %}
     """The run's own database, migrated, with its first superuser."""
     subprocess.run([sys.executable, "-m", "app.prestart"], cwd=BACKEND_DIR, check=True)
+{%- if cookiecutter.database == "postgresql" or cookiecutter.realtime_broker == "redis" %}
     yield
-    shutil.rmtree(RUN_DIR, ignore_errors=True)
+{%- endif %}
 {%- if cookiecutter.database == "postgresql" %}
     asyncio.run(_drop_database())
 {%- endif %}
