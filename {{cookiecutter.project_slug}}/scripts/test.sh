@@ -15,20 +15,9 @@ require_npm
 build_frontend
 (
     cd "$FRONTEND_DIR"
-    # The type check and the lint each keep one core busy: they run side by side.
-    echo "Frontend: type check and lint (side by side), unit tests ..." >&2
-    typecheck_output="$(mktemp)"
-    trap 'rm -f "$typecheck_output"' EXIT
-    npm run --silent typecheck >"$typecheck_output" 2>&1 &
-    typecheck=$!
-    lint_status=0
-    npm run --silent lint || lint_status=$?
-    typecheck_status=0
-    wait "$typecheck" || typecheck_status=$?
-    cat "$typecheck_output"
-    if [ "$typecheck_status" != 0 ] || [ "$lint_status" != 0 ]; then
-        exit 1
-    fi
+    echo "Frontend: type check, lint, unit tests ..." >&2
+    npm run --silent typecheck
+    npm run --silent lint
     npm test --silent
 )
 {%- endif %}
