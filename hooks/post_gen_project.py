@@ -197,7 +197,8 @@ FEATURES: tuple[Feature, ...] = (
 
 @dataclass(frozen=True)
 class Variant:
-    """A file that comes in a second version for some answers, for files copied without rendering.
+    """A file that comes in a second version for some answers: a module that differs too much for
+    inline conditionals, or a file copied without rendering.
 
     When `when` matches, `source` replaces `target`; otherwise `source` is removed and `target` stays.
     """
@@ -211,6 +212,12 @@ class Variant:
 
 
 VARIANTS: tuple[Variant, ...] = (
+    # The throttle's counts live in Redis where the project has it, else in the database.
+    Variant(
+        target="backend/app/throttle/store.py",
+        source="backend/app/throttle/store.redis.py",
+        when={"use_websockets": "yes", "realtime_broker": "redis"},
+    ),
     # Without the React page, pre-commit has no hook for it (and no word of it).
     Variant(
         target=".pre-commit-config.yaml",

@@ -5,9 +5,11 @@ Reads the post-gen hook's FEATURES table, so a feature added there is checked he
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.baking import GENERATED_SETTING, project_paths, text_files
+from tests.baking import GENERATED_SETTING, REPO_ROOT, TEMPLATE_DIR_NAME, project_paths, text_files
 from tests.combinations import SUPPORTED, Combination, combination_id
 from tests.conftest import BakedProjects
 from tests.template_hooks import post_gen_project
@@ -81,3 +83,23 @@ def test_traces_are_found_where_the_feature_is_on(baked_projects: BakedProjects,
     ]
 
     assert not unseen, f"{feature.name}: these traces appear nowhere in a bake that has it: {unseen}"
+
+
+# `{% if` and `{%- if` in the backend's Python: where a feature would add more, it gets a module of its
+# own instead, which FEATURES removes or VARIANTS swaps in.
+INLINE_CONDITIONAL = re.compile(r"\{%-?\s*if\b")
+MOST_BACKEND_CONDITIONALS = 60
+
+
+def test_backend_code_has_few_inline_conditionals() -> None:
+    app = REPO_ROOT / TEMPLATE_DIR_NAME / "backend" / "app"
+    counts = {
+        path.relative_to(app).as_posix(): len(INLINE_CONDITIONAL.findall(path.read_text()))
+        for path in app.rglob("*.py")
+    }
+    total = sum(counts.values())
+    busiest = sorted(counts.items(), key=lambda item: -item[1])[:5]
+    assert total <= MOST_BACKEND_CONDITIONALS, (
+        f"{total} inline conditionals in backend/app (at most {MOST_BACKEND_CONDITIONALS}); give a feature "
+        f"its own module instead. The most: {busiest}"
+    )

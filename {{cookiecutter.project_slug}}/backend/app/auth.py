@@ -1,12 +1,10 @@
 """Sign-ins and their tokens: starting, refreshing and ending them, and finding the user an
 access token stands for.
 
-Every way in (the password{% if cookiecutter.auth_magic_link == "yes" %}, a link{% endif %}{% if cookiecutter.auth_totp == "yes" %};
-then the code when two-factor is on{% endif %}) starts a sign-in (models.SignIn), and every token
-names its sign-in. A sign-in ends on logout, when it reaches SIGN_IN_LIFETIME_HOURS, or
-when all of the user's end at once (log out everywhere, a password change or reset, an address
-change, a copied refresh token); from then on none of its tokens is taken{% if cookiecutter.use_websockets == "yes" %} and its sockets
-close within WS_USER_RECHECK seconds{% endif %}.
+Every way in starts a sign-in (models.SignIn), and every token names its sign-in. A sign-in
+ends on logout, when it reaches SIGN_IN_LIFETIME_HOURS, or when all of the user's end at once
+(log out everywhere, a password change or reset, an address change, a copied refresh token);
+from then on none of its tokens is taken, by any route.
 
 A refresh token is spent on every use: the refresh answers with a new one. A spent token that
 comes back has been copied (or the cookie stolen), so every sign-in of its user ends at once.
@@ -33,8 +31,8 @@ from app.models import RefreshToken, SignIn, User
 logger = logging.getLogger(__name__)
 
 
-async def start_sign_in(db: AsyncSession, user: User{% if cookiecutter.auth_totp == "yes" %}, *, completed: bool = True{% endif %}) -> SignIn:
-    """A new sign-in of the user{% if cookiecutter.auth_totp == "yes" %}; not `completed` while a second factor is due{% endif %}."""
+async def start_sign_in(db: AsyncSession, user: User, *, completed: bool = True) -> SignIn:
+    """A new sign-in of the user; not `completed` while one more step of the way in is due."""
     now = datetime.now(UTC)
     # The user's sign-ins past their lifetime are of no more use to anyone.
     await db.execute(delete(SignIn).where(SignIn.user_id == user.id, SignIn.expires_at <= now))
@@ -42,9 +40,7 @@ async def start_sign_in(db: AsyncSession, user: User{% if cookiecutter.auth_totp
         user_id=user.id,
         created_at=now,
         expires_at=now + timedelta(hours=settings.SIGN_IN_LIFETIME_HOURS),
-{%- if cookiecutter.auth_totp == "yes" %}
         completed_at=now if completed else None,
-{%- endif %}
     )
     db.add(sign_in)
     await db.commit()
@@ -56,9 +52,7 @@ def _live(now: datetime) -> list[ColumnElement[bool]]:
     return [
         SignIn.ended_at.is_(None),
         SignIn.expires_at > now,
-{%- if cookiecutter.auth_totp == "yes" %}
         SignIn.completed_at.is_not(None),
-{%- endif %}
     ]
 
 
@@ -70,13 +64,13 @@ async def authenticate_access_token(db: AsyncSession, token: str) -> tuple[User,
 
 async def user_for(db: AsyncSession, claims: TokenClaims) -> User:
     """The active user a token's claims name, while the token's sign-in lasts."""
-    user = await _user_of(db, claims, *_live(datetime.now(UTC)))
+    user = await user_of_sign_in(db, claims, *_live(datetime.now(UTC)))
     if user is None:
         raise InvalidToken("no active user, or this sign-in has ended")
     return user
 
 
-async def _user_of(
+async def user_of_sign_in(
     db: AsyncSession, claims: TokenClaims, *sign_in: ColumnElement[bool]
 ) -> User | None:
     """The active user the claims name, if the claims' sign-in meets the `sign_in` conditions."""
@@ -105,35 +99,6 @@ async def live_sign_ins(db: AsyncSession, sign_in_ids: list[uuid.UUID]) -> set[u
         )
     )
     return set(result.scalars())
-{%- if cookiecutter.auth_totp == "yes" %}
-
-
-async def pending_user(db: AsyncSession, claims: TokenClaims) -> User:
-    """The active user of a sign-in that waits for its second factor; InvalidToken otherwise."""
-    user = await _user_of(
-        db,
-        claims,
-        SignIn.ended_at.is_(None),
-        SignIn.completed_at.is_(None),
-        SignIn.expires_at > datetime.now(UTC),
-    )
-    if user is None:
-        raise InvalidToken("no sign-in waits for this challenge")
-    return user
-
-
-async def complete(db: AsyncSession, sign_in_id: uuid.UUID) -> None:
-    """The second factor is done: the sign-in's tokens become good. Once: a challenge token
-    that already completed its sign-in is refused (InvalidToken)."""
-    done = await db.execute(
-        update(SignIn)
-        .where(SignIn.id == sign_in_id, SignIn.completed_at.is_(None))
-        .values(completed_at=datetime.now(UTC))
-    )
-    await db.commit()
-    if not done.rowcount:  # type: ignore[attr-defined]
-        raise InvalidToken("this challenge was used already")
-{%- endif %}
 
 
 async def issue_refresh_token(db: AsyncSession, user: User, sign_in_id: uuid.UUID) -> str:

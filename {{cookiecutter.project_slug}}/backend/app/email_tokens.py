@@ -85,7 +85,7 @@ async def issue(
 
     None when one was pending when it was asked for (`asked_at`; sent within
     MAIL_COOLDOWN_SECONDS before, not yet used): no mail then, so that nobody can fill
-    someone's inbox{% if cookiecutter.auth_magic_link == "yes" %}, and the pending link stays bound to the browser that asked first{% endif %}.
+    someone's inbox.
     An address change's link names the `new_email`.
     """
     if await _pending(db, user.id, purpose, new_email, asked_at) is not None:

@@ -4,9 +4,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-{% if cookiecutter.realtime_broker == "redis" %}
+
 from app import throttle
-{%- endif %}
 from app.api.main import api_router
 from app.api.protection import protect
 {%- if cookiecutter.use_websockets == "yes" %}
@@ -39,13 +38,11 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
     await connections.stop()
     await hub.stop()
-{%- if cookiecutter.realtime_broker == "redis" %}
-    await throttle.close()
-{%- endif %}
 {%- else %}
     freeze_startup_objects()
     yield
 {%- endif %}
+    await throttle.close()
     await engine.dispose()
 
 

@@ -52,7 +52,7 @@ class SignIn(Base):
     """One sign-in of a user on one device, from the password (or link) to its end.
 
     Every token names it (`sid`): logging out, or any event that ends all of a user's sign-ins,
-    sets `ended_at`, and from then on no token of it is taken{% if cookiecutter.use_websockets == "yes" %}, on HTTP or on the socket{% endif %}.
+    sets `ended_at`, and from then on no token of it is taken, by any route.
     Refreshing never takes it past `expires_at`.
     """
 
@@ -65,10 +65,9 @@ class SignIn(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None] = mapped_column(default=None)
-{%- if cookiecutter.auth_totp == "yes" %}
-    # Set when the second factor is done (or was not due); a challenge token completes it once.
+    # Set when every step of the way in is done (at once, but for one more step such as a code);
+    # no token of it is taken before.
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
-{%- endif %}
 
 
 class RefreshToken(Base):

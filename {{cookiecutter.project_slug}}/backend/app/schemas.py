@@ -99,6 +99,14 @@ class Challenge(BaseModel):
     challenge: Literal["totp"] = "totp"
     challenge_token: str
     expires_in: int
+
+
+# What a way in answers: signed in, or the next step.
+SignInResult = AccessToken | Challenge
+{%- else %}
+
+
+SignInResult = AccessToken
 {%- endif %}
 
 
@@ -116,97 +124,3 @@ class LinkToken(RequestBody):
 
 class PasswordReset(LinkToken):
     new_password: NewPassword
-{%- if cookiecutter.auth_magic_link == "yes" %}
-
-
-class SignInLinkSent(BaseModel):
-    """Proof that this browser asked; the emailed link works only together with it."""
-
-    claim: str
-    expires_in: int
-
-
-class SignInLink(LinkToken):
-    # Taken from the cookie set with the request when absent (a browser).
-    claim: str | None = Field(default=None, max_length=200)
-{%- endif %}
-{%- if cookiecutter.auth_totp == "yes" %}
-
-
-class TwoFactorCode(RequestBody):
-    # Six digits from the app, or one of the recovery codes (xxxx-xxxx-xxxx-xxxx).
-    code: str = Field(min_length=1, max_length=32)
-
-
-class TwoFactorSignIn(TwoFactorCode):
-    challenge_token: str = Field(max_length=2000)
-
-
-class TwoFactorDisable(Reauthentication, TwoFactorCode):
-    pass
-
-
-class TwoFactorStatus(BaseModel):
-    enabled: bool
-    recovery_codes_left: int
-
-
-class RecoveryCodes(BaseModel):
-    """Shown once: only their hashes are kept."""
-
-    message: str
-    recovery_codes: list[str]
-
-
-class TwoFactorEnrolment(BaseModel):
-    secret: str
-    otpauth_uri: str
-    qr_svg: str
-{%- endif %}
-{%- if cookiecutter.use_websockets == "yes" %}
-
-
-# A room's name, wherever one is given: in a URL, a request body or a socket message. It starts
-# with a letter, a digit or `_`: a name of dots only would be a step in a URL path.
-ROOM_NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,99}$"
-
-
-class RoomCreate(RequestBody):
-    name: str = Field(pattern=ROOM_NAME_PATTERN)
-    # Whether every signed-in user may join; else only the owner and the people invited.
-    is_public: bool = False
-
-
-class RoomUpdate(RequestBody):
-    is_public: bool
-
-
-class RoomInvitation(RequestBody):
-    email: EmailStr = Field(max_length=320)
-
-
-class Person(BaseModel):
-    """Someone as other people see them: never their email address."""
-
-    id: uuid.UUID
-    name: str
-
-
-class RoomPublic(BaseModel):
-    name: str
-    is_public: bool
-    owner: Person
-    # Whether the one asking owns it.
-    is_owner: bool
-    created_at: datetime
-
-
-class RoomDetail(RoomPublic):
-    # The people invited (the owner is not among them).
-    members: list[Person]
-
-
-class RoomsPublic(BaseModel):
-    data: list[RoomPublic]
-    count: int
-{%- endif %}

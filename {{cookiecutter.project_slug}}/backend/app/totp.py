@@ -18,7 +18,7 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import pyotp
@@ -27,9 +27,11 @@ from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import auth
 from app.core.config import settings
-from app.core.security import digest
-from app.models import RecoveryCode, TotpCredential, User
+from app.core.security import InvalidToken, TokenClaims, TokenType, create_token, digest
+from app.models import RecoveryCode, SignIn, TotpCredential, User
+from app.schemas import Challenge
 
 DRIFT_STEPS = 1
 CODE_DIGITS = 6
@@ -208,3 +210,42 @@ async def disable(db: AsyncSession, found: TotpCredential) -> None:
     await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == found.user_id))
     await db.delete(found)
     await db.commit()
+
+
+# The code step of a sign-in
+
+
+async def challenge(db: AsyncSession, user: User) -> Challenge:
+    """A sign-in that waits for the code, and a challenge token that only the code step takes,
+    once, within TWO_FACTOR_CHALLENGE_MINUTES."""
+    sign_in = await auth.start_sign_in(db, user, completed=False)
+    lifetime = timedelta(minutes=settings.TWO_FACTOR_CHALLENGE_MINUTES)
+    token = create_token(user.id, TokenType.CHALLENGE, lifetime, sign_in.id)
+    return Challenge(challenge_token=token, expires_in=int(lifetime.total_seconds()))
+
+
+async def pending_user(db: AsyncSession, claims: TokenClaims) -> User:
+    """The active user of a sign-in that waits for its code; InvalidToken otherwise."""
+    user = await auth.user_of_sign_in(
+        db,
+        claims,
+        SignIn.ended_at.is_(None),
+        SignIn.completed_at.is_(None),
+        SignIn.expires_at > datetime.now(UTC),
+    )
+    if user is None:
+        raise InvalidToken("no sign-in waits for this challenge")
+    return user
+
+
+async def complete(db: AsyncSession, sign_in_id: uuid.UUID) -> None:
+    """The code is done: the sign-in's tokens become good. Once: a challenge token that already
+    completed its sign-in is refused (InvalidToken)."""
+    done = await db.execute(
+        update(SignIn)
+        .where(SignIn.id == sign_in_id, SignIn.completed_at.is_(None))
+        .values(completed_at=datetime.now(UTC))
+    )
+    await db.commit()
+    if not done.rowcount:  # type: ignore[attr-defined]
+        raise InvalidToken("this challenge was used already")

@@ -43,8 +43,8 @@ SECRET_FIELDS = {
     "code",
 }
 
-# The page loads only its own files, has no inline script, and is framed by nobody{% if cookiecutter.auth_totp == "yes" %}. The QR code
-# of two-factor enrolment is a data: image{% endif %}.
+# The page loads only its own files, has no inline script, and is framed by nobody; images may
+# also be data: URLs (generated ones, such as a QR code).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "

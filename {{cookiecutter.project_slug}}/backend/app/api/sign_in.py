@@ -1,19 +1,15 @@
-"""The last step of every way in: a new sign-in, its refresh cookie and an access token{% if cookiecutter.auth_totp == "yes" %},
-or the code step first{% endif %}."""
+"""The last step of every way in: a new sign-in, its refresh cookie and an access token."""
 
 import uuid
-{%- if cookiecutter.auth_totp == "yes" %}
-from datetime import timedelta
-{%- endif %}
 
 from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import auth{% if cookiecutter.auth_totp == "yes" %}, totp{% endif %}
 from app.core.config import settings
-from app.core.security import {% if cookiecutter.auth_totp == "yes" %}TokenType, {% endif %}create_access_token{% if cookiecutter.auth_totp == "yes" %}, create_token{% endif %}
+from app.core.security import create_access_token
 from app.models import User
-from app.schemas import AccessToken{% if cookiecutter.auth_totp == "yes" %}, Challenge{% endif %}
+from app.schemas import AccessToken, SignInResult
 
 REFRESH_COOKIE = "refresh_token"
 # Sent only to the login routes, never readable by the page's scripts.
@@ -53,25 +49,13 @@ async def grant(
 
 def clear_refresh_cookie(response: Response) -> None:
     response.delete_cookie(REFRESH_COOKIE, path=LOGIN_PATH)
+
+
+async def complete_sign_in(db: AsyncSession, response: Response, user: User) -> SignInResult:
+    """Signed in, or the sign-in's next step when the user has one."""
 {%- if cookiecutter.auth_totp == "yes" %}
-
-
-async def complete_sign_in(
-    db: AsyncSession, response: Response, user: User
-) -> AccessToken | Challenge:
-    """Signed in, unless the user has two-factor on: then a sign-in that waits for the code,
-    and a challenge that only the code step takes, once."""
-    second_factor = await totp.is_enabled(db, user.id)
-    sign_in = await auth.start_sign_in(db, user, completed=not second_factor)
-    if not second_factor:
-        return await grant(db, response, user, sign_in.id)
-    lifetime = timedelta(minutes=settings.TWO_FACTOR_CHALLENGE_MINUTES)
-    token = create_token(user.id, TokenType.CHALLENGE, lifetime, sign_in.id)
-    return Challenge(challenge_token=token, expires_in=int(lifetime.total_seconds()))
-{%- else %}
-
-
-async def complete_sign_in(db: AsyncSession, response: Response, user: User) -> AccessToken:
+    if await totp.is_enabled(db, user.id):
+        return await totp.challenge(db, user)
+{%- endif %}
     sign_in = await auth.start_sign_in(db, user)
     return await grant(db, response, user, sign_in.id)
-{%- endif %}

@@ -145,7 +145,7 @@ class Settings({% if cookiecutter.use_websockets == "yes" %}RealtimeSettings, {%
     FIRST_SUPERUSER: EmailStr
     FIRST_SUPERUSER_PASSWORD: str
     # Database connections one server process keeps, may add under load, and how long a request
-    # waits for one before it is answered 503{% if cookiecutter.use_websockets == "yes" %} (a socket's request: `unavailable`){% endif %}.
+    # waits for one before it is answered as unavailable (503).
     DB_POOL_SIZE: int = 10
     DB_MAX_OVERFLOW: int = 10
     DB_POOL_TIMEOUT: float = 3.0
@@ -219,7 +219,7 @@ class Settings({% if cookiecutter.use_websockets == "yes" %}RealtimeSettings, {%
                 problems.append(
                     "BACKEND_CORS_ORIGINS must list the site's origins "
                     "(e.g. https://app.example.com), not *: any page on the web could then "
-                    "call the API{% if cookiecutter.use_websockets == "yes" %} and open the socket{% endif %}"
+                    "call the API in its users' name"
                 )
             elif (problem := public_origin_problem(origin.rstrip("/"))) is not None:
                 problems.append(f"BACKEND_CORS_ORIGINS: {origin} {problem}")

@@ -3,6 +3,8 @@ from typing import Any
 
 {% if cookiecutter.database == "sqlite" -%}
 from sqlalchemy import event
+{% else -%}
+from sqlalchemy import text
 {% endif -%}
 from sqlalchemy.exc import OperationalError, TimeoutError
 from sqlalchemy.ext.asyncio import (
@@ -21,7 +23,7 @@ _UNAVAILABLE_SIGNS = ("database is locked", "connect", "timeout", "too many clie
 
 def database_unavailable(error: BaseException) -> bool:
     """A request that got no connection in time, or whose database is busy or out of reach:
-    answered 503{% if cookiecutter.use_websockets == "yes" %} (`unavailable` on the socket){% endif %}, not as a fault of the code."""
+    answered as such (503), not as a fault of the code."""
     if isinstance(error, TimeoutError):
         return True
     if isinstance(error, OperationalError):
@@ -38,8 +40,10 @@ def _pool() -> dict[str, Any]:
     }
 
 
-def make_engine(url: str = settings.DATABASE_URL) -> AsyncEngine:
 {%- if cookiecutter.database == "sqlite" %}
+
+
+def make_engine(url: str = settings.DATABASE_URL) -> AsyncEngine:
     # SQLite allows one writer at a time: wait for the lock rather than fail at once.
     engine = create_async_engine(url, connect_args={"timeout": 30}, **_pool())
 
@@ -51,8 +55,34 @@ def make_engine(url: str = settings.DATABASE_URL) -> AsyncEngine:
         cursor.close()
 
     return engine
+
+
+async def create_database() -> bool:
+    """Nothing to create: SQLite makes the file when it first opens it."""
+    return False
 {%- else %}
+
+
+def make_engine(url: str = settings.DATABASE_URL) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, **_pool())
+
+
+async def create_database() -> bool:
+    """Create the configured database when the server does not have it yet; whether it did."""
+    admin = create_async_engine(settings.postgres_url("postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            exists = await connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": settings.POSTGRES_DB},
+            )
+            if exists:
+                return False
+            name = settings.POSTGRES_DB.replace('"', '""')
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+            return True
+    finally:
+        await admin.dispose()
 {%- endif %}
 
 

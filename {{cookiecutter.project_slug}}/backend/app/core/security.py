@@ -1,7 +1,7 @@
 """Password hashing and signed tokens.
 
 Every token carries a `type` claim, and each decoder accepts exactly one type: a refresh
-token is never taken for an access token, on HTTP{% if cookiecutter.use_websockets == "yes" %} or on the socket{% endif %}. Every token names the
+token is never taken for an access token, by any route. Every token names the
 sign-in it belongs to (`sid`), which ending that sign-in voids; and the key that signed it
 (`kid`), so that SECRET_KEY can be rotated while tokens signed by PREVIOUS_SECRET_KEYS last.
 """

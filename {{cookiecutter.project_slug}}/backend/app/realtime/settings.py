@@ -7,7 +7,8 @@ from pydantic_settings import BaseSettings
 class RealtimeSettings(BaseSettings):
     # Seconds a new socket has to send its token.
     WS_AUTH_TIMEOUT: float = 10.0
-    # Seconds between checks that a socket's user is still active and its sign-in not ended.
+    # Seconds between checks that a socket's user is still active and its sign-in not ended:
+    # the sockets of an ended sign-in (logout, a password change...) close within this.
     WS_USER_RECHECK: float = 5.0
     # A bigger frame closes the socket (1009); the server refuses it before reading it whole.
     WS_MAX_MESSAGE_BYTES: int = 65536

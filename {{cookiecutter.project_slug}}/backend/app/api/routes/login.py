@@ -8,7 +8,7 @@ from app.api.deps import CREDENTIALS_ERROR, CurrentUser, DatabaseDep, client_add
 from app.api.responses import errors
 from app.api.sign_in import REFRESH_COOKIE, clear_refresh_cookie, complete_sign_in, grant
 from app.core.security import InvalidToken, password_check_turn
-from app.schemas import AccessToken{% if cookiecutter.auth_totp == "yes" %}, Challenge{% endif %}, SignedOut
+from app.schemas import AccessToken, SignedOut, SignInResult
 
 router = APIRouter(prefix="/login", tags=["login"])
 
@@ -22,7 +22,7 @@ async def login(
     request: Request,
     response: Response,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
-) -> AccessToken{% if cookiecutter.auth_totp == "yes" %} | Challenge{% endif %}:
+) -> SignInResult:
     """Log in with email and password: an access token, and the refresh token as a cookie{% if cookiecutter.auth_totp == "yes" %};
     or, for a user with two-factor on, a challenge for POST /login/two-factor{% endif %}."""
     async with password_check_turn():
@@ -80,8 +80,8 @@ async def resume(
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=errors(403))
 async def logout(db: DatabaseDep, response: Response, refresh_token: RefreshCookie = None) -> None:
-    """End this sign-in: its refresh cookie is cleared, and its access tokens{% if cookiecutter.use_websockets == "yes" %} and
-    sockets{% endif %} stop working."""
+    """End this sign-in: its refresh cookie is cleared, and nothing signed in with it works any
+    more."""
     if refresh_token is not None:
         await auth.end_sign_in_of(db, refresh_token)
     clear_refresh_cookie(response)
@@ -91,6 +91,7 @@ async def logout(db: DatabaseDep, response: Response, refresh_token: RefreshCook
     "/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403)
 )
 async def logout_everywhere(db: DatabaseDep, response: Response, user: CurrentUser) -> None:
-    """End every sign-in of the user, on every device: refresh and access tokens{% if cookiecutter.use_websockets == "yes" %}, and sockets{% endif %}."""
+    """End every sign-in of the user, on every device: nothing signed in with them works any
+    more."""
     await auth.end_all_sign_ins(db, user.id)
     clear_refresh_cookie(response)

@@ -8,6 +8,7 @@ someone else signs nobody in. The link's token is a random string, never an acce
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Cookie, HTTPException, Request, Response, status
+from pydantic import BaseModel, Field
 
 from app import throttle
 from app.api.deps import DatabaseDep, client_address
@@ -16,7 +17,7 @@ from app.api.responses import errors
 from app.api.sign_in import LOGIN_PATH, complete_sign_in, set_private_cookie
 from app.core.security import InvalidToken, new_opaque_token
 from app.email_tokens import Purpose, lifetime, redeem
-from app.schemas import AccessToken, {% if cookiecutter.auth_totp == "yes" %}Challenge, {% endif %}EmailRequest, SignInLink, SignInLinkSent
+from app.schemas import EmailRequest, LinkToken, SignInResult
 
 router = APIRouter(prefix="/login/magic-link", tags=["login"])
 
@@ -37,6 +38,18 @@ SIGN_IN_LINK = LinkMail(
 MAX_CLAIM_LENGTH = 200
 
 ClaimCookie = Annotated[str | None, Cookie(alias=CLAIM_COOKIE)]
+
+
+class SignInLinkSent(BaseModel):
+    """Proof that this browser asked; the emailed link works only together with it."""
+
+    claim: str
+    expires_in: int
+
+
+class SignInLink(LinkToken):
+    # Taken from the cookie set with the request when absent (a browser).
+    claim: str | None = Field(default=None, max_length=MAX_CLAIM_LENGTH)
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, responses=errors(400, 403, 429))
@@ -64,8 +77,8 @@ async def request_link(
 @router.post("/verify", responses=errors(400, 403))
 async def sign_in_with_link(
     db: DatabaseDep, response: Response, body: SignInLink, claim_cookie: ClaimCookie = None
-) -> AccessToken{% if cookiecutter.auth_totp == "yes" %} | Challenge{% endif %}:
-    """Spend the link's token with this browser's claim: signed in{% if cookiecutter.auth_totp == "yes" %}, or the code step next{% endif %}."""
+) -> SignInResult:
+    """Spend the link's token with this browser's claim: signed in, or the sign-in's next step."""
     try:
         redeemed = await redeem(db, Purpose.SIGN_IN, body.token, claim=body.claim or claim_cookie)
     except InvalidToken:

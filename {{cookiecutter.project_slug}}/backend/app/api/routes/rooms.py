@@ -20,7 +20,7 @@ from app.realtime.models import Room, RoomMember, display_name
 from app.realtime.rooms import access
 from app.realtime.rooms.broker import BrokerUnavailable
 from app.realtime.rooms.runtime import hub
-from app.schemas import (
+from app.realtime.rooms.schemas import (
     ROOM_NAME_PATTERN,
     Person,
     RoomCreate,

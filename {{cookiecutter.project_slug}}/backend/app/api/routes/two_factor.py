@@ -2,24 +2,15 @@
 recovery codes. Every change asks for the password again and is mailed to the account."""
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request, Response, status
+from pydantic import BaseModel, Field
 
-from app import auth, mail, throttle, totp
+from app import mail, throttle, totp
 from app.api.deps import CurrentUser, DatabaseDep, client_address, confirm_password, release
 from app.api.responses import errors
 from app.api.sign_in import grant
 from app.core.security import InvalidToken, TokenType, decode_token
 from app.models import TotpCredential, User
-from app.schemas import (
-    AccessToken,
-    Message,
-    Reauthentication,
-    RecoveryCodes,
-    TwoFactorCode,
-    TwoFactorDisable,
-    TwoFactorEnrolment,
-    TwoFactorSignIn,
-    TwoFactorStatus,
-)
+from app.schemas import AccessToken, Message, Reauthentication, RequestBody
 
 router = APIRouter(tags=["two-factor"])
 
@@ -29,6 +20,37 @@ KEEP_CODES = (
     "Keep these recovery codes somewhere safe: each signs you in once without your phone. "
     "They will not be shown again."
 )
+
+
+class TwoFactorCode(RequestBody):
+    # Six digits from the app, or one of the recovery codes (xxxx-xxxx-xxxx-xxxx).
+    code: str = Field(min_length=1, max_length=32)
+
+
+class TwoFactorSignIn(TwoFactorCode):
+    challenge_token: str = Field(max_length=2000)
+
+
+class TwoFactorDisable(Reauthentication, TwoFactorCode):
+    pass
+
+
+class TwoFactorStatus(BaseModel):
+    enabled: bool
+    recovery_codes_left: int
+
+
+class RecoveryCodes(BaseModel):
+    """Shown once: only their hashes are kept."""
+
+    message: str
+    recovery_codes: list[str]
+
+
+class TwoFactorEnrolment(BaseModel):
+    secret: str
+    otpauth_uri: str
+    qr_svg: str
 
 
 async def checked(
@@ -81,12 +103,12 @@ async def sign_in_with_code(
     recovery code. The challenge works once."""
     try:
         claims = decode_token(body.challenge_token, TokenType.CHALLENGE)
-        user = await auth.pending_user(db, claims)
+        user = await totp.pending_user(db, claims)
     except InvalidToken:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, EXPIRED_CHALLENGE) from None
     await checked(db, request, background, user, body.code, confirmed=True)
     try:
-        await auth.complete(db, claims.sign_in_id)
+        await totp.complete(db, claims.sign_in_id)
     except InvalidToken:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, EXPIRED_CHALLENGE) from None
     return await grant(db, response, user, claims.sign_in_id)

@@ -97,8 +97,8 @@ async def change_my_password(
     user: CurrentUser,
     body: PasswordChange,
 ) -> AccessToken:
-    """A new password: every sign-in of the user ends (other devices{% if cookiecutter.use_websockets == "yes" %}, sockets{% endif %}), and this one
-    gets a new sign-in, whose tokens are in the answer."""
+    """A new password: every sign-in of the user ends (on other devices too), and this one gets
+    a new sign-in, whose tokens are in the answer."""
     await confirm_password(db, request, user, body.current_password)
     user.hashed_password = await hash_password(body.new_password)
     await db.commit()

@@ -14,8 +14,8 @@ from app.realtime.rooms import access
 from app.realtime.rooms.broker import BrokerUnavailable
 from app.realtime.rooms.hub import MemberView, RoomsFull, Subscriber
 from app.realtime.rooms.runtime import hub
+from app.realtime.rooms.schemas import ROOM_NAME_PATTERN
 from app.realtime.states import Strict
-from app.schemas import ROOM_NAME_PATTERN
 
 ROOM_NAME = Field(pattern=ROOM_NAME_PATTERN)
 UNAVAILABLE = "Rooms are unavailable right now; try again shortly."
