@@ -151,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-f", "--overwrite-if-exists", action="store_true", help="bake into an existing project folder")
     parser.add_argument("--output-dir", type=Path, default=Path(os.environ.get("OUTPUT_DIR", REPO_DIR / "build")))
     parser.add_argument("--template", type=Path, default=REPO_DIR, help=argparse.SUPPRESS)
+    # scripts/demo.sh says itself what comes next.
+    parser.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("answers", nargs="*", metavar="name=value")
     options, unknown = parser.parse_known_args(argv)
     problems = [f"{option!r} is not an option of scripts/bake.sh (see --help)." for option in unknown]
@@ -193,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"The bake failed: {error}", file=sys.stderr)
         return 1
     record_template(project, options.template, questions, answers)
+    if options.quiet:
+        return 0
     print(f"\nBaked {shown(project)}. Next:\n  cd {shown(project)} && scripts/run.sh", file=sys.stderr)
     print("(its README says more; scripts/test.sh runs its tests)", file=sys.stderr)
     return 0

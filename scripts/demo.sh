@@ -20,7 +20,9 @@ if git -C "$REPO_DIR" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
         | tar -C "$TEMPLATE" -xf -
 fi
 
-"$UV" run --locked --project "$REPO_DIR" cookiecutter --no-input --output-dir "$STAGE/out" "$TEMPLATE"
+# Through scripts/bake.py, so that the project records this checkout for cruft (.cruft.json).
+"$UV" run --locked --project "$REPO_DIR" python "$REPO_DIR/scripts/bake.py" --no-input --quiet \
+    --template "$TEMPLATE" --output-dir "$STAGE/out"
 SLUG="$(ls "$STAGE/out")"
 PROJECT="$OUTPUT_DIR/$SLUG"
 rm -rf "$PROJECT"
