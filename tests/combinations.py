@@ -99,30 +99,28 @@ def each_value_once(combinations: list[Combination] | None = None) -> list[Combi
 EACH_VALUE = each_value_once(SUPPORTED)
 
 
-# Sign-in methods that only add routes and pages: one bake without any of them covers their `no`.
-TAKEN_OUT_TOGETHER = ("auth_magic_link", "auth_totp")
-
-
 def suite_combinations() -> list[Combination]:
-    """Each database with the websocket layer in, then every other choice once, on the defaults otherwise.
+    """The bakes whose own suites run: between them, every choice of every option that changes code.
 
-    Not the whole product (each run takes the better part of a minute): every choice of every option
-    runs the baked suite at least once, and the full product is linted by test_generation. The React
-    frontend's build, checks and browser tests are the slowest part, so only the bake that picks it runs
-    them: the others are API-only, and one that differs from it only by having no frontend is left out,
-    as the React bake's suite runs the same backend tests.
+    Not the whole product (each run takes minutes; test_generation lints every code combination):
+    - the default (SQLite, rooms in memory, every sign-in method, React): the only one that builds the
+      page and runs its checks and browser tests, with the whole backend suite;
+    - PostgreSQL with rooms in Redis (and the throttle's counts there), API only;
+    - the smallest: PostgreSQL without the socket or the optional sign-in methods, API only, where the
+      throttle counts in PostgreSQL.
+    The longest run comes first, so that the other worker takes the rest meanwhile.
     """
-    base = {**default_combination(), "use_websockets": "yes", "frontend": "none"}
-    wanted = [{**base, "database": database} for database in choice_options()["database"]]
-    wanted += [
-        {**base, option: value}
-        for option, values in choice_options().items()
-        if option not in TAKEN_OUT_TOGETHER and option not in NON_CODE_OPTIONS
-        for value in values
+    default = default_combination()
+    api = {**default, "frontend": "none"}
+    return [
+        default,
+        {**api, "database": "postgresql", "realtime_broker": "redis"},
+        {
+            **api,
+            "database": "postgresql",
+            "use_websockets": "no",
+            "realtime_broker": "memory",
+            "auth_magic_link": "no",
+            "auth_totp": "no",
+        },
     ]
-    wanted.append({**base, **dict.fromkeys(TAKEN_OUT_TOGETHER, "no")})
-    unique = {combination_id(combination): combination for combination in wanted if is_supported(combination)}
-    with_react = {combination_id({**c, "frontend": "none"}) for c in unique.values() if c["frontend"] == "react"}
-    kept = [combination for key, combination in unique.items() if key not in with_react]
-    # The longest run first, so that the other workers take the rest meanwhile.
-    return sorted(kept, key=lambda combination: combination["frontend"] != "react")
