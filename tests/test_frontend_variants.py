@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from tests.baking import REPO_ROOT, run_bounded
 from tests.combinations import SUPPORTED, Combination, combination_id, default_combination
@@ -36,21 +37,28 @@ def variants() -> list[Combination]:
     return list(wanted.values())
 
 
-@pytest.fixture(scope="module")
-def node_modules(tmp_path_factory: pytest.TempPathFactory, script_env: dict[str, str]) -> Path:
-    """The page's dependencies, installed once from its lockfile."""
-    folder = tmp_path_factory.mktemp("frontend-deps")
-    for name in ("package.json", "package-lock.json"):
-        shutil.copy2(FRONTEND / name, folder / name)
-    installed = run_bounded(
-        ["npm", "ci", "--no-audit", "--no-fund"],
-        cwd=folder,
-        env=script_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        timeout=600,
-    )
-    assert installed.returncode == 0, installed.stdout
+@pytest.fixture(scope="session")
+def node_modules(shared_dir: Path, script_env: dict[str, str]) -> Path:
+    """The page's dependencies, installed once from its lockfile for the whole run (the first xdist
+    worker to need them installs them, under a lock; the other waits)."""
+    folder = shared_dir / "frontend-deps"
+    with FileLock(f"{folder}.lock"):
+        done = folder / "installed"
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # an install that failed half-way
+            folder.mkdir()
+            for name in ("package.json", "package-lock.json"):
+                shutil.copy2(FRONTEND / name, folder / name)
+            installed = run_bounded(
+                ["npm", "ci", "--no-audit", "--no-fund"],
+                cwd=folder,
+                env=script_env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                timeout=600,
+            )
+            assert installed.returncode == 0, installed.stdout
+            done.touch()
     return folder / "node_modules"
 
 
