@@ -60,7 +60,8 @@ PY
 
 # Type-check and build the page into frontend/dist, which the backend serves at /; unless nothing
 # it is made of changed since the last build here (the hash of it is kept in node_modules, so a
-# new install builds again). Removing frontend/dist forces a build.
+# new install builds again). Removing frontend/dist forces a build. FRONTEND_BUILT=1 after a build.
+FRONTEND_BUILT=0
 build_frontend() {
     install_frontend
     local stamp="$FRONTEND_DIR/node_modules/.build-stamp" hash
@@ -73,4 +74,5 @@ build_frontend() {
     rm -f "$stamp"
     (cd "$FRONTEND_DIR" && npm run --silent build -- --logLevel warn)
     echo "$hash" >"$stamp"
+    FRONTEND_BUILT=1
 }
