@@ -1,5 +1,5 @@
-"""The React page without the sign-in methods an answer takes out still type-checks, lints and passes
-its unit tests.
+"""The React page without the sign-in methods an answer takes out still type-checks and passes its unit
+tests.
 
 The page is copied without rendering, so each optional sign-in method lives in a folder of its own
 under `frontend/src/features/`, found by a glob import, which the post-gen hook deletes. The default
@@ -21,7 +21,10 @@ from tests.combinations import SUPPORTED, Combination, combination_id, default_c
 from tests.conftest import Bake
 
 FRONTEND = REPO_ROOT / "{{cookiecutter.project_slug}}" / "frontend"
-CHECKS = (["npm", "run", "--silent", "typecheck"], ["npm", "run", "--silent", "lint"], ["npm", "test", "--silent"])
+# Not the lint: ESLint reads each file with the types it imports, and a variant only deletes folders, so
+# every file it keeps is linted as in the default bake's suite, unless it imports from a deleted folder,
+# which the type check refuses.
+CHECKS = (["npm", "run", "--silent", "typecheck"], ["npm", "test", "--silent"])
 
 
 def variants() -> list[Combination]:
