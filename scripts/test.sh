@@ -4,4 +4,6 @@
 # PostgreSQL must be listening on 127.0.0.1:5432 (the PostgreSQL bake's suite uses it).
 source "$(dirname "$0")/bootstrap.sh"
 cd "$REPO_DIR"
-exec "$UV" run --locked pytest -n auto "$@"
+# One xdist worker more than the cores: much of the suite waits on servers, browsers and the guides'
+# commands, and the third worker keeps the cores busy meanwhile (a later -n in the arguments wins).
+exec "$UV" run --locked pytest -n "$(($(nproc) + 1))" "$@"
