@@ -44,6 +44,9 @@ ERROR_CODES = {
     "rate_limited",
     "message_too_big",
 }
+# The longest text id, and the largest integer id, that the server echoes.
+MAX_ID_LENGTH = 128
+SAFE_INTEGER = 2**53 - 1
 # Frames the server sends on its own, not in answer to a request.
 UNSOLICITED = {"update", "presence", "closing"}
 TRACE_MARKERS = ("Traceback", 'File "')
@@ -96,6 +99,12 @@ JSON_VALUES = st.recursive(
     max_leaves=10,
 )
 JSON_OBJECTS = st.dictionaries(TEXT, JSON_VALUES, max_size=4)
+# Request ids: anything, and ids at the edges of what the server echoes.
+IDS = (
+    JSON_VALUES
+    | st.sampled_from([SAFE_INTEGER, -SAFE_INTEGER, SAFE_INTEGER + 1, -SAFE_INTEGER - 1])
+    | st.text(max_size=MAX_ID_LENGTH + 10)
+)
 ROOMS = (
     st.sampled_from(MEETING_ROOMS) | st.from_regex(r"[A-Za-z0-9_.:-]{1,12}", fullmatch=True) | TEXT
 )
@@ -118,15 +127,15 @@ KNOWN_REQUESTS = st.one_of(
     *(
         st.fixed_dictionaries(
             {"state": st.just(state), "data": st.one_of(data, data, JSON_VALUES)},
-            optional={"id": JSON_VALUES},
+            optional={"id": IDS},
         )
         for state, data in STATE_DATA.items()
     )
 )
 OTHER_REQUESTS = st.fixed_dictionaries(
-    {"state": TEXT | JSON_VALUES}, optional={"data": JSON_VALUES, "id": JSON_VALUES}
+    {"state": TEXT | JSON_VALUES}, optional={"data": JSON_VALUES, "id": IDS}
 )
-TOKEN_FRAMES = st.fixed_dictionaries({"token": TEXT | JSON_VALUES}, optional={"id": JSON_VALUES})
+TOKEN_FRAMES = st.fixed_dictionaries({"token": TEXT | JSON_VALUES}, optional={"id": IDS})
 # Requests for the known states most often: that is where the handlers are.
 FRAMES: st.SearchStrategy[str | bytes] = st.one_of(
     *[KNOWN_REQUESTS.map(json.dumps)] * 4,
@@ -151,7 +160,13 @@ def readable_id(frame: str | bytes) -> str | int | None:
     except ValueError:
         return None
     request_id = payload.get("id") if isinstance(payload, dict) else None
-    if isinstance(request_id, str | int) and not isinstance(request_id, bool):
+    if isinstance(request_id, bool):
+        return None
+    # Only an id a browser reads back unchanged: text of at most 128 characters, or an integer a
+    # double holds exactly; any other is refused without being echoed.
+    if isinstance(request_id, str) and len(request_id) <= MAX_ID_LENGTH:
+        return request_id
+    if isinstance(request_id, int) and abs(request_id) <= SAFE_INTEGER:
         return request_id
     return None
 
