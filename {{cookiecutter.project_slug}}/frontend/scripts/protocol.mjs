@@ -27,7 +27,8 @@ const pascal = (name) => name.charAt(0).toUpperCase() + name.slice(1);
 const frameName = (message) => `${pascal(message)}Frame`;
 
 function refName(ref, prefix) {
-  if (typeof ref !== "string" || !ref.startsWith(prefix)) throw new Error(`Unexpected $ref: ${String(ref)}`);
+  if (typeof ref !== "string" || !ref.startsWith(prefix))
+    throw new Error(`Unexpected $ref: ${String(ref)}`);
   return ref.slice(prefix.length);
 }
 
@@ -50,10 +51,16 @@ function prepare(schema) {
     else if (SUBSCHEMA_LISTS.includes(key)) prepared[key] = value.map(prepare);
     else if (SUBSCHEMAS.includes(key)) prepared[key] = prepare(value);
     else if (SUBSCHEMA_MAPS.includes(key)) {
-      prepared[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, prepare(sub)]));
+      prepared[key] = Object.fromEntries(
+        Object.entries(value).map(([name, sub]) => [name, prepare(sub)]),
+      );
     } else prepared[key] = value;
   }
-  if (prepared.type === "object" && Object.keys(prepared.properties ?? {}).length === 0 && !prepared.patternProperties) {
+  if (
+    prepared.type === "object" &&
+    Object.keys(prepared.properties ?? {}).length === 0 &&
+    !prepared.patternProperties
+  ) {
     const extra = prepared.additionalProperties;
     if (extra === false) prepared.tsType = "Record<string, never>";
     else if (extra === undefined || extra === true || Object.keys(extra).length === 0) {
@@ -69,7 +76,8 @@ function prepare(schema) {
 function messagesOf(document, part) {
   return (part?.messages ?? []).map((message) => {
     const name = refName(message.$ref, MESSAGES);
-    if (!(name in document.components.messages)) throw new Error(`The document has no message ${name}.`);
+    if (!(name in document.components.messages))
+      throw new Error(`The document has no message ${name}.`);
     return name;
   });
 }
@@ -81,7 +89,9 @@ function stateOf(document, message) {
 
 /** The schema a $ref (or a schema without one) stands for. */
 function resolve(document, schema) {
-  return schema.$ref === undefined ? schema : document.components.schemas[refName(schema.$ref, SCHEMAS)];
+  return schema.$ref === undefined
+    ? schema
+    : document.components.schemas[refName(schema.$ref, SCHEMAS)];
 }
 
 /** What the document says, in the shape the generator needs. */
@@ -99,7 +109,8 @@ function read(document) {
       for (const request of asked) {
         const state = stateOf(document, request);
         if (state === undefined) continue; // the token, answered by `initialised`
-        if (answers.length !== 1) throw new Error(`${request} has ${String(answers.length)} replies besides the error.`);
+        if (answers.length !== 1)
+          throw new Error(`${request} has ${String(answers.length)} replies besides the error.`);
         requests.push({ state, request, reply: answers[0] });
       }
     } else {
@@ -122,23 +133,38 @@ function definitions(document, protocol) {
   for (const [name, message] of Object.entries(document.components.messages)) {
     const payload = prepare(message.payload);
     // A payload that is only a $ref gets a type of its own: another name of the schema's.
-    const frame = payload.$ref === undefined ? payload : { tsType: refName(payload.$ref, "#/$defs/") };
+    const frame =
+      payload.$ref === undefined ? payload : { tsType: refName(payload.$ref, "#/$defs/") };
     defs[frameName(name)] = { ...frame, description: message.summary };
   }
   // These name the frames' types rather than $ref them: json-schema-to-typescript would
   // declare a type that is another's name again where it is referenced.
-  const union = (description, messages) => ({ description, tsType: messages.map(frameName).join(" | ") });
-  defs.ClientFrame = union("Every frame a client sends: its token first, then requests.", protocol.client);
-  defs.ServerFrame = union("Every frame the server sends: replies, errors, and what it sends unasked.", protocol.server);
+  const union = (description, messages) => ({
+    description,
+    tsType: messages.map(frameName).join(" | "),
+  });
+  defs.ClientFrame = union(
+    "Every frame a client sends: its token first, then requests.",
+    protocol.client,
+  );
+  defs.ServerFrame = union(
+    "Every frame the server sends: replies, errors, and what it sends unasked.",
+    protocol.server,
+  );
   const byState = (description, key) => ({
     description,
     type: "object",
-    properties: Object.fromEntries(protocol.requests.map((entry) => [entry.state, { tsType: frameName(entry[key]) }])),
+    properties: Object.fromEntries(
+      protocol.requests.map((entry) => [entry.state, { tsType: frameName(entry[key]) }]),
+    ),
     required: protocol.requests.map((entry) => entry.state),
     additionalProperties: false,
   });
   defs.Requests = byState("Each request a client may send, by its state.", "request");
-  defs.Replies = byState("The reply each request gets when it succeeds, by the request's state.", "reply");
+  defs.Replies = byState(
+    "The reply each request gets when it succeeds, by the request's state.",
+    "reply",
+  );
   return defs;
 }
 
@@ -155,7 +181,9 @@ async function types(defs) {
     declarations.push(code.trim());
   }
   const text = declarations.join("\n\n");
-  const declared = [...text.matchAll(/^export (?:type|interface) (\w+)/gm)].map((match) => match[1]);
+  const declared = [...text.matchAll(/^export (?:type|interface) (\w+)/gm)].map(
+    (match) => match[1],
+  );
   const twice = declared.filter((name, index) => declared.indexOf(name) !== index);
   if (twice.length > 0) throw new Error(`Declared more than once: ${twice.join(", ")}`);
   return text;
@@ -164,13 +192,17 @@ async function types(defs) {
 const literal = (value) => JSON.stringify(value);
 const key = (name) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : literal(name));
 const list = (values) => `[${values.map(literal).join(", ")}]`;
-const object = (entries) => `{\n${entries.map(([name, value]) => `  ${key(name)}: ${literal(value)},`).join("\n")}\n}`;
+const object = (entries) =>
+  `{\n${entries.map(([name, value]) => `  ${key(name)}: ${literal(value)},`).join("\n")}\n}`;
 
 function constants(document, protocol) {
   const schemas = document.components.schemas;
   const join = protocol.requests.find((entry) => entry.state === "join");
   if (!join) throw new Error("The document has no `join` request.");
-  const joinData = resolve(document, document.components.messages[join.request].payload.properties.data);
+  const joinData = resolve(
+    document,
+    document.components.messages[join.request].payload.properties.data,
+  );
   const pattern = resolve(document, joinData.properties.room).pattern;
   if (typeof pattern !== "string") throw new Error("The `join` request's `room` has no pattern.");
   // RegExp's source escapes what a literal needs escaped (`/`, line breaks).

@@ -12,13 +12,22 @@ afterEach(() => {
 });
 
 function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
 }
 
 /** A backend with one user and a refresh cookie modelled as a flag. */
 function fakeBackend(loggedIn: boolean) {
   let cookie = loggedIn;
-  const user = { id: "u1", email: "me@example.com", full_name: "Me Myself", is_active: true, is_superuser: false };
+  const user = {
+    id: "u1",
+    email: "me@example.com",
+    full_name: "Me Myself",
+    is_active: true,
+    is_superuser: false,
+  };
   const fetchImpl = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     if (url.endsWith("/login/oauth")) {
@@ -27,11 +36,15 @@ function fakeBackend(loggedIn: boolean) {
         return Promise.resolve(json(400, { detail: "Incorrect email or password." }));
       }
       cookie = true;
-      return Promise.resolve(json(200, { access_token: "A", token_type: "bearer", expires_in: 900 }));
+      return Promise.resolve(
+        json(200, { access_token: "A", token_type: "bearer", expires_in: 900 }),
+      );
     }
     if (url.endsWith("/login/resume")) {
       return Promise.resolve(
-        cookie ? json(200, { access_token: "A", token_type: "bearer", expires_in: 900 }) : json(200, { signed_in: false }),
+        cookie
+          ? json(200, { access_token: "A", token_type: "bearer", expires_in: 900 })
+          : json(200, { signed_in: false }),
       );
     }
     if (url.endsWith("/login/logout")) {
@@ -59,7 +72,9 @@ describe("App routes", () => {
     fireEvent.change(email, { target: { value: "me@example.com" } });
     fireEvent.change(screen.getByTestId("login-password"), { target: { value: "wrong" } });
     fireEvent.click(screen.getByTestId("login-submit"));
-    expect((await screen.findByTestId("login-error")).textContent).toBe("Incorrect email or password.");
+    expect((await screen.findByTestId("login-error")).textContent).toBe(
+      "Incorrect email or password.",
+    );
 
     fireEvent.change(screen.getByTestId("login-password"), { target: { value: "right" } });
     fireEvent.click(screen.getByTestId("login-submit"));

@@ -78,7 +78,11 @@ export function App({ authClient, features = registeredFeatures }: AppProps) {
                 }
               />
               {featureRoutes.map(({ path, element, requireAuth = false }) => (
-                <Route key={path} path={path} element={requireAuth ? <RequireAuth>{element}</RequireAuth> : element} />
+                <Route
+                  key={path}
+                  path={path}
+                  element={requireAuth ? <RequireAuth>{element}</RequireAuth> : element}
+                />
               ))}
               <Route path="*" element={<Navigate to="/" replace />} />
             </Route>

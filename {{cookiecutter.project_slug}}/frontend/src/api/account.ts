@@ -3,12 +3,21 @@ import { type AuthClient, messageOf } from "./auth";
 /** Asks for a password-reset mail. The answer is the same whether the account exists or not. */
 export async function requestPasswordRecovery(client: AuthClient, email: string): Promise<string> {
   const body = await client.request("/login/password-recovery", { json: { email } });
-  return messageOf(body, "If an account uses that address, we sent it a link to reset the password.");
+  return messageOf(
+    body,
+    "If an account uses that address, we sent it a link to reset the password.",
+  );
 }
 
 /** Sets a new password with the token of a reset mail; the server then ends every session of the user. */
-export async function resetPassword(client: AuthClient, token: string, newPassword: string): Promise<string> {
-  const body = await client.request("/login/password-reset", { json: { token, new_password: newPassword } });
+export async function resetPassword(
+  client: AuthClient,
+  token: string,
+  newPassword: string,
+): Promise<string> {
+  const body = await client.request("/login/password-reset", {
+    json: { token, new_password: newPassword },
+  });
   return messageOf(body, "Your password has been changed.");
 }
 
@@ -29,7 +38,11 @@ export async function sendVerificationEmail(client: AuthClient): Promise<string>
  * answers with a new access token for this one, which the client adopts (the
  * socket renews its authentication with it).
  */
-export async function changePassword(client: AuthClient, currentPassword: string, newPassword: string): Promise<void> {
+export async function changePassword(
+  client: AuthClient,
+  currentPassword: string,
+  newPassword: string,
+): Promise<void> {
   await client.renewWith("/users/me/password", {
     method: "PATCH",
     auth: true,
@@ -68,8 +81,10 @@ export const MAX_PASSWORD_LENGTH = 128;
 
 /** Why a new password (typed twice) cannot be sent, or null when it can. */
 export function newPasswordProblem(password: string, repeated: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `Use at least ${String(MIN_PASSWORD_LENGTH)} characters.`;
-  if (password.length > MAX_PASSWORD_LENGTH) return `Use at most ${String(MAX_PASSWORD_LENGTH)} characters.`;
+  if (password.length < MIN_PASSWORD_LENGTH)
+    return `Use at least ${String(MIN_PASSWORD_LENGTH)} characters.`;
+  if (password.length > MAX_PASSWORD_LENGTH)
+    return `Use at most ${String(MAX_PASSWORD_LENGTH)} characters.`;
   if (password !== repeated) return "The two passwords do not match.";
   return null;
 }

@@ -19,7 +19,10 @@ function jwt(payload: Record<string, unknown>): string {
 }
 
 function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
 }
 
 const BASE = "http://backend.test/api/v1";
@@ -45,13 +48,16 @@ function setup(handler: (url: string, init: RequestInit) => Response | Promise<R
     advance: (ms: number) => {
       clock += ms;
     },
-    calls: (path: string) => fetchMock.mock.calls.filter(([url]) => urlOf(url) === `${BASE}${path}`),
+    calls: (path: string) =>
+      fetchMock.mock.calls.filter(([url]) => urlOf(url) === `${BASE}${path}`),
   };
 }
 
 describe("jwtExpiry", () => {
   it("reads exp as milliseconds, and null for anything unreadable", () => {
-    expect(jwtExpiry(jwt({ sub: "1", exp: 1_700_000_000, type: "access" }))).toBe(1_700_000_000_000);
+    expect(jwtExpiry(jwt({ sub: "1", exp: 1_700_000_000, type: "access" }))).toBe(
+      1_700_000_000_000,
+    );
     expect(jwtExpiry("not-a-jwt")).toBeNull();
     expect(jwtExpiry("a.%%%.c")).toBeNull();
     expect(jwtExpiry(jwt({ sub: "1" }))).toBeNull();
@@ -60,13 +66,17 @@ describe("jwtExpiry", () => {
 
 describe("auth client", () => {
   it("logs in with an OAuth2 password form and keeps the access token in memory", async () => {
-    const { client, fetchMock } = setup(() => json(200, { access_token: "A1", token_type: "bearer", expires_in: 900 }));
+    const { client, fetchMock } = setup(() =>
+      json(200, { access_token: "A1", token_type: "bearer", expires_in: 900 }),
+    );
     await client.login("me@example.com", "s3cret&=");
     const [url, init] = fetchMock.mock.calls[0] ?? [];
     expect(url).toBe(`${BASE}/login/oauth`);
     expect(init?.method).toBe("POST");
     expect(init?.credentials).toBe("include");
-    expect(new Headers(init?.headers).get("Content-Type")).toBe("application/x-www-form-urlencoded");
+    expect(new Headers(init?.headers).get("Content-Type")).toBe(
+      "application/x-www-form-urlencoded",
+    );
     const form = new URLSearchParams(bodyOf(init));
     expect(form.get("username")).toBe("me@example.com");
     expect(form.get("password")).toBe("s3cret&=");
@@ -84,8 +94,14 @@ describe("auth client", () => {
   });
 
   it("reports an unreachable server", async () => {
-    const client = createAuthClient({ baseUrl: BASE, fetch: () => Promise.reject(new TypeError("fetch failed")) });
-    await expect(client.login("a@b.c", "x")).rejects.toMatchObject({ status: 0, message: "Cannot reach the server." });
+    const client = createAuthClient({
+      baseUrl: BASE,
+      fetch: () => Promise.reject(new TypeError("fetch failed")),
+    });
+    await expect(client.login("a@b.c", "x")).rejects.toMatchObject({
+      status: 0,
+      message: "Cannot reach the server.",
+    });
   });
 
   it("falls back to the JWT's exp when expires_in is missing", async () => {
@@ -124,7 +140,11 @@ describe("auth client", () => {
       await gate;
       return json(200, { access_token: "R", token_type: "bearer", expires_in: 900 });
     });
-    const all = Promise.all([client.getFreshAccessToken(), client.getFreshAccessToken(), client.refresh()]);
+    const all = Promise.all([
+      client.getFreshAccessToken(),
+      client.getFreshAccessToken(),
+      client.refresh(),
+    ]);
     release();
     expect(await all).toEqual(["R", "R", "R"]);
     expect(calls("/login/refresh")).toHaveLength(1);
@@ -150,11 +170,20 @@ describe("auth client", () => {
   });
 
   it("restores a session from the cookie once, then loads the user with a bearer token", async () => {
-    const user = { id: "u1", email: "me@example.com", full_name: null, is_active: true, is_superuser: false };
+    const user = {
+      id: "u1",
+      email: "me@example.com",
+      full_name: null,
+      is_active: true,
+      is_superuser: false,
+    };
     const { client, calls } = setup((url, init) => {
-      if (url.endsWith("/login/resume")) return json(200, { access_token: "S", token_type: "bearer", expires_in: 900 });
+      if (url.endsWith("/login/resume"))
+        return json(200, { access_token: "S", token_type: "bearer", expires_in: 900 });
       if (url.endsWith("/users/me")) {
-        return new Headers(init.headers).get("Authorization") === "Bearer S" ? json(200, user) : json(401, {});
+        return new Headers(init.headers).get("Authorization") === "Bearer S"
+          ? json(200, user)
+          : json(401, {});
       }
       return json(404, {});
     });
@@ -196,7 +225,8 @@ describe("auth client", () => {
   it("logs out: revokes the cookie server-side and drops the token even if the call fails", async () => {
     let fail = false;
     const { client, calls } = setup((url) => {
-      if (url.endsWith("/login/logout")) return fail ? json(500, {}) : new Response(null, { status: 204 });
+      if (url.endsWith("/login/logout"))
+        return fail ? json(500, {}) : new Response(null, { status: 204 });
       return json(200, { access_token: "L", token_type: "bearer", expires_in: 900 });
     });
     await client.login("a@b.c", "x");
@@ -211,7 +241,9 @@ describe("auth client", () => {
   });
 
   it("hands back a sign-in step the server asks for, without tokens", async () => {
-    const { client } = setup(() => json(200, { challenge: "code", challenge_token: "C1", expires_in: 300 }));
+    const { client } = setup(() =>
+      json(200, { challenge: "code", challenge_token: "C1", expires_in: 300 }),
+    );
     expect(await client.login("a@b.c", "x")).toEqual({
       kind: "challenge",
       challenge: { type: "code", token: "C1", expiresIn: 300 },
@@ -237,7 +269,8 @@ describe("auth client", () => {
 
   it("sends JSON requests, with a bearer token when asked, and reads empty answers as null", async () => {
     const { client, calls } = setup((url) => {
-      if (url.endsWith("/login/refresh")) return json(200, { access_token: "B", token_type: "bearer", expires_in: 900 });
+      if (url.endsWith("/login/refresh"))
+        return json(200, { access_token: "B", token_type: "bearer", expires_in: 900 });
       if (url.endsWith("/things")) return json(202, { message: "ok" });
       return new Response(null, { status: 204 });
     });
@@ -256,7 +289,8 @@ describe("auth client", () => {
   it("logs out everywhere with the access token, then forgets it; keeps it when the server says no", async () => {
     let status = 500;
     const { client, calls } = setup((url) => {
-      if (url.endsWith("/login/logout-everywhere")) return status === 204 ? new Response(null, { status }) : json(status, {});
+      if (url.endsWith("/login/logout-everywhere"))
+        return status === 204 ? new Response(null, { status }) : json(status, {});
       return json(200, { access_token: "E", token_type: "bearer", expires_in: 900 });
     });
     await client.login("a@b.c", "x");
@@ -288,7 +322,9 @@ describe("auth client", () => {
       refreshLockName: "app-refresh",
       fetch: () => {
         heldDuringRefresh = [...held];
-        return Promise.resolve(json(200, { access_token: "W", token_type: "bearer", expires_in: 900 }));
+        return Promise.resolve(
+          json(200, { access_token: "W", token_type: "bearer", expires_in: 900 }),
+        );
       },
     });
     expect(await client.refresh()).toBe("W");
@@ -300,7 +336,9 @@ describe("auth client", () => {
 
   it("refreshes without a lock where there are no Web Locks", async () => {
     vi.stubGlobal("navigator", {});
-    const { client, calls } = setup(() => json(200, { access_token: "N", token_type: "bearer", expires_in: 900 }));
+    const { client, calls } = setup(() =>
+      json(200, { access_token: "N", token_type: "bearer", expires_in: 900 }),
+    );
     expect(await client.refresh()).toBe("N");
     expect(calls("/login/refresh")).toHaveLength(1);
   });
@@ -327,7 +365,9 @@ describe("auth client", () => {
   it("adopts the access token a password change answers with, and hands it to the socket", async () => {
     let answer: unknown = { access_token: "NEW", token_type: "bearer", expires_in: 600 };
     const { client, calls } = setup((url) => {
-      const token = url.endsWith("/login/refresh") ? { access_token: "OLD", token_type: "bearer", expires_in: 900 } : null;
+      const token = url.endsWith("/login/refresh")
+        ? { access_token: "OLD", token_type: "bearer", expires_in: 900 }
+        : null;
       return json(200, token ?? answer);
     });
     const socketTokens: string[] = [];
@@ -346,7 +386,9 @@ describe("auth client", () => {
     expect(calls("/login/refresh")).toHaveLength(1);
 
     answer = { message: "no token" };
-    await expect(client.renewWith("/users/me/password", { method: "PATCH", auth: true })).rejects.toMatchObject({
+    await expect(
+      client.renewWith("/users/me/password", { method: "PATCH", auth: true }),
+    ).rejects.toMatchObject({
       message: "Unexpected response from the server.",
     });
     expect(client.tokens.accessToken).toBe("NEW");
@@ -361,7 +403,8 @@ describe("auth client", () => {
     const { client } = setup(async (url) => {
       if (url.endsWith("/login/refresh")) {
         refreshes += 1;
-        if (refreshes === 1) return json(200, { access_token: "OLD", token_type: "bearer", expires_in: 900 });
+        if (refreshes === 1)
+          return json(200, { access_token: "OLD", token_type: "bearer", expires_in: 900 });
         await refreshGate;
         return json(401, { detail: "Refresh token reused." });
       }
@@ -383,7 +426,9 @@ describe("error messages", () => {
         status,
         headers: { "Content-Type": "application/json", ...headers },
       });
-    return setup(response).client.request("/x", { json: {} }).catch((e: unknown) => e);
+    return setup(response)
+      .client.request("/x", { json: {} })
+      .catch((e: unknown) => e);
   }
 
   it("say how long to wait after too many attempts, from Retry-After or else the detail", async () => {
@@ -395,12 +440,19 @@ describe("error messages", () => {
       retryAfter: 120,
       message: "Too many attempts. Try again in 2 minutes.",
     });
-    expect(await failing(429, { detail: "Too many attempts; try again in 9 seconds." })).toMatchObject({
+    expect(
+      await failing(429, { detail: "Too many attempts; try again in 9 seconds." }),
+    ).toMatchObject({
       retryAfter: 9,
       message: "Too many attempts. Try again in 9 seconds.",
     });
-    expect(await failing(429, { detail: "Slow down." })).toMatchObject({ retryAfter: null, message: "Slow down." });
-    expect(await failing(429, "not json")).toMatchObject({ message: "Too many attempts. Try again later." });
+    expect(await failing(429, { detail: "Slow down." })).toMatchObject({
+      retryAfter: null,
+      message: "Slow down.",
+    });
+    expect(await failing(429, "not json")).toMatchObject({
+      message: "Too many attempts. Try again later.",
+    });
   });
 
   it("say the server is busy on a 503 that asks to retry, or says nothing", async () => {
@@ -410,16 +462,25 @@ describe("error messages", () => {
       retryAfter: 1,
       message: "The server is busy. Try again in a moment.",
     });
-    expect(await failing(503, "<html>")).toMatchObject({ message: "The server is busy. Try again in a moment." });
-    expect(await failing(503, { detail: "Down for maintenance." })).toMatchObject({ message: "Down for maintenance." });
+    expect(await failing(503, "<html>")).toMatchObject({
+      message: "The server is busy. Try again in a moment.",
+    });
+    expect(await failing(503, { detail: "Down for maintenance." })).toMatchObject({
+      message: "Down for maintenance.",
+    });
   });
 
   it("show a validator's own sentences of a 422, and a general word for the others", async () => {
-    const common = { loc: ["body", "new_password"], msg: "Value error, this password is too common; choose another" };
+    const common = {
+      loc: ["body", "new_password"],
+      msg: "Value error, this password is too common; choose another",
+    };
     expect(await failing(422, { detail: [common] })).toMatchObject({
       message: "This password is too common; choose another.",
     });
-    expect(await failing(422, { detail: [{ loc: ["body", "email"], msg: "Field required" }] })).toMatchObject({
+    expect(
+      await failing(422, { detail: [{ loc: ["body", "email"], msg: "Field required" }] }),
+    ).toMatchObject({
       message: "Please check the values you entered.",
     });
   });

@@ -1,5 +1,10 @@
 import { API_BASE_URL, PROJECT_NAME } from "./core";
-import { retryAfterSeconds, secondsInDetail, serverBusyMessage, tooManyAttemptsMessage } from "./waits";
+import {
+  retryAfterSeconds,
+  secondsInDetail,
+  serverBusyMessage,
+  tooManyAttemptsMessage,
+} from "./waits";
 
 export interface TokenResponse {
   access_token: string;
@@ -179,7 +184,13 @@ const VALUE_ERROR = "Value error, ";
 /** The sentences of a 422's complaints that were written for people (e.g. a too common password), or null. */
 function validationMessage(detail: unknown[]): string | null {
   const sentences = detail.flatMap((item) => {
-    if (typeof item !== "object" || item === null || !("msg" in item) || typeof item.msg !== "string") return [];
+    if (
+      typeof item !== "object" ||
+      item === null ||
+      !("msg" in item) ||
+      typeof item.msg !== "string"
+    )
+      return [];
     if (!item.msg.startsWith(VALUE_ERROR)) return [];
     const text = item.msg.slice(VALUE_ERROR.length).trim();
     if (text === "") return [];
@@ -198,7 +209,8 @@ async function errorFromResponse(response: Response): Promise<ApiError> {
     if (typeof body === "object" && body !== null && "detail" in body) {
       const value = body.detail;
       if (typeof value === "string") detail = value;
-      else if (Array.isArray(value)) message = validationMessage(value) ?? "Please check the values you entered.";
+      else if (Array.isArray(value))
+        message = validationMessage(value) ?? "Please check the values you entered.";
     }
   } catch {
     // Not JSON: keep the generic message.
@@ -232,13 +244,19 @@ function readChallenge(value: unknown): LoginChallenge | null {
   if (!("challenge" in value) || !("challenge_token" in value)) return null;
   const { challenge, challenge_token: token } = value;
   if (typeof challenge !== "string" || typeof token !== "string") return null;
-  const expiresIn = "expires_in" in value && typeof value.expires_in === "number" ? value.expires_in : 0;
+  const expiresIn =
+    "expires_in" in value && typeof value.expires_in === "number" ? value.expires_in : 0;
   return { type: challenge, token, expiresIn };
 }
 
 /** The `message` of a `{message}` answer, or `fallback`. */
 export function messageOf(body: unknown, fallback: string): string {
-  if (typeof body === "object" && body !== null && "message" in body && typeof body.message === "string") {
+  if (
+    typeof body === "object" &&
+    body !== null &&
+    "message" in body &&
+    typeof body.message === "string"
+  ) {
     return body.message;
   }
   return fallback;
@@ -246,7 +264,8 @@ export function messageOf(body: unknown, fallback: string): string {
 
 export function createAuthClient(options: AuthClientOptions = {}) {
   const baseUrl = options.baseUrl ?? API_BASE_URL;
-  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const doFetch =
+    options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const tokens = new TokenStore(options.now);
   const refreshLockName = options.refreshLockName ?? REFRESH_LOCK_NAME;
   let refreshing: Promise<string> | null = null;
@@ -289,7 +308,10 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     return readSignIn(response);
   }
 
-  async function send(path: string, { method = "POST", json, auth = false }: RequestOptions): Promise<Response> {
+  async function send(
+    path: string,
+    { method = "POST", json, auth = false }: RequestOptions,
+  ): Promise<Response> {
     const headers: Record<string, string> = {};
     if (auth) headers.Authorization = `Bearer ${await getFreshAccessToken()}`;
     const init: RequestInit = { method, headers };
@@ -320,7 +342,8 @@ export function createAuthClient(options: AuthClientOptions = {}) {
   async function renewWith(path: string, options: RequestOptions): Promise<void> {
     const response = await send(path, options);
     const body: unknown = await response.json().catch(() => null);
-    if (!isTokenResponse(body)) throw new ApiError(response.status, "Unexpected response from the server.");
+    if (!isTokenResponse(body))
+      throw new ApiError(response.status, "Unexpected response from the server.");
     // A refresh that fails meanwhile (with the old cookie) must not throw the new token away.
     signIns += 1;
     tokens.set(body);
@@ -343,7 +366,12 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     const response = await call(path, { method: "POST" });
     const body: unknown = await response.json();
     if (isTokenResponse(body)) return tokens.set(body).accessToken;
-    if (typeof body === "object" && body !== null && "signed_in" in body && body.signed_in === false) {
+    if (
+      typeof body === "object" &&
+      body !== null &&
+      "signed_in" in body &&
+      body.signed_in === false
+    ) {
       throw new NotAuthenticatedError();
     }
     throw new ApiError(response.status, "Unexpected response from the server.");

@@ -13,7 +13,8 @@ import { compileProtocol } from "../../scripts/protocol.mjs";
  */
 const DOCUMENT = readFileSync(new URL("asyncapi.json", import.meta.url), "utf8");
 const PROTOCOL = readFileSync(new URL("protocol.ts", import.meta.url), "utf8");
-const STALE = "protocol.ts is not what asyncapi.json makes: run scripts/protocol.sh, and commit both files";
+const STALE =
+  "protocol.ts is not what asyncapi.json makes: run scripts/protocol.sh, and commit both files";
 
 // The diagnostics' severities are another copy of DiagnosticSeverity than the one the parser
 // exports: they are compared as numbers.

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { isValidRoomName, RoomController, type RoomControllerOptions, type RoomTransport } from "./room";
+import {
+  isValidRoomName,
+  RoomController,
+  type RoomControllerOptions,
+  type RoomTransport,
+} from "./room";
 import { type JsonObject, type ServerMessage, SocketRequestError } from "./websocketAPI";
 
 const ME = { id: "u-me", name: "Me" };
@@ -34,8 +39,20 @@ function setup(options: RoomControllerOptions = {}) {
   return { controller, sent, changes };
 }
 
-function joined(room: string, seq: number, members = [ME], historyComplete?: boolean, epoch = "e1"): ServerMessage {
-  const data = { room, seq, epoch, members, ...(historyComplete === undefined ? {} : { history_complete: historyComplete }) };
+function joined(
+  room: string,
+  seq: number,
+  members = [ME],
+  historyComplete?: boolean,
+  epoch = "e1",
+): ServerMessage {
+  const data = {
+    room,
+    seq,
+    epoch,
+    members,
+    ...(historyComplete === undefined ? {} : { history_complete: historyComplete }),
+  };
   return { state: "joined", data };
 }
 
@@ -63,7 +80,19 @@ describe("room names", () => {
     for (const name of ["lobby", "a", "x".repeat(100), "team-1.chat:main_2", "_x", "A.B"]) {
       expect(isValidRoomName(name), name).toBe(true);
     }
-    for (const name of ["", "x".repeat(101), "with space", "slash/room", "é", "lobby\n", "a?b", "..", ".", ".hidden", "-x"]) {
+    for (const name of [
+      "",
+      "x".repeat(101),
+      "with space",
+      "slash/room",
+      "é",
+      "lobby\n",
+      "a?b",
+      "..",
+      ".",
+      ".hidden",
+      "-x",
+    ]) {
       expect(isValidRoomName(name), name).toBe(false);
     }
   });
@@ -97,14 +126,26 @@ describe("RoomController", () => {
     // A first join shows only what comes after it.
     expect(snapshot.lastSeq).toBe(7);
 
-    controller.handleMessage({ state: "presence", data: { room: "lobby", event: "joined", member: BOB } });
+    controller.handleMessage({
+      state: "presence",
+      data: { room: "lobby", event: "joined", member: BOB },
+    });
     // Someone already listed (another tab of theirs) is not listed twice.
-    controller.handleMessage({ state: "presence", data: { room: "lobby", event: "joined", member: ANN } });
+    controller.handleMessage({
+      state: "presence",
+      data: { room: "lobby", event: "joined", member: ANN },
+    });
     // News about another room changes nothing here.
-    controller.handleMessage({ state: "presence", data: { room: "other", event: "left", member: ANN } });
+    controller.handleMessage({
+      state: "presence",
+      data: { room: "other", event: "left", member: ANN },
+    });
     expect(controller.getSnapshot().members).toEqual([ME, ANN, BOB]);
 
-    controller.handleMessage({ state: "presence", data: { room: "lobby", event: "left", member: ANN } });
+    controller.handleMessage({
+      state: "presence",
+      data: { room: "lobby", event: "left", member: ANN },
+    });
     snapshot = controller.getSnapshot();
     expect(snapshot.members).toEqual([ME, BOB]);
   });
@@ -139,7 +180,8 @@ describe("RoomController", () => {
     controller.setConnected(true);
     controller.join("lobby");
     controller.handleMessage(joined("lobby", 0));
-    for (let seq = 1; seq <= 5; seq += 1) controller.handleMessage(update("lobby", seq, `n${String(seq)}`));
+    for (let seq = 1; seq <= 5; seq += 1)
+      controller.handleMessage(update("lobby", seq, `n${String(seq)}`));
     expect(controller.getSnapshot().updates.map((u) => u.seq)).toEqual([3, 4, 5]);
     expect(controller.getSnapshot().lastSeq).toBe(5);
   });
@@ -165,7 +207,12 @@ describe("RoomController", () => {
 
     controller.handleMessage(joined("lobby", 14, [ME, BOB], true));
     // The replay may overlap what was already shown; repeats are dropped.
-    for (const [seq, text] of [[12, "b"], [13, "c"], [14, "d"]] as const) controller.handleMessage(update("lobby", seq, text));
+    for (const [seq, text] of [
+      [12, "b"],
+      [13, "c"],
+      [14, "d"],
+    ] as const)
+      controller.handleMessage(update("lobby", seq, text));
     controller.handleMessage(update("lobby", 15, "live"));
     const snapshot = controller.getSnapshot();
     expect(snapshot.phase).toBe("joined");
@@ -181,7 +228,10 @@ describe("RoomController", () => {
     controller.handleMessage(joined("lobby", 3));
     controller.connectionReset();
     // Stale news from before the new connection's join is ignored.
-    controller.handleMessage({ state: "presence", data: { room: "lobby", event: "joined", member: BOB } });
+    controller.handleMessage({
+      state: "presence",
+      data: { room: "lobby", event: "joined", member: BOB },
+    });
     controller.setConnected(true);
     expect(sent.at(-1)?.data).toEqual({ room: "lobby", since: 3, epoch: "e1" });
   });
@@ -214,7 +264,13 @@ describe("RoomController", () => {
     // Numbered anew, and already past the old count: only the epoch tells.
     controller.handleMessage(joined("lobby", 9, [ME, ANN], false, "e2"));
     let snapshot = controller.getSnapshot();
-    expect(snapshot).toMatchObject({ phase: "joined", restarted: true, missedUpdates: false, lastSeq: 9, updates: [] });
+    expect(snapshot).toMatchObject({
+      phase: "joined",
+      restarted: true,
+      missedUpdates: false,
+      lastSeq: 9,
+      updates: [],
+    });
     // The old numbers no longer hide anything: 6..9 of the new epoch were before the join.
     controller.handleMessage(update("lobby", 10, "new ten"));
     snapshot = controller.getSnapshot();
@@ -268,10 +324,16 @@ describe("RoomController", () => {
     sent[1]?.resolve({ state: "left", data: { room: "a" } });
     controller.handleMessage({ state: "left", data: { room: "b" } });
     await flush();
-    expect(sent.at(-1)).toMatchObject({ state: "join", data: { room: "a", since: 6, epoch: "e1" } });
+    expect(sent.at(-1)).toMatchObject({
+      state: "join",
+      data: { room: "a", since: 6, epoch: "e1" },
+    });
     controller.handleMessage(joined("a", 7));
     controller.handleMessage(update("a", 7, "while away"));
-    expect(controller.getSnapshot().updates.map((u) => u.payload.text)).toEqual(["in a", "while away"]);
+    expect(controller.getSnapshot().updates.map((u) => u.payload.text)).toEqual([
+      "in a",
+      "while away",
+    ]);
     expect(controller.lastSeqOf("b")).toBe(1);
   });
 
@@ -313,10 +375,16 @@ describe("RoomController", () => {
 
     // Asking again is trying again; leaving forgets the refusal.
     controller.join("secret");
-    expect(controller.getSnapshot()).toMatchObject({ room: "secret", phase: "joining", refused: null });
+    expect(controller.getSnapshot()).toMatchObject({
+      room: "secret",
+      phase: "joining",
+      refused: null,
+    });
     sent[1]?.reject(refusal("not_allowed", "One connection may be in 20 rooms; leave one first."));
     await vi.advanceTimersByTimeAsync(0);
-    expect(controller.getSnapshot().refused?.message).toBe("One connection may be in 20 rooms; leave one first.");
+    expect(controller.getSnapshot().refused?.message).toBe(
+      "One connection may be in 20 rooms; leave one first.",
+    );
     controller.leave();
     expect(controller.getSnapshot()).toMatchObject({ room: null, refused: null });
   });
@@ -349,7 +417,10 @@ describe("RoomController", () => {
     expect(controller.getSnapshot()).toMatchObject({ room: "hall", phase: "joined", putOut: null });
 
     controller.handleMessage(putOut("hall", "deleted"));
-    expect(controller.getSnapshot()).toMatchObject({ room: null, putOut: { room: "hall", reason: "deleted" } });
+    expect(controller.getSnapshot()).toMatchObject({
+      room: null,
+      putOut: { room: "hall", reason: "deleted" },
+    });
     controller.leave();
     expect(controller.getSnapshot().putOut).toBeNull();
   });
@@ -360,7 +431,10 @@ describe("RoomController", () => {
     controller.join("lobby");
     controller.handleMessage(joined("lobby", 0));
     controller.handleMessage({ state: "left", data: { room: "lobby" } });
-    expect(controller.getSnapshot()).toMatchObject({ room: null, putOut: { room: "lobby", reason: "removed" } });
+    expect(controller.getSnapshot()).toMatchObject({
+      room: null,
+      putOut: { room: "lobby", reason: "removed" },
+    });
     expect(sent).toHaveLength(1);
   });
 
@@ -394,7 +468,11 @@ describe("RoomController", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(reported).toEqual(["unavailable"]);
     // Equal jitter with random() = 0.5: 100 ms * 0.75.
-    expect(controller.getSnapshot()).toMatchObject({ room: "lobby", phase: "waiting", retryInMs: 75 });
+    expect(controller.getSnapshot()).toMatchObject({
+      room: "lobby",
+      phase: "waiting",
+      retryInMs: 75,
+    });
     await vi.advanceTimersByTimeAsync(74);
     expect(sent).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
@@ -448,7 +526,11 @@ describe("RoomController", () => {
     controller.join("lobby");
     sent[0]?.reject(refusal("invalid_data", "room: too long"));
     await flush();
-    expect(controller.getSnapshot().refused).toEqual({ room: "lobby", code: "invalid_data", message: "room: too long" });
+    expect(controller.getSnapshot().refused).toEqual({
+      room: "lobby",
+      code: "invalid_data",
+      message: "room: too long",
+    });
     controller.join("hall");
     controller.handleMessage(joined("hall", 0));
     controller.leave();
@@ -466,7 +548,10 @@ describe("RoomController", () => {
     await expect(controller.publish({ text: "hi" })).rejects.toThrow(/Join a room/);
     controller.handleMessage(joined("lobby", 0));
     const published = controller.publish({ text: "hi" });
-    expect(sent.at(-1)).toMatchObject({ state: "publish", data: { room: "lobby", payload: { text: "hi" } } });
+    expect(sent.at(-1)).toMatchObject({
+      state: "publish",
+      data: { room: "lobby", payload: { text: "hi" } },
+    });
     sent.at(-1)?.resolve({ state: "published", data: { room: "lobby", seq: 1 } });
     await expect(published).resolves.toMatchObject({ state: "published" });
   });

@@ -286,7 +286,10 @@ export class RoomController {
         this.onPresence(message.data);
         break;
       case "left":
-        if (message.data.reason !== undefined || ((message.id ?? null) === null && this.isJoined(message.data.room))) {
+        if (
+          message.data.reason !== undefined ||
+          ((message.id ?? null) === null && this.isJoined(message.data.room))
+        ) {
           this.onPutOut(message);
         } else {
           this.onLeft(message.data.room);
@@ -310,7 +313,8 @@ export class RoomController {
     const membership = this.membership;
     if (membership) {
       // A join or a leave in flight: its answer calls sync() again.
-      if (membership.phase === "joined" && membership.room !== this.wanted) this.sendLeave(membership);
+      if (membership.phase === "joined" && membership.room !== this.wanted)
+        this.sendLeave(membership);
       return;
     }
     if (this.wanted !== null && this.retryTimer === undefined) this.sendJoin(this.wanted);
@@ -350,7 +354,8 @@ export class RoomController {
       },
       (error: unknown) => {
         // A leave that the server put the person out of meanwhile has nothing to report.
-        if (error instanceof SocketRequestError && this.membership === membership) this.report(error);
+        if (error instanceof SocketRequestError && this.membership === membership)
+          this.report(error);
         // Not in the room either way (or the connection is gone, which leaves every room).
         this.onLeft(membership.room, membership.attempt);
       },
@@ -456,7 +461,8 @@ export class RoomController {
     if (log.lastSeq !== null && data.seq <= log.lastSeq) return;
     const update: RoomUpdate = { seq: data.seq, sender: data.sender, payload: data.payload };
     const updates = [...log.updates, update];
-    log.updates = updates.length > this.maxUpdates ? updates.slice(updates.length - this.maxUpdates) : updates;
+    log.updates =
+      updates.length > this.maxUpdates ? updates.slice(updates.length - this.maxUpdates) : updates;
     log.lastSeq = data.seq;
     if (data.room === this.shownRoom()) this.publishSnapshot();
   }
@@ -510,7 +516,8 @@ export class RoomController {
   private phase(): RoomPhase {
     const membership = this.membership;
     if (this.wanted === null) return membership ? "leaving" : "idle";
-    if (membership?.room === this.wanted) return membership.phase === "leaving" ? "joining" : membership.phase;
+    if (membership?.room === this.wanted)
+      return membership.phase === "leaving" ? "joining" : membership.phase;
     if (!this.connected || this.retryTimer !== undefined) return "waiting";
     return "joining";
   }
@@ -519,7 +526,8 @@ export class RoomController {
     const room = this.shownRoom();
     const log = room === null ? undefined : this.logs.get(room);
     const phase = this.phase();
-    const joinedHere = phase === "joined" || (phase === "leaving" && this.membership?.room === room);
+    const joinedHere =
+      phase === "joined" || (phase === "leaving" && this.membership?.room === room);
     this.snapshot = {
       room,
       phase,

@@ -69,7 +69,12 @@ function isRoom(value: unknown): value is Room {
 }
 
 function isRoomDetail(value: unknown): value is RoomDetail {
-  return isRoom(value) && "members" in value && Array.isArray(value.members) && value.members.every(isPerson);
+  return (
+    isRoom(value) &&
+    "members" in value &&
+    Array.isArray(value.members) &&
+    value.members.every(isPerson)
+  );
 }
 
 /** A success whose body is not what the API describes. */
@@ -78,17 +83,26 @@ function unexpected(): ApiError {
 }
 
 /** The rooms the user may join (owned, let into, or public), newest first. */
-export async function listRooms(client: AuthClient, skip = 0, limit = ROOMS_PAGE_SIZE): Promise<RoomList> {
+export async function listRooms(
+  client: AuthClient,
+  skip = 0,
+  limit = ROOMS_PAGE_SIZE,
+): Promise<RoomList> {
   const query = new URLSearchParams({ skip: String(skip), limit: String(limit) });
   const body = await client.request(`/rooms?${query.toString()}`, { method: "GET", auth: true });
-  if (!isObject(body) || !Array.isArray(body.data) || typeof body.count !== "number") throw unexpected();
+  if (!isObject(body) || !Array.isArray(body.data) || typeof body.count !== "number")
+    throw unexpected();
   const data: unknown[] = body.data;
   if (!data.every(isRoom)) throw unexpected();
   return { data, count: body.count };
 }
 
 /** Makes a room owned by the user: 409 when the name is taken, 403 when they own too many. */
-export async function createRoom(client: AuthClient, name: string, isPublic: boolean): Promise<Room> {
+export async function createRoom(
+  client: AuthClient,
+  name: string,
+  isPublic: boolean,
+): Promise<Room> {
   const body = await client.request("/rooms", { auth: true, json: { name, is_public: isPublic } });
   if (!isRoom(body)) throw unexpected();
   return body;
@@ -102,8 +116,16 @@ export async function getRoom(client: AuthClient, name: string): Promise<RoomDet
 }
 
 /** Opens the room to every signed-in user, or closes it to all but the people let in (its owner's). */
-export async function setRoomPublic(client: AuthClient, name: string, isPublic: boolean): Promise<Room> {
-  const body = await client.request(roomUrl(name), { method: "PATCH", auth: true, json: { is_public: isPublic } });
+export async function setRoomPublic(
+  client: AuthClient,
+  name: string,
+  isPublic: boolean,
+): Promise<Room> {
+  const body = await client.request(roomUrl(name), {
+    method: "PATCH",
+    auth: true,
+    json: { is_public: isPublic },
+  });
   if (!isRoom(body)) throw unexpected();
   return body;
 }
@@ -114,13 +136,24 @@ export async function deleteRoom(client: AuthClient, name: string): Promise<void
 }
 
 /** Lets the person with this address into the room (its owner's): 400 when no account has it, 409 when already in. */
-export async function inviteMember(client: AuthClient, name: string, email: string): Promise<Person> {
+export async function inviteMember(
+  client: AuthClient,
+  name: string,
+  email: string,
+): Promise<Person> {
   const body = await client.request(`${roomUrl(name)}/members`, { auth: true, json: { email } });
   if (!isPerson(body)) throw unexpected();
   return body;
 }
 
 /** Takes someone out of the room (its owner), or leaves it for good (a member, with their own id). */
-export async function removeMember(client: AuthClient, name: string, userId: string): Promise<void> {
-  await client.request(`${roomUrl(name)}/members/${encodeURIComponent(userId)}`, { method: "DELETE", auth: true });
+export async function removeMember(
+  client: AuthClient,
+  name: string,
+  userId: string,
+): Promise<void> {
+  await client.request(`${roomUrl(name)}/members/${encodeURIComponent(userId)}`, {
+    method: "DELETE",
+    auth: true,
+  });
 }

@@ -1,8 +1,21 @@
 import { afterEach, describe, expect, it } from "vitest";
 
-import { type FakeConnection, FakeServer, nodeWebSocket, scaffold, type ScaffoldOptions, waitFor } from "../test/fakeServer";
+import {
+  type FakeConnection,
+  FakeServer,
+  nodeWebSocket,
+  scaffold,
+  type ScaffoldOptions,
+  waitFor,
+} from "../test/fakeServer";
 import { createAuthClient, socketTokenSource } from "./auth";
-import { closeOutcome, type SessionSnapshot, SocketSession, type SocketSessionOptions, backoffDelay } from "./socketSession";
+import {
+  closeOutcome,
+  type SessionSnapshot,
+  SocketSession,
+  type SocketSessionOptions,
+  backoffDelay,
+} from "./socketSession";
 import type { ServerMessage } from "./websocketAPI";
 
 describe("backoffDelay", () => {
@@ -50,7 +63,11 @@ describe("SocketSession", () => {
         for (const connection of server.connections) connection.terminate();
       };
       for (let i = 0; i < 3; i++) {
-        await waitFor(() => server.connections.length === i + 1 && session.getSnapshot().status === "open", 3000, "open");
+        await waitFor(
+          () => server.connections.length === i + 1 && session.getSnapshot().status === "open",
+          3000,
+          "open",
+        );
         drop();
       }
       await waitFor(() => session.getSnapshot().status === "closed", 3000, "closed");
@@ -63,7 +80,10 @@ describe("SocketSession", () => {
   });
 
   it("refuses to send while not open", () => {
-    const session = new SocketSession({ url: "ws://127.0.0.1:9/", getToken: () => Promise.resolve("t") });
+    const session = new SocketSession({
+      url: "ws://127.0.0.1:9/",
+      getToken: () => Promise.resolve("t"),
+    });
     expect(session.send("ping")).toBe(false);
     expect(session.sendRaw("x")).toBe(false);
     return expect(session.request("ping")).rejects.toThrow(/not open/);
@@ -101,7 +121,9 @@ describe("closeOutcome", () => {
         });
       }
     }
-    expect(closeOutcome(close(1001), refusal("rate_limited"), shutdown)).toMatchObject({ kind: "refused" });
+    expect(closeOutcome(close(1001), refusal("rate_limited"), shutdown)).toMatchObject({
+      kind: "refused",
+    });
   });
 
   it("is refused after 1008 and 1009 without a message, from the close alone", () => {
@@ -110,7 +132,9 @@ describe("closeOutcome", () => {
       error: "The server closed the connection (policy violation).",
       errorCode: "policy",
     });
-    expect(closeOutcome(close(1008, "Rate limited."), null, null)).toMatchObject({ error: "Rate limited." });
+    expect(closeOutcome(close(1008, "Rate limited."), null, null)).toMatchObject({
+      error: "Rate limited.",
+    });
     expect(closeOutcome(close(1009), null, null)).toEqual({
       kind: "refused",
       error: "A message was too big for the server.",
@@ -152,7 +176,9 @@ describe("SocketSession closes and renewals", () => {
   const snapshot = (session: SocketSession): SessionSnapshot => session.getSnapshot();
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const tokenFrames = (connection: FakeConnection | undefined) =>
-    (connection?.received ?? []).filter((frame) => typeof frame === "object" && frame.state === "token");
+    (connection?.received ?? []).filter(
+      (frame) => typeof frame === "object" && frame.state === "token",
+    );
 
   it("reconnects after the server's shutdown notice, and forgets it once open", async () => {
     const { server, session } = await open();
@@ -161,7 +187,11 @@ describe("SocketSession closes and renewals", () => {
     expect(snapshot(session).closing).toEqual({ reason: "shutdown", message: "Back in a moment." });
     expect(snapshot(session).lastClose?.code).toBe(1001);
     expect(snapshot(session).error).toBeNull();
-    await waitFor(() => server.connections.length === 2 && snapshot(session).status === "open", 3000, "reopened");
+    await waitFor(
+      () => server.connections.length === 2 && snapshot(session).status === "open",
+      3000,
+      "reopened",
+    );
     expect(snapshot(session).closing).toBeNull();
   });
 
@@ -194,15 +224,23 @@ describe("SocketSession closes and renewals", () => {
   it.each([
     ["message_too_big", 1009, { maxMessageBytes: 100 }, "The message is too big."],
     ["rate_limited", 1008, { maxFrames: 3 }, "Too many messages; slow down."],
-  ] as const)("stays closed after %s (%i) and shows the server's message", async (code, closeCode, limits, error) => {
-    const { server, session } = await open(limits);
-    if (code === "message_too_big") session.sendRaw(JSON.stringify({ state: "ping", data: { text: "x".repeat(200) } }));
-    else for (let i = 0; i < 3; i++) session.send("ping");
-    await waitFor(() => snapshot(session).status === "closed", 3000, "the refusal");
-    expect(snapshot(session)).toMatchObject({ error, errorCode: code, lastClose: { code: closeCode } });
-    await sleep(100);
-    expect(server.connections).toHaveLength(1);
-  });
+  ] as const)(
+    "stays closed after %s (%i) and shows the server's message",
+    async (code, closeCode, limits, error) => {
+      const { server, session } = await open(limits);
+      if (code === "message_too_big")
+        session.sendRaw(JSON.stringify({ state: "ping", data: { text: "x".repeat(200) } }));
+      else for (let i = 0; i < 3; i++) session.send("ping");
+      await waitFor(() => snapshot(session).status === "closed", 3000, "the refusal");
+      expect(snapshot(session)).toMatchObject({
+        error,
+        errorCode: code,
+        lastClose: { code: closeCode },
+      });
+      await sleep(100);
+      expect(server.connections).toHaveLength(1);
+    },
+  );
 
   it("renews the socket's token before it expires, with a new one, and goes on", async () => {
     const renewals = ["token-2", "token-3"];
@@ -217,12 +255,21 @@ describe("SocketSession closes and renewals", () => {
       },
     );
     const connection = server.connections[0];
-    await waitFor(() => messages.some((message) => message.state === "token"), 5000, "the token's answer");
-    expect(tokenFrames(connection)).toEqual([{ state: "token", data: { token: "token-2" }, id: expect.any(String) as unknown }]);
+    await waitFor(
+      () => messages.some((message) => message.state === "token"),
+      5000,
+      "the token's answer",
+    );
+    expect(tokenFrames(connection)).toEqual([
+      { state: "token", data: { token: "token-2" }, id: expect.any(String) as unknown },
+    ]);
     const answer = messages.find((message) => message.state === "token");
     expect(answer).toMatchObject({ data: { expires_at: expect.any(String) as unknown } });
     expect(snapshot(session).status).toBe("open");
-    expect(await session.request("ping", { still: "here" })).toMatchObject({ state: "pong", data: { still: "here" } });
+    expect(await session.request("ping", { still: "here" })).toMatchObject({
+      state: "pong",
+      data: { still: "here" },
+    });
     expect(tokenFrames(connection)).toHaveLength(1);
     expect(renewals).toEqual(["token-3"]);
   });
@@ -237,7 +284,9 @@ describe("SocketSession closes and renewals", () => {
       },
     );
     await waitFor(() => snapshot(session).status === "closed", 5000, "the refusal");
-    expect(tokenFrames(server.connections[0])).toMatchObject([{ data: { token: "revoked-token" } }]);
+    expect(tokenFrames(server.connections[0])).toMatchObject([
+      { data: { token: "revoked-token" } },
+    ]);
     expect(snapshot(session)).toMatchObject({
       error: "Could not validate credentials.",
       errorCode: "unauthorized",
@@ -257,14 +306,20 @@ describe("SocketSession with the app's tokens (socketTokenSource)", () => {
       baseUrl: "http://backend.test/api/v1",
       fetch: () => {
         issued += 1;
-        const body = { access_token: `T${String(issued)}`, token_type: "bearer", expires_in: lifetime };
+        const body = {
+          access_token: `T${String(issued)}`,
+          token_type: "bearer",
+          expires_in: lifetime,
+        };
         return Promise.resolve(new Response(JSON.stringify(body), { status: 200 }));
       },
     });
   }
 
   async function openWith(client: ReturnType<typeof createAuthClient>) {
-    const server = await FakeServer.start(scaffold({ validTokens: ["T1", "T2", "T3", "T4", "T5", "T6"] }));
+    const server = await FakeServer.start(
+      scaffold({ validTokens: ["T1", "T2", "T3", "T4", "T5", "T6"] }),
+    );
     const session = new SocketSession({
       url: server.url,
       createWebSocket: nodeWebSocket,
@@ -278,7 +333,9 @@ describe("SocketSession with the app's tokens (socketTokenSource)", () => {
 
   const sentTokens = (server: FakeServer) =>
     (server.connections[0]?.received ?? []).flatMap((frame) =>
-      typeof frame === "object" && frame.state === "token" ? [(frame.data as { token: string }).token] : [],
+      typeof frame === "object" && frame.state === "token"
+        ? [(frame.data as { token: string }).token]
+        : [],
     );
 
   it("sends the socket every token a refresh brings", async () => {

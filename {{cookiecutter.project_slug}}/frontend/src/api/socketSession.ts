@@ -41,7 +41,10 @@ export function backoffDelay(
   options: Pick<ReconnectOptions, "baseDelayMs" | "maxDelayMs"> = DEFAULT_RECONNECT,
   random: () => number = Math.random,
 ): number {
-  const exponential = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  const exponential = Math.min(
+    options.maxDelayMs,
+    options.baseDelayMs * 2 ** Math.max(0, attempt - 1),
+  );
   return Math.round(exponential / 2 + (random() * exponential) / 2);
 }
 
@@ -277,7 +280,11 @@ export class SocketSession {
   };
 
   /** Request/response by id; rejects on an error response, a close or a timeout. */
-  readonly request = (state: string, data: JsonObject = {}, options: { timeoutMs?: number } = {}): Promise<ServerMessage> => {
+  readonly request = (
+    state: string,
+    data: JsonObject = {},
+    options: { timeoutMs?: number } = {},
+  ): Promise<ServerMessage> => {
     const client = this.openClient();
     if (!client) return Promise.reject(new Error("The connection is not open."));
     return client.request(state, data, {
@@ -416,7 +423,10 @@ export class SocketSession {
     const lifeLeft = expiresAt - Date.now();
     const renewBefore = this.options.renewBeforeMs ?? DEFAULT_RENEW_BEFORE_MS;
     // Not before half the life left, so that short-lived tokens do not renew in a tight loop.
-    const delay = Math.min(MAX_TIMER_MS, Math.max(MIN_RENEW_DELAY_MS, lifeLeft - renewBefore, lifeLeft / 2));
+    const delay = Math.min(
+      MAX_TIMER_MS,
+      Math.max(MIN_RENEW_DELAY_MS, lifeLeft - renewBefore, lifeLeft / 2),
+    );
     const client = this.client;
     this.renewTimer = setTimeout(() => {
       this.renewTimer = undefined;
@@ -438,9 +448,11 @@ export class SocketSession {
     if (!client || token === this.socketToken) return;
     this.socketToken = token;
     this.scheduleRenewal(token);
-    client.request("token", { token }, { timeoutMs: this.options.requestTimeoutMs ?? 30_000 }).catch(() => {
-      // A refused token is an `unauthorized` error and a 1008 close: handleDisconnect reports it.
-    });
+    client
+      .request("token", { token }, { timeoutMs: this.options.requestTimeoutMs ?? 30_000 })
+      .catch(() => {
+        // A refused token is an `unauthorized` error and a 1008 close: handleDisconnect reports it.
+      });
   }
 
   private handleDisconnect(info: CloseInfo): void {
@@ -465,7 +477,13 @@ export class SocketSession {
     }
     if (outcome.kind === "ended") {
       this.running = false;
-      this.update({ status: "closed", lastClose: info, closing, saved: this.savedOnConnection, retryInMs: null });
+      this.update({
+        status: "closed",
+        lastClose: info,
+        closing,
+        saved: this.savedOnConnection,
+        retryInMs: null,
+      });
       return;
     }
     if (this.attempt >= this.reconnectOptions.maxAttempts) {
@@ -483,7 +501,13 @@ export class SocketSession {
 
     this.attempt += 1;
     const delay = backoffDelay(this.attempt, this.reconnectOptions, this.options.random);
-    this.update({ status: "reconnecting", lastClose: info, closing, reconnectAttempt: this.attempt, retryInMs: delay });
+    this.update({
+      status: "reconnecting",
+      lastClose: info,
+      closing,
+      reconnectAttempt: this.attempt,
+      retryInMs: delay,
+    });
     this.schedule(delay);
   }
 

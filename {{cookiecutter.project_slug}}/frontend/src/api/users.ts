@@ -58,10 +58,15 @@ function unexpected(): ApiError {
 }
 
 /** The accounts, oldest first. */
-export async function listUsers(client: AuthClient, skip = 0, limit = USERS_PAGE_SIZE): Promise<UserList> {
+export async function listUsers(
+  client: AuthClient,
+  skip = 0,
+  limit = USERS_PAGE_SIZE,
+): Promise<UserList> {
   const query = new URLSearchParams({ skip: String(skip), limit: String(limit) });
   const body = await client.request(`/users?${query.toString()}`, { method: "GET", auth: true });
-  if (!isObject(body) || !Array.isArray(body.data) || typeof body.count !== "number") throw unexpected();
+  if (!isObject(body) || !Array.isArray(body.data) || typeof body.count !== "number")
+    throw unexpected();
   const data: unknown[] = body.data;
   if (!data.every(isManagedUser)) throw unexpected();
   return { data, count: body.count };
@@ -75,8 +80,16 @@ export async function createUser(client: AuthClient, user: NewUser): Promise<Man
 }
 
 /** Turns an account on or off, or makes it an administrator or not: 409 for the last administrator. */
-export async function updateUser(client: AuthClient, id: string, change: UserChange): Promise<ManagedUser> {
-  const body = await client.request(`/users/${encodeURIComponent(id)}`, { method: "PATCH", auth: true, json: change });
+export async function updateUser(
+  client: AuthClient,
+  id: string,
+  change: UserChange,
+): Promise<ManagedUser> {
+  const body = await client.request(`/users/${encodeURIComponent(id)}`, {
+    method: "PATCH",
+    auth: true,
+    json: change,
+  });
   if (!isManagedUser(body)) throw unexpected();
   return body;
 }

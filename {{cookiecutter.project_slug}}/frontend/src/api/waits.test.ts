@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 
-import { retryAfterSeconds, secondsInDetail, serverBusyMessage, tooManyAttemptsMessage, waitText } from "./waits";
+import {
+  retryAfterSeconds,
+  secondsInDetail,
+  serverBusyMessage,
+  tooManyAttemptsMessage,
+  waitText,
+} from "./waits";
 
 describe("waits", () => {
   it("reads Retry-After as seconds or as a date", () => {

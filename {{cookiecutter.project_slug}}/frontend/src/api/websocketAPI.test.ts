@@ -14,7 +14,9 @@ import {
 let server: FakeServer | null = null;
 const clients: SocketClient[] = [];
 
-async function connect(onConnection = scaffold()): Promise<{ server: FakeServer; client: SocketClient }> {
+async function connect(
+  onConnection = scaffold(),
+): Promise<{ server: FakeServer; client: SocketClient }> {
   server = await FakeServer.start(onConnection);
   const client = new SocketClient(server.url, { createWebSocket: nodeWebSocket });
   clients.push(client);
@@ -40,17 +42,40 @@ describe("packing", () => {
   });
 
   it("reads an error's text and code from the message, or from its data", () => {
-    const flat = { state: "error", error: "You may not join room 'x'.", code: "not_allowed", id: "r1" };
+    const flat = {
+      state: "error",
+      error: "You may not join room 'x'.",
+      code: "not_allowed",
+      id: "r1",
+    };
     expect(unpackMessage(JSON.stringify(flat))).toEqual(flat);
-    const nested = { state: "error", data: { code: "not_allowed", message: "You may not join room 'x'." }, id: "r2" };
-    expect(unpackMessage(JSON.stringify(nested))).toEqual({ ...nested, error: "You may not join room 'x'.", code: "not_allowed" });
-    const error = new SocketRequestError(unpackMessage(JSON.stringify(nested)) as Extract<ServerMessage, { state: "error" }>);
+    const nested = {
+      state: "error",
+      data: { code: "not_allowed", message: "You may not join room 'x'." },
+      id: "r2",
+    };
+    expect(unpackMessage(JSON.stringify(nested))).toEqual({
+      ...nested,
+      error: "You may not join room 'x'.",
+      code: "not_allowed",
+    });
+    const error = new SocketRequestError(
+      unpackMessage(JSON.stringify(nested)) as Extract<ServerMessage, { state: "error" }>,
+    );
     expect([error.code, error.message]).toEqual(["not_allowed", "You may not join room 'x'."]);
   });
 
   it("puts the request id in the protocol's `id` field and reads it back", () => {
-    expect(attachRequestId({ state: "ping" }, "abc")).toEqual({ state: "ping", data: {}, id: "abc" });
-    expect(attachRequestId({ state: "ping", data: { x: 1 } }, 7)).toEqual({ state: "ping", data: { x: 1 }, id: 7 });
+    expect(attachRequestId({ state: "ping" }, "abc")).toEqual({
+      state: "ping",
+      data: {},
+      id: "abc",
+    });
+    expect(attachRequestId({ state: "ping", data: { x: 1 } }, 7)).toEqual({
+      state: "ping",
+      data: { x: 1 },
+      id: 7,
+    });
     expect(extractRequestId({ state: "pong", id: "abc" })).toBe("abc");
     expect(extractRequestId({ state: "pong", id: 3 })).toBe(3);
     expect(extractRequestId({ state: "pong", id: null })).toBeUndefined();
@@ -137,7 +162,10 @@ describe("SocketClient against a websocket server", () => {
     const connection = await server.nextConnection();
     const seen: ServerMessage[] = [];
     client.onMessage((message) => seen.push(message));
-    connection.send({ state: "update", data: { room: "r", seq: 1, sender: { id: "1", email: "a@b.c" }, payload: {} } });
+    connection.send({
+      state: "update",
+      data: { room: "r", seq: 1, sender: { id: "1", email: "a@b.c" }, payload: {} },
+    });
     connection.send("garbage");
     connection.send({ no: "state" });
     connection.send({ state: "startThings", data: { something: "yes, something" } });

@@ -145,9 +145,20 @@ export function isServerMessage(value: unknown): value is ServerMessage {
 function normaliseError(message: ServerMessage): ServerMessage {
   if (message.state !== "error") return message;
   const raw = message as unknown as Record<string, unknown>;
-  const data = typeof raw.data === "object" && raw.data !== null ? (raw.data as Record<string, unknown>) : {};
-  const error = typeof raw.error === "string" ? raw.error : typeof data.message === "string" ? data.message : "";
-  const code = typeof raw.code === "string" ? raw.code : typeof data.code === "string" ? data.code : "internal";
+  const data =
+    typeof raw.data === "object" && raw.data !== null ? (raw.data as Record<string, unknown>) : {};
+  const error =
+    typeof raw.error === "string"
+      ? raw.error
+      : typeof data.message === "string"
+        ? data.message
+        : "";
+  const code =
+    typeof raw.code === "string"
+      ? raw.code
+      : typeof data.code === "string"
+        ? data.code
+        : "internal";
   return { ...message, error, code };
 }
 
@@ -203,7 +214,8 @@ export class SocketClient {
       ...(options.createWebSocket ? { createWebSocket: options.createWebSocket } : {}),
       packMessage,
       unpackMessage,
-      attachRequestId: (data: SocketRequest, requestId: RequestId) => attachRequestId(data, requestId),
+      attachRequestId: (data: SocketRequest, requestId: RequestId) =>
+        attachRequestId(data, requestId),
       extractRequestId,
       timeout: options.requestTimeoutMs ?? 0,
     });
@@ -232,25 +244,39 @@ export class SocketClient {
       };
       cleanups.push(
         this.onMessage((message) => {
-          if (message.state === "initialised") finish(() => { resolve(message); });
+          if (message.state === "initialised")
+            finish(() => {
+              resolve(message);
+            });
           else if (message.state === "error")
-            finish(() => { reject(new SocketAuthError(message.error, message.code)); });
+            finish(() => {
+              reject(new SocketAuthError(message.error, message.code));
+            });
         }),
         this.onClose((info) => {
           finish(() => {
-            reject(new SocketAuthError(info.reason || "The connection closed during authentication.", "closed"));
+            reject(
+              new SocketAuthError(
+                info.reason || "The connection closed during authentication.",
+                "closed",
+              ),
+            );
           });
         }),
       );
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
-          finish(() => { reject(new SocketAuthError("The server did not answer the authentication.", "timeout")); });
+          finish(() => {
+            reject(new SocketAuthError("The server did not answer the authentication.", "timeout"));
+          });
         }, timeoutMs);
       }
       try {
         this.wsp.sendPacked({ token } satisfies AuthMessage);
       } catch (error) {
-        finish(() => { reject(error instanceof Error ? error : new Error(String(error))); });
+        finish(() => {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        });
       }
     });
   }
@@ -276,8 +302,16 @@ export class SocketClient {
     data?: RequestDataByState[S],
     options?: { timeoutMs?: number },
   ): Promise<ServerMessage>;
-  request(state: string, data?: JsonObject, options?: { timeoutMs?: number }): Promise<ServerMessage>;
-  async request(state: string, data: object = {}, options: { timeoutMs?: number } = {}): Promise<ServerMessage> {
+  request(
+    state: string,
+    data?: JsonObject,
+    options?: { timeoutMs?: number },
+  ): Promise<ServerMessage>;
+  async request(
+    state: string,
+    data: object = {},
+    options: { timeoutMs?: number } = {},
+  ): Promise<ServerMessage> {
     this.nextId += 1;
     const requestId = `${this.idPrefix}-${String(this.nextId)}`;
     const response = (await this.wsp.sendRequest({ state, data } satisfies SocketRequest, {
@@ -301,7 +335,11 @@ export class SocketClient {
 
   onClose(listener: (info: CloseInfo) => void): () => void {
     const wrapped = (event: { code?: number; reason?: string; wasClean?: boolean }) => {
-      listener({ code: event.code ?? 1006, reason: event.reason ?? "", wasClean: event.wasClean ?? false });
+      listener({
+        code: event.code ?? 1006,
+        reason: event.reason ?? "",
+        wasClean: event.wasClean ?? false,
+      });
     };
     this.wsp.onClose.addListener(wrapped);
     return () => {

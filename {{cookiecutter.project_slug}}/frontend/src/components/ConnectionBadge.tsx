@@ -23,7 +23,12 @@ export function ConnectionBadge({
     detail = ` (attempt ${String(reconnectAttempt)}, in ${(retryInMs / 1000).toFixed(1)} s)`;
   }
   return (
-    <span className={`badge badge-${status}`} data-testid="connection-status" data-status={status} role="status">
+    <span
+      className={`badge badge-${status}`}
+      data-testid="connection-status"
+      data-status={status}
+      role="status"
+    >
       {STATUS_LABELS[status]}
       {detail}
     </span>

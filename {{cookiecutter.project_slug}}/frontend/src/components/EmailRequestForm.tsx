@@ -87,7 +87,12 @@ export function EmailRequestForm<T>({
       </label>
       {children}
       <FormError testId={testIds.error}>{error}</FormError>
-      <button type="submit" className={submitClassName} disabled={submitting} data-testid={testIds.submit}>
+      <button
+        type="submit"
+        className={submitClassName}
+        disabled={submitting}
+        data-testid={testIds.submit}
+      >
         {submitting ? "Sending…" : submitLabel}
       </button>
     </form>

@@ -6,7 +6,12 @@ interface FormMessageProps {
   children: ReactNode;
 }
 
-function FormMessage({ testId, children, className, role }: FormMessageProps & { className: string; role: string }) {
+function FormMessage({
+  testId,
+  children,
+  className,
+  role,
+}: FormMessageProps & { className: string; role: string }) {
   return children ? (
     <p className={className} role={role} data-testid={testId}>
       {children}

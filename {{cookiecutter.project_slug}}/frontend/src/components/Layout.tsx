@@ -22,7 +22,10 @@ export function Layout() {
     setMenuOpenOn(null);
     logout()
       .catch(() => {
-        toast.show("The server could not be reached; you are logged out on this page only.", "error");
+        toast.show(
+          "The server could not be reached; you are logged out on this page only.",
+          "error",
+        );
       })
       .finally(() => {
         void navigate("/login", { replace: true });
@@ -77,7 +80,12 @@ export function Layout() {
               <span className="topnav-user muted" data-testid="current-user">
                 {user.email}
               </span>
-              <button type="button" className="secondary" data-testid="logout-button" onClick={onLogout}>
+              <button
+                type="button"
+                className="secondary"
+                data-testid="logout-button"
+                onClick={onLogout}
+              >
                 Log out
               </button>
             </nav>

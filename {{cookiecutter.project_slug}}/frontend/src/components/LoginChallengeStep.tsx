@@ -5,7 +5,8 @@ import { findChallengeFeature, useFeatures } from "../features/context";
 import { useAuth } from "./auth";
 import { FormError } from "./FormMessage";
 
-export const UNSUPPORTED_CHALLENGE = "This account needs a sign-in step this page does not support.";
+export const UNSUPPORTED_CHALLENGE =
+  "This account needs a sign-in step this page does not support.";
 
 interface LoginChallengeStepProps {
   challenge: LoginChallenge;

@@ -70,7 +70,11 @@ function PasswordInput({
 }
 
 /** "New password" and "New password, again": the fields of a form that sets a password. */
-export function NewPasswordFields({ value, passwordTestId, confirmTestId }: NewPasswordFieldsProps) {
+export function NewPasswordFields({
+  value,
+  passwordTestId,
+  confirmTestId,
+}: NewPasswordFieldsProps) {
   return (
     <>
       <PasswordInput

@@ -32,7 +32,12 @@ export function RoomList({
     <section className="room-directory" aria-labelledby="room-list-title">
       <div className="room-section-header">
         <h2 id="room-list-title">Your rooms</h2>
-        <button type="button" className="secondary small" onClick={reload} data-testid="room-list-refresh">
+        <button
+          type="button"
+          className="secondary small"
+          onClick={reload}
+          data-testid="room-list-refresh"
+        >
           Refresh
         </button>
       </div>
@@ -82,7 +87,13 @@ export function RoomList({
             ))}
           </ul>
           {rooms.length < count ? (
-            <button type="button" className="secondary" onClick={loadMore} disabled={loadingMore} data-testid="room-list-more">
+            <button
+              type="button"
+              className="secondary"
+              onClick={loadMore}
+              disabled={loadingMore}
+              data-testid="room-list-more"
+            >
               {loadingMore ? "Loading…" : `Show more (${String(count - rooms.length)} left)`}
             </button>
           ) : null}
@@ -93,7 +104,13 @@ export function RoomList({
 }
 
 /** A new room of the user's own; `onCreated` opens it. */
-export function CreateRoomForm({ client, onCreated }: { client: AuthClient; onCreated: (room: Room) => void }) {
+export function CreateRoomForm({
+  client,
+  onCreated,
+}: {
+  client: AuthClient;
+  onCreated: (room: Room) => void;
+}) {
   const [name, setName] = useState("");
   const [isPublic, setIsPublic] = useState(false);
   const { submitting, error, setError, run } = useSubmit("The room could not be made.");
@@ -142,7 +159,12 @@ export function CreateRoomForm({ client, onCreated }: { client: AuthClient; onCr
           />
         </label>
         <label className="room-check">
-          <input type="checkbox" checked={isPublic} onChange={onPublicChange} data-testid="room-create-public" />
+          <input
+            type="checkbox"
+            checked={isPublic}
+            onChange={onPublicChange}
+            data-testid="room-create-public"
+          />
           Public (anyone signed in may join)
         </label>
         <button type="submit" disabled={submitting} data-testid="room-create-button">

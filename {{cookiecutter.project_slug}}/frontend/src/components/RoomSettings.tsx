@@ -1,7 +1,15 @@
 import { type ChangeEvent, type SubmitEvent, useState } from "react";
 
 import type { AuthClient } from "../api/auth";
-import { deleteRoom, inviteMember, type Person, removeMember, type Room, type RoomDetail, setRoomPublic } from "../api/rooms";
+import {
+  deleteRoom,
+  inviteMember,
+  type Person,
+  removeMember,
+  type Room,
+  type RoomDetail,
+  setRoomPublic,
+} from "../api/rooms";
 import { useSubmit } from "../hooks/useSubmit";
 import { FormError, FormSuccess } from "./FormMessage";
 
@@ -16,7 +24,11 @@ interface OwnerProps {
 }
 
 /** Letting people in by address. */
-function InviteForm({ client, room, onMembersChanged }: Pick<OwnerProps, "client" | "room" | "onMembersChanged">) {
+function InviteForm({
+  client,
+  room,
+  onMembersChanged,
+}: Pick<OwnerProps, "client" | "room" | "onMembersChanged">) {
   const [email, setEmail] = useState("");
   const [result, setResult] = useState<string | null>(null);
   const { submitting, error, setError, run } = useSubmit("They could not be let in.");
@@ -157,9 +169,18 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
       <div className="room-danger">
         {confirmingDelete ? (
           <div className="notice notice-error" data-testid="room-delete-confirmation">
-            <p>Delete “{room.name}” for everyone? Its updates are gone and whoever is in it is put out.</p>
+            <p>
+              Delete “{room.name}” for everyone? Its updates are gone and whoever is in it is put
+              out.
+            </p>
             <div className="room-buttons">
-              <button type="button" className="danger" onClick={onDelete} disabled={submitting} data-testid="room-delete-confirm">
+              <button
+                type="button"
+                className="danger"
+                onClick={onDelete}
+                disabled={submitting}
+                data-testid="room-delete-confirm"
+              >
                 {submitting ? "Deleting…" : "Delete for good"}
               </button>
               <button
@@ -193,7 +214,17 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
 }
 
 /** A member who was let in may leave the room for good (and would need to be let in again). */
-function MemberSettings({ client, room, me, onLeftForGood }: { client: AuthClient; room: RoomDetail; me: string; onLeftForGood: () => void }) {
+function MemberSettings({
+  client,
+  room,
+  me,
+  onLeftForGood,
+}: {
+  client: AuthClient;
+  room: RoomDetail;
+  me: string;
+  onLeftForGood: () => void;
+}) {
   const { submitting, error, run } = useSubmit("You could not leave the room.");
   const onLeave = () => {
     run(() => removeMember(client, room.name, me), onLeftForGood);
@@ -227,9 +258,17 @@ export function RoomSettings({
 }: OwnerProps & { me: string | null; onLeftForGood: () => void }) {
   const invited = me !== null && room.members.some((person) => person.id === me);
   return (
-    <div className="room-about" data-testid="room-about" data-public={String(room.is_public)} data-owned={String(room.is_owner)}>
+    <div
+      className="room-about"
+      data-testid="room-about"
+      data-public={String(room.is_public)}
+      data-owned={String(room.is_owner)}
+    >
       <p className="room-about-line">
-        <span className={room.is_public ? "badge badge-public" : "badge badge-private"} data-testid="room-visibility">
+        <span
+          className={room.is_public ? "badge badge-public" : "badge badge-private"}
+          data-testid="room-visibility"
+        >
           {room.is_public ? "Public" : "Private"}
         </span>
         <span className="muted" data-testid="room-owner">

@@ -17,7 +17,12 @@ export function SocketErrorNotice({
       {errorCode === "unauthenticated" ? (
         <Link to="/login">Log in again</Link>
       ) : (
-        <button type="button" className="secondary" data-testid="reconnect-button" onClick={reconnect}>
+        <button
+          type="button"
+          className="secondary"
+          data-testid="reconnect-button"
+          onClick={reconnect}
+        >
           Reconnect
         </button>
       )}

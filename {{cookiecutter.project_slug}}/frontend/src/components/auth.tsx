@@ -1,7 +1,22 @@
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { Navigate, useLocation } from "react-router";
 
-import { type AuthClient, auth as defaultAuth, type LoginResult, NotAuthenticatedError, type User } from "../api/auth";
+import {
+  type AuthClient,
+  auth as defaultAuth,
+  type LoginResult,
+  NotAuthenticatedError,
+  type User,
+} from "../api/auth";
 
 export type AuthStatus = "loading" | "authenticated" | "anonymous";
 
@@ -29,7 +44,13 @@ export const LOGGED_OUT_EVERYWHERE = "You have been logged out on every device."
 
 const AuthContext = createContext<AuthState | null>(null);
 
-export function AuthProvider({ children, client = defaultAuth }: { children: ReactNode; client?: AuthClient }) {
+export function AuthProvider({
+  children,
+  client = defaultAuth,
+}: {
+  children: ReactNode;
+  client?: AuthClient;
+}) {
   const [status, setStatus] = useState<AuthStatus>("loading");
   const [user, setUser] = useState<User | null>(null);
   const [notice, setNotice] = useState<string | null>(null);

@@ -1,4 +1,14 @@
-import { createContext, type MouseEvent, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import {
+  createContext,
+  type MouseEvent,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 
 export type ToastKind = "error" | "info" | "success";
 
@@ -61,7 +71,13 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <div className="toasts" data-testid="toasts" aria-live="polite">
         {toasts.map((toast) => (
-          <div key={toast.id} className={`toast toast-${toast.kind}`} data-testid="toast" data-kind={toast.kind} role="status">
+          <div
+            key={toast.id}
+            className={`toast toast-${toast.kind}`}
+            data-testid="toast"
+            data-kind={toast.kind}
+            role="status"
+          >
             <span className="toast-message" data-testid="toast-message">
               {toast.message}
             </span>

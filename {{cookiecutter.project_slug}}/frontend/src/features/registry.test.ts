@@ -6,7 +6,9 @@ describe("feature registry", () => {
   it("finds each feature folder once, with a unique id and well-formed parts", () => {
     const ids = registeredFeatures.map((feature) => feature.id);
     expect(new Set(ids).size).toBe(ids.length);
-    const paths = registeredFeatures.flatMap(({ routes = [] }) => routes.map((route) => route.path));
+    const paths = registeredFeatures.flatMap(({ routes = [] }) =>
+      routes.map((route) => route.path),
+    );
     expect(new Set(paths).size).toBe(paths.length);
     for (const feature of registeredFeatures) {
       expect(feature.id).toMatch(/^[a-z0-9-]+$/);

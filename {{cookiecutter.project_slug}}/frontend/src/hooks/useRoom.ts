@@ -2,7 +2,11 @@ import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } fr
 
 import { RoomController, type RoomControllerOptions, type RoomSnapshot } from "../api/room";
 import type { JsonObject, ServerMessage } from "../api/websocketAPI";
-import { type SocketSessionApi, type UseSocketSessionOptions, useSocketSession } from "./useSocketSession";
+import {
+  type SocketSessionApi,
+  type UseSocketSessionOptions,
+  useSocketSession,
+} from "./useSocketSession";
 
 export interface UseRoomOptions {
   /** Passed on to useSocketSession (url, token, reconnect…); its `handlers` are the room's own. */
@@ -83,7 +87,11 @@ export function useRoom(options: UseRoomOptions = {}): RoomApi {
     };
   }, [controller]);
 
-  const snapshot = useSyncExternalStore(controller.subscribe, controller.getSnapshot, controller.getSnapshot);
+  const snapshot = useSyncExternalStore(
+    controller.subscribe,
+    controller.getSnapshot,
+    controller.getSnapshot,
+  );
 
   // Stable, so that effects may depend on them.
   const [actions] = useState(() => ({

@@ -102,7 +102,11 @@ export function useRoomDetail(client: AuthClient, name: string | null): RoomDeta
       (err: unknown) => {
         if (!active) return;
         const missing = err instanceof ApiError && err.status === 404;
-        setLoaded({ name, detail: null, error: missing ? null : errorMessage(err, "The room could not be loaded.") });
+        setLoaded({
+          name,
+          detail: null,
+          error: missing ? null : errorMessage(err, "The room could not be loaded."),
+        });
       },
     );
     return () => {
@@ -116,7 +120,9 @@ export function useRoomDetail(client: AuthClient, name: string | null): RoomDeta
 
   const update = useCallback((room: Room) => {
     setLoaded((current) =>
-      current?.detail?.name === room.name ? { ...current, detail: { ...current.detail, ...room } } : current,
+      current?.detail?.name === room.name
+        ? { ...current, detail: { ...current.detail, ...room } }
+        : current,
     );
   }, []);
 

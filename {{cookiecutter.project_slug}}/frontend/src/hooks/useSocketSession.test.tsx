@@ -20,7 +20,9 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-async function startServer(onConnection: (connection: FakeConnection) => void = scaffold()): Promise<FakeServer> {
+async function startServer(
+  onConnection: (connection: FakeConnection) => void = scaffold(),
+): Promise<FakeServer> {
   const server = await FakeServer.start(onConnection);
   servers.push(server);
   return server;
@@ -77,7 +79,10 @@ describe("useSocketSession", () => {
 
     expect(result.current.send("startThings")).toBe(true);
     await waitFor(() => {
-      expect(onStart).toHaveBeenCalledWith({ state: "startThings", data: { something: "yes, something" } });
+      expect(onStart).toHaveBeenCalledWith({
+        state: "startThings",
+        data: { something: "yes, something" },
+      });
     });
 
     const response = await result.current.request("ping", { hello: "there" });
@@ -86,14 +91,20 @@ describe("useSocketSession", () => {
     await waitFor(() => {
       expect(onPong).toHaveBeenCalledTimes(1);
     });
-    const pingFrame = connection?.received.find((frame) => typeof frame === "object" && frame.state === "ping");
+    const pingFrame = connection?.received.find(
+      (frame) => typeof frame === "object" && frame.state === "ping",
+    );
     expect(pingFrame).toMatchObject({ state: "ping", data: { hello: "there" }, id: response.id });
 
     result.current.sendRaw("this is not json");
     await waitFor(() => {
-      expect(onError).toHaveBeenCalledWith(expect.objectContaining({ state: "error", code: "invalid_json" }));
+      expect(onError).toHaveBeenCalledWith(
+        expect.objectContaining({ state: "error", code: "invalid_json" }),
+      );
     });
-    await expect(result.current.request("noSuchState")).rejects.toMatchObject({ code: "unknown_state" });
+    await expect(result.current.request("noSuchState")).rejects.toMatchObject({
+      code: "unknown_state",
+    });
     expect(result.current.status).toBe("open");
     expect(onStart).toHaveBeenCalledTimes(1);
   });
@@ -236,7 +247,11 @@ describe("useSocketSession", () => {
       "fetch",
       vi.fn(() => {
         issued += 1;
-        const body = { access_token: `app-token-${String(issued)}`, token_type: "bearer", expires_in: 900 };
+        const body = {
+          access_token: `app-token-${String(issued)}`,
+          token_type: "bearer",
+          expires_in: 900,
+        };
         return Promise.resolve(new Response(JSON.stringify(body), { status: 200 }));
       }),
     );
@@ -282,7 +297,11 @@ describe("useSocketSession", () => {
 
   it("closes the socket and opens a new one when resetKey (the route) changes", async () => {
     const server = await startServer();
-    const options = { url: server.url, getToken: () => Promise.resolve("good-token"), resetKey: "/session" };
+    const options = {
+      url: server.url,
+      getToken: () => Promise.resolve("good-token"),
+      resetKey: "/session",
+    };
     const { result, rerender } = renderSession(options);
     const first = await server.nextConnection();
     await waitFor(() => {
@@ -306,9 +325,12 @@ describe("useSocketSession", () => {
     const server = await startServer();
     const getToken = vi.fn(() => Promise.resolve("good-token"));
     const createWebSocket = vi.fn(nodeWebSocket);
-    const { result } = renderHook(() => useSocketSession({ url: server.url, getToken, createWebSocket }), {
-      wrapper: StrictMode,
-    });
+    const { result } = renderHook(
+      () => useSocketSession({ url: server.url, getToken, createWebSocket }),
+      {
+        wrapper: StrictMode,
+      },
+    );
     cleanups.push(() => {
       cleanup();
     });
@@ -370,7 +392,12 @@ describe("useSocketSession", () => {
     wss.on("connection", (socket) => {
       socket.on("message", (raw: Buffer) => {
         received.push(raw.toString());
-        socket.send(JSON.stringify({ state: "initialised", data: { user: { id: "1", email: "back@example.com" } } }));
+        socket.send(
+          JSON.stringify({
+            state: "initialised",
+            data: { user: { id: "1", email: "back@example.com" } },
+          }),
+        );
       });
     });
     cleanups.push(() => {

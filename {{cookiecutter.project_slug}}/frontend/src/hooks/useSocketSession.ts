@@ -64,7 +64,12 @@ export interface SocketSessionApi extends SessionSnapshot {
   close: SocketSession["stop"];
 }
 
-function tokenSource({ getToken, renewToken, tokenExpiresAt, subscribeToTokens }: UseSocketSessionOptions): TokenSource {
+function tokenSource({
+  getToken,
+  renewToken,
+  tokenExpiresAt,
+  subscribeToTokens,
+}: UseSocketSessionOptions): TokenSource {
   return getToken ? { getToken, renewToken, tokenExpiresAt, subscribeToTokens } : APP_TOKENS;
 }
 
@@ -163,7 +168,8 @@ export function useSocketSession(options: UseSocketSessionOptions = {}): SocketS
         return (source.renewToken ?? source.getToken)();
       },
       tokenExpiresAt: (token) => (tokenSource(latest.current).tokenExpiresAt ?? jwtExpiry)(token),
-      subscribeToTokens: (listener) => tokenSource(latest.current).subscribeToTokens?.(listener) ?? (() => undefined),
+      subscribeToTokens: (listener) =>
+        tokenSource(latest.current).subscribeToTokens?.(listener) ?? (() => undefined),
       createWebSocket: (socketUrl) => {
         const create = latest.current.createWebSocket;
         return create ? create(socketUrl) : new WebSocket(socketUrl);
@@ -197,7 +203,11 @@ export function useSocketSession(options: UseSocketSessionOptions = {}): SocketS
     stableAfterMs,
   ]);
 
-  const snapshot = useSyncExternalStore(binding.subscribe, binding.getSnapshot, binding.getSnapshot);
+  const snapshot = useSyncExternalStore(
+    binding.subscribe,
+    binding.getSnapshot,
+    binding.getSnapshot,
+  );
 
   return {
     ...snapshot,

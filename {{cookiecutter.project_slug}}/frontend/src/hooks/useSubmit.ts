@@ -14,7 +14,11 @@ export interface Submit {
    * message, else the hook's fallback), unless `onFailure` is given: it then
    * gets the failure and that message, and decides.
    */
-  run: <T>(action: () => Promise<T>, onDone: (value: T) => void, onFailure?: (err: unknown, message: string) => void) => void;
+  run: <T>(
+    action: () => Promise<T>,
+    onDone: (value: T) => void,
+    onFailure?: (err: unknown, message: string) => void,
+  ) => void;
 }
 
 /**

@@ -35,10 +35,17 @@ function EmailSection({ user }: { user: User }) {
       </p>
       {user.email_verified ? null : (
         <>
-          <p className="muted">Verify your address so that you can get your account back if you lose your password.</p>
+          <p className="muted">
+            Verify your address so that you can get your account back if you lose your password.
+          </p>
           <FormSuccess testId="send-verification-result">{result}</FormSuccess>
           <FormError testId="send-verification-error">{error}</FormError>
-          <button type="button" onClick={onSend} disabled={sending} data-testid="send-verification-button">
+          <button
+            type="button"
+            onClick={onSend}
+            disabled={sending}
+            data-testid="send-verification-button"
+          >
             {sending ? "Sending…" : result ? "Send it again" : "Send verification email"}
           </button>
         </>
@@ -72,7 +79,12 @@ function ChangeEmailForm({ user }: { user: User }) {
       renderSent={({ answer }, again) => (
         <div className="form narrow-form">
           <FormSuccess testId="email-change-pending">{answer}</FormSuccess>
-          <button type="button" className="secondary" onClick={again} data-testid="change-email-again">
+          <button
+            type="button"
+            className="secondary"
+            onClick={again}
+            data-testid="change-email-again"
+          >
             Use another address
           </button>
         </div>
@@ -84,13 +96,17 @@ function ChangeEmailForm({ user }: { user: User }) {
       className="form narrow-form"
       intro={
         <p className="muted">
-          To change your address, enter the new one and your password. We mail a link to the new address; the change
-          happens when you open it.
+          To change your address, enter the new one and your password. We mail a link to the new
+          address; the change happens when you open it.
         </p>
       }
       testIds={CHANGE_EMAIL_TEST_IDS}
     >
-      <CurrentPasswordField value={password} onChange={setPassword} testId="change-email-password" />
+      <CurrentPasswordField
+        value={password}
+        onChange={setPassword}
+        testId="change-email-password"
+      />
     </EmailRequestForm>
   );
 }
@@ -127,7 +143,11 @@ function PasswordSection() {
     <section className="account-section" aria-labelledby="account-password-title">
       <h2 id="account-password-title">Password</h2>
       <form onSubmit={onSubmit} data-testid="change-password-form" className="form narrow-form">
-        <CurrentPasswordField value={current} onChange={setCurrent} testId="change-password-current" />
+        <CurrentPasswordField
+          value={current}
+          onChange={setCurrent}
+          testId="change-password-current"
+        />
         <NewPasswordFields
           value={newPassword}
           passwordTestId="change-password-new"
@@ -176,21 +196,37 @@ function SessionsSection() {
     <section className="account-section" aria-labelledby="account-sessions-title">
       <h2 id="account-sessions-title">Sessions</h2>
       <p className="muted">
-        Logging out everywhere ends every session of your account, on this device and all others: browsers, apps and
-        open connections.
+        Logging out everywhere ends every session of your account, on this device and all others:
+        browsers, apps and open connections.
       </p>
       <FormError testId="logout-everywhere-error">{error}</FormError>
       {confirming ? (
         <div className="actions">
-          <button type="button" onClick={onConfirm} disabled={busy} data-testid="logout-everywhere-confirm">
+          <button
+            type="button"
+            onClick={onConfirm}
+            disabled={busy}
+            data-testid="logout-everywhere-confirm"
+          >
             {busy ? "Logging out…" : "Yes, log out everywhere"}
           </button>
-          <button type="button" className="secondary" onClick={onCancel} disabled={busy} data-testid="logout-everywhere-cancel">
+          <button
+            type="button"
+            className="secondary"
+            onClick={onCancel}
+            disabled={busy}
+            data-testid="logout-everywhere-cancel"
+          >
             Cancel
           </button>
         </div>
       ) : (
-        <button type="button" className="secondary" onClick={onAsk} data-testid="logout-everywhere-button">
+        <button
+          type="button"
+          className="secondary"
+          onClick={onAsk}
+          data-testid="logout-everywhere-button"
+        >
           Log out everywhere
         </button>
       )}
@@ -214,7 +250,9 @@ export function AccountPage() {
       <h1>Account</h1>
       <EmailSection user={user} />
       <PasswordSection />
-      {features.map(({ id, AccountSection }) => (AccountSection ? <AccountSection key={id} /> : null))}
+      {features.map(({ id, AccountSection }) =>
+        AccountSection ? <AccountSection key={id} /> : null,
+      )}
       <SessionsSection />
     </section>
   );

@@ -7,11 +7,15 @@ import { createSingleFlight } from "../api/singleFlight";
 import { useAuth } from "../components/auth";
 import { useFragmentToken } from "../hooks/useFragmentToken";
 
-type Outcome = { state: "pending" } | { state: "changed"; message: string } | { state: "failed"; message: string };
+type Outcome =
+  | { state: "pending" }
+  | { state: "changed"; message: string }
+  | { state: "failed"; message: string };
 
 const NO_TOKEN = "This link has no confirmation token. Open the link from the email again.";
 
-export const SIGN_IN_AGAIN = "Every session of your account has ended: log in again, with your new address.";
+export const SIGN_IN_AGAIN =
+  "Every session of your account has ended: log in again, with your new address.";
 
 // A link works once: StrictMode's second effect run must not spend it again.
 const confirmOnce = createSingleFlight<string>();
@@ -36,7 +40,11 @@ export function ConfirmEmailPage() {
         if (active) setOutcome({ state: "changed", message });
       },
       (err: unknown) => {
-        if (active) setOutcome({ state: "failed", message: errorMessage(err, "The address could not be changed.") });
+        if (active)
+          setOutcome({
+            state: "failed",
+            message: errorMessage(err, "The address could not be changed."),
+          });
       },
     );
     return () => {

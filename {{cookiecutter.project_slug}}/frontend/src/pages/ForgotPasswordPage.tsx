@@ -5,7 +5,12 @@ import { useAuth } from "../components/auth";
 import { EmailRequestForm } from "../components/EmailRequestForm";
 import { FormSuccess } from "../components/FormMessage";
 
-const TEST_IDS = { form: "forgot-form", email: "forgot-email", error: "forgot-error", submit: "forgot-submit" };
+const TEST_IDS = {
+  form: "forgot-form",
+  email: "forgot-email",
+  error: "forgot-error",
+  submit: "forgot-submit",
+};
 
 export function ForgotPasswordPage() {
   const { client } = useAuth();
@@ -22,7 +27,9 @@ export function ForgotPasswordPage() {
         label="Email"
         submitLabel="Email me a reset link"
         intro={
-          <p className="muted">Enter your account&apos;s email address: we will mail it a link to set a new password.</p>
+          <p className="muted">
+            Enter your account&apos;s email address: we will mail it a link to set a new password.
+          </p>
         }
         testIds={TEST_IDS}
       />

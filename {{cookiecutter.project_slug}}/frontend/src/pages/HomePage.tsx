@@ -11,9 +11,9 @@ export function HomePage() {
       <h1>{PROJECT_NAME}</h1>
       <p data-testid="home-greeting">Welcome, {name}.</p>
       <p>
-        In a session you write a note over a live connection: start it, write it, save it. If the connection drops
-        before you save, the server keeps the draft and offers it again next time. In the rooms, everyone in a room
-        sees what its members write, as they write it.
+        In a session you write a note over a live connection: start it, write it, save it. If the
+        connection drops before you save, the server keeps the draft and offers it again next time.
+        In the rooms, everyone in a room sees what its members write, as they write it.
       </p>
       <div className="actions">
         <Link to="/session" className="button" data-testid="session-link">

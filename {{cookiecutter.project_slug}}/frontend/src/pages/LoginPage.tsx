@@ -9,7 +9,12 @@ import { useFeatures } from "../features/context";
 import { useSubmit } from "../hooks/useSubmit";
 
 function redirectTarget(state: unknown): string {
-  if (typeof state === "object" && state !== null && "from" in state && typeof state.from === "string") {
+  if (
+    typeof state === "object" &&
+    state !== null &&
+    "from" in state &&
+    typeof state.from === "string"
+  ) {
     return state.from === "/login" ? "/" : state.from;
   }
   return "/";

@@ -72,7 +72,11 @@ export function ResetPasswordPage() {
     <section className="card narrow">
       <h1>Set a new password</h1>
       <form onSubmit={onSubmit} data-testid="reset-form" className="form">
-        <NewPasswordFields value={newPassword} passwordTestId="reset-password" confirmTestId="reset-password-confirm" />
+        <NewPasswordFields
+          value={newPassword}
+          passwordTestId="reset-password"
+          confirmTestId="reset-password-confirm"
+        />
         <FormError testId="reset-error">{error}</FormError>
         <button type="submit" disabled={submitting} data-testid="reset-submit">
           {submitting ? "Saving…" : "Set the new password"}

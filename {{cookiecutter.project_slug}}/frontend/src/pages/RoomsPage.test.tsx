@@ -14,9 +14,21 @@ import { FakeServer, nodeWebSocket } from "../test/fakeServer";
 import { RoomsPage, roomPath } from "./RoomsPage";
 import "../test/react";
 
-const ME: FakeUser = { id: "6f1c0c1e-0000-4000-8000-000000000001", name: "Me Myself", email: "me@example.com" };
-const ANN: FakeUser = { id: "6f1c0c1e-0000-4000-8000-000000000002", name: "Ann", email: "ann@example.com" };
-const BOB: FakeUser = { id: "6f1c0c1e-0000-4000-8000-000000000003", name: "Bob", email: "bob@example.com" };
+const ME: FakeUser = {
+  id: "6f1c0c1e-0000-4000-8000-000000000001",
+  name: "Me Myself",
+  email: "me@example.com",
+};
+const ANN: FakeUser = {
+  id: "6f1c0c1e-0000-4000-8000-000000000002",
+  name: "Ann",
+  email: "ann@example.com",
+};
+const BOB: FakeUser = {
+  id: "6f1c0c1e-0000-4000-8000-000000000003",
+  name: "Bob",
+  email: "bob@example.com",
+};
 const USERS = { "token-me": ME, "token-ann": ANN, "token-bob": BOB };
 
 let server: FakeServer | null = null;
@@ -109,7 +121,9 @@ function listed(): string[] {
 }
 
 function listItem(name: string): HTMLElement {
-  const item = screen.queryAllByTestId("room-list-item").find((element) => element.dataset.room === name);
+  const item = screen
+    .queryAllByTestId("room-list-item")
+    .find((element) => element.dataset.room === name);
   if (!item) throw new Error(`${name} is not listed.`);
   return item;
 }
@@ -235,7 +249,9 @@ describe("RoomsPage: being in a room", () => {
     expect(memberIds().sort()).toEqual([ANN.id, ME.id].sort());
     // Switching rooms left the first one.
     const page = server?.connections[0];
-    expect(rooms.requests.filter((r) => r.connection === page).map((r) => [r.state, r.data.room])).toEqual([
+    expect(
+      rooms.requests.filter((r) => r.connection === page).map((r) => [r.state, r.data.room]),
+    ).toEqual([
       ["join", "lobby"],
       ["leave", "lobby"],
       ["join", "hall"],
@@ -280,7 +296,12 @@ describe("RoomsPage: being in a room", () => {
       [3, ME.name, "second"],
       [4, ANN.name, '{"shape":"circle"}'],
     ]);
-    expect(screen.getAllByTestId("room-update").map((item) => item.dataset.senderId)).toEqual([ME.id, ANN.id, ME.id, ANN.id]);
+    expect(screen.getAllByTestId("room-update").map((item) => item.dataset.senderId)).toEqual([
+      ME.id,
+      ANN.id,
+      ME.id,
+      ANN.id,
+    ]);
     expect(screen.getByTestId("room-updates").dataset.lastSeq).toBe("4");
   });
 
@@ -319,7 +340,8 @@ describe("RoomsPage: being in a room", () => {
     await waitFor(() => {
       expect(memberIds()).toEqual([ME.id, ANN.id]);
     });
-    for (const text of ["a", "b", "c"]) await ann.request("publish", { room: "lobby", payload: { text } });
+    for (const text of ["a", "b", "c"])
+      await ann.request("publish", { room: "lobby", payload: { text } });
     await waitFor(() => {
       expect(shownUpdates()).toHaveLength(3);
     });
@@ -334,7 +356,8 @@ describe("RoomsPage: being in a room", () => {
     await waitFor(() => {
       expect(rooms.membersOf("lobby")).toEqual([ANN.name]);
     });
-    for (const text of ["d", "e"]) await ann.request("publish", { room: "lobby", payload: { text } });
+    for (const text of ["d", "e"])
+      await ann.request("publish", { room: "lobby", payload: { text } });
 
     await waitFor(() => {
       expect(pageJoins(rooms)).toHaveLength(2);
@@ -387,7 +410,8 @@ describe("RoomsPage: being in a room", () => {
     });
     // The room's numbering starts over, and has passed the old count by the time the page is back.
     const newEpoch = rooms.restart("lobby");
-    for (const text of ["new 1", "new 2", "new 3", "new 4", "new 5"]) rooms.publish("lobby", ANN, { text });
+    for (const text of ["new 1", "new 2", "new 3", "new 4", "new 5"])
+      rooms.publish("lobby", ANN, { text });
 
     await waitFor(() => {
       expect(pageJoins(rooms)).toHaveLength(2);
@@ -425,7 +449,9 @@ describe("RoomsPage: being in a room", () => {
     const notice = await screen.findByTestId("socket-closed-notice");
     expect(notice.dataset.reason).toBe("idle");
     expect(notice.textContent).toContain("closed for inactivity");
-    expect(within(notice).getByTestId("closing-message").textContent).toBe("Closed after 300 seconds without a message.");
+    expect(within(notice).getByTestId("closing-message").textContent).toBe(
+      "Closed after 300 seconds without a message.",
+    );
     expect(screen.queryByTestId("session-error")).toBeNull();
     rooms.publish("lobby", ANN, { text: "two" });
     await pause(150);
@@ -438,7 +464,10 @@ describe("RoomsPage: being in a room", () => {
     });
     expect(pageJoins(rooms)[1]?.data).toEqual({ room: "lobby", since: 1, epoch });
     await waitFor(() => {
-      expect(shownUpdates().map(([seq, , text]) => `${String(seq)}:${text}`)).toEqual(["1:one", "2:two"]);
+      expect(shownUpdates().map(([seq, , text]) => `${String(seq)}:${text}`)).toEqual([
+        "1:one",
+        "2:two",
+      ]);
     });
     expect(screen.queryByTestId("socket-closed-notice")).toBeNull();
   });
@@ -461,7 +490,9 @@ describe("RoomsPage: being in a room", () => {
 
     server?.shutDown("Restarting for an update.");
     const restarting = await screen.findByTestId("server-restarting");
-    expect(within(restarting).getByTestId("closing-message").textContent).toBe("Restarting for an update.");
+    expect(within(restarting).getByTestId("closing-message").textContent).toBe(
+      "Restarting for an update.",
+    );
     expect(screen.getByTestId("room-phase").dataset.phase).toBe("waiting");
     expect(screen.queryByTestId("reconnect-button")).toBeNull();
     rooms.publish("lobby", ANN, { text: "meanwhile" });
@@ -472,7 +503,10 @@ describe("RoomsPage: being in a room", () => {
     });
     expect(pageJoins(rooms)[1]?.data).toEqual({ room: "lobby", since: 1, epoch });
     await waitFor(() => {
-      expect(shownUpdates().map(([seq, , text]) => `${String(seq)}:${text}`)).toEqual(["1:before", "2:meanwhile"]);
+      expect(shownUpdates().map(([seq, , text]) => `${String(seq)}:${text}`)).toEqual([
+        "1:before",
+        "2:meanwhile",
+      ]);
     });
     expect(screen.queryByTestId("server-restarting")).toBeNull();
     expect(server?.connections).toHaveLength(2);
@@ -514,7 +548,9 @@ describe("RoomsPage: being in a room", () => {
     });
     const refused = await screen.findByTestId("room-refused");
     expect(refused.dataset.code).toBe("not_allowed");
-    expect(within(refused).getByTestId("room-refused-reason").textContent).toBe("You may not join room 'secret'.");
+    expect(within(refused).getByTestId("room-refused-reason").textContent).toBe(
+      "You may not join room 'secret'.",
+    );
     expect(screen.queryByTestId("room-joined-name")).toBeNull();
     expect(screen.queryByTestId("room-publish-input")).toBeNull();
     // Retries would come every 60 ms here: none does, and no toast repeats what the page says.
@@ -680,8 +716,12 @@ describe("RoomsPage: one's own rooms", () => {
     // The server's refusal is shown in the form.
     type("room-create-name", "taken");
     fireEvent.click(screen.getByTestId("room-create-button"));
-    expect((await screen.findByTestId("room-create-error")).textContent).toBe("A room with this name already exists.");
-    expect(backend.calls("POST /rooms").map((call) => call.body)).toEqual([{ name: "taken", is_public: false }]);
+    expect((await screen.findByTestId("room-create-error")).textContent).toBe(
+      "A room with this name already exists.",
+    );
+    expect(backend.calls("POST /rooms").map((call) => call.body)).toEqual([
+      { name: "taken", is_public: false },
+    ]);
     expect(screen.getByTestId("location").textContent).toBe("/rooms");
 
     type("room-create-name", "team");
@@ -701,22 +741,30 @@ describe("RoomsPage: one's own rooms", () => {
 
     // Someone not let in may not join.
     const ann = await otherMember(url);
-    await expect(ann.request("join", { room: "team" })).rejects.toThrow("You may not join room 'team'.");
+    await expect(ann.request("join", { room: "team" })).rejects.toThrow(
+      "You may not join room 'team'.",
+    );
 
     // No account with that address.
     type("room-invite-email", "nobody@example.com");
     fireEvent.click(screen.getByTestId("room-invite-button"));
-    expect((await screen.findByTestId("room-invite-error")).textContent).toBe("No active account has this address.");
+    expect((await screen.findByTestId("room-invite-error")).textContent).toBe(
+      "No active account has this address.",
+    );
 
     type("room-invite-email", ANN.email);
     fireEvent.click(screen.getByTestId("room-invite-button"));
-    expect((await screen.findByTestId("room-invite-result")).textContent).toBe("Ann may join this room now.");
+    expect((await screen.findByTestId("room-invite-result")).textContent).toBe(
+      "Ann may join this room now.",
+    );
     expect(backend.calls("POST /rooms/team/members").map((call) => call.body)).toEqual([
       { email: "nobody@example.com" },
       { email: ANN.email },
     ]);
     await waitFor(() => {
-      expect(screen.getAllByTestId("room-invited-member").map((item) => item.dataset.memberId)).toEqual([ANN.id]);
+      expect(
+        screen.getAllByTestId("room-invited-member").map((item) => item.dataset.memberId),
+      ).toEqual([ANN.id]);
     });
     expect(screen.getByTestId("room-invited").textContent).toContain("Ann");
 
@@ -742,7 +790,9 @@ describe("RoomsPage: one's own rooms", () => {
     await waitFor(() => {
       expect(screen.getByTestId<HTMLInputElement>("room-public-toggle").checked).toBe(true);
     });
-    expect(backend.calls("PATCH /rooms/team").map((call) => call.body)).toEqual([{ is_public: true }]);
+    expect(backend.calls("PATCH /rooms/team").map((call) => call.body)).toEqual([
+      { is_public: true },
+    ]);
     expect(screen.getByTestId("room-visibility").textContent).toBe("Public");
     await waitFor(() => {
       expect(listItem("team").dataset.public).toBe("true");
@@ -775,7 +825,9 @@ describe("RoomsPage: one's own rooms", () => {
     expect((await screen.findByTestId("room-create-error")).textContent).toBe(
       "You own 1 rooms, the most one may; delete one first.",
     );
-    expect(backend.calls("POST /rooms").map((call) => call.body)).toEqual([{ name: "another", is_public: true }]);
+    expect(backend.calls("POST /rooms").map((call) => call.body)).toEqual([
+      { name: "another", is_public: true },
+    ]);
   });
 
   it("deletes a room after a confirm step", async () => {
@@ -797,7 +849,9 @@ describe("RoomsPage: one's own rooms", () => {
     });
 
     fireEvent.click(await screen.findByTestId("room-delete-button"));
-    expect(screen.getByTestId("room-delete-confirmation").textContent).toContain("Delete “team” for everyone?");
+    expect(screen.getByTestId("room-delete-confirmation").textContent).toContain(
+      "Delete “team” for everyone?",
+    );
     fireEvent.click(screen.getByTestId("room-delete-cancel"));
     expect(screen.queryByTestId("room-delete-confirmation")).toBeNull();
     expect(backend.calls("DELETE /rooms/team")).toEqual([]);

@@ -132,7 +132,11 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
       })
       .catch((error: unknown) => {
         if (error instanceof SocketRequestError) toast.show(error.message, "error");
-        else toast.show("The server did not confirm the message; the connection may have dropped.", "error");
+        else
+          toast.show(
+            "The server did not confirm the message; the connection may have dropped.",
+            "error",
+          );
       });
   };
 
@@ -146,14 +150,22 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
     <section className="card rooms-page">
       <div className="session-header">
         <h1>Rooms</h1>
-        <ConnectionBadge status={socket.status} reconnectAttempt={socket.reconnectAttempt} retryInMs={socket.retryInMs} />
+        <ConnectionBadge
+          status={socket.status}
+          reconnectAttempt={socket.reconnectAttempt}
+          retryInMs={socket.retryInMs}
+        />
       </div>
       <p className="muted">
-        Everyone in a room sees what its members publish, in order. If the connection drops, the page joins again and
-        catches up on what it missed.
+        Everyone in a room sees what its members publish, in order. If the connection drops, the
+        page joins again and catches up on what it missed.
       </p>
 
-      <SocketErrorNotice error={socket.error} errorCode={socket.errorCode} reconnect={socket.reconnect} />
+      <SocketErrorNotice
+        error={socket.error}
+        errorCode={socket.errorCode}
+        reconnect={socket.reconnect}
+      />
 
       {socket.error === null ? (
         <SocketClosedNotice
@@ -186,7 +198,11 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                   <span className="muted">{shown}</span>
                 )}
               </h2>
-              <span className={`badge badge-room-${room.phase}`} data-testid="room-phase" data-phase={room.phase}>
+              <span
+                className={`badge badge-room-${room.phase}`}
+                data-testid="room-phase"
+                data-phase={room.phase}
+              >
                 {room.phase === "waiting" && room.retryInMs !== null
                   ? `Unavailable; trying again in ${(room.retryInMs / 1000).toFixed(1)} s`
                   : PHASE_LABELS[room.phase]}
@@ -203,7 +219,12 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
             </div>
 
             {refused ? (
-              <div className="notice notice-error" data-testid="room-refused" data-code={refused.code} role="alert">
+              <div
+                className="notice notice-error"
+                data-testid="room-refused"
+                data-code={refused.code}
+                role="alert"
+              >
                 <p>You cannot join this room.</p>
                 <p data-testid="room-refused-reason">{refused.message}</p>
                 <button
@@ -219,7 +240,12 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
               </div>
             ) : null}
             {gone ? (
-              <div className="notice notice-error" data-testid="room-removed" data-reason={gone.reason} role="alert">
+              <div
+                className="notice notice-error"
+                data-testid="room-removed"
+                data-reason={gone.reason}
+                role="alert"
+              >
                 <p>{PUT_OUT_MESSAGES[gone.reason] ?? PUT_OUT_OTHERWISE}</p>
               </div>
             ) : null}
@@ -240,11 +266,17 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                 <div className="room-body">
                   <div className="room-members-panel">
                     <h3>In the room</h3>
-                    <ul className="room-members" data-testid="room-members" data-count={room.members.length}>
+                    <ul
+                      className="room-members"
+                      data-testid="room-members"
+                      data-count={room.members.length}
+                    >
                       {room.members.map((member) => (
                         <li key={member.id} data-testid="room-member" data-member-id={member.id}>
                           {member.name}
-                          {socket.user?.id === member.id ? <span className="muted"> (you)</span> : null}
+                          {socket.user?.id === member.id ? (
+                            <span className="muted"> (you)</span>
+                          ) : null}
                         </li>
                       ))}
                     </ul>
@@ -270,7 +302,9 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                       ) : null}
                       {room.updates.length === 0 ? (
                         <li className="muted" data-testid="room-updates-empty">
-                          {room.phase === "joined" ? "No new messages yet. Write one below; everyone here sees it at once." : "Nothing yet."}
+                          {room.phase === "joined"
+                            ? "No new messages yet. Write one below; everyone here sees it at once."
+                            : "Nothing yet."}
                         </li>
                       ) : null}
                       {room.updates.map((update: RoomUpdate) => (
@@ -307,7 +341,11 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                     aria-label="Message"
                     data-testid="room-publish-input"
                   />
-                  <button type="submit" disabled={!joined || text.trim() === ""} data-testid="room-publish-button">
+                  <button
+                    type="submit"
+                    disabled={!joined || text.trim() === ""}
+                    data-testid="room-publish-button"
+                  >
                     Publish
                   </button>
                 </form>
@@ -344,9 +382,9 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
               <>
                 <h2>No rooms yet</h2>
                 <p>
-                  Make one under “New room”: give it a name, and you are in it. Let people in by the email address of
-                  their account, or tick “Public” so that anyone signed in may join. Or ask someone to let you into
-                  theirs: it then shows up in your list.
+                  Make one under “New room”: give it a name, and you are in it. Let people in by the
+                  email address of their account, or tick “Public” so that anyone signed in may
+                  join. Or ask someone to let you into theirs: it then shows up in your list.
                 </p>
               </>
             ) : (

@@ -18,7 +18,11 @@ afterEach(async () => {
   server = null;
 });
 
-async function renderPage(options: ScaffoldOptions = {}, token = "good-token", overrides: UseSocketSessionOptions = {}) {
+async function renderPage(
+  options: ScaffoldOptions = {},
+  token = "good-token",
+  overrides: UseSocketSessionOptions = {},
+) {
   server = await FakeServer.start(scaffold(options));
   const socketOptions = {
     url: server.url,
@@ -48,7 +52,9 @@ describe("SessionPage", () => {
     });
     expect(status.textContent).toBe("Connected");
     const state = screen.getByTestId("note-state");
-    expect(state.textContent).toBe("No note open. Start one: the server keeps it as a draft until you save it.");
+    expect(state.textContent).toBe(
+      "No note open. Start one: the server keeps it as a draft until you save it.",
+    );
     expect(screen.queryByRole("button", { name: "Save the note" })).toBeNull();
 
     fireEvent.click(screen.getByRole("button", { name: "Start a note" }));
@@ -66,7 +72,9 @@ describe("SessionPage", () => {
       expect(screen.getByTestId("save-result").textContent).toContain("Buy milk.");
     });
     expect(state.textContent).toMatch(/^Saved at .*write another note to start a new one\.$/);
-    const sent = server?.connections[0]?.received.find((f) => typeof f === "object" && f.state === "save");
+    const sent = server?.connections[0]?.received.find(
+      (f) => typeof f === "object" && f.state === "save",
+    );
     expect(sent).toMatchObject({ state: "save", data: { content: { note: "Buy milk." } } });
     await waitFor(() => {
       expect(status.dataset.status).toBe("closed");
@@ -78,7 +86,9 @@ describe("SessionPage", () => {
 
     fireEvent.click(within(closed).getByRole("button", { name: "Write another note" }));
     await waitFor(() => {
-      expect(state.textContent).toBe("No note open. Start one: the server keeps it as a draft until you save it.");
+      expect(state.textContent).toBe(
+        "No note open. Start one: the server keeps it as a draft until you save it.",
+      );
     });
     expect(screen.queryByTestId("save-result")).toBeNull();
     expect(server?.connections).toHaveLength(2);
@@ -98,10 +108,25 @@ describe("SessionPage", () => {
 
   it("says what went wrong in words, never in the protocol's names", () => {
     const refusal = (code: string) =>
-      new SocketRequestError({ state: "error", error: "Start a session before saving it (startThings).", code });
-    const codes = ["not_allowed", "unavailable", "rate_limited", "message_too_big", "unauthorized", "invalid_data", "internal"];
+      new SocketRequestError({
+        state: "error",
+        error: "Start a session before saving it (startThings).",
+        code,
+      });
+    const codes = [
+      "not_allowed",
+      "unavailable",
+      "rate_limited",
+      "message_too_big",
+      "unauthorized",
+      "invalid_data",
+      "internal",
+    ];
     const said = [
-      ...codes.flatMap((code) => [noteProblem(refusal(code), "start"), noteProblem(refusal(code), "save")]),
+      ...codes.flatMap((code) => [
+        noteProblem(refusal(code), "start"),
+        noteProblem(refusal(code), "save"),
+      ]),
       noteProblem(new Error("The connection closed."), "save"),
     ];
     for (const text of said) {
@@ -141,8 +166,14 @@ describe("SessionPage", () => {
       expect(screen.getByTestId("raw-request-result").textContent).toContain('"state": "pong"');
     });
     expect(screen.getByTestId("raw-request-result").textContent).toContain('"n": 42');
-    const sent = server?.connections[0]?.received.find((f) => typeof f === "object" && f.state === "ping");
-    expect(sent).toMatchObject({ state: "ping", data: { n: 42 }, id: expect.any(String) as unknown });
+    const sent = server?.connections[0]?.received.find(
+      (f) => typeof f === "object" && f.state === "ping",
+    );
+    expect(sent).toMatchObject({
+      state: "ping",
+      data: { n: 42 },
+      id: expect.any(String) as unknown,
+    });
   });
 
   it("shows the refusal when the token is rejected (1008) and does not reconnect", async () => {
@@ -150,7 +181,9 @@ describe("SessionPage", () => {
     await waitFor(() => {
       expect(screen.getByTestId("connection-status").dataset.status).toBe("closed");
     });
-    expect(screen.getByTestId("session-error").textContent).toContain("Could not validate credentials.");
+    expect(screen.getByTestId("session-error").textContent).toContain(
+      "Could not validate credentials.",
+    );
     expect(screen.getByTestId("reconnect-button")).toBeTruthy();
     expect(server?.connections).toHaveLength(1);
   });
@@ -161,7 +194,9 @@ describe("SessionPage", () => {
     const notice = await screen.findByTestId("socket-closed-notice");
     expect(notice.dataset.reason).toBe("idle");
     expect(notice.textContent).toContain("closed for inactivity");
-    expect(within(notice).getByTestId("closing-message").textContent).toBe("Closed after a while without any message.");
+    expect(within(notice).getByTestId("closing-message").textContent).toBe(
+      "Closed after a while without any message.",
+    );
     expect(screen.getByTestId("connection-status").dataset.status).toBe("closed");
     expect(screen.queryByTestId("session-error")).toBeNull();
     await sleep(100);
@@ -189,7 +224,9 @@ describe("SessionPage", () => {
       expect(screen.getByTestId("connection-status").dataset.status).toBe("open");
     });
     fireEvent.click(screen.getByRole("button", { name: "Start a note" }));
-    fireEvent.change(await screen.findByLabelText("Your note"), { target: { value: "Kept across the restart." } });
+    fireEvent.change(await screen.findByLabelText("Your note"), {
+      target: { value: "Kept across the restart." },
+    });
 
     server?.shutDown("Restarting for an update; back in a moment.");
     const restarting = await screen.findByTestId("server-restarting");
@@ -206,7 +243,9 @@ describe("SessionPage", () => {
     });
     expect(screen.queryByTestId("server-restarting")).toBeNull();
     expect(screen.getByTestId("note-state").textContent).toContain("Draft open on the server");
-    expect(screen.getByLabelText<HTMLTextAreaElement>("Your note").value).toBe("Kept across the restart.");
+    expect(screen.getByLabelText<HTMLTextAreaElement>("Your note").value).toBe(
+      "Kept across the restart.",
+    );
     expect(server?.connections).toHaveLength(2);
     // The server kept the draft: the new connection saves it.
     fireEvent.click(screen.getByRole("button", { name: "Save the note" }));

@@ -84,7 +84,9 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
   const [saved, setSaved] = useState<SavedNote | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [frames, setFrames] = useState<FrameEntry[]>([]);
-  const [rawText, setRawText] = useState(JSON.stringify({ state: "ping", data: { hello: "world" } }));
+  const [rawText, setRawText] = useState(
+    JSON.stringify({ state: "ping", data: { hello: "world" } }),
+  );
   const [rawResult, setRawResult] = useState<string | null>(null);
 
   const socket = useSocketSession({
@@ -95,7 +97,10 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
       if (message.state === "initialised") return;
       setFrames((current) => {
         const key = (current[0]?.key ?? 0) + 1;
-        return [{ key, state: message.state, body: describeFrame(message) }, ...current].slice(0, MAX_FRAMES_SHOWN);
+        return [{ key, state: message.state, body: describeFrame(message) }, ...current].slice(
+          0,
+          MAX_FRAMES_SHOWN,
+        );
       });
     },
   });
@@ -104,7 +109,8 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
   // A draft the server kept from an earlier connection, offered again.
   const resumed = socket.draft !== null && phase === "ready" && !socket.saved;
   const drafting = phase === "drafting" || phase === "saving" || resumed;
-  const draftSince = startedAt ?? (typeof socket.draft?.started_at === "string" ? socket.draft.started_at : null);
+  const draftSince =
+    startedAt ?? (typeof socket.draft?.started_at === "string" ? socket.draft.started_at : null);
   const canSave = isOpen && drafting && phase !== "saving" && note.trim() !== "";
 
   const onStart = () => {
@@ -131,8 +137,14 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
     socket.request("save", { content: { note: text } }).then(
       (answer) => {
         const data: JsonObject = answer.state === "save" ? answer.data : {};
-        const content = typeof data.content === "object" && data.content !== null ? (data.content as JsonObject) : {};
-        setSaved({ text: typeof content.note === "string" ? content.note : text, at: timeOf(data.saved_at) });
+        const content =
+          typeof data.content === "object" && data.content !== null
+            ? (data.content as JsonObject)
+            : {};
+        setSaved({
+          text: typeof content.note === "string" ? content.note : text,
+          at: timeOf(data.saved_at),
+        });
         setNote("");
         setStartedAt(null);
         setPhase("saved");
@@ -140,7 +152,11 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
       (error: unknown) => {
         setProblem(noteProblem(error, "save"));
         // A note that is gone on the server cannot be saved: it takes a new one.
-        setPhase(error instanceof SocketRequestError && error.code === "not_allowed" ? "ready" : "drafting");
+        setPhase(
+          error instanceof SocketRequestError && error.code === "not_allowed"
+            ? "ready"
+            : "drafting",
+        );
       },
     );
   };
@@ -162,7 +178,11 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
   };
 
   const onSendRaw = () => {
-    setRawResult(socket.sendRaw(rawText) ? "Sent; what comes back is listed below." : "The connection is not open.");
+    setRawResult(
+      socket.sendRaw(rawText)
+        ? "Sent; what comes back is listed below."
+        : "The connection is not open.",
+    );
   };
 
   const onSendRequest = () => {
@@ -173,11 +193,19 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
       setRawResult("A request must be a JSON object with a string state.");
       return;
     }
-    if (typeof parsed !== "object" || parsed === null || !("state" in parsed) || typeof parsed.state !== "string") {
+    if (
+      typeof parsed !== "object" ||
+      parsed === null ||
+      !("state" in parsed) ||
+      typeof parsed.state !== "string"
+    ) {
       setRawResult("A request must be a JSON object with a string state.");
       return;
     }
-    const data = "data" in parsed && typeof parsed.data === "object" && parsed.data !== null ? parsed.data : {};
+    const data =
+      "data" in parsed && typeof parsed.data === "object" && parsed.data !== null
+        ? parsed.data
+        : {};
     setRawResult("Waiting for the response…");
     socket
       .request(parsed.state, data as JsonObject)
@@ -217,16 +245,29 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
     <section className="card">
       <div className="session-header">
         <h1>Session</h1>
-        <ConnectionBadge status={socket.status} reconnectAttempt={socket.reconnectAttempt} retryInMs={socket.retryInMs} />
+        <ConnectionBadge
+          status={socket.status}
+          reconnectAttempt={socket.reconnectAttempt}
+          retryInMs={socket.retryInMs}
+        />
       </div>
       <p className="muted">
-        A note, written over a live connection. Starting it opens a draft on the server; if the connection drops, the
-        draft waits for you. Saving stores the note and ends the session.
+        A note, written over a live connection. Starting it opens a draft on the server; if the
+        connection drops, the draft waits for you. Saving stores the note and ends the session.
       </p>
 
-      <SocketErrorNotice error={socket.error} errorCode={socket.errorCode} reconnect={socket.reconnect} />
+      <SocketErrorNotice
+        error={socket.error}
+        errorCode={socket.errorCode}
+        reconnect={socket.reconnect}
+      />
 
-      <p className="note-state" role="status" data-testid="note-state" data-phase={resumed ? "resumed" : phase}>
+      <p
+        className="note-state"
+        role="status"
+        data-testid="note-state"
+        data-phase={resumed ? "resumed" : phase}
+      >
         {state}
       </p>
 
@@ -257,12 +298,19 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
             <button type="submit" disabled={!canSave} data-testid="save-button">
               {phase === "saving" ? "Saving…" : "Save the note"}
             </button>
-            {isOpen && note.trim() === "" ? <span className="muted note-hint">Write something to save it.</span> : null}
+            {isOpen && note.trim() === "" ? (
+              <span className="muted note-hint">Write something to save it.</span>
+            ) : null}
           </div>
         </form>
       ) : phase !== "saved" ? (
         <div className="actions">
-          <button type="button" onClick={onStart} disabled={!isOpen || phase === "starting"} data-testid="start-button">
+          <button
+            type="button"
+            onClick={onStart}
+            disabled={!isOpen || phase === "starting"}
+            data-testid="start-button"
+          >
             Start a note
           </button>
         </div>
@@ -278,7 +326,12 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
       {savedAndClosed ? (
         <div className="notice" data-testid="socket-closed-notice" data-reason="saved">
           <p>The session ended with the save.</p>
-          <button type="button" className="secondary" data-testid="new-session-button" onClick={onAnotherNote}>
+          <button
+            type="button"
+            className="secondary"
+            data-testid="new-session-button"
+            onClick={onAnotherNote}
+          >
             Write another note
           </button>
         </div>
@@ -301,8 +354,8 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
           </p>
         ) : null}
         <p className="muted">
-          Send any frame: “Send raw” sends the text as it is; “Send as request” parses it, adds an id and waits for the
-          response with that id.
+          Send any frame: “Send raw” sends the text as it is; “Send as request” parses it, adds an
+          id and waits for the response with that id.
         </p>
         <label className="dev-frame" htmlFor="dev-frame">
           Frame
@@ -316,7 +369,13 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
           spellCheck={false}
         />
         <div className="actions">
-          <button type="button" className="secondary" onClick={onSendRaw} disabled={!isOpen} data-testid="raw-send-button">
+          <button
+            type="button"
+            className="secondary"
+            onClick={onSendRaw}
+            disabled={!isOpen}
+            data-testid="raw-send-button"
+          >
             Send raw
           </button>
           <button
@@ -335,7 +394,9 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
           {frames.length === 0 ? <li className="muted">None yet.</li> : null}
           {frames.map((entry) => (
             <li key={entry.key} data-testid="response-item" data-state={entry.state}>
-              <span className={`state state-${entry.state === "error" ? "error" : "ok"}`}>{entry.state}</span>
+              <span className={`state state-${entry.state === "error" ? "error" : "ok"}`}>
+                {entry.state}
+              </span>
               <pre data-testid="response-data">{entry.body}</pre>
             </li>
           ))}

@@ -11,7 +11,8 @@ afterEach(() => {
   cleanup();
 });
 
-const LAST_ADMINISTRATOR = "This is the last active administrator: make another user an administrator first.";
+const LAST_ADMINISTRATOR =
+  "This is the last active administrator: make another user an administrator first.";
 
 function account(id: string, email: string, fields: Partial<ManagedUser> = {}): ManagedUser {
   return {
@@ -37,7 +38,8 @@ function usersBackend(others: ManagedUser[], { superuser = true, pageSize = 100 
     if (path !== "/users" && !path.startsWith("/users/")) return null;
     if (path === "/users/me" || path.startsWith("/users/me/")) return null;
     if (!backend.authorized(request)) return json(401, { detail: "Not authenticated." });
-    if (!backend.user.is_superuser) return json(403, { detail: "The user doesn't have enough privileges." });
+    if (!backend.user.is_superuser)
+      return json(403, { detail: "The user doesn't have enough privileges." });
     if (request.method === "GET" && path === "/users") {
       const params = new URLSearchParams(query);
       const skip = Number(params.get("skip") ?? "0");
@@ -46,7 +48,11 @@ function usersBackend(others: ManagedUser[], { superuser = true, pageSize = 100 
       return json(200, { data: users.slice(skip, skip + limit), count: users.length });
     }
     if (request.method === "POST" && path === "/users") {
-      const body = request.body as { email: string; full_name: string | null; is_superuser: boolean };
+      const body = request.body as {
+        email: string;
+        full_name: string | null;
+        is_superuser: boolean;
+      };
       if (users.some((user) => user.email === body.email)) {
         return json(409, { detail: "A user with this email already exists." });
       }
@@ -64,7 +70,9 @@ function usersBackend(others: ManagedUser[], { superuser = true, pageSize = 100 
       if (!found) return json(404, { detail: "User not found." });
       const change = request.body as Partial<ManagedUser>;
       const demoted = change.is_superuser === false || change.is_active === false;
-      const otherAdmins = users.filter((user) => user.id !== found.id && user.is_superuser && user.is_active);
+      const otherAdmins = users.filter(
+        (user) => user.id !== found.id && user.is_superuser && user.is_active,
+      );
       if (demoted && found.is_superuser && found.is_active && otherAdmins.length === 0) {
         return json(409, { detail: LAST_ADMINISTRATOR });
       }
@@ -93,9 +101,13 @@ describe("UsersPage", () => {
   });
 
   it("lists the accounts, adds one with a first password, and makes it an administrator then not", async () => {
-    const { backend, users } = usersBackend([account("u2", "ann@example.com", { full_name: "Ann Other" })]);
+    const { backend, users } = usersBackend([
+      account("u2", "ann@example.com", { full_name: "Ann Other" }),
+    ]);
     renderApp("/users", backend);
-    expect((await screen.findByRole("link", { name: "Users" })).getAttribute("aria-current")).toBe("page");
+    expect((await screen.findByRole("link", { name: "Users" })).getAttribute("aria-current")).toBe(
+      "page",
+    );
     await screen.findByRole("heading", { name: "Accounts (2)" });
     expect(within(row("Me Myself")).getByText("You")).toBeTruthy();
     expect(within(row("Me Myself")).getByText("Administrator")).toBeTruthy();
@@ -109,7 +121,9 @@ describe("UsersPage", () => {
     expect((await screen.findByRole("alert")).textContent).toContain("at least 12 characters");
     expect(backend.calls("POST /users")).toHaveLength(0);
 
-    fireEvent.change(screen.getByLabelText("First password"), { target: { value: "a long first password" } });
+    fireEvent.change(screen.getByLabelText("First password"), {
+      target: { value: "a long first password" },
+    });
     fireEvent.click(screen.getByRole("button", { name: "Add user" }));
     expect(await screen.findByText(/^new@example.com can log in now/)).toBeTruthy();
     expect(backend.calls("POST /users")[0]?.body).toEqual({
@@ -128,16 +142,25 @@ describe("UsersPage", () => {
       expect(within(row("New Person")).getByText("Administrator")).toBeTruthy();
     });
     expect(users.find((user) => user.email === "new@example.com")?.is_superuser).toBe(true);
-    fireEvent.click(within(row("New Person")).getByRole("button", { name: /^Remove administrator/ }));
+    fireEvent.click(
+      within(row("New Person")).getByRole("button", { name: /^Remove administrator/ }),
+    );
     await waitFor(() => {
       expect(within(row("New Person")).queryByText("Administrator")).toBeNull();
     });
   });
 
   it("deactivates an account and turns it on again", async () => {
-    const { backend, users } = usersBackend([account("u2", "ann@example.com", { full_name: "Ann Other" })]);
+    const { backend, users } = usersBackend([
+      account("u2", "ann@example.com", { full_name: "Ann Other" }),
+    ]);
     renderApp("/users", backend);
-    fireEvent.click(await within(await screen.findByRole("listitem", { name: "Ann Other" })).findByRole("button", { name: /^Deactivate/ }));
+    fireEvent.click(
+      await within(await screen.findByRole("listitem", { name: "Ann Other" })).findByRole(
+        "button",
+        { name: /^Deactivate/ },
+      ),
+    );
     await waitFor(() => {
       expect(within(row("Ann Other")).getByText("Deactivated")).toBeTruthy();
     });
@@ -177,7 +200,9 @@ describe("UsersPage", () => {
   });
 
   it("loads more accounts past the first page", async () => {
-    const more = Array.from({ length: 4 }, (_, index) => account(`m${String(index)}`, `m${String(index)}@example.com`));
+    const more = Array.from({ length: 4 }, (_, index) =>
+      account(`m${String(index)}`, `m${String(index)}@example.com`),
+    );
     const { backend } = usersBackend(more, { pageSize: 3 });
     renderApp("/users", backend);
     fireEvent.click(await screen.findByRole("button", { name: "Show more (2 left)" }));
@@ -185,9 +210,10 @@ describe("UsersPage", () => {
       expect(screen.getAllByRole("listitem")).toHaveLength(5);
     });
     expect(screen.queryByRole("button", { name: /Show more/ })).toBeNull();
-    expect(backend.requests.filter((request) => request.path.startsWith("/users?")).map((request) => request.path)).toEqual([
-      "/users?skip=0&limit=100",
-      "/users?skip=3&limit=100",
-    ]);
+    expect(
+      backend.requests
+        .filter((request) => request.path.startsWith("/users?"))
+        .map((request) => request.path),
+    ).toEqual(["/users?skip=0&limit=100", "/users?skip=3&limit=100"]);
   });
 });

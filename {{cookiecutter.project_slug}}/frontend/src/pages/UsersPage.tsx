@@ -2,7 +2,14 @@ import { type ChangeEvent, type SubmitEvent, useCallback, useEffect, useState } 
 
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../api/account";
 import { type AuthClient, errorMessage } from "../api/auth";
-import { createUser, listUsers, type ManagedUser, updateUser, type UserChange, USERS_PAGE_SIZE } from "../api/users";
+import {
+  createUser,
+  listUsers,
+  type ManagedUser,
+  updateUser,
+  type UserChange,
+  USERS_PAGE_SIZE,
+} from "../api/users";
 import { useAuth } from "../components/auth";
 import { FormError, FormSuccess } from "../components/FormMessage";
 import { useSubmit } from "../hooks/useSubmit";
@@ -19,16 +26,26 @@ interface Listing {
 
 /** The accounts, a page at a time; new and changed ones replace what was loaded. */
 function useUserList(client: AuthClient) {
-  const [listing, setListing] = useState<Listing>({ users: null, count: 0, error: null, loadingMore: false });
+  const [listing, setListing] = useState<Listing>({
+    users: null,
+    count: 0,
+    error: null,
+    loadingMore: false,
+  });
 
   useEffect(() => {
     let active = true;
     listUsers(client).then(
       (page) => {
-        if (active) setListing({ users: page.data, count: page.count, error: null, loadingMore: false });
+        if (active)
+          setListing({ users: page.data, count: page.count, error: null, loadingMore: false });
       },
       (error: unknown) => {
-        if (active) setListing((current) => ({ ...current, error: errorMessage(error, "The users could not be loaded.") }));
+        if (active)
+          setListing((current) => ({
+            ...current,
+            error: errorMessage(error, "The users could not be loaded."),
+          }));
       },
     );
     return () => {
@@ -43,7 +60,10 @@ function useUserList(client: AuthClient) {
       (page) => {
         setListing((current) => {
           const known = new Set((current.users ?? []).map((user) => user.id));
-          const users = [...(current.users ?? []), ...page.data.filter((user) => !known.has(user.id))];
+          const users = [
+            ...(current.users ?? []),
+            ...page.data.filter((user) => !known.has(user.id)),
+          ];
           return { users, count: page.count, error: null, loadingMore: false };
         });
       },
@@ -59,7 +79,11 @@ function useUserList(client: AuthClient) {
 
   /** A new account goes first, where the one who made it sees it. */
   const added = useCallback((user: ManagedUser) => {
-    setListing((current) => ({ ...current, users: [user, ...(current.users ?? [])], count: current.count + 1 }));
+    setListing((current) => ({
+      ...current,
+      users: [user, ...(current.users ?? [])],
+      count: current.count + 1,
+    }));
   }, []);
 
   const changed = useCallback((user: ManagedUser) => {
@@ -72,7 +96,13 @@ function useUserList(client: AuthClient) {
   return { ...listing, loadMore, added, changed };
 }
 
-function NewUserForm({ client, onCreated }: { client: AuthClient; onCreated: (user: ManagedUser) => void }) {
+function NewUserForm({
+  client,
+  onCreated,
+}: {
+  client: AuthClient;
+  onCreated: (user: ManagedUser) => void;
+}) {
   const [email, setEmail] = useState("");
   const [fullName, setFullName] = useState("");
   const [password, setPassword] = useState("");
@@ -331,8 +361,8 @@ function UsersManager({
     <section className="card users-page">
       <h1>Users</h1>
       <p className="muted">
-        Everyone with an account. A deactivated user cannot log in, and is logged out everywhere; administrators
-        manage the others here. There is always at least one active administrator.
+        Everyone with an account. A deactivated user cannot log in, and is logged out everywhere;
+        administrators manage the others here. There is always at least one active administrator.
       </p>
       <NewUserForm client={client} onCreated={added} />
 
@@ -347,7 +377,13 @@ function UsersManager({
           <>
             <ul className="user-list" aria-labelledby="users-list-title">
               {users.map((user) => (
-                <UserRow key={user.id} client={client} user={user} me={user.id === meId} onChanged={onChanged} />
+                <UserRow
+                  key={user.id}
+                  client={client}
+                  user={user}
+                  me={user.id === meId}
+                  onChanged={onChanged}
+                />
               ))}
             </ul>
             {users.length < count ? (

@@ -7,7 +7,10 @@ import { createSingleFlight } from "../api/singleFlight";
 import { useAuth } from "../components/auth";
 import { useFragmentToken } from "../hooks/useFragmentToken";
 
-type Outcome = { state: "pending" } | { state: "verified"; message: string } | { state: "failed"; message: string };
+type Outcome =
+  | { state: "pending" }
+  | { state: "verified"; message: string }
+  | { state: "failed"; message: string };
 
 const verifyOnce = createSingleFlight<string>();
 
@@ -16,7 +19,10 @@ export function VerifyEmailPage() {
   const token = useFragmentToken();
   const [outcome, setOutcome] = useState<Outcome>(
     token === null
-      ? { state: "failed", message: "This link has no verification token. Open the link from the email again." }
+      ? {
+          state: "failed",
+          message: "This link has no verification token. Open the link from the email again.",
+        }
       : { state: "pending" },
   );
 
@@ -28,7 +34,11 @@ export function VerifyEmailPage() {
         if (active) setOutcome({ state: "verified", message });
       },
       (err: unknown) => {
-        if (active) setOutcome({ state: "failed", message: errorMessage(err, "The address could not be verified.") });
+        if (active)
+          setOutcome({
+            state: "failed",
+            message: errorMessage(err, "The address could not be verified."),
+          });
       },
     );
     return () => {

@@ -38,9 +38,11 @@ async function logInWithPassword() {
 function TestStep({ challenge, onSignedIn, onRestart }: ChallengeStepProps) {
   const { client } = useAuth();
   const onFinish = () => {
-    client.signInWith("/login/test-step", { challenge_token: challenge.token }).then(onSignedIn, (err: unknown) => {
-      onRestart(errorMessage(err, "failed"));
-    });
+    client
+      .signInWith("/login/test-step", { challenge_token: challenge.token })
+      .then(onSignedIn, (err: unknown) => {
+        onRestart(errorMessage(err, "failed"));
+      });
   };
   const onExpire = () => {
     onRestart("Too late.");
@@ -66,7 +68,11 @@ const testFeature: AuthFeature = {
   AccountSection: () => <p data-testid="test-account-section">section</p>,
   routes: [
     { path: "/test-open", element: <p data-testid="test-open-page">open</p> },
-    { path: "/test-closed", element: <p data-testid="test-closed-page">closed</p>, requireAuth: true },
+    {
+      path: "/test-closed",
+      element: <p data-testid="test-closed-page">closed</p>,
+      requireAuth: true,
+    },
   ],
 };
 
@@ -78,7 +84,9 @@ describe("login with a further step", () => {
       loginChallenge: challenge,
       handlers: {
         "POST /login/test-step": (request, fake) =>
-          (request.body as { challenge_token?: string }).challenge_token === "C1" ? fake.issueTokens() : json(400, {}),
+          (request.body as { challenge_token?: string }).challenge_token === "C1"
+            ? fake.issueTokens()
+            : json(400, {}),
       },
     });
     renderApp("/", backend, { features: [testFeature] });
@@ -108,7 +116,9 @@ describe("login with a further step", () => {
     renderApp("/login", backend);
     await screen.findByTestId("login-form");
     await logInWithPassword();
-    expect((await screen.findByTestId("challenge-unsupported")).textContent).toBe(UNSUPPORTED_CHALLENGE);
+    expect((await screen.findByTestId("challenge-unsupported")).textContent).toBe(
+      UNSUPPORTED_CHALLENGE,
+    );
     fireEvent.click(screen.getByTestId("challenge-back"));
     await screen.findByTestId("login-form");
   });
@@ -124,7 +134,9 @@ describe("features", () => {
     renderApp("/test-closed", backend, { features: [testFeature] });
     await screen.findByTestId("login-form");
     expect(screen.getByTestId("test-login-extra")).toBeTruthy();
-    expect(screen.getByTestId("forgot-password-link").getAttribute("href")).toBe("/forgot-password");
+    expect(screen.getByTestId("forgot-password-link").getAttribute("href")).toBe(
+      "/forgot-password",
+    );
     await logInWithPassword();
     await screen.findByTestId("test-closed-page");
 
@@ -140,12 +152,16 @@ describe("login", () => {
     renderApp("/login", backend);
     await screen.findByTestId("login-form");
     await logInWithPassword();
-    expect((await screen.findByTestId("login-error")).textContent).toBe("Too many attempts. Try again in 5 minutes.");
+    expect((await screen.findByTestId("login-error")).textContent).toBe(
+      "Too many attempts. Try again in 5 minutes.",
+    );
 
     answer = serverBusy();
     await logInWithPassword();
     await waitFor(() => {
-      expect(screen.getByTestId("login-error").textContent).toBe("The server is busy. Try again in a moment.");
+      expect(screen.getByTestId("login-error").textContent).toBe(
+        "The server is busy. Try again in a moment.",
+      );
     });
     expect(backend.client.tokens.accessToken).toBeNull();
   });
@@ -155,20 +171,27 @@ describe("forgot password", () => {
   it("asks for a reset mail and shows the server's answer", async () => {
     const backend = new FakeAuthBackend({
       handlers: {
-        "POST /login/password-recovery": () => json(202, { message: "If that account exists, we sent it a link." }),
+        "POST /login/password-recovery": () =>
+          json(202, { message: "If that account exists, we sent it a link." }),
       },
     });
     renderApp("/forgot-password", backend);
     type("forgot-email", " someone@example.com ");
     fireEvent.click(screen.getByTestId("forgot-submit"));
-    expect((await screen.findByTestId("forgot-result")).textContent).toBe("If that account exists, we sent it a link.");
+    expect((await screen.findByTestId("forgot-result")).textContent).toBe(
+      "If that account exists, we sent it a link.",
+    );
     expect(screen.queryByTestId("forgot-form")).toBeNull();
-    expect(backend.calls("POST /login/password-recovery")[0]?.body).toEqual({ email: "someone@example.com" });
+    expect(backend.calls("POST /login/password-recovery")[0]?.body).toEqual({
+      email: "someone@example.com",
+    });
   });
 
   it("shows an error", async () => {
     const backend = new FakeAuthBackend({
-      handlers: { "POST /login/password-recovery": () => json(400, { detail: "That is not an address." }) },
+      handlers: {
+        "POST /login/password-recovery": () => json(400, { detail: "That is not an address." }),
+      },
     });
     renderApp("/forgot-password", backend);
     type("forgot-email", "someone@example.com");
@@ -177,11 +200,15 @@ describe("forgot password", () => {
   });
 
   it("says how long to wait after too many requests", async () => {
-    const backend = new FakeAuthBackend({ handlers: { "POST /login/password-recovery": () => tooManyAttempts(45) } });
+    const backend = new FakeAuthBackend({
+      handlers: { "POST /login/password-recovery": () => tooManyAttempts(45) },
+    });
     renderApp("/forgot-password", backend);
     type("forgot-email", "someone@example.com");
     fireEvent.click(screen.getByTestId("forgot-submit"));
-    expect((await screen.findByTestId("forgot-error")).textContent).toBe("Too many attempts. Try again in 45 seconds.");
+    expect((await screen.findByTestId("forgot-error")).textContent).toBe(
+      "Too many attempts. Try again in 45 seconds.",
+    );
     expect(screen.queryByTestId("forgot-result")).toBeNull();
   });
 });
@@ -212,7 +239,9 @@ describe("reset password", () => {
     type("reset-password", "short");
     type("reset-password-confirm", "short");
     fireEvent.submit(screen.getByTestId("reset-form"));
-    expect((await screen.findByTestId("reset-error")).textContent).toBe("Use at least 12 characters.");
+    expect((await screen.findByTestId("reset-error")).textContent).toBe(
+      "Use at least 12 characters.",
+    );
 
     type("reset-password", "eleven char");
     type("reset-password-confirm", "eleven char");
@@ -233,7 +262,10 @@ describe("reset password", () => {
     fireEvent.click(screen.getByTestId("reset-submit"));
     expect((await screen.findByTestId("reset-result")).textContent).toBe("Password updated.");
     expect(screen.getByTestId("reset-login-link").getAttribute("href")).toBe("/login");
-    expect(backend.calls("POST /login/password-reset")[0]?.body).toEqual({ token: "R1", new_password: "twelve chars" });
+    expect(backend.calls("POST /login/password-reset")[0]?.body).toEqual({
+      token: "R1",
+      new_password: "twelve chars",
+    });
   });
 
   it("logs this tab out too: the reset ended every session", async () => {
@@ -255,7 +287,9 @@ describe("reset password", () => {
     type("reset-password", "a long enough one");
     type("reset-password-confirm", "a long enough one");
     fireEvent.click(screen.getByTestId("reset-submit"));
-    expect((await screen.findByTestId("reset-error")).textContent).toBe("This link is invalid or has expired.");
+    expect((await screen.findByTestId("reset-error")).textContent).toBe(
+      "This link is invalid or has expired.",
+    );
     expect(screen.getByTestId("reset-new-link").getAttribute("href")).toBe("/forgot-password");
   });
 
@@ -264,7 +298,12 @@ describe("reset password", () => {
       handlers: {
         "POST /login/password-reset": () =>
           json(422, {
-            detail: [{ loc: ["body", "new_password"], msg: "Value error, this password is too common; choose another" }],
+            detail: [
+              {
+                loc: ["body", "new_password"],
+                msg: "Value error, this password is too common; choose another",
+              },
+            ],
           }),
       },
     });
@@ -272,7 +311,9 @@ describe("reset password", () => {
     type("reset-password", "password1234");
     type("reset-password-confirm", "password1234");
     fireEvent.click(screen.getByTestId("reset-submit"));
-    expect((await screen.findByTestId("reset-error")).textContent).toBe("This password is too common; choose another.");
+    expect((await screen.findByTestId("reset-error")).textContent).toBe(
+      "This password is too common; choose another.",
+    );
   });
 
   it("explains a link without a token", async () => {
@@ -309,7 +350,9 @@ describe("verify email", () => {
 
   it("shows a refused token", async () => {
     renderApp("/verify-email#token=old", verifyBackend());
-    expect((await screen.findByTestId("verify-email-error")).textContent).toBe("This link is invalid or has expired.");
+    expect((await screen.findByTestId("verify-email-error")).textContent).toBe(
+      "This link is invalid or has expired.",
+    );
   });
 
   it("works logged in, and the account page then shows the address verified", async () => {
@@ -340,7 +383,9 @@ describe("email change", () => {
     renderApp("/account", backend);
     await screen.findByTestId("change-email-form");
     await askForChange("new@example.com", "wrong");
-    expect((await screen.findByTestId("change-email-error")).textContent).toBe("Incorrect password.");
+    expect((await screen.findByTestId("change-email-error")).textContent).toBe(
+      "Incorrect password.",
+    );
 
     await askForChange(" new@example.com ", PASSWORD);
     expect((await screen.findByTestId("email-change-pending")).textContent).toBe(
@@ -384,10 +429,14 @@ describe("confirm email change", () => {
   it("takes the token from the fragment once, even under StrictMode, and says to log in again", async () => {
     const backend = pendingChange(false);
     renderApp(`/confirm-email#token=${EMAIL_CHANGE_TOKEN}`, backend, { strict: true });
-    expect((await screen.findByTestId("confirm-email-result")).textContent).toBe("Your email is now new@example.com.");
+    expect((await screen.findByTestId("confirm-email-result")).textContent).toBe(
+      "Your email is now new@example.com.",
+    );
     expect(screen.getByTestId("confirm-email-sign-in-again").textContent).toBe(SIGN_IN_AGAIN);
     expect(backend.calls("POST /login/email-change")).toHaveLength(1);
-    expect(backend.calls("POST /login/email-change")[0]?.body).toEqual({ token: EMAIL_CHANGE_TOKEN });
+    expect(backend.calls("POST /login/email-change")[0]?.body).toEqual({
+      token: EMAIL_CHANGE_TOKEN,
+    });
     expect(screen.getByTestId("test-location").textContent).toBe("/confirm-email");
 
     fireEvent.click(screen.getByTestId("confirm-email-login-link"));
@@ -440,7 +489,9 @@ describe("confirm email change", () => {
   it("explains a link without a token", async () => {
     const backend = pendingChange(false);
     renderApp("/confirm-email", backend);
-    expect((await screen.findByTestId("confirm-email-error")).textContent).toContain("no confirmation token");
+    expect((await screen.findByTestId("confirm-email-error")).textContent).toContain(
+      "no confirmation token",
+    );
     expect(backend.calls("POST /login/email-change")).toHaveLength(0);
   });
 });
@@ -465,7 +516,9 @@ describe("account page", () => {
     expect(badge.dataset.verified).toBe("false");
     expect(badge.textContent).toBe("Not verified");
     fireEvent.click(screen.getByTestId("send-verification-button"));
-    expect((await screen.findByTestId("send-verification-result")).textContent).toBe("We sent you a link.");
+    expect((await screen.findByTestId("send-verification-result")).textContent).toBe(
+      "We sent you a link.",
+    );
     expect(backend.calls("POST /users/me/email-verification")).toHaveLength(1);
   });
 
@@ -477,7 +530,9 @@ describe("account page", () => {
     type("change-password-new", "a new password");
     type("change-password-confirm", "a new password");
     fireEvent.click(screen.getByTestId("change-password-submit"));
-    expect((await screen.findByTestId("change-password-error")).textContent).toBe("Incorrect password.");
+    expect((await screen.findByTestId("change-password-error")).textContent).toBe(
+      "Incorrect password.",
+    );
 
     const before = backend.client.tokens.accessToken;
     const seen: (string | null)[] = [];
@@ -488,7 +543,9 @@ describe("account page", () => {
     type("change-password-new", "a new password");
     type("change-password-confirm", "a new password");
     fireEvent.click(screen.getByTestId("change-password-submit"));
-    expect((await screen.findByTestId("change-password-result")).textContent).toBe(PASSWORD_CHANGED);
+    expect((await screen.findByTestId("change-password-result")).textContent).toBe(
+      PASSWORD_CHANGED,
+    );
     const [, changed] = backend.calls("PATCH /users/me/password");
     expect(changed?.body).toEqual({ current_password: PASSWORD, new_password: "a new password" });
     expect(changed?.authorization).toBe(`Bearer ${String(before)}`);
@@ -510,7 +567,9 @@ describe("account page", () => {
     await waitFor(() => {
       expect(backend.calls("PATCH /users/me/password")).toHaveLength(3);
     });
-    expect(backend.calls("PATCH /users/me/password")[2]?.authorization).toBe(`Bearer ${String(after)}`);
+    expect(backend.calls("PATCH /users/me/password")[2]?.authorization).toBe(
+      `Bearer ${String(after)}`,
+    );
     // Only the session restore on start spent the cookie.
     expect(backend.calls("POST /login/resume")).toHaveLength(1);
     expect(backend.calls("POST /login/refresh")).toHaveLength(0);
@@ -538,7 +597,9 @@ describe("account page", () => {
     type("change-password-new", "elevenchars");
     type("change-password-confirm", "elevenchars");
     fireEvent.click(screen.getByTestId("change-password-submit"));
-    expect((await screen.findByTestId("change-password-error")).textContent).toBe("Use at least 12 characters.");
+    expect((await screen.findByTestId("change-password-error")).textContent).toBe(
+      "Use at least 12 characters.",
+    );
     expect(backend.calls("PATCH /users/me/password")).toHaveLength(0);
 
     type("change-password-new", "password1234");
@@ -588,7 +649,9 @@ describe("account page", () => {
     expect((await screen.findByTestId("login-notice")).textContent).toBe(LOGGED_OUT_EVERYWHERE);
     expect(screen.getByTestId("test-location").textContent).toBe("/login");
     expect(backend.calls("POST /login/logout-everywhere")).toHaveLength(1);
-    expect(backend.calls("POST /login/logout-everywhere")[0]?.authorization).toMatch(/^Bearer access-/);
+    expect(backend.calls("POST /login/logout-everywhere")[0]?.authorization).toMatch(
+      /^Bearer access-/,
+    );
     expect(backend.cookie).toBe(false);
     expect(backend.client.tokens.accessToken).toBeNull();
     expect(screen.queryByTestId("current-user")).toBeNull();
@@ -597,12 +660,16 @@ describe("account page", () => {
   it("stays logged in when logging out everywhere fails", async () => {
     const backend = new FakeAuthBackend({
       loggedIn: true,
-      handlers: { "POST /login/logout-everywhere": () => json(503, { detail: "Try again later." }) },
+      handlers: {
+        "POST /login/logout-everywhere": () => json(503, { detail: "Try again later." }),
+      },
     });
     renderApp("/account", backend);
     fireEvent.click(await screen.findByTestId("logout-everywhere-button"));
     fireEvent.click(screen.getByTestId("logout-everywhere-confirm"));
-    expect((await screen.findByTestId("logout-everywhere-error")).textContent).toBe("Try again later.");
+    expect((await screen.findByTestId("logout-everywhere-error")).textContent).toBe(
+      "Try again later.",
+    );
     expect(screen.getByTestId("current-user").textContent).toBe("me@example.com");
   });
 });

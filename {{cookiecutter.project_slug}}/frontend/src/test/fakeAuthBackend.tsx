@@ -14,8 +14,15 @@ import type { AuthFeature } from "../features/types";
 
 export const BASE = "http://backend.test/api/v1";
 
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json", ...headers },
+  });
 }
 
 /** The server's answer to too many attempts: 429, with the wait in `Retry-After`. */
@@ -29,7 +36,11 @@ export function tooManyAttempts(seconds: number): Response {
 
 /** The server's answer when too many passwords are being checked at once. */
 export function serverBusy(): Response {
-  return json(503, { detail: "The server is busy; try again in a moment." }, { "Retry-After": "1" });
+  return json(
+    503,
+    { detail: "The server is busy; try again in a moment." },
+    { "Retry-After": "1" },
+  );
 }
 
 /** The user's password in the fake. */
@@ -51,7 +62,10 @@ export interface FakeRequest {
 }
 
 /** Answers a request; `backend` gives access to the fake's state (e.g. to issue tokens). */
-export type FakeHandler = (request: FakeRequest, backend: FakeAuthBackend) => Response | Promise<Response>;
+export type FakeHandler = (
+  request: FakeRequest,
+  backend: FakeAuthBackend,
+) => Response | Promise<Response>;
 
 export interface FakeAuthOptions {
   loggedIn?: boolean;
@@ -91,7 +105,10 @@ export class FakeAuthBackend {
     this.handlers = options.handlers ?? {};
     this.route = options.route;
     this.loginChallenge = options.loginChallenge;
-    this.client = createAuthClient({ baseUrl: BASE, fetch: (input, init) => this.fetch(input, init) });
+    this.client = createAuthClient({
+      baseUrl: BASE,
+      fetch: (input, init) => this.fetch(input, init),
+    });
   }
 
   /** Requests to one endpoint, e.g. `calls("POST /login/oauth")`. */
@@ -142,7 +159,10 @@ export class FakeAuthBackend {
   private builtIn(request: FakeRequest): Response {
     switch (`${request.method} ${request.path}`) {
       case "POST /login/oauth": {
-        if (request.form?.get("username") !== this.user.email || request.form.get("password") !== PASSWORD) {
+        if (
+          request.form?.get("username") !== this.user.email ||
+          request.form.get("password") !== PASSWORD
+        ) {
           return json(400, { detail: "Incorrect email or password." });
         }
         return this.loginChallenge ? json(200, this.loginChallenge) : this.issueTokens();
@@ -159,16 +179,20 @@ export class FakeAuthBackend {
         this.revokeAll();
         return new Response(null, { status: 204 });
       case "GET /users/me":
-        return this.authorized(request) ? json(200, this.user) : json(401, { detail: "Not authenticated." });
+        return this.authorized(request)
+          ? json(200, this.user)
+          : json(401, { detail: "Not authenticated." });
       case "PATCH /users/me/password": {
         if (!this.authorized(request)) return json(401, { detail: "Not authenticated." });
-        if (currentPassword(request) !== PASSWORD) return json(400, { detail: "Incorrect password." });
+        if (currentPassword(request) !== PASSWORD)
+          return json(400, { detail: "Incorrect password." });
         // Every other session ends; this one goes on with a new access token (and cookie).
         return this.issueTokens();
       }
       case "POST /users/me/email": {
         if (!this.authorized(request)) return json(401, { detail: "Not authenticated." });
-        if (currentPassword(request) !== PASSWORD) return json(400, { detail: "Incorrect password." });
+        if (currentPassword(request) !== PASSWORD)
+          return json(400, { detail: "Incorrect password." });
         const newEmail = String((request.body as { new_email?: unknown }).new_email);
         this.pendingEmail = newEmail;
         return json(202, {
@@ -178,7 +202,9 @@ export class FakeAuthBackend {
       case "POST /login/email-change": {
         const token = (request.body as { token?: unknown }).token;
         if (token !== EMAIL_CHANGE_TOKEN || this.pendingEmail === null) {
-          return json(400, { detail: "This link is invalid, expired or already used; ask for a new one." });
+          return json(400, {
+            detail: "This link is invalid, expired or already used; ask for a new one.",
+          });
         }
         this.user = { ...this.user, email: this.pendingEmail };
         this.pendingEmail = null;
@@ -227,7 +253,11 @@ export interface RenderAppOptions {
 }
 
 /** The whole app at `path` (which may carry a `#fragment`), against `backend`. */
-export function renderApp(path: string, backend: FakeAuthBackend, { features = [], strict = false, goTo }: RenderAppOptions = {}) {
+export function renderApp(
+  path: string,
+  backend: FakeAuthBackend,
+  { features = [], strict = false, goTo }: RenderAppOptions = {},
+) {
   const tree: ReactNode = (
     <MemoryRouter initialEntries={[path]}>
       <App authClient={backend.client} features={features} />

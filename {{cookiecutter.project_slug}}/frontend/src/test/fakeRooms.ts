@@ -71,7 +71,9 @@ const NOT_FOUND = "No such room, or not one you may join.";
 const OWNER_ONLY = "Only the room's owner may do this.";
 
 function decode(raw: RawData): unknown {
-  const text = Array.isArray(raw) ? Buffer.concat(raw).toString("utf8") : Buffer.from(raw as ArrayBuffer).toString("utf8");
+  const text = Array.isArray(raw)
+    ? Buffer.concat(raw).toString("utf8")
+    : Buffer.from(raw as ArrayBuffer).toString("utf8");
   try {
     return JSON.parse(text);
   } catch {
@@ -85,7 +87,10 @@ export function person(user: FakeUser): MemberView {
 }
 
 function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
 }
 
 function noContent(): Response {
@@ -124,7 +129,9 @@ export class FakeRooms {
       const message = decode(raw);
       if (user === null) {
         const token =
-          typeof message === "object" && message !== null && "token" in message ? message.token : undefined;
+          typeof message === "object" && message !== null && "token" in message
+            ? message.token
+            : undefined;
         const found = typeof token === "string" ? this.users[token] : undefined;
         if (found) {
           user = found;
@@ -133,14 +140,23 @@ export class FakeRooms {
             data: { user: { id: found.id, email: found.email, name: found.name } },
           } satisfies InitialisedFrame);
         } else {
-          connection.send({ state: "error", error: "Could not validate credentials.", code: "unauthorized" } satisfies ErrorFrame);
+          connection.send({
+            state: "error",
+            error: "Could not validate credentials.",
+            code: "unauthorized",
+          } satisfies ErrorFrame);
           connection.close(CLOSES_WITH.unauthorized, "Could not validate credentials.");
         }
         return;
       }
       if (typeof message !== "object" || message === null || !("state" in message)) return;
       const request = message as { state: string; data?: Record<string, unknown>; id?: unknown };
-      const received: Received = { connection, state: request.state, data: request.data ?? {}, id: request.id };
+      const received: Received = {
+        connection,
+        state: request.state,
+        data: request.data ?? {},
+        id: request.id,
+      };
       this.requests.push(received);
       this.handle(received, user);
     });
@@ -229,19 +245,37 @@ export class FakeRooms {
       if (request.method === "GET") {
         const skip = Number(url.searchParams.get("skip") ?? "0");
         const limit = Number(url.searchParams.get("limit") ?? "100");
-        const visible = [...this.directory.values()].filter((owned) => this.mayJoin(owned.name, caller)).reverse();
-        return json(200, { data: visible.slice(skip, skip + limit).map((owned) => this.describe(owned, caller)), count: visible.length });
+        const visible = [...this.directory.values()]
+          .filter((owned) => this.mayJoin(owned.name, caller))
+          .reverse();
+        return json(200, {
+          data: visible.slice(skip, skip + limit).map((owned) => this.describe(owned, caller)),
+          count: visible.length,
+        });
       }
       if (request.method === "POST") {
         const wanted = body.name;
         if (typeof wanted !== "string" || !ROOM_NAME_PATTERN.test(wanted)) {
-          return json(422, { detail: [{ loc: ["body", "name"], msg: "String should match pattern", type: "string_pattern_mismatch" }] });
+          return json(422, {
+            detail: [
+              {
+                loc: ["body", "name"],
+                msg: "String should match pattern",
+                type: "string_pattern_mismatch",
+              },
+            ],
+          });
         }
-        const owned = [...this.directory.values()].filter((room) => room.owner.id === caller.id).length;
+        const owned = [...this.directory.values()].filter(
+          (room) => room.owner.id === caller.id,
+        ).length;
         if (owned >= this.maxOwned) {
-          return json(403, { detail: `You own ${String(this.maxOwned)} rooms, the most one may; delete one first.` });
+          return json(403, {
+            detail: `You own ${String(this.maxOwned)} rooms, the most one may; delete one first.`,
+          });
         }
-        if (this.directory.has(wanted)) return json(409, { detail: "A room with this name already exists." });
+        if (this.directory.has(wanted))
+          return json(409, { detail: "A room with this name already exists." });
         this.own(wanted, caller, { isPublic: body.is_public === true });
         const made = this.directory.get(wanted);
         return made ? json(201, this.describe(made, caller)) : null;
@@ -255,7 +289,10 @@ export class FakeRooms {
 
     if (sub === undefined) {
       if (request.method === "GET") {
-        return json(200, { ...this.describe(owned, caller), members: [...owned.members.values()].map(person) });
+        return json(200, {
+          ...this.describe(owned, caller),
+          members: [...owned.members.values()].map(person),
+        });
       }
       if (!isOwner) return json(403, { detail: OWNER_ONLY });
       if (request.method === "PATCH") {
@@ -341,7 +378,10 @@ export class FakeRooms {
 
     if (state === "join") {
       const { since, epoch } = data;
-      if (since !== undefined && (typeof since !== "number" || !Number.isInteger(since) || since < 0)) {
+      if (
+        since !== undefined &&
+        (typeof since !== "number" || !Number.isInteger(since) || since < 0)
+      ) {
         fail("invalid_data", "since: must be a whole number, 0 or more.");
         return;
       }
@@ -363,8 +403,17 @@ export class FakeRooms {
       }
       const first = ![...room.members.values()].some((member) => member.id === user.id);
       room.members.set(connection, user);
-      const members = [...new Map([...room.members.values()].map((member) => [member.id, person(member)])).values()];
-      const body: Record<string, unknown> = { room: name, seq: room.seq, epoch: room.epoch, members };
+      const members = [
+        ...new Map(
+          [...room.members.values()].map((member) => [member.id, person(member)]),
+        ).values(),
+      ];
+      const body: Record<string, unknown> = {
+        room: name,
+        seq: room.seq,
+        epoch: room.epoch,
+        members,
+      };
       const replay: Kept[] = [];
       if (typeof since === "number") {
         const sameEpoch = epoch === undefined || epoch === room.epoch;
@@ -383,7 +432,12 @@ export class FakeRooms {
     }
 
     if (!joined) {
-      fail("not_allowed", state === "publish" ? `Join room '${name}' before publishing.` : `You are not in room '${name}'.`);
+      fail(
+        "not_allowed",
+        state === "publish"
+          ? `Join room '${name}' before publishing.`
+          : `You are not in room '${name}'.`,
+      );
       return;
     }
     if (state === "publish") {
@@ -416,15 +470,27 @@ export class FakeRooms {
     }
   }
 
-  private announce(name: string, room: FakeRoom, except: FakeConnection, member: FakeUser, event: PresenceData["event"]): void {
+  private announce(
+    name: string,
+    room: FakeRoom,
+    except: FakeConnection,
+    member: FakeUser,
+    event: PresenceData["event"],
+  ): void {
     for (const connection of room.members.keys()) {
       if (connection !== except) {
-        connection.send({ state: "presence", data: { room: name, event, member: person(member) } } satisfies PresenceFrame);
+        connection.send({
+          state: "presence",
+          data: { room: name, event, member: person(member) },
+        } satisfies PresenceFrame);
       }
     }
   }
 }
 
 export function updateFrame(room: string, kept: Kept): UpdateFrame {
-  return { state: "update", data: { seq: kept.seq, room, sender: person(kept.sender), payload: kept.payload } };
+  return {
+    state: "update",
+    data: { seq: kept.seq, room, sender: person(kept.sender), payload: kept.payload },
+  };
 }

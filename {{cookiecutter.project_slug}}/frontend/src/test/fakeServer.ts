@@ -2,7 +2,13 @@ import type { AddressInfo } from "node:net";
 
 import { type RawData, WebSocket as WsSocket, WebSocketServer } from "ws";
 
-import { type ClosingData, CLOSES_WITH, type CloseCode, type ErrorFrame, SOCKET_PATH } from "../api/protocol";
+import {
+  type ClosingData,
+  CLOSES_WITH,
+  type CloseCode,
+  type ErrorFrame,
+  SOCKET_PATH,
+} from "../api/protocol";
 
 /*
  * A real websocket server on 127.0.0.1 (random port) for the tests, plus a
@@ -36,7 +42,10 @@ export class FakeConnection {
       let frame: Frame;
       try {
         const parsed: unknown = JSON.parse(text);
-        frame = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : text;
+        frame =
+          typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+            ? (parsed as Record<string, unknown>)
+            : text;
       } catch {
         frame = text;
       }
@@ -153,7 +162,8 @@ export class FakeServer {
   /** What a server does on SIGTERM: tells every socket it shuts down and closes it with 1001. */
   shutDown(message = "The server is restarting."): void {
     for (const connection of this.connections) {
-      if (connection.socket.readyState === WsSocket.OPEN) connection.closeWithNotice("shutdown", message);
+      if (connection.socket.readyState === WsSocket.OPEN)
+        connection.closeWithNotice("shutdown", message);
     }
   }
 
@@ -188,7 +198,10 @@ const STARTED_SESSION = { something: "yes, something" };
 /** The scaffold's server side: handshake, ping, startThings, save, token, errors, limits, drafts. */
 export function scaffold(options: ScaffoldOptions = {}): (connection: FakeConnection) => void {
   const validTokens = options.validTokens ?? ["good-token"];
-  const user = options.user ?? { id: "6f1c0c1e-0000-4000-8000-000000000001", email: "user@example.com" };
+  const user = options.user ?? {
+    id: "6f1c0c1e-0000-4000-8000-000000000001",
+    email: "user@example.com",
+  };
   // One user: their draft outlives the connection that left it.
   let draft = options.draft ?? null;
   return (connection) => {
@@ -213,7 +226,10 @@ export function scaffold(options: ScaffoldOptions = {}): (connection: FakeConnec
       restartIdleTimer();
       const text = isBinary ? "" : rawToString(raw);
       frames += 1;
-      if (options.maxMessageBytes !== undefined && Buffer.byteLength(text) > options.maxMessageBytes) {
+      if (
+        options.maxMessageBytes !== undefined &&
+        Buffer.byteLength(text) > options.maxMessageBytes
+      ) {
         connection.refuse("message_too_big", "The message is too big.");
         return;
       }
@@ -225,20 +241,32 @@ export function scaffold(options: ScaffoldOptions = {}): (connection: FakeConnec
       try {
         message = JSON.parse(text);
       } catch {
-        connection.send({ state: "error", error: "The message is not valid JSON.", code: "invalid_json", id: null } satisfies ErrorFrame);
+        connection.send({
+          state: "error",
+          error: "The message is not valid JSON.",
+          code: "invalid_json",
+          id: null,
+        } satisfies ErrorFrame);
         return;
       }
       if (!authenticated) {
         if (options.busyHandshakes) {
           options.busyHandshakes -= 1;
           // The close comes a moment after the error, as it may from a real server.
-          connection.send({ state: "error", error: "The database is busy; try again in a moment.", code: "unavailable" } satisfies ErrorFrame);
+          connection.send({
+            state: "error",
+            error: "The database is busy; try again in a moment.",
+            code: "unavailable",
+          } satisfies ErrorFrame);
           setTimeout(() => {
             connection.close(1013 satisfies CloseCode);
           }, 30);
           return;
         }
-        const token = typeof message === "object" && message !== null && "token" in message ? message.token : undefined;
+        const token =
+          typeof message === "object" && message !== null && "token" in message
+            ? message.token
+            : undefined;
         if (typeof token === "string" && validTokens.includes(token)) {
           authenticated = true;
           const data: Record<string, unknown> = { user };
@@ -250,8 +278,18 @@ export function scaffold(options: ScaffoldOptions = {}): (connection: FakeConnec
         }
         return;
       }
-      if (typeof message !== "object" || message === null || Array.isArray(message) || !("state" in message)) {
-        connection.send({ state: "error", error: "A request must be an object with a state.", code: "invalid_request", id: null } satisfies ErrorFrame);
+      if (
+        typeof message !== "object" ||
+        message === null ||
+        Array.isArray(message) ||
+        !("state" in message)
+      ) {
+        connection.send({
+          state: "error",
+          error: "A request must be an object with a state.",
+          code: "invalid_request",
+          id: null,
+        } satisfies ErrorFrame);
         return;
       }
       const request = message as { state: unknown; data?: unknown; id?: unknown };
@@ -269,7 +307,11 @@ export function scaffold(options: ScaffoldOptions = {}): (connection: FakeConnec
           break;
         case "save":
           if (!started) {
-            reply({ state: "error", error: "Start the session before saving it.", code: "not_allowed" } satisfies ErrorFrame);
+            reply({
+              state: "error",
+              error: "Start the session before saving it.",
+              code: "not_allowed",
+            } satisfies ErrorFrame);
             break;
           }
           saved = true;
@@ -279,17 +321,29 @@ export function scaffold(options: ScaffoldOptions = {}): (connection: FakeConnec
           break;
         case "token": {
           const data = request.data;
-          const fresh = typeof data === "object" && data !== null && "token" in data ? data.token : undefined;
+          const fresh =
+            typeof data === "object" && data !== null && "token" in data ? data.token : undefined;
           if (typeof fresh === "string" && validTokens.includes(fresh)) {
-            reply({ state: "token", data: { expires_at: new Date(Date.now() + 900_000).toISOString() } });
+            reply({
+              state: "token",
+              data: { expires_at: new Date(Date.now() + 900_000).toISOString() },
+            });
           } else {
-            reply({ state: "error", error: "Could not validate credentials.", code: "unauthorized" } satisfies ErrorFrame);
+            reply({
+              state: "error",
+              error: "Could not validate credentials.",
+              code: "unauthorized",
+            } satisfies ErrorFrame);
             connection.close(CLOSES_WITH.unauthorized);
           }
           break;
         }
         default:
-          reply({ state: "error", error: `Unknown state: ${String(request.state)}.`, code: "unknown_state" } satisfies ErrorFrame);
+          reply({
+            state: "error",
+            error: `Unknown state: ${String(request.state)}.`,
+            code: "unknown_state",
+          } satisfies ErrorFrame);
       }
     });
   };
@@ -319,7 +373,11 @@ export function nodeWebSocket(url: string): WebSocket {
 }
 
 /** Resolves once `predicate` holds, polling every few ms. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 3000, message = "condition"): Promise<void> {
+export async function waitFor(
+  predicate: () => boolean,
+  timeoutMs = 3000,
+  message = "condition",
+): Promise<void> {
   const started = Date.now();
   while (!predicate()) {
     if (Date.now() - started > timeoutMs) throw new Error(`Timed out waiting for ${message}.`);

@@ -13,7 +13,8 @@ type Outcome =
   | { state: "challenge"; challenge: LoginChallenge }
   | { state: "failed"; message: string };
 
-const NO_TOKEN = "This sign-in link is incomplete. Open the link from the email again, or ask for a new one.";
+const NO_TOKEN =
+  "This sign-in link is incomplete. Open the link from the email again, or ask for a new one.";
 
 // A link works once: StrictMode's second effect run must not spend it again.
 const verifyOnce = createSingleFlight<LoginResult>();
@@ -66,7 +67,11 @@ export function MagicLinkPage() {
           Signing you in…
         </p>
       ) : outcome.state === "challenge" ? (
-        <LoginChallengeStep challenge={outcome.challenge} onSignedIn={onSignedIn} onRestart={onRestart} />
+        <LoginChallengeStep
+          challenge={outcome.challenge}
+          onSignedIn={onSignedIn}
+          onRestart={onRestart}
+        />
       ) : (
         <>
           <p className="form-error" role="alert" data-testid="magic-link-error">

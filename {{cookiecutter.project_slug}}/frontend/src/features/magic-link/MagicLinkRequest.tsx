@@ -24,10 +24,15 @@ export function MagicLinkRequest() {
         renderSent={({ email, answer }, again) => (
           <div className="form">
             <FormSuccess testId="magic-link-sent">
-              Check your email: we sent a sign-in link to {email}. Open it in this browser; it works once, for{" "}
-              {minutesText(answer.expiresIn)}.
+              Check your email: we sent a sign-in link to {email}. Open it in this browser; it works
+              once, for {minutesText(answer.expiresIn)}.
             </FormSuccess>
-            <button type="button" className="secondary" onClick={again} data-testid="magic-link-again">
+            <button
+              type="button"
+              className="secondary"
+              onClick={again}
+              data-testid="magic-link-again"
+            >
               Send another link
             </button>
           </div>

@@ -15,7 +15,10 @@ const DEFAULT_EXPIRES_IN = 15 * 60;
 export async function requestMagicLink(client: AuthClient, email: string): Promise<MagicLinkSent> {
   const body = await client.request("/login/magic-link", { json: { email } });
   const expiresIn =
-    typeof body === "object" && body !== null && "expires_in" in body && typeof body.expires_in === "number"
+    typeof body === "object" &&
+    body !== null &&
+    "expires_in" in body &&
+    typeof body.expires_in === "number"
       ? body.expires_in
       : DEFAULT_EXPIRES_IN;
   return { expiresIn };

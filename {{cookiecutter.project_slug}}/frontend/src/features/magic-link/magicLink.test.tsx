@@ -4,7 +4,13 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { errorMessage } from "../../api/auth";
 import { useAuth } from "../../components/auth";
-import { FakeAuthBackend, type FakeHandler, json, renderApp, tooManyAttempts } from "../../test/fakeAuthBackend";
+import {
+  FakeAuthBackend,
+  type FakeHandler,
+  json,
+  renderApp,
+  tooManyAttempts,
+} from "../../test/fakeAuthBackend";
 import "../../test/react";
 import type { AuthFeature, ChallengeStepProps } from "../types";
 import { minutesText } from "./api";
@@ -32,9 +38,11 @@ function verifier(answer: "tokens" | "challenge"): FakeHandler {
 function TestStep({ challenge, onSignedIn, onRestart }: ChallengeStepProps) {
   const { client } = useAuth();
   const onFinish = () => {
-    client.signInWith("/login/test-step", { challenge_token: challenge.token }).then(onSignedIn, (err: unknown) => {
-      onRestart(errorMessage(err, "failed"));
-    });
+    client
+      .signInWith("/login/test-step", { challenge_token: challenge.token })
+      .then(onSignedIn, (err: unknown) => {
+        onRestart(errorMessage(err, "failed"));
+      });
   };
   return (
     <button type="button" onClick={onFinish} data-testid="test-step-finish">
@@ -43,7 +51,11 @@ function TestStep({ challenge, onSignedIn, onRestart }: ChallengeStepProps) {
   );
 }
 
-const stepFeature: AuthFeature = { id: "test-step", challengeType: "test-code", ChallengeStep: TestStep };
+const stepFeature: AuthFeature = {
+  id: "test-step",
+  challengeType: "test-code",
+  ChallengeStep: TestStep,
+};
 
 describe("magic link request", () => {
   it("offers a sign-in link on the login page and says where it went and for how long", async () => {
@@ -51,7 +63,9 @@ describe("magic link request", () => {
       handlers: { "POST /login/magic-link": () => json(202, { claim: "k", expires_in: 600 }) },
     });
     renderApp("/login", backend, { features: [feature] });
-    fireEvent.change(await screen.findByTestId("magic-link-email"), { target: { value: " me@example.com " } });
+    fireEvent.change(await screen.findByTestId("magic-link-email"), {
+      target: { value: " me@example.com " },
+    });
     fireEvent.click(screen.getByTestId("magic-link-submit"));
     const sent = await screen.findByTestId("magic-link-sent");
     expect(sent.textContent).toBe(
@@ -69,18 +83,28 @@ describe("magic link request", () => {
 
   it("shows a refusal", async () => {
     const backend = new FakeAuthBackend({
-      handlers: { "POST /login/magic-link": () => json(400, { detail: "That is not an address." }) },
+      handlers: {
+        "POST /login/magic-link": () => json(400, { detail: "That is not an address." }),
+      },
     });
     renderApp("/login", backend, { features: [feature] });
-    fireEvent.change(await screen.findByTestId("magic-link-email"), { target: { value: "me@example.com" } });
+    fireEvent.change(await screen.findByTestId("magic-link-email"), {
+      target: { value: "me@example.com" },
+    });
     fireEvent.click(screen.getByTestId("magic-link-submit"));
-    expect((await screen.findByTestId("magic-link-request-error")).textContent).toBe("That is not an address.");
+    expect((await screen.findByTestId("magic-link-request-error")).textContent).toBe(
+      "That is not an address.",
+    );
   });
 
   it("says how long to wait after too many requests", async () => {
-    const backend = new FakeAuthBackend({ handlers: { "POST /login/magic-link": () => tooManyAttempts(60) } });
+    const backend = new FakeAuthBackend({
+      handlers: { "POST /login/magic-link": () => tooManyAttempts(60) },
+    });
     renderApp("/login", backend, { features: [feature] });
-    fireEvent.change(await screen.findByTestId("magic-link-email"), { target: { value: "me@example.com" } });
+    fireEvent.change(await screen.findByTestId("magic-link-email"), {
+      target: { value: "me@example.com" },
+    });
     fireEvent.click(screen.getByTestId("magic-link-submit"));
     expect((await screen.findByTestId("magic-link-request-error")).textContent).toBe(
       "Too many attempts. Try again in 1 minute.",
@@ -97,7 +121,9 @@ describe("magic link request", () => {
 
 describe("magic link landing page", () => {
   it("signs in with the link once, even under StrictMode, and removes the token from the address", async () => {
-    const backend = new FakeAuthBackend({ handlers: { "POST /login/magic-link/verify": verifier("tokens") } });
+    const backend = new FakeAuthBackend({
+      handlers: { "POST /login/magic-link/verify": verifier("tokens") },
+    });
     renderApp("/magic-link#token=L1", backend, { features: [feature], strict: true });
     expect((await screen.findByTestId("home-greeting")).textContent).toContain("Me Myself");
     expect(screen.getByTestId("test-location").textContent).toBe("/");
@@ -108,8 +134,14 @@ describe("magic link landing page", () => {
   });
 
   it("verifies once when the page mounts after the session restore (StrictMode runs its effect twice)", async () => {
-    const backend = new FakeAuthBackend({ handlers: { "POST /login/magic-link/verify": verifier("tokens") } });
-    renderApp("/login", backend, { features: [feature], strict: true, goTo: "/magic-link#token=L1" });
+    const backend = new FakeAuthBackend({
+      handlers: { "POST /login/magic-link/verify": verifier("tokens") },
+    });
+    renderApp("/login", backend, {
+      features: [feature],
+      strict: true,
+      goTo: "/magic-link#token=L1",
+    });
     await screen.findByTestId("login-form");
     fireEvent.click(screen.getByTestId("test-go"));
     await screen.findByTestId("home-greeting");
@@ -121,7 +153,9 @@ describe("magic link landing page", () => {
       handlers: {
         "POST /login/magic-link/verify": verifier("challenge"),
         "POST /login/test-step": (request, fake) =>
-          (request.body as { challenge_token?: string }).challenge_token === "C9" ? fake.issueTokens() : json(400, {}),
+          (request.body as { challenge_token?: string }).challenge_token === "C9"
+            ? fake.issueTokens()
+            : json(400, {}),
       },
     });
     renderApp("/magic-link#token=L1", backend, { features: [feature, stepFeature], strict: true });
@@ -135,13 +169,17 @@ describe("magic link landing page", () => {
   });
 
   it("says so when no feature handles the step", async () => {
-    const backend = new FakeAuthBackend({ handlers: { "POST /login/magic-link/verify": verifier("challenge") } });
+    const backend = new FakeAuthBackend({
+      handlers: { "POST /login/magic-link/verify": verifier("challenge") },
+    });
     renderApp("/magic-link#token=L1", backend, { features: [feature] });
     await screen.findByTestId("challenge-unsupported");
   });
 
   it("shows the server's refusal with a way back to the login page", async () => {
-    const backend = new FakeAuthBackend({ handlers: { "POST /login/magic-link/verify": verifier("tokens") } });
+    const backend = new FakeAuthBackend({
+      handlers: { "POST /login/magic-link/verify": verifier("tokens") },
+    });
     renderApp("/magic-link#token=someone-elses", backend, { features: [feature] });
     expect((await screen.findByTestId("magic-link-error")).textContent).toBe(
       "This sign-in link is invalid, used or expired.",

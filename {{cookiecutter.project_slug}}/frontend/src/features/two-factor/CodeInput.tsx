@@ -36,7 +36,14 @@ interface CodeInputProps {
  * A one-time code, filled in by the phone's keyboard or a password manager:
  * six digits only, or, with `recovery`, a recovery code too.
  */
-export function CodeInput({ label, value, onChange, testId, autoFocus = false, recovery = false }: CodeInputProps) {
+export function CodeInput({
+  label,
+  value,
+  onChange,
+  testId,
+  autoFocus = false,
+  recovery = false,
+}: CodeInputProps) {
   const onInput = (event: ChangeEvent<HTMLInputElement>) => {
     const typed = event.target.value;
     onChange(recovery ? typed.slice(0, MAX_RECOVERY_LENGTH) : typed.replace(/\D/g, "").slice(0, 6));

@@ -42,12 +42,17 @@ export function CodeStep({ challenge, onSignedIn, onRestart }: ChallengeStepProp
       recovery
       intro={
         <p className="muted">
-          Enter the 6-digit code that your authenticator app shows for this account. Without your phone, enter one of
-          your recovery codes instead: each works once.
+          Enter the 6-digit code that your authenticator app shows for this account. Without your
+          phone, enter one of your recovery codes instead: each works once.
         </p>
       }
       extraButtons={
-        <button type="button" className="secondary" onClick={onCancel} data-testid="challenge-cancel">
+        <button
+          type="button"
+          className="secondary"
+          onClick={onCancel}
+          data-testid="challenge-cancel"
+        >
           Start again
         </button>
       }

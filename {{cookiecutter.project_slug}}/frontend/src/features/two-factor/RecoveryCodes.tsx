@@ -18,7 +18,13 @@ function clipboard(): Pick<Clipboard, "writeText"> | undefined {
 }
 
 /** New recovery codes, shown once: a list to write down, and a button that copies them all. */
-export function RecoveryCodesPanel({ codes, onDone }: { codes: readonly string[]; onDone: () => void }) {
+export function RecoveryCodesPanel({
+  codes,
+  onDone,
+}: {
+  codes: readonly string[];
+  onDone: () => void;
+}) {
   const [copy, setCopy] = useState<CopyState>("idle");
 
   const onCopy = () => {
@@ -54,10 +60,17 @@ export function RecoveryCodesPanel({ codes, onDone }: { codes: readonly string[]
         </p>
       ) : null}
       <FormError testId="totp-recovery-copy-error">
-        {copy === "failed" ? "This browser would not copy them: select the codes and copy them by hand." : null}
+        {copy === "failed"
+          ? "This browser would not copy them: select the codes and copy them by hand."
+          : null}
       </FormError>
       <div className="actions">
-        <button type="button" className="secondary" onClick={onCopy} data-testid="totp-recovery-copy">
+        <button
+          type="button"
+          className="secondary"
+          onClick={onCopy}
+          data-testid="totp-recovery-copy"
+        >
           Copy the codes
         </button>
         <button type="button" onClick={onDone} data-testid="totp-recovery-done">
@@ -88,9 +101,18 @@ export function NewRecoveryCodesForm({ onNewCodes }: { onNewCodes: (codes: strin
   return (
     <form onSubmit={onSubmit} data-testid="totp-recovery-form" className="form narrow-form">
       <p className="muted">New recovery codes replace the ones you have: those stop working.</p>
-      <CurrentPasswordField value={password} onChange={setPassword} testId="totp-recovery-password" />
+      <CurrentPasswordField
+        value={password}
+        onChange={setPassword}
+        testId="totp-recovery-password"
+      />
       <FormError testId="totp-recovery-error">{error}</FormError>
-      <button type="submit" className="secondary" disabled={submitting} data-testid="totp-recovery-submit">
+      <button
+        type="submit"
+        className="secondary"
+        disabled={submitting}
+        data-testid="totp-recovery-submit"
+      >
         {submitting ? "Making them…" : "New recovery codes"}
       </button>
     </form>

@@ -85,8 +85,8 @@ function Enrolment({
   return (
     <div data-testid="totp-enrolment">
       <p>
-        Scan this QR code with an authenticator app (such as Google Authenticator, Aegis or 1Password), or type the
-        key in by hand.
+        Scan this QR code with an authenticator app (such as Google Authenticator, Aegis or
+        1Password), or type the key in by hand.
       </p>
       <img
         className="totp-qr"
@@ -141,7 +141,13 @@ function DisableForm({ onDisabled }: { onDisabled: (message: string) => void }) 
       testId="totp-disable"
       className="form narrow-form"
       intro={<p className="muted">To turn it off, enter your password and a code.</p>}
-      fields={<CurrentPasswordField value={password} onChange={setPassword} testId="totp-disable-password" />}
+      fields={
+        <CurrentPasswordField
+          value={password}
+          onChange={setPassword}
+          testId="totp-disable-password"
+        />
+      }
       recovery
       label={CODE_LABEL}
       submitLabel="Turn off two-factor authentication"
@@ -153,7 +159,11 @@ function DisableForm({ onDisabled }: { onDisabled: (message: string) => void }) 
 function RecoveryCodesLeft({ left }: { left: number }) {
   const few = left <= FEW_CODES_LEFT;
   return (
-    <p className={few ? "recovery-left-low" : "muted"} data-testid="totp-recovery-left" data-count={left}>
+    <p
+      className={few ? "recovery-left-low" : "muted"}
+      data-testid="totp-recovery-left"
+      data-count={left}
+    >
       {left === 1 ? "1 recovery code left." : `${String(left)} recovery codes left.`}
       {few ? " Make new ones before they run out." : null}
     </p>
@@ -234,7 +244,11 @@ export function TwoFactorSettings() {
   const enabled = status?.enabled ?? null;
 
   return (
-    <section className="account-section" data-testid="totp-section" aria-labelledby="account-two-factor-title">
+    <section
+      className="account-section"
+      data-testid="totp-section"
+      aria-labelledby="account-two-factor-title"
+    >
       <h2 id="account-two-factor-title">Two-factor authentication</h2>
       <p>
         Status:{" "}
@@ -253,15 +267,22 @@ export function TwoFactorSettings() {
         )}
       </p>
       <p className="muted">
-        With two-factor authentication on, signing in also asks for a code from an authenticator app on your phone, or
-        one of your recovery codes.
+        With two-factor authentication on, signing in also asks for a code from an authenticator app
+        on your phone, or one of your recovery codes.
       </p>
       <FormSuccess testId="totp-message">{message}</FormSuccess>
       <FormError testId="totp-error">{error}</FormError>
       {enabled === false && enrolment ? (
-        <Enrolment enrolment={enrolment} onConfirmed={onConfirmed} onCancel={onCancel} onGone={onGone} />
+        <Enrolment
+          enrolment={enrolment}
+          onConfirmed={onConfirmed}
+          onCancel={onCancel}
+          onGone={onGone}
+        />
       ) : null}
-      {enabled === false && !enrolment ? <StartForm onStarted={onStarted} onAlreadyOn={onAlreadyOn} /> : null}
+      {enabled === false && !enrolment ? (
+        <StartForm onStarted={onStarted} onAlreadyOn={onAlreadyOn} />
+      ) : null}
       {status?.enabled ? (
         <>
           {codes ? (

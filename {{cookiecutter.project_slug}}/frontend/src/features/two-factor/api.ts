@@ -10,7 +10,9 @@ export interface TotpEnrolment {
 }
 
 function field(body: unknown, name: string): unknown {
-  return typeof body === "object" && body !== null && name in body ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof body === "object" && body !== null && name in body
+    ? (body as Record<string, unknown>)[name]
+    : undefined;
 }
 
 function unexpected(): ApiError {
@@ -18,8 +20,15 @@ function unexpected(): ApiError {
 }
 
 /** Completes a sign-in with a code from the authenticator app, or a recovery code; the client then holds the tokens. */
-export async function submitTotpCode(client: AuthClient, challengeToken: string, code: string): Promise<void> {
-  const result = await client.signInWith("/login/two-factor", { challenge_token: challengeToken, code });
+export async function submitTotpCode(
+  client: AuthClient,
+  challengeToken: string,
+  code: string,
+): Promise<void> {
+  const result = await client.signInWith("/login/two-factor", {
+    challenge_token: challengeToken,
+    code,
+  });
   if (result.kind !== "signed-in") throw unexpected();
 }
 
@@ -41,19 +50,27 @@ export async function fetchTotpStatus(client: AuthClient): Promise<TotpStatus> {
  * Starts enrolment, with the password: a new secret, on only once confirmed
  * with a code. 409 when it is on already.
  */
-export async function startTotpEnrolment(client: AuthClient, currentPassword: string): Promise<TotpEnrolment> {
-  const body = await client.request("/users/me/totp", { auth: true, json: { current_password: currentPassword } });
+export async function startTotpEnrolment(
+  client: AuthClient,
+  currentPassword: string,
+): Promise<TotpEnrolment> {
+  const body = await client.request("/users/me/totp", {
+    auth: true,
+    json: { current_password: currentPassword },
+  });
   const secret = field(body, "secret");
   const otpauthUri = field(body, "otpauth_uri");
   const qrSvg = field(body, "qr_svg");
-  if (typeof secret !== "string" || typeof otpauthUri !== "string" || typeof qrSvg !== "string") throw unexpected();
+  if (typeof secret !== "string" || typeof otpauthUri !== "string" || typeof qrSvg !== "string")
+    throw unexpected();
   return { secret, otpauthUri, qrSvg };
 }
 
 /** The `recovery_codes` of an answer: a new set, each good for one sign-in in place of a code from the app. */
 function readRecoveryCodes(body: unknown): string[] {
   const codes = field(body, "recovery_codes");
-  if (!Array.isArray(codes) || !codes.every((code): code is string => typeof code === "string")) throw unexpected();
+  if (!Array.isArray(codes) || !codes.every((code): code is string => typeof code === "string"))
+    throw unexpected();
   return codes;
 }
 
@@ -64,7 +81,11 @@ export async function confirmTotp(client: AuthClient, code: string): Promise<str
 }
 
 /** Turns it off: the password, and a code from the app or a recovery code. */
-export async function disableTotp(client: AuthClient, currentPassword: string, code: string): Promise<string> {
+export async function disableTotp(
+  client: AuthClient,
+  currentPassword: string,
+  code: string,
+): Promise<string> {
   const body = await client.request("/users/me/totp/disable", {
     auth: true,
     json: { current_password: currentPassword, code },
@@ -73,7 +94,10 @@ export async function disableTotp(client: AuthClient, currentPassword: string, c
 }
 
 /** A new set of recovery codes; the old ones stop working. */
-export async function newRecoveryCodes(client: AuthClient, currentPassword: string): Promise<string[]> {
+export async function newRecoveryCodes(
+  client: AuthClient,
+  currentPassword: string,
+): Promise<string[]> {
   const body = await client.request("/users/me/totp/recovery-codes", {
     auth: true,
     json: { current_password: currentPassword },

@@ -25,7 +25,8 @@ afterEach(() => {
 });
 
 const SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP";
-const QR_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>';
+const QR_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>';
 
 function codeOf(request: FakeRequest): unknown {
   return (request.body as { code?: unknown }).code;
@@ -94,7 +95,10 @@ describe("two-factor sign-in step", () => {
     expect(screen.getByTestId<HTMLButtonElement>("challenge-submit").disabled).toBe(false);
     fireEvent.click(screen.getByTestId("challenge-submit"));
     expect((await screen.findByTestId("home-greeting")).textContent).toContain("Me Myself");
-    expect(backend.calls("POST /login/two-factor")[1]?.body).toEqual({ challenge_token: "CT", code: "123456" });
+    expect(backend.calls("POST /login/two-factor")[1]?.body).toEqual({
+      challenge_token: "CT",
+      code: "123456",
+    });
   });
 
   it("takes a recovery code instead, however it is typed", async () => {
@@ -142,7 +146,10 @@ describe("two-factor sign-in step", () => {
 });
 
 /** A logged-in user and the server's two-factor settings endpoints. */
-function settingsBackend(initiallyEnabled: boolean, overrides: Record<string, () => Response> = {}) {
+function settingsBackend(
+  initiallyEnabled: boolean,
+  overrides: Record<string, () => Response> = {},
+) {
   let enabled = initiallyEnabled;
   let pending = false;
   let sets = 0;
@@ -156,13 +163,19 @@ function settingsBackend(initiallyEnabled: boolean, overrides: Record<string, ()
     loggedIn: true,
     handlers: {
       "GET /users/me/totp": (request, fake) =>
-        fake.authorized(request) ? json(200, { enabled, recovery_codes_left: codes.length }) : json(401, {}),
+        fake.authorized(request)
+          ? json(200, { enabled, recovery_codes_left: codes.length })
+          : json(401, {}),
       "POST /users/me/totp": (request, fake) => {
         if (!fake.authorized(request)) return json(401, {});
         if (passwordOf(request) !== PASSWORD) return json(400, { detail: "Incorrect password." });
         if (enabled) return json(409, { detail: "Two-factor authentication is already on." });
         pending = true;
-        return json(200, { secret: SECRET, otpauth_uri: `otpauth://totp/App:me?secret=${SECRET}`, qr_svg: QR_SVG });
+        return json(200, {
+          secret: SECRET,
+          otpauth_uri: `otpauth://totp/App:me?secret=${SECRET}`,
+          qr_svg: QR_SVG,
+        });
       },
       "POST /users/me/totp/confirm": (request, fake) => {
         if (!fake.authorized(request)) return json(401, {});
@@ -216,7 +229,9 @@ describe("two-factor settings", () => {
     });
     expect(screen.queryByTestId("totp-recovery-left")).toBeNull();
     await startSetUp("wrong");
-    expect((await screen.findByTestId("totp-enable-error")).textContent).toBe("Incorrect password.");
+    expect((await screen.findByTestId("totp-enable-error")).textContent).toBe(
+      "Incorrect password.",
+    );
     expect(screen.queryByTestId("totp-qr")).toBeNull();
 
     await startSetUp(PASSWORD);
@@ -276,7 +291,9 @@ describe("two-factor settings", () => {
     type("totp-confirm-code", "654321");
     fireEvent.click(screen.getByTestId("totp-confirm-submit"));
     fireEvent.click(await screen.findByTestId("totp-recovery-copy"));
-    expect((await screen.findByTestId("totp-recovery-copy-error")).textContent).toContain("select the codes");
+    expect((await screen.findByTestId("totp-recovery-copy-error")).textContent).toContain(
+      "select the codes",
+    );
     expect(shownCodes()).toHaveLength(10);
   });
 
@@ -292,14 +309,18 @@ describe("two-factor settings", () => {
 
     type("totp-recovery-password", "wrong");
     fireEvent.click(screen.getByTestId("totp-recovery-submit"));
-    expect((await screen.findByTestId("totp-recovery-error")).textContent).toBe("Incorrect password.");
+    expect((await screen.findByTestId("totp-recovery-error")).textContent).toBe(
+      "Incorrect password.",
+    );
 
     type("totp-recovery-password", PASSWORD);
     fireEvent.click(screen.getByTestId("totp-recovery-submit"));
     await waitFor(() => {
       expect(shownCodes()).toEqual(recoveryCodes("1"));
     });
-    expect(backend.calls("POST /users/me/totp/recovery-codes")[1]?.body).toEqual({ current_password: PASSWORD });
+    expect(backend.calls("POST /users/me/totp/recovery-codes")[1]?.body).toEqual({
+      current_password: PASSWORD,
+    });
     expect(screen.getByTestId("totp-message").textContent).toBe(NEW_CODES);
     fireEvent.click(screen.getByTestId("totp-recovery-done"));
     expect(screen.getByTestId("totp-recovery-left").dataset.count).toBe("10");
@@ -331,7 +352,9 @@ describe("two-factor settings", () => {
     type("totp-disable-password", PASSWORD);
     type("totp-disable-code", "x0aa-bbbb-cccc-dddd");
     fireEvent.click(screen.getByTestId("totp-disable-submit"));
-    expect((await screen.findByTestId("totp-message")).textContent).toBe("Two-factor authentication is off.");
+    expect((await screen.findByTestId("totp-message")).textContent).toBe(
+      "Two-factor authentication is off.",
+    );
     expect(backend.calls("POST /users/me/totp/disable")[2]?.body).toEqual({
       current_password: PASSWORD,
       code: "x0aa-bbbb-cccc-dddd",
@@ -357,7 +380,9 @@ describe("two-factor settings", () => {
     type("totp-disable-code", "111111");
     fireEvent.click(screen.getByTestId("totp-disable-submit"));
     await waitFor(() => {
-      expect(screen.getByTestId("totp-disable-error").textContent).toBe("The server is busy. Try again in a moment.");
+      expect(screen.getByTestId("totp-disable-error").textContent).toBe(
+        "The server is busy. Try again in a moment.",
+      );
     });
   });
 
