@@ -1,16 +1,19 @@
-"""The guides in docs/ are true: every command in them runs, as written, on a fresh copy of the template
-(or is one of the few in NOT_RUN, with its reason, or in RUN_ELSEWHERE, run by another test on the same
-project), and every excerpt of a baked file matches that file."""
+"""The guides in docs/ are true: every command in them runs, as written, in one checkout of the template
+where the README's demo has baked its project already, as a reader's would be (or is one of the few in
+NOT_RUN, with its reason, or in RUN_ELSEWHERE, run by another test on the same project), and every excerpt
+of a baked file matches that file."""
 
 from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from tests.baking import REPO_ROOT, copy_clean_template, run_bounded
 from tests.combinations import SUPPORTED_CODE, Combination, code_answers, default_combination, suite_combinations
@@ -86,17 +89,44 @@ def test_links_between_guides_resolve(guide: str) -> None:
         assert (DOCS / target).exists(), f"{guide} links to {target}, which does not exist"
 
 
+@pytest.fixture(scope="session")
+def reader_checkout(shared_dir: Path, script_env: dict[str, str]) -> Path:
+    """The checkout every guide runs in, at once or in any order: a reader's, after the README's first
+    command, `scripts/demo.sh`, has baked the default project into build/ (the guides bake under names
+    of their own, and the getting-started guide runs the demo itself, over it)."""
+    checkout = shared_dir / "reader-checkout"
+    with FileLock(f"{checkout}.lock"):
+        demo_baked = checkout / ".demo-baked"
+        if not demo_baked.exists():
+            shutil.rmtree(checkout, ignore_errors=True)
+            copy_clean_template(REPO_ROOT, checkout)
+            # What the demo leaves in build/: its project (the rest of it serves that project).
+            baked = run_bounded(
+                ["bash", "scripts/bake.sh", "--no-input"],
+                cwd=checkout,
+                env=script_env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                timeout=300,
+            )
+            assert baked.returncode == 0, baked.stdout
+            demo_baked.touch()
+    return checkout
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("guide", [g for g in GUIDES if runnable_commands((DOCS / g).read_text())])
-def test_every_command_in_the_guide_runs(guide: str, tmp_path: Path, script_env: dict[str, str]) -> None:
-    template = copy_clean_template(REPO_ROOT, tmp_path / "template")
+def test_every_command_in_the_guide_runs(
+    guide: str, reader_checkout: Path, tmp_path: Path, script_env: dict[str, str]
+) -> None:
     logs = tmp_path / "logs"
     logs.mkdir()
     script = shell_script((DOCS / guide).read_text(), port=_free_port(), run_elsewhere=RUN_ELSEWHERE)
     (tmp_path / "guide.sh").write_text(script)
     result = run_bounded(
         ["bash", str(tmp_path / "guide.sh")],
-        cwd=template,
+        cwd=reader_checkout,
         env={**script_env, "DOCS_LOGS": str(logs)},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
