@@ -128,6 +128,7 @@ FEATURES: tuple[Feature, ...] = (
         when={"auth_totp": "yes"},
         paths=(
             "backend/app/totp.py",
+            "backend/app/totp_settings.py",
             "backend/app/api/routes/two_factor.py",
             "backend/tests/authenticator.py",
             "backend/tests/test_two_factor.py",

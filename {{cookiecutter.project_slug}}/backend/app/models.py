@@ -111,38 +111,7 @@ class EmailToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None] = mapped_column(default=None)
-{%- if cookiecutter.auth_totp == "yes" %}
 
-
-class TotpCredential(Base):
-    """A user's authenticator-app secret (encrypted), from enrolment until it is turned off."""
-
-    __tablename__ = "totp_credentials"
-
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    secret_encrypted: Mapped[str] = mapped_column(String(255))
-    # None while the user has not yet confirmed a first code: not in force.
-    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
-    # The last time step whose code was accepted: no code is good twice.
-    last_used_step: Mapped[int | None] = mapped_column(default=None)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class RecoveryCode(Base):
-    """A one-time code that stands in for the app's code when the phone is lost; only its
-    hash is kept."""
-
-    __tablename__ = "recovery_codes"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-    code_hash: Mapped[str] = mapped_column(String(64))
-    used_at: Mapped[datetime | None] = mapped_column(default=None)
-{%- endif %}
 {%- if cookiecutter.realtime_broker != "redis" %}
 
 

@@ -8,6 +8,8 @@ counted by app.throttle before each check, so six digits cannot be guessed.
 
 Recovery codes stand in for the app when the phone is lost: ten random codes of 80 bits, shown
 once, kept as SHA-256 hashes (too random to be found from the hash), each good once.
+
+Its tables (TotpCredential, RecoveryCode) are here too, in the app's one metadata (app.models.Base).
 """
 
 import base64
@@ -24,13 +26,14 @@ from functools import cache
 import pyotp
 import segno
 from cryptography.fernet import Fernet, MultiFernet
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ForeignKey, String, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app import auth
 from app.core.config import settings
 from app.core.security import InvalidToken, TokenClaims, TokenType, create_token, digest
-from app.models import RecoveryCode, SignIn, TotpCredential, User
+from app.models import Base, SignIn, User, utcnow
 from app.schemas import Challenge
 
 DRIFT_STEPS = 1
@@ -40,6 +43,36 @@ RECOVERY_CODES = 10
 RECOVERY_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 RECOVERY_GROUPS = 4
 RECOVERY_FORMAT = re.compile(r"^[0-9a-z]{4}(-?[0-9a-z]{4}){3}$")
+
+
+class TotpCredential(Base):
+    """A user's authenticator-app secret (encrypted), from enrolment until it is turned off."""
+
+    __tablename__ = "totp_credentials"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
+    # None while the user has not yet confirmed a first code: not in force.
+    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The last time step whose code was accepted: no code is good twice.
+    last_used_step: Mapped[int | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the app's code when the phone is lost; only its
+    hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class AlreadyEnabled(Exception):

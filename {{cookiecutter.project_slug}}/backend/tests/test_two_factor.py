@@ -10,8 +10,7 @@ from sqlalchemy import select
 from app.api.routes.two_factor import EXPIRED_CHALLENGE, WRONG_CODE
 from app.core.db import open_db
 from app.core.security import TokenType, decode_token
-from app.models import RecoveryCode, TotpCredential
-from app.totp import decrypt
+from app.totp import RecoveryCode, TotpCredential, decrypt
 from tests.authenticator import Authenticator, enable_two_factor, password_challenge
 from tests.conftest import Account, bearer, login
 from tests.mailbox import Mailbox, body

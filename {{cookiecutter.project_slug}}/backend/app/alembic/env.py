@@ -4,6 +4,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
+{% if cookiecutter.auth_totp == "yes" -%}
+from app import totp as _two_factor_tables  # noqa: F401 (their tables join Base)
+{% endif -%}
 from app.core.config import settings
 from app.core.db import make_engine
 from app.models import Base

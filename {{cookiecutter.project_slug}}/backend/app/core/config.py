@@ -2,18 +2,22 @@ import math
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, EmailStr, Field, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import EmailStr, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 {%- if cookiecutter.database == "postgresql" %}
 from sqlalchemy import URL
 {%- endif %}
 
 from app.core.passwords import password_problem
+from app.core.settings_types import CommaList
 {%- if cookiecutter.use_websockets == "yes" %}
 from app.realtime.settings import RealtimeSettings
+{%- endif %}
+{%- if cookiecutter.auth_totp == "yes" %}
+from app.totp_settings import TwoFactorSettings
 {%- endif %}
 
 BACKEND_DIR = Path(__file__).resolve().parents[2]
@@ -28,16 +32,6 @@ MIN_PASSWORD_HASH_MEMORY_KIB = 12288
 # What a key's characters must carry, counted by their spread (32 random URL-safe characters
 # carry about 150 bits by this measure; "a" * 32 carries none).
 MIN_SECRET_BITS = 128
-
-
-def parse_list(value: Any) -> Any:
-    """A comma-separated value of .env as a list."""
-    if isinstance(value, str):
-        return [item.strip() for item in value.split(",") if item.strip()]
-    return value
-
-
-CommaList = Annotated[list[str], NoDecode, BeforeValidator(parse_list)]
 
 
 def spread_bits(value: str) -> float:
@@ -66,7 +60,7 @@ def public_origin_problem(value: str) -> str | None:
     return None
 
 
-class Settings({% if cookiecutter.use_websockets == "yes" %}RealtimeSettings, {% endif %}BaseSettings):
+class Settings({% if cookiecutter.use_websockets == "yes" %}RealtimeSettings, {% endif %}{% if cookiecutter.auth_totp == "yes" %}TwoFactorSettings, {% endif %}BaseSettings):
     # The project's root .env, wherever the process is started from.
     model_config = SettingsConfigDict(
         env_file=PROJECT_DIR / ".env", env_ignore_empty=True, extra="ignore"
@@ -88,6 +82,9 @@ class Settings({% if cookiecutter.use_websockets == "yes" %}RealtimeSettings, {%
     # front of PREVIOUS_SECRET_KEYS (still accepted) and set a new one.
     SECRET_KEY: str
     PREVIOUS_SECRET_KEYS: CommaList = []
+    # Each key setting of this class and its mixins, with the setting of its previous values:
+    # outside local, every one must be random.
+    ROTATED_KEYS: ClassVar[dict[str, str]] = {"SECRET_KEY": "PREVIOUS_SECRET_KEYS"}
     ACCESS_TOKEN_EXPIRE_MINUTES: int = 15
     # A refresh cookie lasts this long unused; refreshing never takes a sign-in past
     # SIGN_IN_LIFETIME_HOURS (30 days) from its start, after which the user signs in again.
@@ -110,16 +107,6 @@ class Settings({% if cookiecutter.use_websockets == "yes" %}RealtimeSettings, {%
     # how many more may wait for a turn; past that the answer is 503 at once.
     PASSWORD_CHECKS_AT_ONCE: int = max(1, len(os.sched_getaffinity(0)) - 1)
     PASSWORD_CHECKS_WAITING: int = 8
-{%- if cookiecutter.auth_totp == "yes" %}
-    # Encrypts the two-factor secrets in the database; a separate key from SECRET_KEY, so that
-    # rotating that one (which logs everybody out) does not unpair every authenticator app.
-    # Rotated like SECRET_KEY: the old value first in PREVIOUS_TOTP_ENCRYPTION_KEYS; secrets are
-    # re-encrypted with the new key by `python -m app.prestart`.
-    TOTP_ENCRYPTION_KEY: str
-    PREVIOUS_TOTP_ENCRYPTION_KEYS: CommaList = []
-    # Minutes between the password (or link) and the code.
-    TWO_FACTOR_CHALLENGE_MINUTES: int = 5
-{%- endif %}
 
     # Mail. Without SMTP_HOST (only while ENVIRONMENT=local) every mail is written to MAIL_DIR
     # as an .eml file, and the console says where; relative to the project's folder.
@@ -186,13 +173,11 @@ class Settings({% if cookiecutter.use_websockets == "yes" %}RealtimeSettings, {%
         if self.ENVIRONMENT == "local":
             return self
         problems = []
-        keys = {"SECRET_KEY": [self.SECRET_KEY, *self.PREVIOUS_SECRET_KEYS]}
-{%- if cookiecutter.auth_totp == "yes" %}
-        keys["TOTP_ENCRYPTION_KEY"] = [
-            self.TOTP_ENCRYPTION_KEY,
-            *self.PREVIOUS_TOTP_ENCRYPTION_KEYS,
-        ]
-{%- endif %}
+        keys = {
+            name: [getattr(self, name), *getattr(self, previous)]
+            for part in type(self).__mro__
+            for name, previous in vars(part).get("ROTATED_KEYS", {}).items()
+        }
         for name, values in keys.items():
             if any(weak_key(value) for value in values):
                 problems.append(

@@ -9,8 +9,9 @@ from app.api.deps import CurrentUser, DatabaseDep, client_address, confirm_passw
 from app.api.responses import errors
 from app.api.sign_in import grant
 from app.core.security import InvalidToken, TokenType, decode_token
-from app.models import TotpCredential, User
+from app.models import User
 from app.schemas import AccessToken, Message, Reauthentication, RequestBody
+from app.totp import TotpCredential
 
 router = APIRouter(tags=["two-factor"])
 
