@@ -207,9 +207,10 @@ def database() -> None:
 
 
 @contextmanager
-def database_of_its_own(name: str) -> Iterator[dict[str, str]]:
-    """A database beside the run's, migrated, with the first superuser: the settings that point
-    a server (running_server's `env`) at it, for a test that must not touch the run's data."""
+def database_of_its_own(name: str, revision: str = "head") -> Iterator[dict[str, str]]:
+    """A database beside the run's, for a test that must not touch the run's data: the settings
+    that point a server (running_server's `env`) at it. Migrated to the latest revision, with the
+    first superuser, or only as far as an earlier `revision`."""
 {%- if cookiecutter.database == "sqlite" %}
     env = {"SQLITE_PATH": str(RUN_DIR / f"{name}.db")}
 {%- else %}
@@ -219,13 +220,18 @@ def database_of_its_own(name: str) -> Iterator[dict[str, str]]:
     # Its counts of attempts (app.throttle) apart from the run's, too.
     env["REDIS_KEY_PREFIX"] = f"{os.environ['REDIS_KEY_PREFIX']}{name}:"
 {%- endif %}
-    subprocess.run(
-        [sys.executable, "-m", "app.prestart"],
-        cwd=BACKEND_DIR,
-        env={**os.environ, **env},
-        check=True,
-        capture_output=True,
-    )
+    steps = [["-m", "app.prestart"]]
+    if revision != "head":
+        create = "import asyncio; from app.core.db import create_database as c; asyncio.run(c())"
+        steps = [["-c", create], ["-m", "alembic", "upgrade", revision]]
+    for step in steps:
+        subprocess.run(
+            [sys.executable, *step],
+            cwd=BACKEND_DIR,
+            env={**os.environ, **env},
+            check=True,
+            capture_output=True,
+        )
 {%- if cookiecutter.database == "sqlite" %}
     yield env
 {%- else %}

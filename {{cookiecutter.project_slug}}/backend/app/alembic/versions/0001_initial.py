@@ -41,7 +41,9 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("expires_at", UTCDateTime(), nullable=False),
         sa.Column("ended_at", UTCDateTime(), nullable=True),
+{%- if cookiecutter.auth_totp == "yes" %}
         sa.Column("completed_at", UTCDateTime(), nullable=True),
+{%- endif %}
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
