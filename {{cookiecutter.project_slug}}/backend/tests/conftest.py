@@ -111,7 +111,9 @@ class Server:
 
     @property
     def ws_url(self) -> str:
-        return self.url.replace("http://", "ws://", 1) + "/api/v1/socket"
+        from app.realtime.asyncapi import SOCKET_PATH
+
+        return self.url.replace("http://", "ws://", 1) + SOCKET_PATH
 {%- endif %}
 
     def log_text(self) -> str:

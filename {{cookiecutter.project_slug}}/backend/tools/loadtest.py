@@ -22,10 +22,10 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from app.auth import start_sign_in
-from app.core.config import settings
 from app.core.db import engine, open_db
 from app.core.security import create_access_token, hash_password
 from app.models import User
+from app.realtime.asyncapi import SOCKET_PATH
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ def socket_url(http_url: str) -> str:
     for http, ws in (("https://", "wss://"), ("http://", "ws://")):
         if base.startswith(http):
             base = ws + base.removeprefix(http)
-    return base + settings.API_V1_STR + "/socket"
+    return base + SOCKET_PATH
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -20,6 +20,9 @@ from app.realtime.rooms.hub import PresenceData, PutOutData, UpdateData
 
 REF = "#/components/schemas/{model}"
 
+# Where the socket is served.
+SOCKET_PATH = f"{settings.API_V1_STR}/socket"
+
 # Every close code a client may see, and what it means to it. The app closes with CloseCode;
 # the server itself with 1007 (text that is not UTF-8) and, under a plain uvicorn, 1012.
 CLOSE_CODES: dict[int, str] = {
@@ -154,7 +157,7 @@ def document(states: StateRegistry = registry) -> dict[str, Any]:
         "defaultContentType": "application/json",
         "channels": {
             "socket": {
-                "address": f"{settings.API_V1_STR}/socket",
+                "address": SOCKET_PATH,
                 "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in messages},
             }
         },

@@ -41,7 +41,7 @@ async def session_socket(websocket: WebSocket) -> None:
                 send(outbox, Outcome.failure(SocketError(ErrorCode.INTERNAL, INTERNAL_ERROR)))
 
 
-route = WebSocketRoute(f"{settings.API_V1_STR}/socket", session_socket)
+route = WebSocketRoute(asyncapi.SOCKET_PATH, session_socket)
 
 # The socket's description, beside the HTTP API's (and, like it, only where API_DOCS allows).
 router = APIRouter(include_in_schema=False)
