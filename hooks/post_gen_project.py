@@ -102,7 +102,10 @@ FEATURES: tuple[Feature, ...] = (
         when={"use_websockets": "yes", "realtime_broker": "redis"},
         paths=(
             "backend/app/realtime/rooms/redis.py",
+            "backend/app/realtime/rooms/redis_cluster.py",
+            "backend/app/core/redis_cluster.py",
             "backend/tests/test_rooms_redis.py",
+            "backend/tests/test_rooms_redis_cluster.py",
         ),
         traces=("redis", "Redis", "REDIS_"),
     ),

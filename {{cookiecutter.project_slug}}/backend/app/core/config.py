@@ -140,6 +140,10 @@ class Settings({% if cookiecutter.use_websockets == "yes" %}RealtimeSettings, {%
     REDIS_URL: str = "redis://127.0.0.1:6379/0"
     # Every key and channel the rooms use starts with this.
     REDIS_KEY_PREFIX: str = "{{ cookiecutter.project_slug }}:"
+    # A Redis Cluster instead of one Redis (REDIS_URL is then not used): a comma list of some
+    # of its nodes' URLs, e.g. redis://10.0.0.1:6379,redis://10.0.0.2:6379; any one that answers
+    # tells where the others are.
+    REDIS_CLUSTER_URLS: CommaList = []
 {%- endif %}
 {% if cookiecutter.database == "sqlite" %}
     SQLITE_PATH: Path = Path("app.db")

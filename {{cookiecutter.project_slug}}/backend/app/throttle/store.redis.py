@@ -1,11 +1,17 @@
-"""The throttle's counts in Redis: one Lua script per attempt, keys under REDIS_KEY_PREFIX."""
+"""The throttle's counts in Redis: one Lua script per attempt, keys under REDIS_KEY_PREFIX.
+
+Each script reads and writes its one key only, so on a Redis Cluster (REDIS_CLUSTER_URLS) it
+runs on the master of that key's slot, as it would on one Redis.
+"""
 
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
 
 from app.core.config import settings
+from app.core.redis_cluster import cluster_client
 from app.throttle.policy import Throttled, retry_after
 
 # KEYS: the counter (a hash: count, blocked until in ms); ARGV: now (ms), free, the longest delay
@@ -30,13 +36,16 @@ GIVE_BACK = """
 if redis.call('HINCRBY', KEYS[1], 'count', -1) < 0 then redis.call('HSET', KEYS[1], 'count', 0) end
 """
 
-_redis: Redis | None = None
+_redis: Redis | RedisCluster | None = None
 
 
-def _client() -> Redis:
+def _client() -> Redis | RedisCluster:
     global _redis
     if _redis is None:
-        _redis = Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
+        if settings.REDIS_CLUSTER_URLS:
+            _redis = cluster_client(socket_connect_timeout=2, socket_timeout=5)
+        else:
+            _redis = Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
     return _redis
 
 

@@ -62,6 +62,25 @@ return seq
 """
 
 
+def encode(envelope: Envelope) -> str:
+    """An unnumbered envelope as it travels: its kind, its mark, its body."""
+    if envelope.keep_only is not None:
+        return f"k {','.join(sorted(envelope.keep_only)) or '-'} {envelope.body}"
+    return f"p {envelope.exclude or '-'} {envelope.body}"
+
+
+def decode(room: str, data: str) -> Envelope:
+    """What a message of the room's channel carries: an update (`u`), a put-out (`k`) or news
+    (`p`)."""
+    kind, mark, body = data.split(" ", 2)
+    if kind == "u":
+        return Envelope(room, int(mark), body)
+    if kind == "k":
+        keep = frozenset(mark.split(",")) if mark != "-" else frozenset()
+        return Envelope(room, None, body, keep_only=keep)
+    return Envelope(room, None, body, exclude=None if mark == "-" else mark)
+
+
 @asynccontextmanager
 async def _engine_calls() -> AsyncIterator[None]:
     try:
@@ -173,15 +192,7 @@ class RedisBroker(Broker):
             return
         if message["type"] != "message" or channel not in self._confirmed:
             return
-        room = channel.removeprefix(f"{self._prefix}room:")
-        kind, mark, body = message["data"].split(" ", 2)
-        if kind == "u":
-            self.listener(Envelope(room, int(mark), body))
-        elif kind == "k":
-            keep = frozenset(mark.split(",")) if mark != "-" else frozenset()
-            self.listener(Envelope(room, None, body, keep_only=keep))
-        else:
-            self.listener(Envelope(room, None, body, exclude=None if mark == "-" else mark))
+        self.listener(decode(channel.removeprefix(f"{self._prefix}room:"), message["data"]))
 
     async def publish(self, room: str, body: str) -> int:
         async with _engine_calls():
@@ -198,12 +209,8 @@ class RedisBroker(Broker):
         return int(seq)
 
     async def broadcast(self, envelope: Envelope) -> None:
-        if envelope.keep_only is not None:
-            data = f"k {','.join(sorted(envelope.keep_only)) or '-'} {envelope.body}"
-        else:
-            data = f"p {envelope.exclude or '-'} {envelope.body}"
         async with _engine_calls():
-            await self._redis.publish(self._channel(envelope.room), data)
+            await self._redis.publish(self._channel(envelope.room), encode(envelope))
 
     # Sequence and history
 

@@ -5,8 +5,9 @@ from app.realtime.rooms.broker import History
 from app.realtime.rooms.hub import RoomHub
 {% if cookiecutter.realtime_broker == "redis" -%}
 from app.realtime.rooms.redis import RedisBroker
+from app.realtime.rooms.redis_cluster import RedisClusterBroker
 
-BROKER = RedisBroker
+BROKER = RedisClusterBroker if settings.REDIS_CLUSTER_URLS else RedisBroker
 {%- else -%}
 from app.realtime.rooms.memory import MemoryBroker
 
