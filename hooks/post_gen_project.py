@@ -116,7 +116,7 @@ FEATURES: tuple[Feature, ...] = (
             "backend/app/api/routes/magic_link.py",
             "backend/tests/test_magic_link.py",
         ),
-        traces=("magic_link", "magic-link", "MAGIC_LINK", "claim_hash", "sign-in link"),
+        traces=("magic_link", "magic-link", "MAGIC_LINK", "sign-in link"),
     ),
     Feature(
         name="magic_link_page",

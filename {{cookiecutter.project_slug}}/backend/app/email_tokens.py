@@ -2,14 +2,14 @@
 
 The database keeps only a token's SHA-256, so reading it gives nobody a working link. These
 tokens are random strings, not signed tokens: nothing that takes an access token can take one.
+A link may also be bound to the browser that asked for it: it then works only together with
+that browser's claim, a second random string that the mail never carries.
 """
-{% if cookiecutter.auth_magic_link == "yes" %}
+
 import hmac
-{%- endif %}
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,24 +19,22 @@ from app.core.security import InvalidToken, digest, new_opaque_token
 from app.models import EmailToken, User
 
 
-class Purpose(StrEnum):
-    PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind of link, not a secret)
-    EMAIL_VERIFICATION = "email_verification"
-    EMAIL_CHANGE = "email_change"
-{%- if cookiecutter.auth_magic_link == "yes" %}
-    SIGN_IN = "sign_in"
-{%- endif %}
+@dataclass(frozen=True)
+class Purpose:
+    """What a link is for: the name its tokens are kept under, and how long one works. A
+    feature with links of its own defines its purpose beside its routes."""
+
+    name: str
+    lifetime: timedelta
 
 
-def lifetime(purpose: Purpose) -> timedelta:
-    return {
-        Purpose.PASSWORD_RESET: timedelta(minutes=settings.PASSWORD_RESET_EXPIRE_MINUTES),
-        Purpose.EMAIL_VERIFICATION: timedelta(hours=settings.EMAIL_VERIFICATION_EXPIRE_HOURS),
-        Purpose.EMAIL_CHANGE: timedelta(hours=settings.EMAIL_CHANGE_EXPIRE_HOURS),
-{%- if cookiecutter.auth_magic_link == "yes" %}
-        Purpose.SIGN_IN: timedelta(minutes=settings.MAGIC_LINK_EXPIRE_MINUTES),
-{%- endif %}
-    }[purpose]
+PASSWORD_RESET = Purpose(
+    "password_reset", timedelta(minutes=settings.PASSWORD_RESET_EXPIRE_MINUTES)
+)
+EMAIL_VERIFICATION = Purpose(
+    "email_verification", timedelta(hours=settings.EMAIL_VERIFICATION_EXPIRE_HOURS)
+)
+EMAIL_CHANGE = Purpose("email_change", timedelta(hours=settings.EMAIL_CHANGE_EXPIRE_HOURS))
 
 
 def describe(delta: timedelta) -> str:
@@ -57,7 +55,7 @@ async def _pending(
         select(EmailToken)
         .where(
             EmailToken.user_id == user_id,
-            EmailToken.purpose == purpose.value,
+            EmailToken.purpose == purpose.name,
             EmailToken.new_email.is_(None)
             if new_email is None
             else EmailToken.new_email == new_email,
@@ -76,9 +74,7 @@ async def issue(
     purpose: Purpose,
     asked_at: datetime,
     *,
-{%- if cookiecutter.auth_magic_link == "yes" %}
     claim: str | None = None,
-{%- endif %}
     new_email: str | None = None,
 ) -> str | None:
     """A new link token for the user, voiding their earlier ones of the kind.
@@ -86,7 +82,8 @@ async def issue(
     None when one was pending when it was asked for (`asked_at`; sent within
     MAIL_COOLDOWN_SECONDS before, not yet used): no mail then, so that nobody can fill
     someone's inbox.
-    An address change's link names the `new_email`.
+    An address change's link names the `new_email`; a link bound to the asking browser, its
+    `claim`.
     """
     if await _pending(db, user.id, purpose, new_email, asked_at) is not None:
         return None
@@ -95,7 +92,7 @@ async def issue(
         update(EmailToken)
         .where(
             EmailToken.user_id == user.id,
-            EmailToken.purpose == purpose.value,
+            EmailToken.purpose == purpose.name,
             EmailToken.used_at.is_(None),
         )
         .values(used_at=now)
@@ -104,14 +101,12 @@ async def issue(
     db.add(
         EmailToken(
             user_id=user.id,
-            purpose=purpose.value,
+            purpose=purpose.name,
             token_hash=digest(token),
             email=user.email,
             new_email=new_email,
-{%- if cookiecutter.auth_magic_link == "yes" %}
             claim_hash=digest(claim) if claim is not None else None,
-{%- endif %}
-            expires_at=now + lifetime(purpose),
+            expires_at=now + purpose.lifetime,
         )
     )
     await db.commit()
@@ -125,28 +120,22 @@ class Redeemed:
     new_email: str | None
 
 
-{% if cookiecutter.auth_magic_link == "yes" -%}
 async def redeem(
     db: AsyncSession, purpose: Purpose, token: str, *, claim: str | None = None
 ) -> Redeemed:
-{%- else -%}
-async def redeem(db: AsyncSession, purpose: Purpose, token: str) -> Redeemed:
-{%- endif %}
     """Spend a link token: its active user, once; InvalidToken for anything else."""
     now = datetime.now(UTC)
     record = await db.scalar(
         select(EmailToken).where(
-            EmailToken.token_hash == digest(token), EmailToken.purpose == purpose.value
+            EmailToken.token_hash == digest(token), EmailToken.purpose == purpose.name
         )
     )
     if record is None or record.used_at is not None or record.expires_at <= now:
         raise InvalidToken("unknown, used or expired link")
-{%- if cookiecutter.auth_magic_link == "yes" %}
     if record.claim_hash is not None and (
         claim is None or not hmac.compare_digest(record.claim_hash, digest(claim))
     ):
         raise InvalidToken("the link was opened without the claim of the browser that asked")
-{%- endif %}
     user = await db.get(User, record.user_id)
     if user is None or not user.is_active or user.email != record.email:
         raise InvalidToken("no active user at this address")

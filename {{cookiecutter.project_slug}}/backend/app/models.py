@@ -104,10 +104,8 @@ class EmailToken(Base):
     email: Mapped[str] = mapped_column(String(320))
     # For an address change: the new address, which the link went to.
     new_email: Mapped[str | None] = mapped_column(String(320), default=None)
-{%- if cookiecutter.auth_magic_link == "yes" %}
-    # Hash of the claim held by the browser that asked for a sign-in link.
+    # For a link bound to the browser that asked: the hash of that browser's claim.
     claim_hash: Mapped[str | None] = mapped_column(String(64), default=None)
-{%- endif %}
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None] = mapped_column(default=None)

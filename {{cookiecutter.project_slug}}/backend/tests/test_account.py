@@ -12,7 +12,8 @@ from sqlalchemy import update
 from app import mail, users
 from app.core.config import settings
 from app.core.db import open_db
-from app.email_tokens import Purpose, issue
+from app.core.security import InvalidToken
+from app.email_tokens import PASSWORD_RESET, issue, redeem
 from app.models import EmailToken
 from tests.conftest import Account, MakeAccount, NewClient, bearer, login
 from tests.mailbox import Mailbox, body, link_token
@@ -180,13 +181,27 @@ async def test_whether_a_link_was_pending_is_decided_as_of_the_asking(
     async with open_db() as db:
         user = await users.get_user_by_email(db, account.email)
         assert user is not None
-        assert await issue(db, user, Purpose.PASSWORD_RESET, start) is not None
+        assert await issue(db, user, PASSWORD_RESET, start) is not None
         used_at = start + timedelta(seconds=2)
         await db.execute(
             update(EmailToken).where(EmailToken.user_id == user.id).values(used_at=used_at)
         )
         await db.commit()
         asked_while_pending = start + timedelta(seconds=1)
-        assert await issue(db, user, Purpose.PASSWORD_RESET, asked_while_pending) is None
+        assert await issue(db, user, PASSWORD_RESET, asked_while_pending) is None
         asked_after_the_use = start + timedelta(seconds=3)
-        assert await issue(db, user, Purpose.PASSWORD_RESET, asked_after_the_use) is not None
+        assert await issue(db, user, PASSWORD_RESET, asked_after_the_use) is not None
+
+
+async def test_a_link_bound_to_a_browser_works_only_with_its_claim(
+    database: None, account: Account
+) -> None:
+    async with open_db() as db:
+        user = await users.get_user_by_email(db, account.email)
+        assert user is not None
+        token = await issue(db, user, PASSWORD_RESET, datetime.now(UTC), claim="the asker's")
+        assert token is not None
+        for stranger in (None, "someone else's"):
+            with pytest.raises(InvalidToken):
+                await redeem(db, PASSWORD_RESET, token, claim=stranger)
+        assert (await redeem(db, PASSWORD_RESET, token, claim="the asker's")).user.id == user.id

@@ -49,8 +49,8 @@ SIGN_INS = sa.table(
 
 
 async def _sign_in_before_the_upgrade(url: str) -> tuple[uuid.UUID, uuid.UUID | None]:
-    """A user with a sign-in made by the first version's code; with two-factor, which had
-    completions from the start, a second sign-in still waiting for its code."""
+    """A user with a sign-in made by the first revision's code; where that revision already
+    recorded completions, a second sign-in still waiting for its next step."""
     engine = make_engine(url)
     began = datetime.now(UTC) - timedelta(hours=1)
     user, done, waiting = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

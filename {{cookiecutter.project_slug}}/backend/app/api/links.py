@@ -14,7 +14,7 @@ from fastapi import BackgroundTasks, Request
 from app import mail, users
 from app.core.config import settings
 from app.core.db import open_db
-from app.email_tokens import Purpose, describe, issue, lifetime
+from app.email_tokens import Purpose, describe, issue
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +56,7 @@ async def send_link(
     link: LinkMail,
     *,
     asked_at: datetime,
-{%- if cookiecutter.auth_magic_link == "yes" %}
     claim: str | None = None,
-{%- endif %}
     new_email: str | None = None,
 ) -> None:
     """A background task: a new link token of the kind for the active account at `email`, if
@@ -69,12 +67,12 @@ async def send_link(
             user = await users.get_user_by_email(db, email)
             if user is None or not user.is_active:
                 return
-            token = await issue(db, user, link.purpose, asked_at, {% if cookiecutter.auth_magic_link == "yes" %}claim=claim, {% endif %}new_email=new_email)
+            token = await issue(db, user, link.purpose, asked_at, claim=claim, new_email=new_email)
         if token is None:
             return
         url = f"{origin}{link.page}#token={token}"
-        valid_for = describe(lifetime(link.purpose))
+        valid_for = describe(link.purpose.lifetime)
         to = new_email or user.email
         await mail.send(mail.link_mail(to, link.subject, link.intro, url, valid_for))
     except Exception:
-        logger.exception("Could not mail a %s link", link.purpose.value)
+        logger.exception("Could not mail a %s link", link.purpose.name)

@@ -9,7 +9,7 @@ from app.api.links import LinkMail, mail_link
 from app.api.responses import errors
 from app.api.sign_in import clear_refresh_cookie
 from app.core.security import InvalidToken, hash_password
-from app.email_tokens import Purpose, redeem
+from app.email_tokens import EMAIL_CHANGE, EMAIL_VERIFICATION, PASSWORD_RESET, redeem
 from app.schemas import EmailRequest, LinkToken, Message, PasswordReset
 
 router = APIRouter(tags=["account"])
@@ -20,13 +20,13 @@ RECOVERY_SENT = (
 BAD_LINK = "This link is invalid, expired or already used; ask for a new one."
 EMAIL_TAKEN = "That address has an account already; choose another."
 RESET_LINK = LinkMail(
-    Purpose.PASSWORD_RESET,
+    PASSWORD_RESET,
     page="/reset-password",
     subject="reset your password",
     intro="To choose a new password, open this link:",
 )
 VERIFICATION_LINK = LinkMail(
-    Purpose.EMAIL_VERIFICATION,
+    EMAIL_VERIFICATION,
     page="/verify-email",
     subject="confirm your email",
     intro="To confirm that this is your address, open this link:",
@@ -53,7 +53,7 @@ async def reset_password(
 ) -> Message:
     """Set a new password with the emailed link's token; every sign-in of the user ends."""
     try:
-        user = (await redeem(db, Purpose.PASSWORD_RESET, body.token)).user
+        user = (await redeem(db, PASSWORD_RESET, body.token)).user
     except InvalidToken:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, BAD_LINK) from None
     user.hashed_password = await hash_password(body.new_password)
@@ -87,7 +87,7 @@ async def request_verification(
 async def verify_email(db: DatabaseDep, body: LinkToken) -> Message:
     """Confirm an address with the emailed link's token (no login needed)."""
     try:
-        user = (await redeem(db, Purpose.EMAIL_VERIFICATION, body.token)).user
+        user = (await redeem(db, EMAIL_VERIFICATION, body.token)).user
     except InvalidToken:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, BAD_LINK) from None
     user.email_verified = True
@@ -102,7 +102,7 @@ async def confirm_email_change(
     """Move the account to the new address with the link mailed there (no login needed). The
     old address is told; every sign-in ends, so that the account signs in anew."""
     try:
-        redeemed = await redeem(db, Purpose.EMAIL_CHANGE, body.token)
+        redeemed = await redeem(db, EMAIL_CHANGE, body.token)
     except InvalidToken:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, BAD_LINK) from None
     user, new_email = redeemed.user, redeemed.new_email

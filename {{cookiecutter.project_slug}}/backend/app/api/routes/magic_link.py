@@ -5,6 +5,7 @@ works once, before it expires, and only together with that claim: a link forward
 someone else signs nobody in. The link's token is a random string, never an access token.
 """
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Cookie, HTTPException, Request, Response, status
@@ -15,8 +16,9 @@ from app.api.deps import DatabaseDep, client_address
 from app.api.links import LinkMail, mail_link
 from app.api.responses import errors
 from app.api.sign_in import LOGIN_PATH, complete_sign_in, set_private_cookie
+from app.core.config import settings
 from app.core.security import InvalidToken, new_opaque_token
-from app.email_tokens import Purpose, lifetime, redeem
+from app.email_tokens import Purpose, redeem
 from app.schemas import EmailRequest, LinkToken, SignInResult
 
 router = APIRouter(prefix="/login/magic-link", tags=["login"])
@@ -28,8 +30,9 @@ BAD_LINK = (
     "than the one that asked for it; ask for a new one."
 )
 
+SIGN_IN = Purpose("sign_in", timedelta(minutes=settings.MAGIC_LINK_EXPIRE_MINUTES))
 SIGN_IN_LINK = LinkMail(
-    Purpose.SIGN_IN,
+    SIGN_IN,
     page="/magic-link",
     subject="your sign-in link",
     intro="To sign in, open this link in the browser where you asked for it:",
@@ -69,7 +72,7 @@ async def request_link(
     claim = claim_cookie if claim_cookie and len(claim_cookie) <= MAX_CLAIM_LENGTH else None
     claim = claim or new_opaque_token()
     mail_link(background, request, body.email, SIGN_IN_LINK, claim=claim)
-    seconds = int(lifetime(Purpose.SIGN_IN).total_seconds())
+    seconds = int(SIGN_IN.lifetime.total_seconds())
     set_private_cookie(response, CLAIM_COOKIE, claim, max_age=seconds, path=CLAIM_PATH)
     return SignInLinkSent(claim=claim, expires_in=seconds)
 
@@ -80,7 +83,7 @@ async def sign_in_with_link(
 ) -> SignInResult:
     """Spend the link's token with this browser's claim: signed in, or the sign-in's next step."""
     try:
-        redeemed = await redeem(db, Purpose.SIGN_IN, body.token, claim=body.claim or claim_cookie)
+        redeemed = await redeem(db, SIGN_IN, body.token, claim=body.claim or claim_cookie)
     except InvalidToken:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, BAD_LINK) from None
     user = redeemed.user

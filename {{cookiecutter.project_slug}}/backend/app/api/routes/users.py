@@ -8,7 +8,7 @@ from app.api.links import LinkMail, mail_link
 from app.api.responses import errors
 from app.api.sign_in import grant
 from app.core.security import hash_password
-from app.email_tokens import Purpose
+from app.email_tokens import EMAIL_CHANGE
 from app.models import User
 from app.schemas import (
     AccessToken,
@@ -29,7 +29,7 @@ LAST_ADMINISTRATOR = (
     "This is the last active administrator: make another user an administrator first."
 )
 EMAIL_CHANGE_LINK = LinkMail(
-    Purpose.EMAIL_CHANGE,
+    EMAIL_CHANGE,
     page="/confirm-email",
     subject="confirm your new email",
     intro="To move your account to this address, open this link:",
