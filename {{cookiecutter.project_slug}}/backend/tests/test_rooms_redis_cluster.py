@@ -3,6 +3,7 @@ processes, rooms on every master; a master dies and its replica takes over mid-s
 
 import asyncio
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -14,11 +15,19 @@ from typing import Any
 
 import httpx
 import pytest
+from redis import Redis as SyncRedis
 from redis.asyncio.cluster import RedisCluster
 
 from app.core.redis_cluster import cluster_client
-from app.realtime.rooms.redis_cluster import ShardedSubscriber, hash_tag
+from app.realtime.rooms.broker import History
+from app.realtime.rooms.redis_cluster import (
+    REPLICA_WAIT_MS,
+    RedisClusterBroker,
+    ShardedSubscriber,
+    hash_tag,
+)
 from tests.conftest import (
+    Account,
     MakeAccount,
     Server,
     create_room,
@@ -27,7 +36,7 @@ from tests.conftest import (
     running_server,
 )
 from tests.socket_client import SocketClient, session
-from tests.test_rooms import join, updates
+from tests.test_rooms import in_room, join, updates
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 REDIS_CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
@@ -100,13 +109,23 @@ class Cluster:
         return next(node for node in self.nodes if node.port == port)
 
     def wait_ok(self, alive: list[Node]) -> None:
-        """Until every node still running sees the cluster whole."""
+        """Until every node still running sees the cluster whole, and, when every master
+        has its replica, their replicas synced (a node lists a replica only from then)."""
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            if all("cluster_state:ok" in node.cli("cluster", "info") for node in alive):
+            if all("cluster_state:ok" in node.cli("cluster", "info") for node in alive) and (
+                len(alive) < len(self.nodes) or all(map(self.lists_replicas, alive))
+            ):
                 return
             time.sleep(0.1)
         raise RuntimeError("the Redis Cluster did not come up")
+
+    @staticmethod
+    def lists_replicas(node: Node) -> bool:
+        with SyncRedis(port=node.port) as redis:
+            ranges = redis.execute_command("CLUSTER SLOTS")
+        # Each range: its first slot, its last, its master, then its replicas.
+        return all(len(slots) > 3 for slots in ranges)
 
 
 @pytest.fixture(scope="module")
@@ -225,6 +244,41 @@ async def test_a_worker_subscribes_once_per_master_and_hears_every_master_at_onc
         await subscriber.close()
 
 
+async def test_an_update_is_acknowledged_once_the_replica_of_its_master_has_it(
+    cluster: Cluster, cluster_redis: RedisCluster
+) -> None:
+    """What a master acknowledged survives its failover: the replica had it before."""
+    delivered = Collected(2)
+    broker = RedisClusterBroker(delivered.add, lambda: None, History(100, 100_000))
+    room = rooms_on_every_master(cluster_redis, 1)[0]
+    replica_name = cluster_redis.get_node_from_key(broker._key(room, "state"), replica=True)
+    assert replica_name is not None
+    replica = cluster.by_port(int(replica_name.port))
+    try:
+        await broker.subscribe(room)
+        started = time.monotonic()
+        assert await broker.publish(room, '{"n":1}') == 1
+        assert time.monotonic() - started < 0.5
+        replica.process.send_signal(signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            assert await broker.publish(room, '{"n":2}') == 2
+            waited = time.monotonic() - started
+        finally:
+            replica.process.send_signal(signal.SIGCONT)
+        # Acknowledged without the replica only after waiting for it (REPLICA_WAIT_MS).
+        assert waited >= REPLICA_WAIT_MS / 1000 * 0.9, f"acknowledged after {waited:.2f} s"
+        await asyncio.wait_for(delivered.all.wait(), 5)
+        assert [(e.room, e.seq, e.body) for e in delivered.items] == [
+            (room, 1, '{"n":1}'),
+            (room, 2, '{"n":2}'),
+        ]
+        assert await broker.history(room, 0) == [(1, '{"n":1}'), (2, '{"n":2}')]
+    finally:
+        await broker.forget(room)
+        await broker.stop()
+
+
 @pytest.fixture(scope="module")
 def workers(database: None, cluster: Cluster) -> Iterator[tuple[Server, Server]]:
     """Two separate server processes on the cluster."""
@@ -247,11 +301,21 @@ async def connect_as(client: httpx.AsyncClient, make_account: MakeAccount) -> As
         yield open_on
 
 
-async def received_until(member: SocketClient, room: str, last: int) -> list[dict[str, Any]]:
-    """The updates of `room` the member gets, up to the one numbered `last`."""
+async def received_until(
+    member: SocketClient, room: str, last: int, workers: tuple[Server, Server]
+) -> list[dict[str, Any]]:
+    """The updates of `room` the member gets, up to the one numbered `last`, within 20 s."""
     got: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 20
     while not got or got[-1]["seq"] < last:
-        got += await updates(member, room, 1)
+        try:
+            got += await updates(member, room, 1)
+        except TimeoutError:
+            if time.monotonic() < deadline:
+                continue
+            numbers = [update["seq"] for update in got]
+            logs = "\n".join(worker.log_text()[-3000:] for worker in workers)
+            raise AssertionError(f"room {room}: got {numbers}, not up to {last}\n{logs}") from None
     return got
 
 
@@ -273,7 +337,9 @@ async def test_a_master_fails_over_mid_session_and_no_acknowledged_update_is_los
     alice, bob = await connect_as(a), await connect_as(b)
     for room in rooms:
         await join(alice, room)
-        await join(bob, room)
+        joined = await join(bob, room)
+        assert len(joined["data"]["members"]) == 2  # alice, on the other worker, is listed
+        assert (await alice.next_of("presence", in_room(room)))["data"]["event"] == "joined"
     # Per room, (number, payload) of every update acknowledged to its sender, in order.
     acknowledged: dict[str, list[tuple[int, int]]] = {room: [] for room in rooms}
     refused = 0
@@ -325,12 +391,16 @@ async def test_a_master_fails_over_mid_session_and_no_acknowledged_update_is_los
         numbers = [seq for seq, _ in acknowledged[room]]
         assert len(numbers) == 30
         assert len(set(numbers)) == 30
-        seen = [await received_until(member, room, max(numbers)) for member in (alice, bob)]
+        seen = [
+            await received_until(member, room, max(numbers), workers) for member in (alice, bob)
+        ]
         assert seen[0] == seen[1], f"room {room}: the workers' members saw different updates"
         assert [update["seq"] for update in seen[0]] == list(range(1, max(numbers) + 1))
         for seq, n in acknowledged[room]:
             assert seen[0][seq - 1]["payload"] == {"n": n}, f"room {room}: update {seq} lost"
         alice_saw[room] = seen[0]
+    # While no master held the room's slot, its publishes were refused, not lost or held.
+    assert refused > 0
     print(f"failover: {refused} publishes refused, {time.monotonic() - started:.1f} s")
 
     # The failed-over room's history, from its new master, replays exactly what was missed.
@@ -340,3 +410,22 @@ async def test_a_master_fails_over_mid_session_and_no_acknowledged_update_is_los
     assert joined["history_complete"] is True
     replay = [(await carol.receive())["data"] for _ in range(last - 5)]
     assert replay == alice_saw[rooms[0]][5:]
+
+
+async def test_the_throttle_counts_on_the_cluster_for_every_worker(
+    cluster_redis: RedisCluster, workers: tuple[Server, Server], account: Account
+) -> None:
+    from app.core.config import settings
+
+    a, b = workers
+    guess = {"username": account.email, "password": "not-the-password"}
+    async with httpx.AsyncClient(base_url=f"{a.url}/api/v1") as on_a:
+        statuses = [
+            (await on_a.post("/login/oauth", data=guess)).status_code
+            for _ in range(settings.THROTTLE_PER_ACCOUNT + 1)
+        ]
+    assert statuses == [400] * settings.THROTTLE_PER_ACCOUNT + [429]
+    async with httpx.AsyncClient(base_url=f"{b.url}/api/v1") as on_b:
+        assert (await on_b.post("/login/oauth", data=guess)).status_code == 429
+    key = f"{settings.REDIS_KEY_PREFIX}throttle:password:{account.email}"
+    assert await cluster_redis.hget(key, "count") == str(settings.THROTTLE_PER_ACCOUNT)

@@ -89,6 +89,39 @@ async def test_a_gap_in_what_arrives_is_filled_from_the_history(hub: RoomHub) ->
     assert seqs(sink) == [1, 2, 3]
 
 
+async def test_a_reconnect_while_a_gap_is_filled_reads_the_history_again(
+    hub: RoomHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    member, sink = subscriber()
+    await hub.join("r", member, since=None)
+    broker = hub.broker
+    assert isinstance(broker, MemoryBroker)
+    read, reading, go_on = broker.history, asyncio.Event(), asyncio.Event()
+
+    async def slow_history(room: str, since: int) -> list[tuple[int, str]]:
+        kept = await read(room, since)
+        reading.set()
+        await go_on.wait()
+        return kept
+
+    monkeypatch.setattr(broker, "history", slow_history)
+    broker._subscribed.discard("r")
+    await hub.publish("r", member.member, {"n": 1})
+    broker._subscribed.add("r")
+    await hub.publish("r", member.member, {"n": 2})
+    await reading.wait()
+    # While the gap's history is read, the connection drops (3 is kept, never delivered) and
+    # comes back.
+    broker._subscribed.discard("r")
+    await hub.publish("r", member.member, {"n": 3})
+    broker._subscribed.add("r")
+    hub._resync()
+    go_on.set()
+    while hub._tasks:
+        await asyncio.gather(*hub._tasks)
+    assert seqs(sink) == [1, 2, 3]
+
+
 async def test_a_duplicate_delivery_is_dropped(hub: RoomHub) -> None:
     member, sink = subscriber()
     await hub.join("r", member, since=None)

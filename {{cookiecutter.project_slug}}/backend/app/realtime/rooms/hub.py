@@ -87,6 +87,9 @@ class LocalRoom:
     failed: bool = False
     # Updates that came in while a gap in the numbers is being filled from the history.
     backlog: list[tuple[int, str]] | None = None
+    # The engine's connection came back while the history was being read: read it again, since
+    # what was published before the connection did may not be in what was read.
+    stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -268,13 +271,16 @@ class RoomHub:
     async def _fill_gap(self, room: LocalRoom) -> None:
         delay = 0.1
         while True:
+            room.stale = False
             try:
                 missing = await self.broker.history(room.name, room.last_seq)
-                break
             except Exception:
                 logger.warning("Could not fetch room %s's history; retrying", room.name)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+                continue
+            if not room.stale:
+                break
         backlog, room.backlog = room.backlog or [], None
         for seq, body in sorted({*missing, *backlog}):
             if seq == room.last_seq + 1:
@@ -291,6 +297,8 @@ class RoomHub:
             if room.backlog is None:
                 room.backlog = []
                 self._spawn(self._fill_gap(room))
+            else:
+                room.stale = True
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)

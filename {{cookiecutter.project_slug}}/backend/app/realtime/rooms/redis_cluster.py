@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 
 # How long an update waits for the replica of its master before it is acknowledged without
 # (the replica is down or far behind: the update is then as safe as on one Redis).
-REPLICA_WAIT_MS = 1000
+REPLICA_WAIT_MS = 500
 
 # As app/realtime/rooms/redis.py's PUBLISH, without publishing: that comes once it is safe.
 # KEYS: state, history; ARGV: body, a new epoch, most updates kept, most bytes kept.
@@ -131,6 +131,8 @@ class ShardedSubscriber:
         self.wanted: dict[str, str | None] = {}
         self._moving: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        # Channels subscribed to whose master has not confirmed it yet.
+        self._unconfirmed: dict[str, asyncio.Event] = {}
 
     async def subscribe(self, channel: str) -> None:
         self.wanted[channel] = None
@@ -140,6 +142,7 @@ class ShardedSubscriber:
 
     async def unsubscribe(self, channel: str) -> None:
         node = self.wanted.pop(channel, None)
+        self._unconfirmed.pop(channel, None)
         shard = self.shards.get(node) if node is not None else None
         if shard is None:
             return
@@ -164,8 +167,14 @@ class ShardedSubscriber:
         if shard is None:
             redis = Redis.from_url(node_url(node.host, int(node.port)), **_client_options())
             shard = self.shards[node.name] = _Shard(node.name, redis, redis.pubsub())
-        # One channel a command: a node refuses SSUBSCRIBE to channels of different slots.
-        await shard.pubsub.ssubscribe(channel)
+        self._unconfirmed[channel] = asyncio.Event()
+        try:
+            # One channel a command: a node refuses SSUBSCRIBE to channels of different slots.
+            await shard.pubsub.ssubscribe(channel)
+        except ENGINE_ERRORS:
+            if shard.reader is None:
+                await self._drop(shard)
+            raise
         shard.channels.add(channel)
         self.wanted[channel] = node.name
         if shard.reader is None:
@@ -204,6 +213,8 @@ class ShardedSubscriber:
         if kind == "smessage":
             self.received(channel, message["data"])
         elif kind == "ssubscribe":
+            if (unconfirmed := self._unconfirmed.pop(channel, None)) is not None:
+                unconfirmed.set()
             self.confirmed(channel)
         elif kind == "sunsubscribe" and self.wanted.get(channel) == shard.node:
             # Not asked for: the master gave the channel's slot away.
@@ -229,6 +240,11 @@ class ShardedSubscriber:
                 async with self._lock:
                     for channel in lost:
                         await self._attach(channel)
+                # What was published before a master confirmed may be missed: `back` comes
+                # after, so that the hub's look at the history covers it.
+                waits = [self._unconfirmed[c].wait() for c in lost if c in self._unconfirmed]
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.gather(*waits), SUBSCRIBE_TIMEOUT)
             except ENGINE_ERRORS as error:
                 logger.info("Redis Cluster not ready for the moved rooms yet (%s)", error)
                 await asyncio.sleep(delay)
@@ -366,6 +382,9 @@ class RedisClusterBroker(Broker):
         while True:
             with suppress(*ENGINE_ERRORS):
                 await self._redis.set(self._lease(self._worker), "1", ex=LEASE_SECONDS)
+                # The client learns of a replica that came (synced) or went (failed) only
+                # from a fresh slot map: an update waits for the replicas it lists.
+                await self._redis.nodes_manager.initialize()
             await asyncio.sleep(RENEW_EVERY)
 
     async def _live_members(self, room: str) -> list[str]:
