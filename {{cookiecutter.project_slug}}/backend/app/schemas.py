@@ -90,24 +90,18 @@ class SignedOut(BaseModel):
     signed_in: Literal[False] = False
 
 
-{%- if cookiecutter.auth_totp == "yes" %}
-
-
 class Challenge(BaseModel):
-    """The password (or link) was right; the sign-in needs one more step, named here."""
+    """The password (or link) was right; the sign-in needs one more step, named by `challenge`
+    (e.g. a code from an app, where the project has that step; no sign-in asks for one without)."""
 
-    challenge: Literal["totp"] = "totp"
+    challenge: str
     challenge_token: str
     expires_in: int
 
 
-# What a way in answers: signed in, or the next step.
+# What a way in answers: signed in, or the next step. The same in every project, whichever steps
+# it has, so that a client made from the API's document is the same in each.
 SignInResult = AccessToken | Challenge
-{%- else %}
-
-
-SignInResult = AccessToken
-{%- endif %}
 
 
 class Message(BaseModel):

@@ -254,7 +254,8 @@ async def challenge(db: AsyncSession, user: User) -> Challenge:
     sign_in = await auth.start_sign_in(db, user, completed=False)
     lifetime = timedelta(minutes=settings.TWO_FACTOR_CHALLENGE_MINUTES)
     token = create_token(user.id, TokenType.CHALLENGE, lifetime, sign_in.id)
-    return Challenge(challenge_token=token, expires_in=int(lifetime.total_seconds()))
+    seconds = int(lifetime.total_seconds())
+    return Challenge(challenge="totp", challenge_token=token, expires_in=seconds)
 
 
 async def pending_user(db: AsyncSession, claims: TokenClaims) -> User:

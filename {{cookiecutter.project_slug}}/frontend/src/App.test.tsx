@@ -4,6 +4,7 @@ import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { createAuthClient } from "./api/auth";
+import { fetchArguments } from "./test/requests";
 import { App } from "./App";
 import "./test/react";
 
@@ -27,6 +28,8 @@ function fakeBackend(loggedIn: boolean) {
     full_name: "Me Myself",
     is_active: true,
     is_superuser: false,
+    email_verified: false,
+    created_at: "2025-01-01T00:00:00Z",
   };
   const fetchImpl = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
@@ -54,7 +57,10 @@ function fakeBackend(loggedIn: boolean) {
     if (url.endsWith("/users/me")) return Promise.resolve(json(200, user));
     return Promise.resolve(json(404, { detail: "Not Found" }));
   };
-  return createAuthClient({ baseUrl: "http://backend.test/api/v1", fetch: fetchImpl });
+  return createAuthClient({
+    baseUrl: "http://backend.test",
+    fetch: async (input, init) => fetchImpl(...(await fetchArguments(input, init))),
+  });
 }
 
 function renderApp(path: string, loggedIn: boolean) {

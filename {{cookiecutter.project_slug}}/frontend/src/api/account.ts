@@ -1,12 +1,17 @@
-import { type AuthClient, messageOf } from "./auth";
+import type { AuthClient } from "./auth";
+import {
+  changeMyEmail,
+  changeMyPassword,
+  confirmEmailChange as confirmEmailChangeRequest,
+  recoverPassword,
+  requestVerification,
+  resetPassword as resetPasswordRequest,
+  verifyEmail as verifyEmailRequest,
+} from "./client";
 
 /** Asks for a password-reset mail. The answer is the same whether the account exists or not. */
 export async function requestPasswordRecovery(client: AuthClient, email: string): Promise<string> {
-  const body = await client.request("/login/password-recovery", { json: { email } });
-  return messageOf(
-    body,
-    "If an account uses that address, we sent it a link to reset the password.",
-  );
+  return (await recoverPassword({ client: client.http, body: { email } })).message;
 }
 
 /** Sets a new password with the token of a reset mail; the server then ends every session of the user. */
@@ -15,22 +20,18 @@ export async function resetPassword(
   token: string,
   newPassword: string,
 ): Promise<string> {
-  const body = await client.request("/login/password-reset", {
-    json: { token, new_password: newPassword },
-  });
-  return messageOf(body, "Your password has been changed.");
+  const body = { token, new_password: newPassword };
+  return (await resetPasswordRequest({ client: client.http, body })).message;
 }
 
 /** Confirms an email address with the token of a verification mail. */
 export async function verifyEmail(client: AuthClient, token: string): Promise<string> {
-  const body = await client.request("/login/email-verification", { json: { token } });
-  return messageOf(body, "Your email address is verified.");
+  return (await verifyEmailRequest({ client: client.http, body: { token } })).message;
 }
 
 /** Mails the logged-in user a link that verifies their address. */
 export async function sendVerificationEmail(client: AuthClient): Promise<string> {
-  const body = await client.request("/users/me/email-verification", { auth: true });
-  return messageOf(body, "We sent you a verification link.");
+  return (await requestVerification({ client: client.api })).message;
 }
 
 /**
@@ -43,11 +44,8 @@ export async function changePassword(
   currentPassword: string,
   newPassword: string,
 ): Promise<void> {
-  await client.renewWith("/users/me/password", {
-    method: "PATCH",
-    auth: true,
-    json: { current_password: currentPassword, new_password: newPassword },
-  });
+  const body = { current_password: currentPassword, new_password: newPassword };
+  client.renew(await changeMyPassword({ client: client.api, body }));
 }
 
 /**
@@ -59,20 +57,14 @@ export async function requestEmailChange(
   client: AuthClient,
   newEmail: string,
   currentPassword: string,
-  currentEmail: string,
 ): Promise<string> {
-  const body = await client.request("/users/me/email", {
-    auth: true,
-    json: { new_email: newEmail, current_password: currentPassword },
-  });
-  const pending = `To finish, open the link we sent to ${newEmail}. Until then your address stays ${currentEmail}.`;
-  return messageOf(body, pending);
+  const body = { new_email: newEmail, current_password: currentPassword };
+  return (await changeMyEmail({ client: client.api, body })).message;
 }
 
 /** Moves the account to the new address with the token of the mailed link; every session of the user then ends. */
 export async function confirmEmailChange(client: AuthClient, token: string): Promise<string> {
-  const body = await client.request("/login/email-change", { json: { token } });
-  return messageOf(body, "Your email address has changed.");
+  return (await confirmEmailChangeRequest({ client: client.http, body: { token } })).message;
 }
 
 /** The shortest password the server accepts. */

@@ -8,6 +8,8 @@ import {
   REFRESH_MARGIN_MS,
   socketTokenSource,
 } from "./auth";
+import { changePassword, requestPasswordRecovery, sendVerificationEmail } from "./account";
+import { fetchArguments } from "../test/requests";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -25,7 +27,8 @@ function json(status: number, body: unknown): Response {
   });
 }
 
-const BASE = "http://backend.test/api/v1";
+const ORIGIN = "http://backend.test";
+const BASE = `${ORIGIN}/api/v1`;
 
 function urlOf(input: RequestInfo | URL): string {
   if (typeof input === "string") return input;
@@ -41,7 +44,11 @@ function setup(handler: (url: string, init: RequestInit) => Response | Promise<R
   const fetchMock = vi.fn((input: RequestInfo | URL, init?: RequestInit) =>
     Promise.resolve(handler(urlOf(input), init ?? {})),
   );
-  const client = createAuthClient({ baseUrl: BASE, fetch: fetchMock, now: () => clock });
+  const client = createAuthClient({
+    baseUrl: ORIGIN,
+    fetch: async (input, init) => fetchMock(...(await fetchArguments(input, init))),
+    now: () => clock,
+  });
   return {
     client,
     fetchMock,
@@ -95,7 +102,7 @@ describe("auth client", () => {
 
   it("reports an unreachable server", async () => {
     const client = createAuthClient({
-      baseUrl: BASE,
+      baseUrl: ORIGIN,
       fetch: () => Promise.reject(new TypeError("fetch failed")),
     });
     await expect(client.login("a@b.c", "x")).rejects.toMatchObject({
@@ -251,37 +258,37 @@ describe("auth client", () => {
     expect(client.tokens.accessToken).toBeNull();
   });
 
-  it("signs in with other requests that answer like the login, and rejects odd answers", async () => {
-    let answer: unknown = { access_token: "M", token_type: "bearer", expires_in: 900 };
-    const { client, calls } = setup(() => json(200, answer));
-    expect(await client.signInWith("/login/other", { token: "t" })).toEqual({ kind: "signed-in" });
+  it("keeps the tokens another sign-in answers with, or hands back the step it asks for", () => {
+    const { client } = setup(() => json(500, {}));
+    const token = { access_token: "M", token_type: "bearer", expires_in: 900 };
+    expect(client.signIn(token)).toEqual({ kind: "signed-in" });
     expect(client.tokens.accessToken).toBe("M");
-    const [, init] = calls("/login/other")[0] ?? [];
-    expect(init?.credentials).toBe("include");
-    expect(new Headers(init?.headers).get("Content-Type")).toBe("application/json");
-    expect(JSON.parse(bodyOf(init))).toEqual({ token: "t" });
-
-    answer = { something: "else" };
-    await expect(client.signInWith("/login/other", {})).rejects.toMatchObject({
-      message: "Unexpected response from the server.",
+    const challenge = { challenge: "code", challenge_token: "C2", expires_in: 60 };
+    expect(client.signIn(challenge)).toEqual({
+      kind: "challenge",
+      challenge: { type: "code", token: "C2", expiresIn: 60 },
     });
+    expect(client.tokens.accessToken).toBe("M");
   });
 
-  it("sends JSON requests, with a bearer token when asked, and reads empty answers as null", async () => {
+  it("sends JSON requests with the cookies, the signed-in user's with a bearer token", async () => {
     const { client, calls } = setup((url) => {
       if (url.endsWith("/login/refresh"))
         return json(200, { access_token: "B", token_type: "bearer", expires_in: 900 });
-      if (url.endsWith("/things")) return json(202, { message: "ok" });
-      return new Response(null, { status: 204 });
+      if (url.endsWith("/login/password-recovery")) return json(202, { message: "ok" });
+      return json(202, { message: "sent" });
     });
-    expect(await client.request("/things", { json: { a: 1 } })).toEqual({ message: "ok" });
-    const [, plain] = calls("/things")[0] ?? [];
+    expect(await requestPasswordRecovery(client, "a@b.c")).toBe("ok");
+    const [, plain] = calls("/login/password-recovery")[0] ?? [];
     expect(plain?.method).toBe("POST");
+    expect(plain?.credentials).toBe("include");
+    expect(new Headers(plain?.headers).get("Content-Type")).toBe("application/json");
+    expect(JSON.parse(bodyOf(plain))).toEqual({ email: "a@b.c" });
     expect(new Headers(plain?.headers).get("Authorization")).toBeNull();
 
-    expect(await client.request("/empty", { method: "PATCH", auth: true })).toBeNull();
-    const [, authed] = calls("/empty")[0] ?? [];
-    expect(authed?.method).toBe("PATCH");
+    expect(await sendVerificationEmail(client)).toBe("sent");
+    const [, authed] = calls("/users/me/email-verification")[0] ?? [];
+    expect(authed?.method).toBe("POST");
     expect(new Headers(authed?.headers).get("Authorization")).toBe("Bearer B");
     expect(authed?.body).toBeUndefined();
   });
@@ -318,7 +325,7 @@ describe("auth client", () => {
     vi.stubGlobal("navigator", { locks: { request } });
     let heldDuringRefresh: string[] = [];
     const client = createAuthClient({
-      baseUrl: BASE,
+      baseUrl: ORIGIN,
       refreshLockName: "app-refresh",
       fetch: () => {
         heldDuringRefresh = [...held];
@@ -356,14 +363,14 @@ describe("auth client", () => {
       return json(200, { access_token: "LINK", token_type: "bearer", expires_in: 900 });
     });
     const restored = client.restoreSession();
-    expect(await client.signInWith("/login/other", {})).toEqual({ kind: "signed-in" });
+    expect(await client.login("a@b.c", "x")).toEqual({ kind: "signed-in" });
     releaseRefresh();
     expect(await restored).toBeNull();
     expect(client.tokens.accessToken).toBe("LINK");
   });
 
   it("adopts the access token a password change answers with, and hands it to the socket", async () => {
-    let answer: unknown = { access_token: "NEW", token_type: "bearer", expires_in: 600 };
+    const answer = { access_token: "NEW", token_type: "bearer", expires_in: 600 };
     const { client, calls } = setup((url) => {
       const token = url.endsWith("/login/refresh")
         ? { access_token: "OLD", token_type: "bearer", expires_in: 900 }
@@ -375,7 +382,7 @@ describe("auth client", () => {
       socketTokens.push(token);
     });
     await client.refresh();
-    await client.renewWith("/users/me/password", { method: "PATCH", auth: true, json: { a: 1 } });
+    await changePassword(client, "old password", "new password");
     const [, init] = calls("/users/me/password")[0] ?? [];
     expect(init?.method).toBe("PATCH");
     expect(new Headers(init?.headers).get("Authorization")).toBe("Bearer OLD");
@@ -384,14 +391,6 @@ describe("auth client", () => {
     expect(socketTokens).toEqual(["OLD", "NEW"]);
     expect(await client.getFreshAccessToken()).toBe("NEW");
     expect(calls("/login/refresh")).toHaveLength(1);
-
-    answer = { message: "no token" };
-    await expect(
-      client.renewWith("/users/me/password", { method: "PATCH", auth: true }),
-    ).rejects.toMatchObject({
-      message: "Unexpected response from the server.",
-    });
-    expect(client.tokens.accessToken).toBe("NEW");
   });
 
   it("keeps a renewed token when a refresh with the old cookie fails meanwhile", async () => {
@@ -412,7 +411,7 @@ describe("auth client", () => {
     });
     await client.refresh();
     const failing = client.refresh();
-    await client.renewWith("/users/me/password", { method: "PATCH", auth: true });
+    await changePassword(client, "old password", "new password");
     releaseRefresh();
     await expect(failing).rejects.toBeInstanceOf(NotAuthenticatedError);
     expect(client.tokens.accessToken).toBe("NEW");
@@ -426,9 +425,7 @@ describe("error messages", () => {
         status,
         headers: { "Content-Type": "application/json", ...headers },
       });
-    return setup(response)
-      .client.request("/x", { json: {} })
-      .catch((e: unknown) => e);
+    return requestPasswordRecovery(setup(response).client, "a@b.c").catch((e: unknown) => e);
   }
 
   it("say how long to wait after too many attempts, from Retry-After or else the detail", async () => {

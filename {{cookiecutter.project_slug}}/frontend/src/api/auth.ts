@@ -1,4 +1,16 @@
-import { API_BASE_URL, PROJECT_NAME } from "./core";
+import { API_ORIGIN, PROJECT_NAME } from "./core";
+import {
+  type AccessToken,
+  type Challenge,
+  login as loginRequest,
+  logout as logoutRequest,
+  logoutEverywhere as logoutEverywhereRequest,
+  readMe,
+  refresh as refreshRequest,
+  resume as resumeRequest,
+  type UserPublic,
+} from "./client";
+import { type Client, createClient, createConfig } from "./client/client";
 import {
   retryAfterSeconds,
   secondsInDetail,
@@ -6,20 +18,10 @@ import {
   tooManyAttemptsMessage,
 } from "./waits";
 
-export interface TokenResponse {
-  access_token: string;
-  token_type: string;
-  expires_in?: number;
-}
+/** An access token as the token store takes it: `expires_in` may be missing (the JWT's `exp` then). */
+export type TokenResponse = Omit<AccessToken, "expires_in"> & { expires_in?: number };
 
-export interface User {
-  id: string;
-  email: string;
-  full_name: string | null;
-  is_active: boolean;
-  is_superuser: boolean;
-  email_verified: boolean;
-}
+export type User = UserPublic;
 
 /** A further sign-in step the server asks for before it issues tokens. */
 export interface LoginChallenge {
@@ -148,6 +150,7 @@ export class TokenStore {
 }
 
 export interface AuthClientOptions {
+  /** Where the API's paths (/api/v1/...) start: the page's origin by default. */
   baseUrl?: string;
   fetch?: typeof fetch;
   now?: () => number;
@@ -157,11 +160,6 @@ export interface AuthClientOptions {
 
 export const REFRESH_LOCK_NAME = `${PROJECT_NAME}-refresh`;
 
-/** Spends the refresh cookie for a new access token; 401 without a valid one. */
-const REFRESH_PATH = "/login/refresh";
-/** The same, at the app's start: `{signed_in: false}` (200) without a valid one. */
-const RESUME_PATH = "/login/resume";
-
 type LockRequest = Pick<LockManager, "request">;
 
 /** The browser's Web Locks, or undefined where there are none (Node, jsdom, old browsers). */
@@ -170,29 +168,14 @@ function webLocks(): LockRequest | undefined {
   return (navigator as Partial<Navigator>).locks;
 }
 
-export interface RequestOptions {
-  method?: string;
-  /** Sent as a JSON body. */
-  json?: unknown;
-  /** Sends the access token (refreshing it first when needed). */
-  auth?: boolean;
-}
-
 /** FastAPI's 422 lists its complaints; a validator's own sentence starts with this. */
 const VALUE_ERROR = "Value error, ";
 
 /** The sentences of a 422's complaints that were written for people (e.g. a too common password), or null. */
-function validationMessage(detail: unknown[]): string | null {
-  const sentences = detail.flatMap((item) => {
-    if (
-      typeof item !== "object" ||
-      item === null ||
-      !("msg" in item) ||
-      typeof item.msg !== "string"
-    )
-      return [];
-    if (!item.msg.startsWith(VALUE_ERROR)) return [];
-    const text = item.msg.slice(VALUE_ERROR.length).trim();
+function validationMessage(detail: { msg?: unknown }[]): string | null {
+  const sentences = detail.flatMap(({ msg }) => {
+    if (typeof msg !== "string" || !msg.startsWith(VALUE_ERROR)) return [];
+    const text = msg.slice(VALUE_ERROR.length).trim();
     if (text === "") return [];
     const sentence = text.charAt(0).toUpperCase() + text.slice(1);
     return [/[.!?]$/.test(sentence) ? sentence : `${sentence}.`];
@@ -200,21 +183,17 @@ function validationMessage(detail: unknown[]): string | null {
   return sentences.length > 0 ? sentences.join(" ") : null;
 }
 
-async function errorFromResponse(response: Response): Promise<ApiError> {
+/** What the API says a refusal is: its `detail` (ErrorMessage, or a 422's HTTPValidationError). */
+type Refusal = { detail?: string | { msg?: unknown }[] } | string | undefined;
+
+/** The ApiError of a refused request: `body` is the answer's body, parsed as the client does. */
+function errorFromResponse(body: Refusal, response: Response): ApiError {
   const { status } = response;
-  let detail: string | null = null;
+  const value = typeof body === "object" ? body.detail : undefined;
+  const detail = typeof value === "string" ? value : null;
   let message = `Request failed (${String(status)}).`;
-  try {
-    const body: unknown = await response.json();
-    if (typeof body === "object" && body !== null && "detail" in body) {
-      const value = body.detail;
-      if (typeof value === "string") detail = value;
-      else if (Array.isArray(value))
-        message = validationMessage(value) ?? "Please check the values you entered.";
-    }
-  } catch {
-    // Not JSON: keep the generic message.
-  }
+  if (Array.isArray(value))
+    message = validationMessage(value) ?? "Please check the values you entered.";
   const header = retryAfterSeconds(response.headers.get("Retry-After"));
   if (status === 429) {
     // Said the same way everywhere, with the wait in words a person reads at a glance.
@@ -229,43 +208,29 @@ async function errorFromResponse(response: Response): Promise<ApiError> {
   return status === 401 ? new NotAuthenticatedError(message) : new ApiError(status, message);
 }
 
-function isTokenResponse(value: unknown): value is TokenResponse {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    "access_token" in value &&
-    typeof value.access_token === "string"
+/**
+ * A client of the generated API functions: the cookies go along (the refresh cookie is sent to
+ * the login routes), each refusal throws an ApiError, and an unreachable server one of status 0.
+ */
+function apiClient(baseUrl: string, doFetch: typeof fetch): Client {
+  const config = createConfig({
+    baseUrl,
+    credentials: "include",
+    fetch: doFetch,
+    throwOnError: true,
+  });
+  const client = createClient(config);
+  client.interceptors.error.use((body: unknown, response: Response | undefined) =>
+    response === undefined
+      ? new ApiError(0, "Cannot reach the server.")
+      : errorFromResponse(body as Refusal, response),
   );
-}
-
-/** A challenge answer: `{challenge, challenge_token, expires_in}`; null for anything else. */
-function readChallenge(value: unknown): LoginChallenge | null {
-  if (typeof value !== "object" || value === null) return null;
-  if (!("challenge" in value) || !("challenge_token" in value)) return null;
-  const { challenge, challenge_token: token } = value;
-  if (typeof challenge !== "string" || typeof token !== "string") return null;
-  const expiresIn =
-    "expires_in" in value && typeof value.expires_in === "number" ? value.expires_in : 0;
-  return { type: challenge, token, expiresIn };
-}
-
-/** The `message` of a `{message}` answer, or `fallback`. */
-export function messageOf(body: unknown, fallback: string): string {
-  if (
-    typeof body === "object" &&
-    body !== null &&
-    "message" in body &&
-    typeof body.message === "string"
-  ) {
-    return body.message;
-  }
-  return fallback;
+  return client;
 }
 
 export function createAuthClient(options: AuthClientOptions = {}) {
-  const baseUrl = options.baseUrl ?? API_BASE_URL;
-  const doFetch =
-    options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const baseUrl = options.baseUrl ?? API_ORIGIN;
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL) => fetch(input));
   const tokens = new TokenStore(options.now);
   const refreshLockName = options.refreshLockName ?? REFRESH_LOCK_NAME;
   let refreshing: Promise<string> | null = null;
@@ -274,107 +239,51 @@ export function createAuthClient(options: AuthClientOptions = {}) {
   // restore that fails after one must not throw its fresh tokens away.
   let signIns = 0;
 
-  async function call(path: string, init: RequestInit): Promise<Response> {
-    let response: Response;
-    try {
-      response = await doFetch(`${baseUrl}${path}`, { credentials: "include", ...init });
-    } catch {
-      throw new ApiError(0, "Cannot reach the server.");
-    }
-    if (!response.ok) throw await errorFromResponse(response);
-    return response;
-  }
+  /** For the requests anyone may make: the sign-in routes, the links' tokens. */
+  const http = apiClient(baseUrl, doFetch);
+  /** For the signed-in user's requests: each sends the access token, refreshed first when needed. */
+  const api = apiClient(baseUrl, doFetch);
+  api.interceptors.request.use(async (request: Request) => {
+    request.headers.set("Authorization", `Bearer ${await getFreshAccessToken()}`);
+    return request;
+  });
 
   /** Keeps the token of a sign-in answer, or hands back the further step it asks for. */
-  async function readSignIn(response: Response): Promise<LoginResult> {
-    const body: unknown = await response.json();
-    if (isTokenResponse(body)) {
+  function signIn(answer: AccessToken | Challenge): LoginResult {
+    if ("access_token" in answer) {
       signIns += 1;
-      tokens.set(body);
+      tokens.set(answer);
       return { kind: "signed-in" };
     }
-    const challenge = readChallenge(body);
-    if (challenge) return { kind: "challenge", challenge };
-    throw new ApiError(response.status, "Unexpected response from the server.");
+    const { challenge: type, challenge_token: token, expires_in: expiresIn } = answer;
+    return { kind: "challenge", challenge: { type, token, expiresIn } };
+  }
+
+  /**
+   * Keeps the new access token an answer brings for this session (a new refresh cookie comes
+   * with it), e.g. a password change's, so that what uses it (requests, the socket) goes on with
+   * the new one; a refresh that fails meanwhile (with the old cookie) must not throw it away.
+   */
+  function renew(answer: AccessToken): void {
+    signIns += 1;
+    tokens.set(answer);
   }
 
   async function login(email: string, password: string): Promise<LoginResult> {
-    const form = new URLSearchParams({ username: email, password });
-    const response = await call("/login/oauth", {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: form.toString(),
-    });
-    return readSignIn(response);
-  }
-
-  async function send(
-    path: string,
-    { method = "POST", json, auth = false }: RequestOptions,
-  ): Promise<Response> {
-    const headers: Record<string, string> = {};
-    if (auth) headers.Authorization = `Bearer ${await getFreshAccessToken()}`;
-    const init: RequestInit = { method, headers };
-    if (json !== undefined) {
-      headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(json);
-    }
-    return call(path, init);
-  }
-
-  /** A JSON request to the API; resolves the parsed answer (null when it has no body). */
-  async function request(path: string, options: RequestOptions = {}): Promise<unknown> {
-    const response = await send(path, options);
-    const text = await response.text();
-    if (text === "") return null;
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw new ApiError(response.status, "Unexpected response from the server.");
-    }
+    return signIn(await loginRequest({ client: http, body: { username: email, password } }));
   }
 
   /**
-   * A request that answers with a new access token for this session (a new
-   * refresh cookie comes with it), e.g. a password change: keeps the token, so
-   * that what uses it (requests, the socket) goes on with the new one.
+   * Spends the refresh cookie: /login/refresh refuses (401) when there is no valid one;
+   * /login/resume (`resume`) says `{signed_in: false}` instead, which is no error for the
+   * browser to report, and becomes a NotAuthenticatedError here all the same.
    */
-  async function renewWith(path: string, options: RequestOptions): Promise<void> {
-    const response = await send(path, options);
-    const body: unknown = await response.json().catch(() => null);
-    if (!isTokenResponse(body))
-      throw new ApiError(response.status, "Unexpected response from the server.");
-    // A refresh that fails meanwhile (with the old cookie) must not throw the new token away.
-    signIns += 1;
-    tokens.set(body);
-  }
-
-  /**
-   * A request that answers like the password login: keeps the tokens it brings
-   * (the refresh cookie comes with them), or hands back the further step it asks for.
-   */
-  async function signInWith(path: string, json: unknown): Promise<LoginResult> {
-    return readSignIn(await send(path, { json }));
-  }
-
-  /**
-   * Spends the refresh cookie at `path`: /login/refresh refuses (401) when there is no
-   * valid one; /login/resume says `{signed_in: false}` instead, which is no error for
-   * the browser to report, and becomes a NotAuthenticatedError here all the same.
-   */
-  async function spendCookie(path: string): Promise<string> {
-    const response = await call(path, { method: "POST" });
-    const body: unknown = await response.json();
-    if (isTokenResponse(body)) return tokens.set(body).accessToken;
-    if (
-      typeof body === "object" &&
-      body !== null &&
-      "signed_in" in body &&
-      body.signed_in === false
-    ) {
-      throw new NotAuthenticatedError();
-    }
-    throw new ApiError(response.status, "Unexpected response from the server.");
+  async function spendCookie(resume: boolean): Promise<string> {
+    const answer = resume
+      ? await resumeRequest({ client: http })
+      : await refreshRequest({ client: http });
+    if (!("access_token" in answer)) throw new NotAuthenticatedError();
+    return tokens.set(answer).accessToken;
   }
 
   /**
@@ -385,10 +294,10 @@ export function createAuthClient(options: AuthClientOptions = {}) {
    * them, makes their refreshes take turns, so each presents the latest cookie.
    * The session restore on start spends it at /login/resume, in the same turn.
    */
-  function refresh(path: string = REFRESH_PATH): Promise<string> {
+  function refresh(resume = false): Promise<string> {
     refreshing ??= (async () => {
       const started = signIns;
-      const spend = () => spendCookie(path);
+      const spend = () => spendCookie(resume);
       try {
         const locks = webLocks();
         return await (locks ? locks.request(refreshLockName, spend) : spend());
@@ -413,7 +322,7 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     refreshing = null;
     restoring = null;
     try {
-      await call("/login/logout", { method: "POST" });
+      await logoutRequest({ client: http });
     } finally {
       tokens.clear();
     }
@@ -425,19 +334,14 @@ export function createAuthClient(options: AuthClientOptions = {}) {
    * cannot be told, the tokens stay: nothing was revoked.
    */
   async function logoutEverywhere(): Promise<void> {
-    await send("/login/logout-everywhere", { auth: true });
+    await logoutEverywhereRequest({ client: api });
     refreshing = null;
     restoring = null;
     tokens.clear();
   }
 
-  async function me(): Promise<User> {
-    const token = await getFreshAccessToken();
-    const response = await call("/users/me", {
-      method: "GET",
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    return (await response.json()) as User;
+  function me(): Promise<User> {
+    return readMe({ client: api });
   }
 
   /**
@@ -449,7 +353,7 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     restoring ??= (async () => {
       const started = signIns;
       try {
-        await refresh(RESUME_PATH);
+        await refresh(true);
         return await me();
       } catch {
         if (signIns === started) tokens.clear();
@@ -461,10 +365,11 @@ export function createAuthClient(options: AuthClientOptions = {}) {
 
   return {
     tokens,
+    http,
+    api,
     login,
-    signInWith,
-    renewWith,
-    request,
+    signIn,
+    renew,
     refresh: (): Promise<string> => refresh(),
     logout,
     logoutEverywhere,

@@ -1,8 +1,8 @@
 export const API_V1_STR = "/api/v1";
 
 export interface ApiUrls {
-  /** Base of the HTTP API, e.g. `https://example.com/api/v1`. */
-  http: string;
+  /** Where the API's paths (`/api/v1/...`) start, e.g. `https://example.com`. */
+  origin: string;
   /** Base of the websocket API, e.g. `wss://example.com/api/v1`. */
   ws: string;
 }
@@ -22,7 +22,7 @@ export function resolveApiUrls(location: PageLocation, override?: string): ApiUr
   const origin = `${base.protocol}//${base.host}${path}`;
   const wsProtocol = base.protocol === "https:" ? "wss:" : "ws:";
   return {
-    http: `${origin}${API_V1_STR}`,
+    origin,
     ws: `${wsProtocol}//${base.host}${path}${API_V1_STR}`,
   };
 }
@@ -32,7 +32,7 @@ const pageLocation: PageLocation =
   typeof window === "undefined" ? { href: "http://localhost/" } : window.location;
 const urls = resolveApiUrls(pageLocation, import.meta.env.VITE_API_URL);
 
-export const API_BASE_URL = urls.http;
+export const API_ORIGIN = urls.origin;
 export const WS_BASE_URL = urls.ws;
 export const SOCKET_URL = `${WS_BASE_URL}/socket`;
 

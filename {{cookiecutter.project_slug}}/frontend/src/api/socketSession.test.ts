@@ -303,7 +303,7 @@ describe("SocketSession with the app's tokens (socketTokenSource)", () => {
   function authBackend(lifetime: number) {
     issued = 0;
     return createAuthClient({
-      baseUrl: "http://backend.test/api/v1",
+      baseUrl: "http://backend.test",
       fetch: () => {
         issued += 1;
         const body = {
@@ -311,7 +311,7 @@ describe("SocketSession with the app's tokens (socketTokenSource)", () => {
           token_type: "bearer",
           expires_in: lifetime,
         };
-        return Promise.resolve(new Response(JSON.stringify(body), { status: 200 }));
+        return Promise.resolve(Response.json(body));
       },
     });
   }

@@ -252,7 +252,7 @@ describe("useSocketSession", () => {
           token_type: "bearer",
           expires_in: 900,
         };
-        return Promise.resolve(new Response(JSON.stringify(body), { status: 200 }));
+        return Promise.resolve(Response.json(body));
       }),
     );
     cleanups.push(() => {

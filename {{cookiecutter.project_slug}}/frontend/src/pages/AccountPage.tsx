@@ -50,7 +50,7 @@ function EmailSection({ user }: { user: User }) {
           </button>
         </>
       )}
-      <ChangeEmailForm user={user} />
+      <ChangeEmailForm />
     </section>
   );
 }
@@ -63,12 +63,12 @@ const CHANGE_EMAIL_TEST_IDS = {
 };
 
 /** A new address: it takes effect once the link mailed to it is opened (on /confirm-email). */
-function ChangeEmailForm({ user }: { user: User }) {
+function ChangeEmailForm() {
   const { client } = useAuth();
   const [password, setPassword] = useState("");
 
   const send = async (email: string) => {
-    const message = await requestEmailChange(client, email, password, user.email);
+    const message = await requestEmailChange(client, email, password);
     setPassword("");
     return message;
   };

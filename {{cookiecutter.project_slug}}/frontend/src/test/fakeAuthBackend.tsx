@@ -5,6 +5,7 @@ import { MemoryRouter, useLocation, useNavigate } from "react-router";
 import { type AuthClient, createAuthClient, type User } from "../api/auth";
 import { App } from "../App";
 import type { AuthFeature } from "../features/types";
+import { fetchArguments } from "./requests";
 
 /*
  * A stand-in for the backend's auth API, in memory: one user, a refresh cookie
@@ -12,7 +13,8 @@ import type { AuthFeature } from "../features/types";
  * out everywhere. Tests add or replace endpoints with `handlers`.
  */
 
-export const BASE = "http://backend.test/api/v1";
+const ORIGIN = "http://backend.test";
+export const BASE = `${ORIGIN}/api/v1`;
 
 export function json(
   status: number,
@@ -100,14 +102,15 @@ export class FakeAuthBackend {
       is_active: true,
       is_superuser: false,
       email_verified: false,
+      created_at: "2025-01-01T00:00:00Z",
       ...options.user,
     };
     this.handlers = options.handlers ?? {};
     this.route = options.route;
     this.loginChallenge = options.loginChallenge;
     this.client = createAuthClient({
-      baseUrl: BASE,
-      fetch: (input, init) => this.fetch(input, init),
+      baseUrl: ORIGIN,
+      fetch: async (input, init) => this.fetch(...(await fetchArguments(input, init))),
     });
   }
 

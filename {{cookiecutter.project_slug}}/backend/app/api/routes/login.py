@@ -23,8 +23,8 @@ async def login(
     response: Response,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> SignInResult:
-    """Log in with email and password: an access token, and the refresh token as a cookie{% if cookiecutter.auth_totp == "yes" %};
-    or, for a user with two-factor on, a challenge for POST /login/two-factor{% endif %}."""
+    """Log in with email and password: an access token, and the refresh token as a cookie; or,
+    when the user's sign-in has a further step, a challenge naming it."""
     async with password_check_turn():
         attempt = throttle.Keys.of("password", form.username, client_address(request))
         await throttle.attempt(attempt)

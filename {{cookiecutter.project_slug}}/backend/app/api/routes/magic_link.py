@@ -21,7 +21,7 @@ from app.core.security import InvalidToken, new_opaque_token
 from app.email_tokens import Purpose, redeem
 from app.schemas import EmailRequest, LinkToken, SignInResult
 
-router = APIRouter(prefix="/login/magic-link", tags=["login"])
+router = APIRouter(prefix="/login/magic-link", tags=["magic-link"])
 
 CLAIM_COOKIE = "sign_in_claim"
 CLAIM_PATH = f"{LOGIN_PATH}/magic-link"

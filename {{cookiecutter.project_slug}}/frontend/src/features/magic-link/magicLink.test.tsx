@@ -3,6 +3,7 @@ import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { errorMessage } from "../../api/auth";
+import type { AccessToken } from "../../api/client";
 import { useAuth } from "../../components/auth";
 import {
   FakeAuthBackend,
@@ -38,11 +39,22 @@ function verifier(answer: "tokens" | "challenge"): FakeHandler {
 function TestStep({ challenge, onSignedIn, onRestart }: ChallengeStepProps) {
   const { client } = useAuth();
   const onFinish = () => {
-    client
-      .signInWith("/login/test-step", { challenge_token: challenge.token })
-      .then(onSignedIn, (err: unknown) => {
-        onRestart(errorMessage(err, "failed"));
-      });
+    client.http
+      .post<{ 200: AccessToken }, unknown, true, "data">({
+        url: "/api/v1/login/test-step",
+        body: { challenge_token: challenge.token },
+        headers: { "Content-Type": "application/json" },
+        responseStyle: "data",
+      })
+      .then(
+        (answer) => {
+          client.signIn(answer);
+          onSignedIn();
+        },
+        (err: unknown) => {
+          onRestart(errorMessage(err, "failed"));
+        },
+      );
   };
   return (
     <button type="button" onClick={onFinish} data-testid="test-step-finish">

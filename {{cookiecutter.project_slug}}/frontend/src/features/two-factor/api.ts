@@ -1,4 +1,12 @@
-import { ApiError, type AuthClient, messageOf } from "../../api/auth";
+import type { AuthClient } from "../../api/auth";
+import {
+  confirmTwoFactor,
+  disableTwoFactor,
+  renewRecoveryCodes,
+  signInWithCode,
+  startTwoFactor,
+  twoFactorStatus,
+} from "./client";
 
 export interface TotpEnrolment {
   /** Base32, for typing into an authenticator app by hand. */
@@ -9,27 +17,14 @@ export interface TotpEnrolment {
   qrSvg: string;
 }
 
-function field(body: unknown, name: string): unknown {
-  return typeof body === "object" && body !== null && name in body
-    ? (body as Record<string, unknown>)[name]
-    : undefined;
-}
-
-function unexpected(): ApiError {
-  return new ApiError(0, "Unexpected response from the server.");
-}
-
 /** Completes a sign-in with a code from the authenticator app, or a recovery code; the client then holds the tokens. */
 export async function submitTotpCode(
   client: AuthClient,
   challengeToken: string,
   code: string,
 ): Promise<void> {
-  const result = await client.signInWith("/login/two-factor", {
-    challenge_token: challengeToken,
-    code,
-  });
-  if (result.kind !== "signed-in") throw unexpected();
+  const body = { challenge_token: challengeToken, code };
+  client.signIn(await signInWithCode({ client: client.http, body }));
 }
 
 export interface TotpStatus {
@@ -39,11 +34,8 @@ export interface TotpStatus {
 }
 
 export async function fetchTotpStatus(client: AuthClient): Promise<TotpStatus> {
-  const body = await client.request("/users/me/totp", { method: "GET", auth: true });
-  const enabled = field(body, "enabled");
-  const left = field(body, "recovery_codes_left");
-  if (typeof enabled !== "boolean") throw unexpected();
-  return { enabled, recoveryCodesLeft: typeof left === "number" ? left : 0 };
+  const status = await twoFactorStatus({ client: client.api });
+  return { enabled: status.enabled, recoveryCodesLeft: status.recovery_codes_left };
 }
 
 /**
@@ -54,30 +46,14 @@ export async function startTotpEnrolment(
   client: AuthClient,
   currentPassword: string,
 ): Promise<TotpEnrolment> {
-  const body = await client.request("/users/me/totp", {
-    auth: true,
-    json: { current_password: currentPassword },
-  });
-  const secret = field(body, "secret");
-  const otpauthUri = field(body, "otpauth_uri");
-  const qrSvg = field(body, "qr_svg");
-  if (typeof secret !== "string" || typeof otpauthUri !== "string" || typeof qrSvg !== "string")
-    throw unexpected();
-  return { secret, otpauthUri, qrSvg };
-}
-
-/** The `recovery_codes` of an answer: a new set, each good for one sign-in in place of a code from the app. */
-function readRecoveryCodes(body: unknown): string[] {
-  const codes = field(body, "recovery_codes");
-  if (!Array.isArray(codes) || !codes.every((code): code is string => typeof code === "string"))
-    throw unexpected();
-  return codes;
+  const body = { current_password: currentPassword };
+  const enrolment = await startTwoFactor({ client: client.api, body });
+  return { secret: enrolment.secret, otpauthUri: enrolment.otpauth_uri, qrSvg: enrolment.qr_svg };
 }
 
 /** Turns two-factor sign-in on with a first code from the app; the answer brings the recovery codes. */
 export async function confirmTotp(client: AuthClient, code: string): Promise<string[]> {
-  const body = await client.request("/users/me/totp/confirm", { auth: true, json: { code } });
-  return readRecoveryCodes(body);
+  return (await confirmTwoFactor({ client: client.api, body: { code } })).recovery_codes;
 }
 
 /** Turns it off: the password, and a code from the app or a recovery code. */
@@ -86,23 +62,17 @@ export async function disableTotp(
   currentPassword: string,
   code: string,
 ): Promise<string> {
-  const body = await client.request("/users/me/totp/disable", {
-    auth: true,
-    json: { current_password: currentPassword, code },
-  });
-  return messageOf(body, "Two-factor sign-in is off.");
+  const body = { current_password: currentPassword, code };
+  return (await disableTwoFactor({ client: client.api, body })).message;
 }
 
-/** A new set of recovery codes; the old ones stop working. */
+/** A new set of recovery codes (each good for one sign-in in place of a code from the app); the old ones stop working. */
 export async function newRecoveryCodes(
   client: AuthClient,
   currentPassword: string,
 ): Promise<string[]> {
-  const body = await client.request("/users/me/totp/recovery-codes", {
-    auth: true,
-    json: { current_password: currentPassword },
-  });
-  return readRecoveryCodes(body);
+  const body = { current_password: currentPassword };
+  return (await renewRecoveryCodes({ client: client.api, body })).recovery_codes;
 }
 
 /** The secret in groups of four, as authenticator apps show it. */
