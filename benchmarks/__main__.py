@@ -18,6 +18,7 @@ from benchmarks import report, scenarios
 from benchmarks.bakes import REPO_DIR, Bake, bake, clean_env, prepare, run_logged
 from benchmarks.machine import describe, load_average
 from benchmarks.profiling import Profiler
+from benchmarks.redis_cluster import redis_cluster
 from benchmarks.servers import (
     IN_BAKE,
     UVICORN_OWN_PROTOCOL,
@@ -361,19 +362,31 @@ class Run:
 
     def fanout_redis(self) -> None:
         """Two workers with the adapter and two on uvicorn's own protocol, taking turns; each pair
-        under a Redis key prefix of its own, so that neither hears the other's rooms."""
+        under a Redis key prefix of its own, so that neither hears the other's rooms. Beside them, two
+        workers with the adapter on a Redis Cluster of the run's own (three masters, a replica each)."""
         baked = self.ready(self.redis)
         prefix = f"bench-{secrets.token_hex(4)}-"
         adapter = {"REDIS_KEY_PREFIX": f"{prefix}adapter:"}
         own = {"REDIS_KEY_PREFIX": f"{prefix}own:", **UVICORN_OWN_PROTOCOL}
         try:
             with (
+                redis_cluster(self.work / "redis-cluster", self.logs / "redis-cluster.log") as cluster_urls,
                 app_server(baked, "redis-1", self.logs, adapter) as first,
                 app_server(baked, "redis-2", self.logs, adapter) as second,
                 app_server(baked, "redis-own-1", self.logs, own) as own_first,
                 app_server(baked, "redis-own-2", self.logs, own) as own_second,
+                app_server(baked, "redis-cluster-1", self.logs, {"REDIS_CLUSTER_URLS": cluster_urls}) as on_cluster,
+                app_server(baked, "redis-cluster-2", self.logs, {"REDIS_CLUSTER_URLS": cluster_urls}) as on_cluster_too,
             ):
-                self.fanout("redis", baked, {"redis": [first, second], "redis-own": [own_first, own_second]})
+                self.fanout(
+                    "redis",
+                    baked,
+                    {
+                        "redis": [first, second],
+                        "redis-own": [own_first, own_second],
+                        "redis-cluster": [on_cluster, on_cluster_too],
+                    },
+                )
         finally:
             run_logged(
                 [str(baked.python), str(IN_BAKE / "forget_redis_keys.py"), prefix],
@@ -439,7 +452,7 @@ class Run:
             print("Measuring the default bake against the floor ...")
             self.attempt("default bake", self.default_bake)
         if "fanout" in self.options.only:
-            print("Measuring the fan-out over Redis, two workers ...")
+            print("Measuring the fan-out over Redis and over a Redis Cluster, two workers ...")
             self.attempt("fan-out (redis)", self.fanout_redis)
         if "locust" in self.options.only:
             print(f"Locust: {self.sizes['locust_users']} signed-in users on the PostgreSQL bake ...")

@@ -47,6 +47,7 @@ FANOUT_LABELS = {
     "memory-own": "app, uvicorn's own protocol, memory, one worker",
     "redis": "app, redis, two workers",
     "redis-own": "app, uvicorn's own protocol, redis, two workers",
+    "redis-cluster": "app, redis cluster of three masters, two workers",
 }
 # Where each of the app's fan-outs is, in the rows' names.
 FANOUT_WHERE = {
@@ -54,6 +55,7 @@ FANOUT_WHERE = {
     "memory-own": "memory, one worker, uvicorn's own protocol",
     "redis": "redis, two workers",
     "redis-own": "redis, two workers, uvicorn's own protocol",
+    "redis-cluster": "redis cluster of three masters, two workers",
 }
 
 
@@ -523,10 +525,13 @@ def _fanout(results: Results) -> list[str]:
         "`for ws in members: await ws.send_text(text)`; the same client drives it. The app runs as",
         "`python -m app` serves it, with the adapter (its direct send: no task switch per member) and",
         "with WS_UVICORN_ADAPTER=false (uvicorn's own protocol: the public send); over Redis each pair",
-        "of workers has a key prefix of its own. One run of the client fills a room on each server (the",
-        "two apps' members are the same users), then the servers take turns, window by window in the",
+        "of workers has a key prefix of its own. A third pair, with the adapter, runs on a Redis Cluster of",
+        "the run's own (REDIS_CLUSTER_URLS: three masters with a replica each, on the same machine): its",
+        "room sits on one master, and each update waits for that master's replica before it is sent on.",
+        "Its Redis processes' CPU is not counted either. One run of the client fills a room on each server",
+        "(the apps' members are the same users), then the servers take turns, window by window in the",
         "table's order (in memory: the naive loop and the app with the adapter and without; over Redis:",
-        "the two pairs), so that a change in the machine's load hits them alike: each is measured in",
+        "the three pairs), so that a change in the machine's load hits them alike: each is measured in",
         f"{sizes['fanout_windows']} windows, each after its warm-up publishes. The row is the window of median",
         "CPU, the last column lists every window's.",
         "",
