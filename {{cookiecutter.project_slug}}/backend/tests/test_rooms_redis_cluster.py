@@ -38,6 +38,9 @@ from tests.conftest import (
 from tests.socket_client import SocketClient, session
 from tests.test_rooms import in_room, join, updates
 
+# One cluster for the module: under pytest-xdist its tests share a worker.
+pytestmark = pytest.mark.xdist_group("redis-cluster")
+
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 REDIS_CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
 # Milliseconds before a silent master counts as failed and its replica takes over.
@@ -60,6 +63,8 @@ class Node:
                 "--cluster-node-timeout", str(NODE_TIMEOUT),
                 "--save", "",
                 "--appendonly", "no",
+                # A replica's first sync starts at once, not after five seconds.
+                "--repl-diskless-sync-delay", "0",
                 "--dir", str(directory),
             ],
             stdout=subprocess.DEVNULL,

@@ -7,9 +7,11 @@ which stays on the master that owns the room's slot and its replicas, instead of
 
 An update is numbered and kept first, then, once the master's replica has it too (WAIT), it is
 published and acknowledged: a failover may lose an update no one was told about (its sender
-may send it again), never one that was acknowledged or delivered, so the numbers members got
-are never given to another update. Updates of one room published by two workers at once may
-arrive out of order; the hub puts them back in order from the history, as after any gap.
+may send it again), never one that was acknowledged or published, so a number members got is
+not given to another update. (A read of the history, a join's or a gap's, may still see an
+update in the instant between its numbering and its replica's answer.) Updates of one room
+published by two workers at once may arrive out of order; the hub puts them back in order from
+the history, as after any gap.
 """
 
 import asyncio
