@@ -17,6 +17,7 @@ import httpx
 import pytest
 from redis import Redis as SyncRedis
 from redis.asyncio.cluster import RedisCluster
+from redis.crc import key_slot
 
 from app.core.redis_cluster import cluster_client
 from app.realtime.rooms.broker import History
@@ -245,6 +246,48 @@ async def test_a_worker_subscribes_once_per_master_and_hears_every_master_at_onc
         ]
         slowest = max(at - sent[channel] for channel, _, at in received.items)
         assert slowest < 0.5, f"a message waited {slowest:.2f} s"
+    finally:
+        await subscriber.close()
+
+
+async def test_a_channel_whose_slot_moves_is_subscribed_again_on_its_new_master(
+    cluster: Cluster, cluster_redis: RedisCluster
+) -> None:
+    """A resharding moves a slot from one master to another: the master that gave it away ends
+    its subscriptions there, and the channel is heard on the new one."""
+    masters = sorted(cluster_redis.get_primaries(), key=lambda node: int(node.port))
+    source, target = (cluster.by_port(int(node.port)) for node in masters[:2])
+    # redis-cli moves the first of the source's slots: a channel in that slot.
+    first = min(
+        slot for slot, nodes in cluster_redis.nodes_manager.slots_cache.items()
+        if nodes[0].name == masters[0].name
+    )  # fmt: skip
+    channel = next(
+        name for n in range(1_000_000) if key_slot((name := f"moving-{n}").encode()) == first
+    )
+    received, confirmed = Collected(1), Collected(1)
+    back = asyncio.Event()
+    subscriber = ShardedSubscriber(
+        cluster_redis, lambda channel, data: received.add(data), confirmed.add, back.set
+    )
+    try:
+        await subscriber.subscribe(channel)
+        await asyncio.wait_for(confirmed.all.wait(), 5)
+        assert subscriber.wanted[channel] == masters[0].name
+        reshard = await asyncio.create_subprocess_exec(
+            REDIS_CLI, "--cluster", "reshard", source.address,
+            "--cluster-from", source.cli("cluster", "myid").strip(),
+            "--cluster-to", target.cli("cluster", "myid").strip(),
+            "--cluster-slots", "1", "--cluster-yes",
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert await asyncio.wait_for(reshard.wait(), 30) == 0
+        await asyncio.wait_for(back.wait(), 10)
+        assert subscriber.wanted[channel] == masters[1].name
+        await cluster_redis.nodes_manager.initialize()
+        await cluster_redis.spublish(channel, "after the move")
+        await asyncio.wait_for(received.all.wait(), 5)
+        assert received.items == ["after the move"]
     finally:
         await subscriber.close()
 
