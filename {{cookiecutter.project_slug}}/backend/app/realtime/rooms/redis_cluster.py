@@ -394,7 +394,9 @@ class RedisClusterBroker(Broker):
         entries = cast(dict[str, str], await self._redis.hgetall(key))
         workers = sorted({field.split(":", 1)[0] for field in entries})
         # The leases sit in slots of their own: one request per master that holds some.
-        leases = await self._redis.mget_nonatomic([self._lease(w) for w in workers])
+        leases = (
+            await self._redis.mget_nonatomic([self._lease(w) for w in workers]) if workers else []
+        )
         alive = dict(zip(workers, leases, strict=True))
         stale = [field for field in entries if alive[field.split(":", 1)[0]] is None]
         if stale:
