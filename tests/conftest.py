@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from tests.baking import (
     baked_script_env,
     copy_clean_template,
     find_uv,
+    run_bounded,
 )
 from tests.combinations import combination_id
 
@@ -148,3 +150,28 @@ def script_env(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> di
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     env["MYPY_CACHE_DIR"] = str(shared_dir / f"mypy-cache-{worker}")
     return env
+
+
+@pytest.fixture(scope="session")
+def node_modules(template_dir: Path, shared_dir: Path, script_env: dict[str, str]) -> Path:
+    """The page's dependencies, installed once from its lockfile for the whole run (the first xdist
+    worker to need them installs them, under a lock; the other waits)."""
+    folder = shared_dir / "frontend-deps"
+    with FileLock(f"{folder}.lock"):
+        done = folder / "installed"
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # an install that failed half-way
+            folder.mkdir()
+            for name in ("package.json", "package-lock.json"):
+                shutil.copy2(template_dir / "{{cookiecutter.project_slug}}" / "frontend" / name, folder / name)
+            installed = run_bounded(
+                ["npm", "ci", "--no-audit", "--no-fund"],
+                cwd=folder,
+                env=script_env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                timeout=600,
+            )
+            assert installed.returncode == 0, installed.stdout
+            done.touch()
+    return folder / "node_modules"

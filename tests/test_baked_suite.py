@@ -7,6 +7,7 @@ Redis-backed choice uses the server at 127.0.0.1:6379 (.ci/run starts both when 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -36,9 +37,15 @@ ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 @pytest.mark.slow
 @pytest.mark.parametrize("combination", suite_combinations(), ids=combination_id)
-def test_baked_suite_passes(bake: Bake, script_env: dict[str, str], combination: Combination, tmp_path: Path) -> None:
+def test_baked_suite_passes(
+    bake: Bake, script_env: dict[str, str], combination: Combination, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     result = bake(combination)
     assert result.project_path is not None, repr(result.exception)
+    if combination["frontend"] == "react":
+        # The run's one install of the page's packages, linked in: `npm ci` from nothing is what the
+        # guides' bakes do (tests/test_docs.py), and here it would only cost the longest test its time.
+        link_packages(request.getfixturevalue("node_modules"), result.project_path / "frontend")
 
     # The suite runs on pytest-xdist, whose output names no test: its JUnit report does.
     report = tmp_path / "report.xml"
@@ -52,10 +59,20 @@ def test_baked_suite_passes(bake: Bake, script_env: dict[str, str], combination:
     unwelcome = {kind: counts[kind] for kind in NOT_ALLOWED if counts.get(kind)}
     assert not unwelcome, f"the baked suite must pass whole: {summary}"
     if combination["frontend"] == "react":
+        assert "Installing the frontend's packages" not in suite.stdout, "the linked packages were not taken"
         output = ANSI_ESCAPE.sub("", suite.stdout)
         assert re.search(r"^\s*Tests\s+\d+ passed", output, re.MULTILINE), "the frontend's unit tests did not run"
         assert 'classname="tests.e2e.' in report.read_text(), "the browser tests did not run"
         assert screenshots >= SCREENSHOTS, f"screenshots missing: {sorted(SCREENSHOTS - screenshots)}"
+
+
+def link_packages(node_modules: Path, frontend: Path) -> None:
+    """A copy of `node_modules` in `frontend` made of hard links, that the bake's scripts take as
+    installed: their record of the install is a file of its own, newer than the bake's lockfile."""
+    shutil.copytree(node_modules, frontend / "node_modules", symlinks=True, copy_function=os.link)
+    record = frontend / "node_modules" / ".package-lock.json"
+    record.unlink()
+    shutil.copy(node_modules / ".package-lock.json", record)
 
 
 def keep_artifacts(project: Path, combination: Combination) -> set[str]:

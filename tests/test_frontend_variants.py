@@ -9,18 +9,15 @@ bake's whole suite runs in test_baked_suite; here the other answers run the page
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 
-from tests.baking import REPO_ROOT, run_bounded
+from tests.baking import run_bounded
 from tests.combinations import SUPPORTED, Combination, combination_id, default_combination
 from tests.conftest import Bake
 
-FRONTEND = REPO_ROOT / "{{cookiecutter.project_slug}}" / "frontend"
 # Not the lint: ESLint reads each file with the types it imports, and a variant only deletes folders, so
 # every file it keeps is linted as in the default bake's suite, unless it imports from a deleted folder,
 # which the type check refuses.
@@ -38,31 +35,6 @@ def variants() -> list[Combination]:
         and all(combination[option] == default[option] for option in default if not option.startswith("auth_"))
     }
     return list(wanted.values())
-
-
-@pytest.fixture(scope="session")
-def node_modules(shared_dir: Path, script_env: dict[str, str]) -> Path:
-    """The page's dependencies, installed once from its lockfile for the whole run (the first xdist
-    worker to need them installs them, under a lock; the other waits)."""
-    folder = shared_dir / "frontend-deps"
-    with FileLock(f"{folder}.lock"):
-        done = folder / "installed"
-        if not done.exists():
-            shutil.rmtree(folder, ignore_errors=True)  # an install that failed half-way
-            folder.mkdir()
-            for name in ("package.json", "package-lock.json"):
-                shutil.copy2(FRONTEND / name, folder / name)
-            installed = run_bounded(
-                ["npm", "ci", "--no-audit", "--no-fund"],
-                cwd=folder,
-                env=script_env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                timeout=600,
-            )
-            assert installed.returncode == 0, installed.stdout
-            done.touch()
-    return folder / "node_modules"
 
 
 def test_variants_cover_every_sign_in_answer() -> None:
