@@ -1,3 +1,5 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { useState } from "react";
 import { Navigate, Route, Routes } from "react-router";
 
 import type { AuthClient } from "./api/auth";
@@ -24,71 +26,54 @@ interface AppProps {
   features?: readonly AuthFeature[];
 }
 
+/**
+ * The server state of one page load. A failed request is not tried again on its own, nor an
+ * answer asked again when the window comes back into focus: a link's token works once.
+ */
+function newQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: Infinity } },
+  });
+}
+
 export function App({ authClient, features = registeredFeatures }: AppProps) {
   const featureRoutes = features.flatMap(({ routes = [] }) => routes);
+  const [queryClient] = useState(newQueryClient);
   return (
-    <ToastProvider>
-      <FeaturesProvider features={features}>
-        <AuthProvider {...(authClient ? { client: authClient } : {})}>
-          <Routes>
-            <Route element={<Layout />}>
-              <Route path="/login" element={<LoginPage />} />
-              <Route path="/forgot-password" element={<ForgotPasswordPage />} />
-              <Route path="/reset-password" element={<ResetPasswordPage />} />
-              <Route path="/verify-email" element={<VerifyEmailPage />} />
-              <Route path="/confirm-email" element={<ConfirmEmailPage />} />
-              <Route
-                path="/"
-                element={
-                  <RequireAuth>
-                    <HomePage />
-                  </RequireAuth>
-                }
-              />
-              <Route
-                path="/account"
-                element={
-                  <RequireAuth>
-                    <AccountPage />
-                  </RequireAuth>
-                }
-              />
-              <Route
-                path="/session"
-                element={
-                  <RequireAuth>
-                    <SessionPage />
-                  </RequireAuth>
-                }
-              />
-              <Route
-                path="/rooms/:room?"
-                element={
-                  <RequireAuth>
-                    <RoomsPage />
-                  </RequireAuth>
-                }
-              />
-              <Route
-                path="/users"
-                element={
-                  <RequireAuth>
-                    <UsersPage />
-                  </RequireAuth>
-                }
-              />
-              {featureRoutes.map(({ path, element, requireAuth = false }) => (
-                <Route
-                  key={path}
-                  path={path}
-                  element={requireAuth ? <RequireAuth>{element}</RequireAuth> : element}
-                />
-              ))}
-              <Route path="*" element={<Navigate to="/" replace />} />
-            </Route>
-          </Routes>
-        </AuthProvider>
-      </FeaturesProvider>
-    </ToastProvider>
+    <QueryClientProvider client={queryClient}>
+      <ToastProvider>
+        <FeaturesProvider features={features}>
+          <AuthProvider {...(authClient ? { client: authClient } : {})}>
+            <Routes>
+              <Route element={<Layout />}>
+                <Route path="/login" element={<LoginPage />} />
+                <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+                <Route path="/reset-password" element={<ResetPasswordPage />} />
+                <Route path="/verify-email" element={<VerifyEmailPage />} />
+                <Route path="/confirm-email" element={<ConfirmEmailPage />} />
+                {featureRoutes
+                  .filter(({ requireAuth = false }) => !requireAuth)
+                  .map(({ path, element }) => (
+                    <Route key={path} path={path} element={element} />
+                  ))}
+                <Route element={<RequireAuth />}>
+                  <Route path="/" element={<HomePage />} />
+                  <Route path="/account" element={<AccountPage />} />
+                  <Route path="/session" element={<SessionPage />} />
+                  <Route path="/rooms/:room?" element={<RoomsPage />} />
+                  <Route path="/users" element={<UsersPage />} />
+                  {featureRoutes
+                    .filter(({ requireAuth = false }) => requireAuth)
+                    .map(({ path, element }) => (
+                      <Route key={path} path={path} element={element} />
+                    ))}
+                </Route>
+                <Route path="*" element={<Navigate to="/" replace />} />
+              </Route>
+            </Routes>
+          </AuthProvider>
+        </FeaturesProvider>
+      </ToastProvider>
+    </QueryClientProvider>
   );
 }

@@ -8,7 +8,7 @@ import {
   useRef,
   useState,
 } from "react";
-import { Navigate, useLocation } from "react-router";
+import { Navigate, Outlet, useLocation } from "react-router";
 
 import {
   type AuthClient,
@@ -138,7 +138,8 @@ export function useAuth(): AuthState {
   return state;
 }
 
-export function RequireAuth({ children }: { children: ReactNode }) {
+/** The layout route of the pages that need a signed-in user: the login page for anyone else. */
+export function RequireAuth() {
   const { status } = useAuth();
   const location = useLocation();
   if (status === "loading") {
@@ -152,5 +153,5 @@ export function RequireAuth({ children }: { children: ReactNode }) {
     const state = { from: location.pathname };
     return <Navigate to="/login" replace state={state} />;
   }
-  return children;
+  return <Outlet />;
 }

@@ -1,24 +1,15 @@
-import { useEffect, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 
 import { confirmEmailChange } from "../api/account";
 import { errorMessage } from "../api/auth";
-import { createSingleFlight } from "../api/singleFlight";
 import { useAuth } from "../components/auth";
 import { useFragmentToken } from "../hooks/useFragmentToken";
-
-type Outcome =
-  | { state: "pending" }
-  | { state: "changed"; message: string }
-  | { state: "failed"; message: string };
 
 const NO_TOKEN = "This link has no confirmation token. Open the link from the email again.";
 
 export const SIGN_IN_AGAIN =
   "Every session of your account has ended: log in again, with your new address.";
-
-// A link works once: StrictMode's second effect run must not spend it again.
-const confirmOnce = createSingleFlight<string>();
 
 /** Where the link mailed to a new address lands: `/confirm-email#token=...`. */
 export function ConfirmEmailPage() {
@@ -26,31 +17,28 @@ export function ConfirmEmailPage() {
   // Confirm after the session restore on start, so that a restore cannot bring back a session the change ends.
   const ready = status !== "loading";
   const token = useFragmentToken();
-  const [outcome, setOutcome] = useState<Outcome>(
-    token === null ? { state: "failed", message: NO_TOKEN } : { state: "pending" },
-  );
-
-  useEffect(() => {
-    if (token === null || !ready) return;
-    let active = true;
-    confirmOnce(token, () => confirmEmailChange(client, token)).then(
-      (message) => {
-        // The server has ended every session of this user, this tab's included.
-        client.tokens.clear();
-        if (active) setOutcome({ state: "changed", message });
-      },
-      (err: unknown) => {
-        if (active)
-          setOutcome({
+  // One request per token, however often the page mounts (a link works once).
+  const confirmation = useQuery({
+    queryKey: ["confirm-email", token],
+    queryFn: async () => {
+      const message = await confirmEmailChange(client, token ?? "");
+      // The server has ended every session of this user, this tab's included.
+      client.tokens.clear();
+      return message;
+    },
+    enabled: token !== null && ready,
+  });
+  const outcome =
+    token === null
+      ? { state: "failed", message: NO_TOKEN }
+      : confirmation.isError
+        ? {
             state: "failed",
-            message: errorMessage(err, "The address could not be changed."),
-          });
-      },
-    );
-    return () => {
-      active = false;
-    };
-  }, [client, ready, token]);
+            message: errorMessage(confirmation.error, "The address could not be changed."),
+          }
+        : confirmation.isSuccess
+          ? { state: "changed", message: confirmation.data }
+          : { state: "pending", message: "" };
 
   return (
     <section className="card narrow">

@@ -1,50 +1,33 @@
-import { useEffect, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 
 import { verifyEmail } from "../api/account";
 import { errorMessage } from "../api/auth";
-import { createSingleFlight } from "../api/singleFlight";
 import { useAuth } from "../components/auth";
 import { useFragmentToken } from "../hooks/useFragmentToken";
 
-type Outcome =
-  | { state: "pending" }
-  | { state: "verified"; message: string }
-  | { state: "failed"; message: string };
-
-const verifyOnce = createSingleFlight<string>();
+const NO_TOKEN = "This link has no verification token. Open the link from the email again.";
 
 export function VerifyEmailPage() {
   const { client, status } = useAuth();
   const token = useFragmentToken();
-  const [outcome, setOutcome] = useState<Outcome>(
+  // One request per token, however often the page mounts (a link works once).
+  const verification = useQuery({
+    queryKey: ["verify-email", token],
+    queryFn: () => verifyEmail(client, token ?? ""),
+    enabled: token !== null,
+  });
+  const outcome =
     token === null
-      ? {
-          state: "failed",
-          message: "This link has no verification token. Open the link from the email again.",
-        }
-      : { state: "pending" },
-  );
-
-  useEffect(() => {
-    if (token === null) return;
-    let active = true;
-    verifyOnce(token, () => verifyEmail(client, token)).then(
-      (message) => {
-        if (active) setOutcome({ state: "verified", message });
-      },
-      (err: unknown) => {
-        if (active)
-          setOutcome({
+      ? { state: "failed", message: NO_TOKEN }
+      : verification.isError
+        ? {
             state: "failed",
-            message: errorMessage(err, "The address could not be verified."),
-          });
-      },
-    );
-    return () => {
-      active = false;
-    };
-  }, [client, token]);
+            message: errorMessage(verification.error, "The address could not be verified."),
+          }
+        : verification.isSuccess
+          ? { state: "verified", message: verification.data }
+          : { state: "pending", message: "" };
 
   const next =
     status === "authenticated" ? (

@@ -1,23 +1,15 @@
-import { useEffect, useState } from "react";
-import { Link, useNavigate } from "react-router";
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link, Navigate, useNavigate } from "react-router";
 
-import { errorMessage, type LoginChallenge, type LoginResult } from "../../api/auth";
-import { createSingleFlight } from "../../api/singleFlight";
+import { errorMessage } from "../../api/auth";
 import { useAuth } from "../../components/auth";
 import { LoginChallengeStep } from "../../components/LoginChallengeStep";
 import { useFragmentToken } from "../../hooks/useFragmentToken";
 import { verifyMagicLink } from "./api";
 
-type Outcome =
-  | { state: "verifying" }
-  | { state: "challenge"; challenge: LoginChallenge }
-  | { state: "failed"; message: string };
-
 const NO_TOKEN =
   "This sign-in link is incomplete. Open the link from the email again, or ask for a new one.";
-
-// A link works once: StrictMode's second effect run must not spend it again.
-const verifyOnce = createSingleFlight<LoginResult>();
 
 /** Where an emailed sign-in link lands: `/magic-link#token=...`. */
 export function MagicLinkPage() {
@@ -26,37 +18,40 @@ export function MagicLinkPage() {
   const ready = status !== "loading";
   const navigate = useNavigate();
   const token = useFragmentToken();
-  const [outcome, setOutcome] = useState<Outcome>(
-    token === null ? { state: "failed", message: NO_TOKEN } : { state: "verifying" },
-  );
+  // Why the further step the link led to was given up, once it was.
+  const [restarted, setRestarted] = useState<string | null>(null);
+  // One request per token, however often the page mounts (a link works once).
+  const verification = useQuery({
+    queryKey: ["magic-link", token],
+    queryFn: async () => {
+      const result = await verifyMagicLink(client, token ?? "");
+      if (result.kind === "signed-in") await loadUser();
+      return result;
+    },
+    enabled: token !== null && ready,
+  });
 
-  useEffect(() => {
-    if (token === null || !ready) return;
-    let active = true;
-    const fail = (err: unknown) => {
-      if (active) setOutcome({ state: "failed", message: errorMessage(err, "Sign-in failed.") });
-    };
-    verifyOnce(token, () => verifyMagicLink(client, token)).then((result) => {
-      if (!active) return;
-      if (result.kind === "challenge") {
-        setOutcome({ state: "challenge", challenge: result.challenge });
-        return;
-      }
-      loadUser().then(() => {
-        if (active) void navigate("/", { replace: true });
-      }, fail);
-    }, fail);
-    return () => {
-      active = false;
-    };
-  }, [client, loadUser, navigate, ready, token]);
+  if (verification.data?.kind === "signed-in") return <Navigate to="/" replace />;
+  const outcome =
+    token === null
+      ? { state: "failed" as const, message: NO_TOKEN }
+      : restarted !== null
+        ? { state: "failed" as const, message: restarted }
+        : verification.isError
+          ? {
+              state: "failed" as const,
+              message: errorMessage(verification.error, "Sign-in failed."),
+            }
+          : verification.data?.kind === "challenge"
+            ? { state: "challenge" as const, challenge: verification.data.challenge }
+            : { state: "verifying" as const };
 
   const onSignedIn = () => {
     void navigate("/", { replace: true });
   };
 
   const onRestart = (message: string | null) => {
-    setOutcome({ state: "failed", message: message ?? "Sign-in cancelled." });
+    setRestarted(message ?? "Sign-in cancelled.");
   };
 
   return (
