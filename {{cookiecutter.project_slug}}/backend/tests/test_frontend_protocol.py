@@ -38,7 +38,7 @@ def test_the_cores_part_of_the_openapi_document_is_up_to_date() -> None:
 def test_each_features_part_of_the_openapi_document_is_up_to_date() -> None:
     for folder in TAGGED:
         copy = folder / "openapi.json"
-        stale = f"{copy.relative_to(BACKEND_DIR.parent)} is missing or stale: run scripts/protocol.sh"
+        stale = f"{copy.relative_to(BACKEND_DIR.parent)} is missing or stale: scripts/protocol.sh"
         assert copy.is_file(), stale
         assert copy.read_text() == printed(openapi.document(only=folder.name)), stale
 
