@@ -84,6 +84,7 @@ FEATURES: tuple[Feature, ...] = (
             "scripts/dev.sh",
             "scripts/frontend.sh",
             "scripts/protocol.sh",
+            "backend/app/api/openapi.py",
         ),
         traces=(
             "frontend/",
