@@ -9,14 +9,16 @@ who rejoin; a hash per room lists its members, each under the lease of the worke
 import asyncio
 import logging
 import uuid
+from abc import abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any, cast
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
+from redis.asyncio.cluster import RedisCluster
 from redis.backoff import ExponentialBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 from redis.retry import Retry
 
 from app.core.config import settings
@@ -44,22 +46,30 @@ POSITION = """
 redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1])
 return redis.call('HMGET', KEYS[1], 'seq', 'epoch')
 """
-# KEYS: state, history; ARGV: channel, body, a new epoch, most updates kept, most bytes kept.
-PUBLISH = """
-redis.call('HSETNX', KEYS[1], 'epoch', ARGV[3])
+# Numbers an update and keeps it in the history, within the limits.
+# KEYS: state, history; ARGV: body, a new epoch, most updates kept, most bytes kept.
+_NUMBER_AND_KEEP = """
+redis.call('HSETNX', KEYS[1], 'epoch', ARGV[2])
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-local entry = seq .. ' ' .. ARGV[2]
+local entry = seq .. ' ' .. ARGV[1]
 redis.call('ZADD', KEYS[2], seq, entry)
 local bytes = redis.call('HINCRBY', KEYS[1], 'bytes', #entry)
 local size = redis.call('ZCARD', KEYS[2])
-while size > 1 and (size > tonumber(ARGV[4]) or bytes > tonumber(ARGV[5])) do
+while size > 1 and (size > tonumber(ARGV[3]) or bytes > tonumber(ARGV[4])) do
     local oldest = redis.call('ZPOPMIN', KEYS[2])
     bytes = redis.call('HINCRBY', KEYS[1], 'bytes', -#oldest[1])
     size = size - 1
 end
-redis.call('PUBLISH', ARGV[1], 'u ' .. seq .. ' ' .. ARGV[2])
-return seq
 """
+NUMBER = _NUMBER_AND_KEEP + "return seq\n"
+# As NUMBER, and published on the channel ARGV[5] in the same step.
+PUBLISH = (
+    _NUMBER_AND_KEEP + "redis.call('PUBLISH', ARGV[5], 'u ' .. seq .. ' ' .. ARGV[1])\nreturn seq\n"
+)
+
+# What the clients raise when the engine cannot answer; a cluster client raises
+# RedisClusterException too (no node knows a slot yet, a bad seed).
+ENGINE_ERRORS = (RedisError, RedisClusterException, OSError)
 
 
 def encode(envelope: Envelope) -> str:
@@ -82,46 +92,49 @@ def decode(room: str, data: str) -> Envelope:
 
 
 @asynccontextmanager
-async def _engine_calls() -> AsyncIterator[None]:
+async def engine_calls() -> AsyncIterator[None]:
     try:
         yield
-    except (RedisError, OSError) as error:
+    except ENGINE_ERRORS as error:
         raise BrokerUnavailable(str(error)) from error
 
 
-class RedisBroker(Broker):
-    def __init__(self, listener: Listener, reconnected: Reconnected, history: History) -> None:
+class RedisRooms(Broker):
+    """What a room keeps in Redis (its numbering, history and members, each member under the
+    lease of the worker that serves its socket) and the wait for a channel's confirmation: the
+    part that one Redis (RedisBroker) and a Redis Cluster (redis_cluster.py) share. An engine
+    gives the client, the channel's name and how it listens to a channel."""
+
+    def __init__(
+        self,
+        listener: Listener,
+        reconnected: Reconnected,
+        history: History,
+        client: Redis | RedisCluster,
+    ) -> None:
         super().__init__(listener, reconnected, history)
-        self._redis = Redis.from_url(
-            settings.REDIS_URL,
-            decode_responses=True,
-            socket_connect_timeout=2,
-            socket_timeout=5,
-            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
-        )
+        self._redis = client
         self._prefix = settings.REDIS_KEY_PREFIX
         self._worker = uuid.uuid4().hex
-        self._pubsub: PubSub = self._redis.pubsub()
+        # The channels subscribed to, each set once Redis confirms it.
         self._confirmed: dict[str, asyncio.Event] = {}
-        self._subscribed = asyncio.Event()
-        self._publish = self._redis.register_script(PUBLISH)
-        self._position = self._redis.register_script(POSITION)
+        self._position = client.register_script(POSITION)
         self._tasks: list[asyncio.Task[None]] = []
 
     def _channel(self, room: str) -> str:
         return f"{self._prefix}room:{room}"
 
+    def _room(self, channel: str) -> str:
+        return channel.removeprefix(f"{self._prefix}room:")
+
     def _key(self, room: str, part: str) -> str:
-        return f"{self._prefix}room:{room}:{part}"
+        return f"{self._channel(room)}:{part}"
 
     def _lease(self, worker: str) -> str:
         return f"{self._prefix}worker:{worker}"
 
     async def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._read(), name="rooms-redis-reader"),
-            asyncio.create_task(self._keep_lease(), name="rooms-redis-lease"),
-        ]
+        self._tasks.append(asyncio.create_task(self._keep_lease(), name="rooms-redis-lease"))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -129,35 +142,147 @@ class RedisBroker(Broker):
         for task in self._tasks:
             with suppress(asyncio.CancelledError):
                 await task
-        with suppress(RedisError, OSError):
+        await self._stop_listening()
+        with suppress(*ENGINE_ERRORS):
             await self._redis.delete(self._lease(self._worker))
-        with suppress(RedisError, OSError):
-            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
         await self._redis.aclose()
 
-    # Delivery between workers
+    # Delivery between workers: what an engine listens with
+
+    @abstractmethod
+    async def _listen(self, channel: str) -> None:
+        """Subscribe; Redis's confirmation is to come to `_confirm`."""
+
+    @abstractmethod
+    async def _unlisten(self, channel: str) -> None: ...
+
+    @abstractmethod
+    async def _stop_listening(self) -> None: ...
+
+    def _confirm(self, channel: str) -> None:
+        if (confirmed := self._confirmed.get(channel)) is not None:
+            confirmed.set()
+
+    def _received(self, channel: str, data: str) -> None:
+        if channel in self._confirmed:
+            self.listener(decode(self._room(channel), data))
 
     async def subscribe(self, room: str) -> None:
         channel = self._channel(room)
         confirmed = self._confirmed[channel] = asyncio.Event()
         try:
-            async with _engine_calls():
-                await self._pubsub.subscribe(channel)
-            self._subscribed.set()
+            async with engine_calls():
+                await self._listen(channel)
             # Only once Redis confirms is every later publish sure to reach this worker.
             async with asyncio.timeout(SUBSCRIBE_TIMEOUT):
                 await confirmed.wait()
         except (TimeoutError, BrokerUnavailable):
             self._confirmed.pop(channel, None)
-            with suppress(RedisError, OSError):
-                await self._pubsub.unsubscribe(channel)
+            with suppress(*ENGINE_ERRORS):
+                await self._unlisten(channel)
             raise BrokerUnavailable(f"could not subscribe to {channel}") from None
 
     async def unsubscribe(self, room: str) -> None:
         channel = self._channel(room)
         self._confirmed.pop(channel, None)
-        async with _engine_calls():
-            await self._pubsub.unsubscribe(channel)
+        async with engine_calls():
+            await self._unlisten(channel)
+
+    # Sequence and history
+
+    async def position(self, room: str) -> Position:
+        async with engine_calls():
+            seq, epoch = await self._position(
+                keys=[self._key(room, "state"), self._key(room, "history")], args=[new_epoch()]
+            )
+        return Position(int(seq or 0), epoch)
+
+    async def history(self, room: str, since: int) -> list[tuple[int, str]]:
+        async with engine_calls():
+            entries = cast(
+                list[str],
+                await self._redis.zrangebyscore(self._key(room, "history"), f"({since}", "+inf"),
+            )
+        kept = []
+        for entry in entries:
+            seq, body = entry.split(" ", 1)
+            kept.append((int(seq), body))
+        return kept
+
+    async def forget(self, room: str) -> None:
+        async with engine_calls():
+            await self._redis.delete(
+                *(self._key(room, part) for part in ("state", "history", "members"))
+            )
+
+    # Members, each under the lease of the worker that serves its socket
+
+    async def _keep_lease(self) -> None:
+        while True:
+            with suppress(*ENGINE_ERRORS):
+                await self._renew_lease()
+            await asyncio.sleep(RENEW_EVERY)
+
+    async def _renew_lease(self) -> None:
+        await self._redis.set(self._lease(self._worker), "1", ex=LEASE_SECONDS)
+
+    async def _leases(self, workers: list[str]) -> list[str | None]:
+        return cast(list[str | None], await self._redis.mget([self._lease(w) for w in workers]))
+
+    async def _live_members(self, room: str) -> list[str]:
+        key = self._key(room, "members")
+        entries = cast(dict[str, str], await self._redis.hgetall(key))
+        workers = sorted({field.split(":", 1)[0] for field in entries})
+        alive = dict(zip(workers, await self._leases(workers) if workers else [], strict=True))
+        stale = [field for field in entries if alive[field.split(":", 1)[0]] is None]
+        if stale:
+            await self._redis.hdel(key, *stale)
+        return [member for field, member in entries.items() if field not in stale]
+
+    async def add_member(self, room: str, connection: str, member: str) -> list[str]:
+        async with engine_calls():
+            await self._redis.set(self._lease(self._worker), "1", ex=LEASE_SECONDS)
+            await self._redis.hset(
+                self._key(room, "members"), f"{self._worker}:{connection}", member
+            )
+            return await self._live_members(room)
+
+    async def remove_member(self, room: str, connection: str) -> list[str]:
+        async with engine_calls():
+            await self._redis.hdel(self._key(room, "members"), f"{self._worker}:{connection}")
+            return await self._live_members(room)
+
+
+class RedisBroker(RedisRooms):
+    """Rooms on one Redis (REDIS_URL): one pub/sub connection per worker carries every room."""
+
+    def __init__(self, listener: Listener, reconnected: Reconnected, history: History) -> None:
+        client = Redis.from_url(
+            settings.REDIS_URL,
+            decode_responses=True,
+            socket_connect_timeout=2,
+            socket_timeout=5,
+            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2),
+        )
+        super().__init__(listener, reconnected, history, client)
+        self._pubsub: PubSub = client.pubsub()
+        self._subscribed = asyncio.Event()
+        self._publish = client.register_script(PUBLISH)
+
+    async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._read(), name="rooms-redis-reader"))
+        await super().start()
+
+    async def _listen(self, channel: str) -> None:
+        await self._pubsub.subscribe(channel)
+        self._subscribed.set()
+
+    async def _unlisten(self, channel: str) -> None:
+        await self._pubsub.unsubscribe(channel)
+
+    async def _stop_listening(self) -> None:
+        with suppress(*ENGINE_ERRORS):
+            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def _read(self) -> None:
         delay = 0.1
@@ -166,13 +291,13 @@ class RedisBroker(Broker):
             await self._subscribed.wait()
             try:
                 message = await self._pubsub.get_message(timeout=1.0)
-            except (RedisError, OSError) as error:
+            except ENGINE_ERRORS as error:
                 if not lost:
                     logger.warning("Lost Redis pub/sub (%s); reconnecting", error)
                 lost = True
                 # Reconnecting (and subscribing again) happens on the next read.
                 if self._pubsub.connection is not None:
-                    with suppress(RedisError, OSError):
+                    with suppress(*ENGINE_ERRORS):
                         await self._pubsub.connection.disconnect()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
@@ -185,89 +310,19 @@ class RedisBroker(Broker):
                 self._dispatch(message)
 
     def _dispatch(self, message: dict[str, Any]) -> None:
-        channel = message["channel"]
         if message["type"] == "subscribe":
-            if (confirmed := self._confirmed.get(channel)) is not None:
-                confirmed.set()
-            return
-        if message["type"] != "message" or channel not in self._confirmed:
-            return
-        self.listener(decode(channel.removeprefix(f"{self._prefix}room:"), message["data"]))
+            self._confirm(message["channel"])
+        elif message["type"] == "message":
+            self._received(message["channel"], message["data"])
 
     async def publish(self, room: str, body: str) -> int:
-        async with _engine_calls():
+        async with engine_calls():
             seq = await self._publish(
                 keys=[self._key(room, "state"), self._key(room, "history")],
-                args=[
-                    self._channel(room),
-                    body,
-                    new_epoch(),
-                    self.keeps.updates,
-                    self.keeps.bytes,
-                ],
+                args=[body, new_epoch(), self.keeps.updates, self.keeps.bytes, self._channel(room)],
             )
         return int(seq)
 
     async def broadcast(self, envelope: Envelope) -> None:
-        async with _engine_calls():
+        async with engine_calls():
             await self._redis.publish(self._channel(envelope.room), encode(envelope))
-
-    # Sequence and history
-
-    async def position(self, room: str) -> Position:
-        async with _engine_calls():
-            seq, epoch = await self._position(
-                keys=[self._key(room, "state"), self._key(room, "history")], args=[new_epoch()]
-            )
-        return Position(int(seq or 0), epoch)
-
-    async def history(self, room: str, since: int) -> list[tuple[int, str]]:
-        async with _engine_calls():
-            entries = cast(
-                list[str],
-                await self._redis.zrangebyscore(self._key(room, "history"), f"({since}", "+inf"),
-            )
-        kept = []
-        for entry in entries:
-            seq, body = entry.split(" ", 1)
-            kept.append((int(seq), body))
-        return kept
-
-    async def forget(self, room: str) -> None:
-        async with _engine_calls():
-            await self._redis.delete(
-                *(self._key(room, part) for part in ("state", "history", "members"))
-            )
-
-    # Members, each under the lease of the worker that serves its socket
-
-    async def _keep_lease(self) -> None:
-        while True:
-            with suppress(RedisError, OSError):
-                await self._redis.set(self._lease(self._worker), "1", ex=LEASE_SECONDS)
-            await asyncio.sleep(RENEW_EVERY)
-
-    async def _live_members(self, room: str) -> list[str]:
-        key = self._key(room, "members")
-        entries = cast(dict[str, str], await self._redis.hgetall(key))
-        workers = sorted({field.split(":", 1)[0] for field in entries})
-        alive = dict(
-            zip(workers, await self._redis.mget([self._lease(w) for w in workers]), strict=True)
-        )
-        stale = [field for field in entries if alive[field.split(":", 1)[0]] is None]
-        if stale:
-            await self._redis.hdel(key, *stale)
-        return [member for field, member in entries.items() if field not in stale]
-
-    async def add_member(self, room: str, connection: str, member: str) -> list[str]:
-        async with _engine_calls():
-            await self._redis.set(self._lease(self._worker), "1", ex=LEASE_SECONDS)
-            await self._redis.hset(
-                self._key(room, "members"), f"{self._worker}:{connection}", member
-            )
-            return await self._live_members(room)
-
-    async def remove_member(self, room: str, connection: str) -> list[str]:
-        async with _engine_calls():
-            await self._redis.hdel(self._key(room, "members"), f"{self._worker}:{connection}")
-            return await self._live_members(room)

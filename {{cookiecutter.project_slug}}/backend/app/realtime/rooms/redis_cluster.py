@@ -16,9 +16,8 @@ the history, as after any gap.
 
 import asyncio
 import logging
-import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -26,28 +25,19 @@ from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.asyncio.cluster import RedisCluster
 from redis.backoff import ExponentialBackoff
-from redis.exceptions import RedisClusterException, RedisError, SlotNotCoveredError
+from redis.exceptions import SlotNotCoveredError
 from redis.retry import Retry
 
 from app.core.config import settings
 from app.core.redis_cluster import cluster_client, node_url
-from app.realtime.rooms.broker import (
-    Broker,
-    BrokerUnavailable,
-    Envelope,
-    History,
-    Listener,
-    Position,
-    Reconnected,
-    new_epoch,
-)
+from app.realtime.rooms.broker import Envelope, History, Listener, Reconnected, new_epoch
 from app.realtime.rooms.redis import (
-    LEASE_SECONDS,
-    POSITION,
-    RENEW_EVERY,
+    ENGINE_ERRORS,
+    NUMBER,
     SUBSCRIBE_TIMEOUT,
-    decode,
+    RedisRooms,
     encode,
+    engine_calls,
 )
 
 logger = logging.getLogger(__name__)
@@ -55,34 +45,6 @@ logger = logging.getLogger(__name__)
 # How long an update waits for the replica of its master before it is acknowledged without
 # (the replica is down or far behind: the update is then as safe as on one Redis).
 REPLICA_WAIT_MS = 500
-
-# As app/realtime/rooms/redis.py's PUBLISH, without publishing: that comes once it is safe.
-# KEYS: state, history; ARGV: body, a new epoch, most updates kept, most bytes kept.
-NUMBER = """
-redis.call('HSETNX', KEYS[1], 'epoch', ARGV[2])
-local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-local entry = seq .. ' ' .. ARGV[1]
-redis.call('ZADD', KEYS[2], seq, entry)
-local bytes = redis.call('HINCRBY', KEYS[1], 'bytes', #entry)
-local size = redis.call('ZCARD', KEYS[2])
-while size > 1 and (size > tonumber(ARGV[3]) or bytes > tonumber(ARGV[4])) do
-    local oldest = redis.call('ZPOPMIN', KEYS[2])
-    bytes = redis.call('HINCRBY', KEYS[1], 'bytes', -#oldest[1])
-    size = size - 1
-end
-return seq
-"""
-
-# What the cluster client raises besides RedisError: no node knows the slot (yet), a bad seed.
-ENGINE_ERRORS = (RedisError, RedisClusterException, OSError)
-
-
-@asynccontextmanager
-async def _engine_calls() -> AsyncIterator[None]:
-    try:
-        yield
-    except ENGINE_ERRORS as error:
-        raise BrokerUnavailable(str(error)) from error
 
 
 def hash_tag(room: str) -> str:
@@ -255,85 +217,44 @@ class ShardedSubscriber:
         self.back()
 
 
-class RedisClusterBroker(Broker):
+class RedisClusterBroker(RedisRooms):
     def __init__(self, listener: Listener, reconnected: Reconnected, history: History) -> None:
-        super().__init__(listener, reconnected, history)
-        self._redis = cluster_client(
+        if "{" in settings.REDIS_KEY_PREFIX or "}" in settings.REDIS_KEY_PREFIX:
+            raise ValueError("REDIS_KEY_PREFIX must hold no { or }: a room's name is its hash tag")
+        client = cluster_client(
             **_client_options(), retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 2)
         )
-        self._prefix = settings.REDIS_KEY_PREFIX
-        if "{" in self._prefix or "}" in self._prefix:
-            raise ValueError("REDIS_KEY_PREFIX must hold no { or }: a room's name is its hash tag")
-        self._worker = uuid.uuid4().hex
-        self._confirmed: dict[str, asyncio.Event] = {}
+        super().__init__(listener, reconnected, history, client)
+        self._cluster = client
         self._subscriber = ShardedSubscriber(
-            self._redis, self._received, self._confirm, lambda: self.reconnected()
+            client, self._received, self._confirm, lambda: self.reconnected()
         )
-        self._position = self._redis.register_script(POSITION)
-        self._tasks: list[asyncio.Task[None]] = []
 
     def _channel(self, room: str) -> str:
         return f"{self._prefix}room:{hash_tag(room)}"
 
-    def _key(self, room: str, part: str) -> str:
-        return f"{self._channel(room)}:{part}"
-
-    def _lease(self, worker: str) -> str:
-        return f"{self._prefix}worker:{worker}"
-
-    async def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._keep_lease(), name="rooms-redis-lease")]
-
-    async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with suppress(asyncio.CancelledError):
-                await task
-        await self._subscriber.close()
-        with suppress(*ENGINE_ERRORS):
-            await self._redis.delete(self._lease(self._worker))
-        await self._redis.aclose()
+    def _room(self, channel: str) -> str:
+        return super()._room(channel).strip("{}")
 
     # Delivery between workers
 
-    def _confirm(self, channel: str) -> None:
-        if (confirmed := self._confirmed.get(channel)) is not None:
-            confirmed.set()
+    async def _listen(self, channel: str) -> None:
+        await self._subscriber.subscribe(channel)
 
-    def _received(self, channel: str, data: str) -> None:
-        if channel in self._confirmed:
-            room = channel.removeprefix(f"{self._prefix}room:").strip("{}")
-            self.listener(decode(room, data))
+    async def _unlisten(self, channel: str) -> None:
+        await self._subscriber.unsubscribe(channel)
 
-    async def subscribe(self, room: str) -> None:
-        channel = self._channel(room)
-        confirmed = self._confirmed[channel] = asyncio.Event()
-        try:
-            async with _engine_calls():
-                await self._subscriber.subscribe(channel)
-            # Only once Redis confirms is every later publish sure to reach this worker.
-            async with asyncio.timeout(SUBSCRIBE_TIMEOUT):
-                await confirmed.wait()
-        except (TimeoutError, BrokerUnavailable):
-            self._confirmed.pop(channel, None)
-            with suppress(*ENGINE_ERRORS):
-                await self._subscriber.unsubscribe(channel)
-            raise BrokerUnavailable(f"could not subscribe to {channel}") from None
-
-    async def unsubscribe(self, room: str) -> None:
-        channel = self._channel(room)
-        self._confirmed.pop(channel, None)
-        async with _engine_calls():
-            await self._subscriber.unsubscribe(channel)
+    async def _stop_listening(self) -> None:
+        await self._subscriber.close()
 
     async def publish(self, room: str, body: str) -> int:
         state, kept = self._key(room, "state"), self._key(room, "history")
-        async with _engine_calls():
-            await self._redis.initialize()  # learns the slot map again after a failover
-            master = self._redis.get_node_from_key(state)
-            replica = self._redis.get_node_from_key(state, replica=True)
-            pipe = self._redis.pipeline()
+        cluster = self._cluster
+        async with engine_calls():
+            await cluster.initialize()  # learns the slot map again after a failover
+            master = cluster.get_node_from_key(state)
+            replica = cluster.get_node_from_key(state, replica=True)
+            pipe = cluster.pipeline()
             pipe.eval(
                 NUMBER, 2, state, kept, body, new_epoch(), self.keeps.updates, self.keeps.bytes
             )
@@ -344,74 +265,22 @@ class RedisClusterBroker(Broker):
             seq = int(results[0])
             if replica is not None and int(results[1]) < 1:
                 logger.warning("Room %s: update %d is on its master only", room, seq)
-            await self._redis.spublish(self._channel(room), f"u {seq} {body}")
+            await cluster.spublish(self._channel(room), f"u {seq} {body}")
         return seq
 
     async def broadcast(self, envelope: Envelope) -> None:
-        async with _engine_calls():
-            await self._redis.spublish(self._channel(envelope.room), encode(envelope))
+        async with engine_calls():
+            await self._cluster.spublish(self._channel(envelope.room), encode(envelope))
 
-    # Sequence and history
+    # Members
 
-    async def position(self, room: str) -> Position:
-        async with _engine_calls():
-            seq, epoch = await self._position(
-                keys=[self._key(room, "state"), self._key(room, "history")], args=[new_epoch()]
-            )
-        return Position(int(seq or 0), epoch)
+    async def _renew_lease(self) -> None:
+        await super()._renew_lease()
+        # The client learns of a replica that came (synced) or went (failed) only from a fresh
+        # slot map: an update waits for the replicas it lists.
+        await self._cluster.nodes_manager.initialize()
 
-    async def history(self, room: str, since: int) -> list[tuple[int, str]]:
-        async with _engine_calls():
-            entries = cast(
-                list[str],
-                await self._redis.zrangebyscore(self._key(room, "history"), f"({since}", "+inf"),
-            )
-        kept = []
-        for entry in entries:
-            seq, body = entry.split(" ", 1)
-            kept.append((int(seq), body))
-        return kept
-
-    async def forget(self, room: str) -> None:
-        async with _engine_calls():
-            await self._redis.delete(
-                *(self._key(room, part) for part in ("state", "history", "members"))
-            )
-
-    # Members, each under the lease of the worker that serves its socket
-
-    async def _keep_lease(self) -> None:
-        while True:
-            with suppress(*ENGINE_ERRORS):
-                await self._redis.set(self._lease(self._worker), "1", ex=LEASE_SECONDS)
-                # The client learns of a replica that came (synced) or went (failed) only
-                # from a fresh slot map: an update waits for the replicas it lists.
-                await self._redis.nodes_manager.initialize()
-            await asyncio.sleep(RENEW_EVERY)
-
-    async def _live_members(self, room: str) -> list[str]:
-        key = self._key(room, "members")
-        entries = cast(dict[str, str], await self._redis.hgetall(key))
-        workers = sorted({field.split(":", 1)[0] for field in entries})
+    async def _leases(self, workers: list[str]) -> list[str | None]:
         # The leases sit in slots of their own: one request per master that holds some.
-        leases = (
-            await self._redis.mget_nonatomic([self._lease(w) for w in workers]) if workers else []
-        )
-        alive = dict(zip(workers, leases, strict=True))
-        stale = [field for field in entries if alive[field.split(":", 1)[0]] is None]
-        if stale:
-            await self._redis.hdel(key, *stale)
-        return [member for field, member in entries.items() if field not in stale]
-
-    async def add_member(self, room: str, connection: str, member: str) -> list[str]:
-        async with _engine_calls():
-            await self._redis.set(self._lease(self._worker), "1", ex=LEASE_SECONDS)
-            await self._redis.hset(
-                self._key(room, "members"), f"{self._worker}:{connection}", member
-            )
-            return await self._live_members(room)
-
-    async def remove_member(self, room: str, connection: str) -> list[str]:
-        async with _engine_calls():
-            await self._redis.hdel(self._key(room, "members"), f"{self._worker}:{connection}")
-            return await self._live_members(room)
+        leases = await self._cluster.mget_nonatomic([self._lease(w) for w in workers])
+        return cast(list[str | None], leases)
