@@ -86,13 +86,19 @@ async def test_an_update_reaches_every_member_and_the_sender_is_told_its_seq(
 ) -> None:
     room = await open_room()
     (alice, alice_account), (bob, _), (carol, _) = await people(), await people(), await people()
-    for socket in (alice, bob, carol):
-        await join(socket, room)
+    # One room, one numbering: every member joined into the same epoch.
+    (epoch,) = {(await join(socket, room))["data"]["epoch"] for socket in (alice, bob, carol)}
 
     await alice.send({"state": "publish", "data": {"room": room, "payload": {"n": 1}}, "id": "p1"})
     published = await alice.next_of("published")
     assert published == {"state": "published", "data": {"room": room, "seq": 1}, "id": "p1"}
-    expected = {"room": room, "seq": 1, "sender": member(alice_account), "payload": {"n": 1}}
+    expected = {
+        "room": room,
+        "seq": 1,
+        "epoch": epoch,
+        "sender": member(alice_account),
+        "payload": {"n": 1},
+    }
     for socket in (alice, bob, carol):
         assert await updates(socket, room, 1) == [expected]
 

@@ -228,11 +228,13 @@ async def test_a_room_redis_lost_starts_a_new_epoch_and_replays_nothing_old(
 ) -> None:
     a, b = workers
     room = await open_room()
-    alice = await connect_as(a)
+    alice, carol = await connect_as(a), await connect_as(b)
     first = (await join(alice, room))["data"]
+    await join(carol, room)
     for n in range(3):
         await publish(alice, room, {"n": n})
     await updates(alice, room, 3)
+    await updates(carol, room, 3)
     await alice.request("leave", {"room": room})
     # Redis loses the room (a restart without persistence, an eviction, a flush).
     lost = Redis.from_url(own_redis.url)
@@ -242,10 +244,16 @@ async def test_a_room_redis_lost_starts_a_new_epoch_and_replays_nothing_old(
         await lost.delete(*keys)
     finally:
         await lost.aclose()
-    bob = await connect_as(b)
+    bob = await connect_as(a)  # where no one is in the room any more
     joined = (await join(bob, room, since=3, epoch=first["epoch"]))["data"]
     assert joined["epoch"] != first["epoch"]
     assert (joined["seq"], joined["history_complete"]) == (0, False)
+    # Carol stayed in the room throughout, on the other worker: the new numbering reaches her,
+    # with its epoch.
+    await publish(bob, room, {"n": "new"})
+    for member in (bob, carol):
+        (update,) = await updates(member, room, 1)
+        assert (update["seq"], update["epoch"]) == (1, joined["epoch"])
 
 
 async def test_redis_keeps_no_more_history_than_allowed() -> None:

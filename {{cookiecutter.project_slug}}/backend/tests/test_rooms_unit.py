@@ -33,11 +33,11 @@ async def hub() -> Any:
     await hub.stop()
 
 
-def test_an_update_frame_is_the_body_with_its_seq() -> None:
-    frame = update_frame(7, json.dumps({"room": "r", "payload": {"a": 1}}))
+def test_an_update_frame_is_the_body_with_its_seq_and_epoch() -> None:
+    frame = update_frame(7, "3f2a9c1be0d4", json.dumps({"room": "r", "payload": {"a": 1}}))
     assert json.loads(frame) == {
         "state": "update",
-        "data": {"seq": 7, "room": "r", "payload": {"a": 1}},
+        "data": {"seq": 7, "epoch": "3f2a9c1be0d4", "room": "r", "payload": {"a": 1}},
     }
 
 
@@ -127,8 +127,34 @@ async def test_a_duplicate_delivery_is_dropped(hub: RoomHub) -> None:
     await hub.join("r", member, since=None)
     seq = await hub.publish("r", member.member, {"n": 1})
     body = (await hub.broker.history("r", 0))[0][1]
-    hub._receive(Envelope("r", seq, body))
+    epoch = (await hub.broker.position("r")).epoch
+    hub._receive(Envelope("r", seq, body, epoch=epoch))
     assert seqs(sink) == [1]
+
+
+async def test_members_in_a_room_whose_numbering_starts_over_get_the_new_numbers(
+    hub: RoomHub,
+) -> None:
+    """The engine lost the room while members were in it (a Redis restarted without its data):
+    the next updates are numbered from 1 in a new epoch, and reach the members with it."""
+    member, sink = subscriber()
+    joined = await hub.join("r", member, since=None)
+    for n in range(3):
+        await hub.publish("r", member.member, {"n": n})
+    broker = hub.broker
+    assert isinstance(broker, MemoryBroker)
+    broker._rooms.pop("r")  # lost, members and all
+    for n in range(2):
+        await hub.publish("r", member.member, {"n": n})
+    updates = [m["data"] for m in sink.messages if m["state"] == "update"]
+    assert [(u["seq"], u["epoch"] == joined.epoch) for u in updates] == [
+        (1, True),
+        (2, True),
+        (3, True),
+        (1, False),
+        (2, False),
+    ]
+    assert updates[-1]["epoch"] == (await broker.position("r")).epoch
 
 
 async def test_a_second_socket_of_the_same_person_is_not_announced(hub: RoomHub) -> None:

@@ -150,10 +150,13 @@ export interface TokenData {
 }
 
 /**
- * An update, as every member gets it (`update_frame`), in the order of `seq`.
+ * An update, as every member gets it (`update_frame`), in the order of `seq`. `epoch` is
+ * the numbering `seq` belongs to, as `joined` gives it: when it changes, the room's numbering
+ * started over (the engine lost the room) and the numbers seen so far mean nothing.
  */
 export interface UpdateData {
   seq: number;
+  epoch: string;
   room: string;
   sender: MemberView;
   payload: Record<string, JsonValue>;

@@ -61,8 +61,14 @@ function putOut(room: string, reason: string): ServerMessage {
   return { state: "left", data: { room, reason } };
 }
 
-function update(room: string, seq: number, text: string, sender = ANN): ServerMessage {
-  return { state: "update", data: { room, seq, sender, payload: { text } } };
+function update(
+  room: string,
+  seq: number,
+  text: string,
+  sender = ANN,
+  epoch = "e1",
+): ServerMessage {
+  return { state: "update", data: { room, seq, epoch, sender, payload: { text } } };
 }
 
 function refusal(code: string, error = "No."): SocketRequestError {
@@ -272,7 +278,7 @@ describe("RoomController", () => {
       updates: [],
     });
     // The old numbers no longer hide anything: 6..9 of the new epoch were before the join.
-    controller.handleMessage(update("lobby", 10, "new ten"));
+    controller.handleMessage(update("lobby", 10, "new ten", ANN, "e2"));
     snapshot = controller.getSnapshot();
     expect(snapshot.updates.map((u) => [u.seq, u.payload.text])).toEqual([[10, "new ten"]]);
 
@@ -282,6 +288,23 @@ describe("RoomController", () => {
     expect(sent.at(-1)?.data).toEqual({ room: "lobby", since: 10, epoch: "e2" });
     controller.handleMessage(joined("lobby", 10, [ME], true, "e2"));
     expect(controller.getSnapshot().updates.map((u) => u.seq)).toEqual([10]);
+  });
+
+  it("starts the room's numbering over when an update comes in a new epoch while joined", () => {
+    const { controller } = setup();
+    controller.setConnected(true);
+    controller.join("lobby");
+    controller.handleMessage(joined("lobby", 3, [ME], undefined, "e1"));
+    controller.handleMessage(update("lobby", 4, "old four"));
+    // The server lost the room and numbers it anew: the new 1 and 2 are not repeats of old ones.
+    controller.handleMessage(update("lobby", 1, "new one", ANN, "e2"));
+    controller.handleMessage(update("lobby", 2, "new two", ANN, "e2"));
+    const snapshot = controller.getSnapshot();
+    expect(snapshot).toMatchObject({ restarted: true, missedUpdates: false, lastSeq: 2 });
+    expect(snapshot.updates.map((u) => [u.seq, u.payload.text])).toEqual([
+      [1, "new one"],
+      [2, "new two"],
+    ]);
   });
 
   it("starts the room's numbering over when the server's is below since (its rooms were reset)", () => {

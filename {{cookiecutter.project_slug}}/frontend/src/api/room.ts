@@ -458,6 +458,15 @@ export class RoomController {
   private onUpdate(data: UpdateData): void {
     const log = this.logs.get(data.room);
     if (!log || !Number.isInteger(data.seq)) return;
+    if (log.epoch !== null && data.epoch !== log.epoch) {
+      // The room's numbering started over while the person was in it (the server lost the
+      // room): as on a join into a new epoch, the old numbers mean nothing any more.
+      log.lastSeq = null;
+      log.updates = [];
+      log.restarted = true;
+      log.missedUpdates = false;
+    }
+    log.epoch = data.epoch;
     if (log.lastSeq !== null && data.seq <= log.lastSeq) return;
     const update: RoomUpdate = { seq: data.seq, sender: data.sender, payload: data.payload };
     const updates = [...log.updates, update];

@@ -164,7 +164,7 @@ describe("SocketClient against a websocket server", () => {
     client.onMessage((message) => seen.push(message));
     connection.send({
       state: "update",
-      data: { room: "r", seq: 1, sender: { id: "1", email: "a@b.c" }, payload: {} },
+      data: { room: "r", seq: 1, epoch: "e1", sender: { id: "1", email: "a@b.c" }, payload: {} },
     });
     connection.send("garbage");
     connection.send({ no: "state" });

@@ -314,9 +314,11 @@ describe("RoomsPage: being in a room", () => {
       expect(shownUpdates()).toHaveLength(2);
     });
     const connection = server?.connections[0];
-    const sender = ANN;
-    connection?.send(updateFrame("lobby", { seq: 2, sender, payload: { text: "two, again" } }));
-    connection?.send(updateFrame("lobby", { seq: 1, sender, payload: { text: "one, again" } }));
+    const epoch = rooms.rooms.get("lobby")?.epoch ?? "";
+    const again = (seq: number, text: string) =>
+      updateFrame("lobby", { seq, epoch, sender: ANN, payload: { text } });
+    connection?.send(again(2, "two, again"));
+    connection?.send(again(1, "one, again"));
     rooms.publish("lobby", ANN, { text: "three" });
     await waitFor(() => {
       expect(shownUpdates()).toHaveLength(3);

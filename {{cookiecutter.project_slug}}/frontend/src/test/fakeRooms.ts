@@ -40,6 +40,7 @@ export interface FakeUser {
 
 interface Kept {
   seq: number;
+  epoch: string;
   sender: FakeUser;
   payload: Record<string, unknown>;
 }
@@ -172,7 +173,7 @@ export class FakeRooms {
   publish(name: string, sender: FakeUser, payload: Record<string, unknown>): number {
     const room = this.room(name);
     room.seq += 1;
-    const kept = { seq: room.seq, sender, payload };
+    const kept = { seq: room.seq, epoch: room.epoch, sender, payload };
     room.history.push(kept);
     for (const connection of room.members.keys()) connection.send(updateFrame(name, kept));
     return room.seq;
@@ -451,7 +452,12 @@ export class FakeRooms {
         return;
       }
       room.seq += 1;
-      const kept = { seq: room.seq, sender: user, payload: payload as Record<string, unknown> };
+      const kept = {
+        seq: room.seq,
+        epoch: room.epoch,
+        sender: user,
+        payload: payload as Record<string, unknown>,
+      };
       room.history.push(kept);
       if (this.publishedFirst) reply({ state: "published", data: { room: name, seq: kept.seq } });
       for (const member of room.members.keys()) member.send(updateFrame(name, kept));
@@ -491,6 +497,12 @@ export class FakeRooms {
 export function updateFrame(room: string, kept: Kept): UpdateFrame {
   return {
     state: "update",
-    data: { seq: kept.seq, room, sender: person(kept.sender), payload: kept.payload },
+    data: {
+      seq: kept.seq,
+      epoch: kept.epoch,
+      room,
+      sender: person(kept.sender),
+      payload: kept.payload,
+    },
   };
 }

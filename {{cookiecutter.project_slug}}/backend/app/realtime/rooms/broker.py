@@ -18,8 +18,9 @@ class BrokerUnavailable(Exception):
 class Envelope:
     """What travels between workers for one room.
 
-    An update carries its room sequence number and its data as JSON; anything else (presence,
-    a member put out) carries no number and a whole frame, and is not kept in the history.
+    An update carries its room sequence number, the epoch of that numbering and its data as
+    JSON; anything else (presence, a member put out) carries no number and a whole frame, and is
+    not kept in the history.
     """
 
     room: str
@@ -30,6 +31,8 @@ class Envelope:
     # When set, the envelope puts out of the room every member whose id is not in it, and goes
     # to them only.
     keep_only: frozenset[str] | None = None
+    # The numbering an update's seq belongs to (the room's epoch when it was numbered).
+    epoch: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from app.realtime.rooms.broker import Broker, BrokerUnavailable, Envelope, Histo
 logger = logging.getLogger(__name__)
 
 
-def update_frame(seq: int, body: str) -> str:
-    """The `update` frame for a kept update: its data is the body with `seq` added."""
-    return '{"state":"update","data":{"seq":' + str(seq) + "," + body[1:] + "}"
+def update_frame(seq: int, epoch: str, body: str) -> str:
+    """The `update` frame for a kept update: its data is the body with `seq` and `epoch` added."""
+    numbering = '{"seq":' + str(seq) + ',"epoch":' + json.dumps(epoch) + ","
+    return '{"state":"update","data":' + numbering + body[1:] + "}"
 
 
 class MemberView(BaseModel):
@@ -30,9 +31,12 @@ class MemberView(BaseModel):
 
 
 class UpdateData(BaseModel):
-    """An update, as every member gets it (`update_frame`), in the order of `seq`."""
+    """An update, as every member gets it (`update_frame`), in the order of `seq`. `epoch` is
+    the numbering `seq` belongs to, as `joined` gives it: when it changes, the room's numbering
+    started over (the engine lost the room) and the numbers seen so far mean nothing."""
 
     seq: int
+    epoch: str
     room: str
     sender: MemberView
     payload: dict[str, JsonValue]
@@ -177,7 +181,7 @@ class RoomHub:
             raise
         # From here to the `joined` reply being queued nothing waits, so no live update can
         # reach the member ahead of its reply and replay.
-        frames = [update_frame(seq, body) for seq, body in replay]
+        frames = [update_frame(seq, room.epoch, body) for seq, body in replay]
         frames += [frame for seq, frame in subscriber.pending if seq > joined_at]
         subscriber.pending = None
         return Joined(joined_at, room.epoch, unique_members(decoded), frames, history_complete)
@@ -253,6 +257,12 @@ class RoomHub:
                 if connection != envelope.exclude:
                     subscriber.sink.send(envelope.body)
             return
+        if envelope.epoch != room.epoch:
+            # The engine lost the room and numbers it anew (a Redis restarted without its data,
+            # say): what is waiting belongs to the old numbering; the new one starts from 0.
+            room.epoch, room.last_seq = envelope.epoch or "", 0
+            if room.backlog is not None:
+                room.backlog, room.stale = [], True
         if room.backlog is not None:
             room.backlog.append((envelope.seq, envelope.body))
         elif envelope.seq == room.last_seq + 1:
@@ -263,7 +273,7 @@ class RoomHub:
             self._spawn(self._fill_gap(room))
 
     def _deliver(self, room: LocalRoom, seq: int, body: str) -> None:
-        frame = update_frame(seq, body)
+        frame = update_frame(seq, room.epoch, body)
         room.last_seq = seq
         for subscriber in list(room.subscribers.values()):
             subscriber.deliver(seq, frame)

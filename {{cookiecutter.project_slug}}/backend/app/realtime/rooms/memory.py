@@ -89,7 +89,7 @@ class MemoryBroker(Broker):
             len(kept.updates) > self.keeps.updates or kept.bytes > self.keeps.bytes
         ):
             kept.bytes -= len(kept.updates.popleft()[1])
-        await self.broadcast(Envelope(room, kept.seq, body))
+        await self.broadcast(Envelope(room, kept.seq, body, epoch=kept.epoch))
         return kept.seq
 
     async def broadcast(self, envelope: Envelope) -> None:

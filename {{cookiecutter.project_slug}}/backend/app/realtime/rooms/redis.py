@@ -50,6 +50,7 @@ return redis.call('HMGET', KEYS[1], 'seq', 'epoch')
 # KEYS: state, history; ARGV: body, a new epoch, most updates kept, most bytes kept.
 _NUMBER_AND_KEEP = """
 redis.call('HSETNX', KEYS[1], 'epoch', ARGV[2])
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local entry = seq .. ' ' .. ARGV[1]
 redis.call('ZADD', KEYS[2], seq, entry)
@@ -61,15 +62,25 @@ while size > 1 and (size > tonumber(ARGV[3]) or bytes > tonumber(ARGV[4])) do
     size = size - 1
 end
 """
-NUMBER = _NUMBER_AND_KEEP + "return seq\n"
-# As NUMBER, and published on the channel ARGV[5] in the same step.
+# Returns the update's number and the epoch of the numbering.
+NUMBER = _NUMBER_AND_KEEP + "return {seq, epoch}\n"
+# As NUMBER, and published (as `numbered` writes it) on the channel ARGV[5] in the same step.
 PUBLISH = (
-    _NUMBER_AND_KEEP + "redis.call('PUBLISH', ARGV[5], 'u ' .. seq .. ' ' .. ARGV[1])\nreturn seq\n"
+    _NUMBER_AND_KEEP
+    + """
+redis.call('PUBLISH', ARGV[5], 'u ' .. seq .. ' ' .. epoch .. ' ' .. ARGV[1])
+return seq
+"""
 )
 
 # What the clients raise when the engine cannot answer; a cluster client raises
 # RedisClusterException too (no node knows a slot yet, a bad seed).
 ENGINE_ERRORS = (RedisError, RedisClusterException, OSError)
+
+
+def numbered(seq: int, epoch: str, body: str) -> str:
+    """An update as it travels: its number, the epoch of the numbering, its body."""
+    return f"u {seq} {epoch} {body}"
 
 
 def encode(envelope: Envelope) -> str:
@@ -84,7 +95,8 @@ def decode(room: str, data: str) -> Envelope:
     (`p`)."""
     kind, mark, body = data.split(" ", 2)
     if kind == "u":
-        return Envelope(room, int(mark), body)
+        epoch, body = body.split(" ", 1)
+        return Envelope(room, int(mark), body, epoch=epoch)
     if kind == "k":
         keep = frozenset(mark.split(",")) if mark != "-" else frozenset()
         return Envelope(room, None, body, keep_only=keep)

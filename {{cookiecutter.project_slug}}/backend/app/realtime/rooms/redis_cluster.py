@@ -38,6 +38,7 @@ from app.realtime.rooms.redis import (
     RedisRooms,
     encode,
     engine_calls,
+    numbered,
 )
 
 logger = logging.getLogger(__name__)
@@ -262,10 +263,10 @@ class RedisClusterBroker(RedisRooms):
                 # On the same connection as the script: its write, once a replica has it.
                 pipe.execute_command("WAIT", 1, REPLICA_WAIT_MS, target_nodes=master)
             results = await pipe.execute()
-            seq = int(results[0])
+            seq, epoch = int(results[0][0]), results[0][1]
             if replica is not None and int(results[1]) < 1:
                 logger.warning("Room %s: update %d is on its master only", room, seq)
-            await cluster.spublish(self._channel(room), f"u {seq} {body}")
+            await cluster.spublish(self._channel(room), numbered(seq, epoch, body))
         return seq
 
     async def broadcast(self, envelope: Envelope) -> None:
