@@ -1,5 +1,6 @@
 """The session's rules without a server: parsing, dispatch, errors and clean-up."""
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -8,9 +9,11 @@ from enum import Enum
 
 import pytest
 from pydantic import BaseModel
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.core.config import settings
 from app.core.db import open_db
+from app.realtime.connections import Connections
 from app.realtime.context import Member, SessionContext
 from app.realtime.dispatch import handle_request
 from app.realtime.protocol import (
@@ -194,3 +197,31 @@ def test_a_state_is_registered_once_and_needs_a_model() -> None:
     with pytest.raises(TypeError, match="pydantic model"):
         registry.add("untyped", untyped, Reply("untyped"))
     assert registry.states == ["one"]
+
+
+async def test_a_busy_database_delays_the_users_recheck_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The watcher's recheck of connected users finds the database as busy as a request would
+    (no connection within DB_POOL_TIMEOUT): a warning, and the next round tries again."""
+    monkeypatch.setattr(settings, "WS_USER_RECHECK", 0.05)
+    watched = Connections()
+    rounds: list[int] = []
+    second_round = asyncio.Event()
+
+    async def busy() -> None:
+        rounds.append(len(rounds))
+        if len(rounds) > 1:
+            second_round.set()
+        raise PoolTimeout("QueuePool limit of size 10 overflow 10 reached")
+
+    monkeypatch.setattr(watched, "end_inactive_users", busy)
+    await watched.start()
+    try:
+        async with asyncio.timeout(5):
+            await second_round.wait()
+    finally:
+        await watched.stop()
+    busy_records = [r for r in caplog.records if "recheck" in r.getMessage()]
+    assert busy_records, caplog.text
+    assert all(r.levelname == "WARNING" and r.exc_info is None for r in busy_records)

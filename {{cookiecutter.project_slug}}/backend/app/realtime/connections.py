@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from app.auth import live_sign_ins
 from app.core.config import settings
-from app.core.db import open_db
+from app.core.db import database_unavailable, open_db
 from app.realtime.context import FrameSink, SessionContext
 from app.realtime.protocol import (
     EXPIRED_TOKEN_MESSAGE,
@@ -177,8 +177,14 @@ class Connections:
                 next_user_check = now + settings.WS_USER_RECHECK
                 try:
                     await self.end_inactive_users()
-                except Exception:
-                    logger.exception("Could not check that connected users are still active")
+                except Exception as error:
+                    if not database_unavailable(error):
+                        logger.exception("Could not check that connected users are still active")
+                    else:  # as busy as a request would find it: the next round tries again
+                        reason = type(error).__name__
+                        logger.warning(
+                            "The users' recheck: the database did not answer (%s)", reason
+                        )
 
     def end_idle_and_expired(self, now: float, wall_clock: datetime) -> None:
         idle_after = settings.WS_IDLE_TIMEOUT
