@@ -195,6 +195,19 @@ describe("SocketSession closes and renewals", () => {
     expect(snapshot(session).closing).toBeNull();
   });
 
+  it("keeps the shutdown notice through failed attempts until a connection opens", async () => {
+    const server = {} as ScaffoldOptions;
+    const { server: fake, session } = await open(server);
+    // The server is back but not ready yet: its next two handshakes are refused (1013).
+    server.busyHandshakes = 2;
+    fake.shutDown("Back in a moment.");
+    await waitFor(() => fake.connections.length === 3, 3000, "two refused attempts");
+    expect(snapshot(session).status).not.toBe("open");
+    expect(snapshot(session).closing).toEqual({ reason: "shutdown", message: "Back in a moment." });
+    await waitFor(() => snapshot(session).status === "open", 3000, "reopened");
+    expect(snapshot(session).closing).toBeNull();
+  });
+
   it("comes back after a handshake the server was too busy to check (unavailable, 1013)", async () => {
     const { server, session } = await open({ busyHandshakes: 2 });
     expect(server.connections).toHaveLength(3);

@@ -504,7 +504,9 @@ export class SocketSession {
     this.update({
       status: "reconnecting",
       lastClose: info,
-      closing,
+      // An attempt that failed says nothing of its own: why the page is reconnecting (the
+      // server's shutdown notice) stays until a connection opens.
+      closing: closing ?? this.snapshot.closing,
       reconnectAttempt: this.attempt,
       retryInMs: delay,
     });
