@@ -224,3 +224,12 @@ def bake_output_leftovers(output_root: Path) -> list[str]:
         for path in output_root.rglob("*")
         if not (path.is_dir() and path.parent == output_root and not any(path.iterdir()))
     )
+
+
+def link_packages(node_modules: Path, frontend: Path) -> None:
+    """A copy of `node_modules` in `frontend` made of hard links, that the bake's scripts take as
+    installed: their record of the install is a file of its own, newer than the bake's lockfile."""
+    shutil.copytree(node_modules, frontend / "node_modules", symlinks=True, copy_function=os.link)
+    record = frontend / "node_modules" / ".package-lock.json"
+    record.unlink()
+    shutil.copy(node_modules / ".package-lock.json", record)

@@ -7,14 +7,13 @@ Redis-backed choice uses the server at 127.0.0.1:6379 (.ci/run starts both when 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.baking import REPO_ROOT, pytest_summary, run_script
+from tests.baking import REPO_ROOT, link_packages, pytest_summary, run_script
 from tests.combinations import NON_CODE_OPTIONS, Combination, choice_options, combination_id, suite_combinations
 from tests.conftest import Bake
 
@@ -64,15 +63,6 @@ def test_baked_suite_passes(
         assert re.search(r"^\s*Tests\s+\d+ passed", output, re.MULTILINE), "the frontend's unit tests did not run"
         assert 'classname="tests.e2e.' in report.read_text(), "the browser tests did not run"
         assert screenshots >= SCREENSHOTS, f"screenshots missing: {sorted(SCREENSHOTS - screenshots)}"
-
-
-def link_packages(node_modules: Path, frontend: Path) -> None:
-    """A copy of `node_modules` in `frontend` made of hard links, that the bake's scripts take as
-    installed: their record of the install is a file of its own, newer than the bake's lockfile."""
-    shutil.copytree(node_modules, frontend / "node_modules", symlinks=True, copy_function=os.link)
-    record = frontend / "node_modules" / ".package-lock.json"
-    record.unlink()
-    shutil.copy(node_modules / ".package-lock.json", record)
 
 
 def keep_artifacts(project: Path, combination: Combination) -> set[str]:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.baking import REPO_ROOT, run_bounded
+from tests.baking import REPO_ROOT, link_packages, run_bounded
 from tests.combinations import default_combination
 from tests.conftest import Bake
 
@@ -166,13 +166,15 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
 
 @pytest.mark.slow
 def test_two_backends_behind_caddy(
-    bake: Bake, script_env: dict[str, str], processes: Processes, tmp_path: Path
+    bake: Bake, script_env: dict[str, str], processes: Processes, node_modules: Path, tmp_path: Path
 ) -> None:
     assert Path(CADDY).is_file(), "Caddy is not installed: apt-get install caddy (.ci/run does)"
     result = bake(ANSWERS)
     assert result.project_path is not None, repr(result.exception)
     project = result.project_path
     backend = project / "backend"
+    # The run's one install of the page's packages: `npm ci` from nothing is the guides' (test_docs).
+    link_packages(node_modules, project / "frontend")
 
     # Install the backend (scripts/bootstrap.sh) and build the page, as scripts/run.sh does.
     install = run_bounded(
