@@ -44,8 +44,8 @@ def redis_cluster(folder: Path, log: Path) -> Iterator[str]:
                 command = [
                     "redis-server", "--port", str(port), "--cluster-port", str(free_port()),
                     "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                    "--cluster-node-timeout", "2000", "--save", "", "--appendonly", "no", "--repl-diskless-sync-delay", "0",
-                    "--dir", str(directory),
+                    "--cluster-node-timeout", "2000", "--save", "", "--appendonly", "no",
+                    "--repl-diskless-sync-delay", "0", "--dir", str(directory),
                 ]  # fmt: skip
                 processes.append(subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT))
         deadline = time.monotonic() + 10

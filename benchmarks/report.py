@@ -28,6 +28,9 @@ ARGON2_MIB = 64
 LOGIN_SLACK_MIB = 64
 SUITE_START = "<!-- suite: kept from the last run with --suite -->"
 SUITE_END = "<!-- /suite -->"
+# Where the fan-out's time goes: read by hand from a run with --profile, and kept between runs.
+PROFILE_START = "<!-- profile: written from a run with --profile, kept between runs -->"
+PROFILE_END = "<!-- /profile -->"
 
 # The servers of the round trips and the idle sockets, in the order they take turns.
 SERVERS = {
@@ -508,7 +511,7 @@ def _idle(results: Results) -> list[str]:
     return out + _table(["server", "sockets", "RSS before", "RSS after", "per socket"], lines)
 
 
-def _fanout(results: Results) -> list[str]:
+def _fanout(results: Results, previous: str | None) -> list[str]:
     if not results.fanout:
         return []
     sizes = results.sizes
@@ -563,7 +566,10 @@ def _fanout(results: Results) -> list[str]:
         ]
         for who, f in sorted(results.fanout.items(), key=lambda item: list(FANOUT_LABELS).index(item[0]))
     ]
-    return out + _table(header, lines)
+    table = _table(header, lines)
+    kept = _kept(previous, PROFILE_START, PROFILE_END) if previous is not None else None
+    where = kept or "Where the time goes has not been written yet (`benchmarks/run.sh --only fanout --profile DIR`)."
+    return [*out, *table, "", PROFILE_START, where, PROFILE_END]
 
 
 def _logins(results: Results) -> list[str]:
@@ -646,7 +652,7 @@ def _bakes(results: Results, previous: str | None) -> list[str]:
             f"The template's whole suite, `scripts/test.sh` (timed by `benchmarks/run.sh --suite` on "
             f"{results.started}): {results.suite_seconds / 60:.1f} min, {outcome}."
         )
-    elif previous is not None and (kept := _kept_suite(previous)) is not None:
+    elif previous is not None and (kept := _kept(previous, SUITE_START, SUITE_END)) is not None:
         out.append(kept)
     else:
         out.append("The template's suite has not been timed yet (`benchmarks/run.sh --suite` times it).")
@@ -698,7 +704,13 @@ def markdown(results: Results, previous: str | None) -> str:
     )
     if results.problems:
         out += ["", "Not measured in this run:", *(f"- {problem}" for problem in results.problems)]
-    sections = (_machine(results), _round_trips(results), _idle(results), _fanout(results), _logins(results))
+    sections = (
+        _machine(results),
+        _round_trips(results),
+        _idle(results),
+        _fanout(results, previous),
+        _logins(results),
+    )
     for section in (*sections, _locust(results)):
         if section:
             out += ["", *section]
@@ -707,8 +719,9 @@ def markdown(results: Results, previous: str | None) -> str:
     return "\n".join(out)
 
 
-def _kept_suite(previous: str) -> str | None:
-    found = re.search(re.escape(SUITE_START) + r"\n(.*?)\n" + re.escape(SUITE_END), previous, re.DOTALL)
+def _kept(previous: str, start: str, end: str) -> str | None:
+    """What the last RESULTS.md held between two markers."""
+    found = re.search(re.escape(start) + r"\n(.*?)\n" + re.escape(end), previous, re.DOTALL)
     return found.group(1) if found else None
 
 

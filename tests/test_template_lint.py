@@ -27,8 +27,8 @@ def tool(name: str) -> str:
 @pytest.mark.parametrize(
     "command",
     [
-        ("ruff", "check", "hooks", "scripts", "tests"),
-        ("ruff", "format", "--check", "--diff", "hooks", "scripts", "tests"),
+        ("ruff", "check", "hooks", "scripts", "tests", "benchmarks"),
+        ("ruff", "format", "--check", "--diff", "hooks", "scripts", "tests", "benchmarks"),
     ],
     ids=["ruff-check", "ruff-format"],
 )
