@@ -135,7 +135,7 @@ async def test_a_duplicate_delivery_is_dropped(hub: RoomHub) -> None:
 async def test_members_in_a_room_whose_numbering_starts_over_get_the_new_numbers(
     hub: RoomHub,
 ) -> None:
-    """The engine lost the room while members were in it (a Redis restarted without its data):
+    """The engine lost the room while members were in it (it restarted without its data, say):
     the next updates are numbered from 1 in a new epoch, and reach the members with it."""
     member, sink = subscriber()
     joined = await hub.join("r", member, since=None)

@@ -258,8 +258,8 @@ class RoomHub:
                     subscriber.sink.send(envelope.body)
             return
         if envelope.epoch != room.epoch:
-            # The engine lost the room and numbers it anew (a Redis restarted without its data,
-            # say): what is waiting belongs to the old numbering; the new one starts from 0.
+            # The engine lost the room and numbers it anew (a restart without its data, say):
+            # what is waiting belongs to the old numbering; the new one starts from 0.
             room.epoch, room.last_seq = envelope.epoch or "", 0
             if room.backlog is not None:
                 room.backlog, room.stale = [], True
