@@ -477,3 +477,23 @@ async def test_the_throttle_counts_on_the_cluster_for_every_worker(
         assert (await on_b.post("/login/oauth", data=guess)).status_code == 429
     key = f"{settings.REDIS_KEY_PREFIX}throttle:password:{account.email}"
     assert await cluster_redis.hget(key, "count") == str(settings.THROTTLE_PER_ACCOUNT)
+
+
+def test_every_node_is_reached_with_the_seeds_scheme_and_account(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A cluster behind TLS and a password (rediss://user:password@...): the nodes the cluster
+    names are reached as the seeds are, and the client takes every seed."""
+    from app.core import redis_cluster
+    from app.core.config import settings
+
+    seeds = ["rediss://app:s3cret@10.0.0.1:6380/0", "rediss://app:s3cret@10.0.0.2:6381"]
+    monkeypatch.setattr(settings, "REDIS_CLUSTER_URLS", seeds)
+    assert redis_cluster.node_url("10.0.0.9", 7000) == "rediss://app:s3cret@10.0.0.9:7000"
+    client = redis_cluster.cluster_client()
+    options = client.connection_kwargs
+    assert (options["username"], options["password"]) == ("app", "s3cret")
+    assert options["connection_class"].__name__ == "SSLConnection"
+    assert sorted(client.nodes_manager.startup_nodes) == ["10.0.0.1:6380", "10.0.0.2:6381"]
+    monkeypatch.setattr(settings, "REDIS_CLUSTER_URLS", ["redis://10.0.0.1:6379"])
+    assert redis_cluster.node_url("10.0.0.9", 7000) == "redis://10.0.0.9:7000"
