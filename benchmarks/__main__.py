@@ -77,7 +77,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help="small counts, to try the benchmarks out (writes no RESULTS.md)"
     )
     parser.add_argument(
-        "--suite", action="store_true", help="also time the template's whole suite, scripts/test.sh (~7 min)"
+        "--suite", action="store_true", help="also time the template's whole suite, scripts/test.sh (11 to 17 min)"
     )
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS), help="run only these parts")
     parser.add_argument(
