@@ -178,9 +178,10 @@ async def test_a_huge_frame_is_refused_from_its_header_before_its_payload(
     async with raw_socket(server.ws_url) as raw:
         raw.send_text(json.dumps({"token": token}))
         assert (await raw.next_text())["state"] == "initialised"
-        # A gigabyte announced, a few bytes sent: the answer cannot wait for the rest.
+        # A gigabyte announced: the answer cannot wait for the rest, and reaches the client
+        # although megabytes more of it arrive after the refusal.
         raw.send_header(1 << 30)
-        raw.writer.write(b'{"state": "ping"')
+        raw.writer.write(b'{"state": "ping"' + b" " * (4 << 20))
         frames = await asyncio.wait_for(raw.frames(), 5)
     texts = [json.loads(payload) for opcode, payload in frames if opcode == 0x1]
     assert [message["code"] for message in texts] == ["message_too_big"]

@@ -10,6 +10,10 @@ uvicorn's own protocol and says so); the socket suite runs both ways.
   (the `app.send_text_now` scope extension), which is most of the cost of a room's fan-out.
 - A text frame that is not UTF-8 closes the socket with 1007 and one line at INFO; uvicorn would
   log an ERROR with a traceback for each, which a client could use to flood the log.
+- After a refused frame (too big, not UTF-8, a protocol error) the connection ends gracefully:
+  what the client still sends is read and dropped for up to LINGER_SECONDS, as nginx's
+  lingering close does. uvicorn closes at once, and a socket closed with unread bytes makes the
+  kernel reset the connection, which can destroy the refusal and its close frame on their way.
 - On shutdown, uvicorn would close every socket at once with 1012. Here each session socket
   flushes what it has queued, is told why and closes with 1001; a socket that has not closed
   after WS_SHUTDOWN_TIMEOUT is closed the way uvicorn does it.
@@ -36,6 +40,7 @@ if _missing:
     raise ImportError(f"uvicorn's websocket protocol has no {', '.join(_missing)}")
 
 TOO_BIG_FRAME = error_frame(ErrorCode.MESSAGE_TOO_BIG, too_big().message).encode()
+LINGER_SECONDS = 1.0
 
 
 class SessionServerProtocol(ServerProtocol):
@@ -50,6 +55,24 @@ class SessionWebSocketProtocol(WebSocketsSansIOProtocol):
         super().__init__(*args, **kwargs)
         # The same object with one method changed: a second ServerProtocol would cost memory.
         self.conn.__class__ = SessionServerProtocol
+        self.lingering = False
+
+    def data_received(self, data: bytes) -> None:
+        if not self.lingering:  # else the rest of what was refused: dropped
+            super().data_received(data)
+
+    def handle_parser_exception(self) -> None:
+        if not self.transport.can_write_eof():  # TLS: no half-close
+            super().handle_parser_exception()
+            return
+        close = self.conn.close_sent
+        code, reason = (close.code, close.reason) if close else (WireCloseCode.ABNORMAL_CLOSURE, "")
+        self.queue.put_nowait({"type": "websocket.disconnect", "code": code, "reason": reason})
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        self.close_sent = self.lingering = True
+        self.transport.write_eof()
+        # uvicorn's own timer for a close under way: the app's end does not cut it short.
+        self.close_timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
