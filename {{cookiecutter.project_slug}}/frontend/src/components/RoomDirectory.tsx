@@ -29,12 +29,12 @@ export function RoomList({
 }) {
   const { rooms, count, error, loadingMore, reload, loadMore } = list;
   return (
-    <section className="room-directory" aria-labelledby="room-list-title">
-      <div className="room-section-header">
+    <section aria-labelledby="room-list-title">
+      <div className="flex flex-wrap items-center justify-between gap-2 [&_h2]:mt-1 [&_h2]:mb-2">
         <h2 id="room-list-title">Your rooms</h2>
         <button
           type="button"
-          className="secondary small"
+          className="btn-secondary btn-small"
           onClick={reload}
           data-testid="room-list-refresh"
         >
@@ -44,20 +44,20 @@ export function RoomList({
       <FormError testId="room-list-error">{error}</FormError>
       {rooms === null ? (
         error === null ? (
-          <p className="muted">Loading…</p>
+          <p className="text-muted">Loading…</p>
         ) : null
       ) : (
         <>
           {rooms.length === 0 ? (
-            <p className="muted" data-testid="room-list-empty">
+            <p className="text-muted" data-testid="room-list-empty">
               None yet.
             </p>
           ) : null}
-          <ul className="room-list" data-testid="room-list" data-count={count}>
+          <ul className="plain-list mb-3 gap-1.5" data-testid="room-list" data-count={count}>
             {rooms.map((room: Room) => (
               <li
                 key={room.name}
-                className={room.name === current ? "room-list-item current" : "room-list-item"}
+                className="flex min-w-0 flex-wrap items-center justify-between gap-x-2 gap-y-1 rounded-md border border-line px-2.5 py-1.5 has-aria-[current=page]:border-accent has-aria-[current=page]:bg-accent-light"
                 data-testid="room-list-item"
                 data-room={room.name}
                 data-public={String(room.is_public)}
@@ -69,18 +69,19 @@ export function RoomList({
                   onClick={() => {
                     onOpen(room.name);
                   }}
+                  className="min-w-0 font-semibold wrap-anywhere tap"
                   data-testid="room-link"
                 >
                   {room.name}
                 </Link>
-                <span className="room-list-tags">
-                  <span className={room.is_public ? "badge badge-public" : "badge badge-private"}>
+                <span className="flex min-w-0 flex-wrap items-center gap-1.5 text-sm">
+                  <span className={`${room.is_public ? "badge-info" : "badge"} px-2 py-0 text-xs`}>
                     {room.is_public ? "Public" : "Private"}
                   </span>
                   {room.is_owner ? (
-                    <span className="badge badge-yours">Yours</span>
+                    <span className="badge-ok px-2 py-0 text-xs">Yours</span>
                   ) : (
-                    <span className="muted room-list-owner">by {room.owner.name}</span>
+                    <span className="text-muted wrap-anywhere">by {room.owner.name}</span>
                   )}
                 </span>
               </li>
@@ -89,7 +90,7 @@ export function RoomList({
           {rooms.length < count ? (
             <button
               type="button"
-              className="secondary"
+              className="btn-secondary"
               onClick={loadMore}
               disabled={loadingMore}
               data-testid="room-list-more"
@@ -142,10 +143,14 @@ export function CreateRoomForm({
   };
 
   return (
-    <section className="room-create" aria-labelledby="room-create-title">
+    <section className="mt-4" aria-labelledby="room-create-title">
       <h2 id="room-create-title">New room</h2>
-      <form className="room-inline-form" onSubmit={onSubmit} noValidate>
-        <label className="room-grow">
+      <form
+        className="my-2 flex flex-wrap items-end gap-x-3 gap-y-2"
+        onSubmit={onSubmit}
+        noValidate
+      >
+        <label className="flex min-w-0 flex-[1_1_12rem] flex-col gap-1 font-medium [&>input]:w-full">
           Name
           <input
             value={name}
@@ -158,7 +163,7 @@ export function CreateRoomForm({
             data-testid="room-create-name"
           />
         </label>
-        <label className="room-check">
+        <label className="flex items-center gap-2 font-medium">
           <input
             type="checkbox"
             checked={isPublic}

@@ -59,8 +59,12 @@ function InviteForm({
 
   return (
     <>
-      <form className="room-inline-form" onSubmit={onSubmit} noValidate>
-        <label className="room-grow">
+      <form
+        className="my-2 flex flex-wrap items-end gap-x-3 gap-y-2"
+        onSubmit={onSubmit}
+        noValidate
+      >
+        <label className="flex min-w-0 flex-[1_1_12rem] flex-col gap-1 font-medium [&>input]:w-full">
           Let someone in
           <input
             type="email"
@@ -117,9 +121,9 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
   };
 
   return (
-    <div className="room-settings" data-testid="room-settings" data-role="owner">
+    <div data-testid="room-settings" data-role="owner">
       <h3>Manage this room</h3>
-      <label className="room-check">
+      <label className="flex items-center gap-2 font-medium">
         <input
           type="checkbox"
           checked={room.is_public}
@@ -129,7 +133,7 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
         />
         Public: anyone signed in may join
       </label>
-      <p className="muted room-settings-hint">
+      <p className="mt-1 mb-3 text-sm text-muted">
         {room.is_public
           ? "Making it private puts out everyone in it whom you did not let in."
           : "Only you and the people you let in may join."}
@@ -139,17 +143,22 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
 
       <h4>Let in</h4>
       {room.members.length === 0 ? (
-        <p className="muted" data-testid="room-invited-empty">
+        <p className="text-muted" data-testid="room-invited-empty">
           Nobody yet.
         </p>
       ) : (
-        <ul className="room-invited" data-testid="room-invited">
+        <ul className="plain-list gap-1.5" data-testid="room-invited">
           {room.members.map((person) => (
-            <li key={person.id} data-testid="room-invited-member" data-member-id={person.id}>
-              <span className="room-invited-name">{person.name}</span>
+            <li
+              key={person.id}
+              className="flex flex-wrap items-center justify-between gap-2"
+              data-testid="room-invited-member"
+              data-member-id={person.id}
+            >
+              <span className="min-w-0 wrap-anywhere">{person.name}</span>
               <button
                 type="button"
-                className="secondary small"
+                className="btn-secondary btn-small"
                 onClick={() => {
                   onRemove(person);
                 }}
@@ -166,17 +175,17 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
 
       <FormError testId="room-settings-error">{error}</FormError>
 
-      <div className="room-danger">
+      <div className="mt-4">
         {confirmingDelete ? (
-          <div className="notice notice-error" data-testid="room-delete-confirmation">
+          <div className="notice-error" data-testid="room-delete-confirmation">
             <p>
               Delete “{room.name}” for everyone? Its updates are gone and whoever is in it is put
               out.
             </p>
-            <div className="room-buttons">
+            <div className="flex flex-wrap gap-2">
               <button
                 type="button"
-                className="danger"
+                className="btn-danger"
                 onClick={onDelete}
                 disabled={submitting}
                 data-testid="room-delete-confirm"
@@ -185,7 +194,7 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
               </button>
               <button
                 type="button"
-                className="secondary"
+                className="btn-secondary"
                 onClick={() => {
                   setConfirmingDelete(false);
                 }}
@@ -199,7 +208,7 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
         ) : (
           <button
             type="button"
-            className="secondary danger-outline"
+            className="btn-danger-outline"
             onClick={() => {
               setConfirmingDelete(true);
             }}
@@ -230,11 +239,11 @@ function MemberSettings({
     run(() => removeMember(client, room.name, me), onLeftForGood);
   };
   return (
-    <div className="room-settings" data-testid="room-settings" data-role="member">
-      <p className="muted">{room.owner.name} let you into this room.</p>
+    <div data-testid="room-settings" data-role="member">
+      <p className="text-muted">{room.owner.name} let you into this room.</p>
       <button
         type="button"
-        className="secondary danger-outline"
+        className="btn-danger-outline"
         onClick={onLeave}
         disabled={submitting}
         data-testid="room-leave-for-good"
@@ -259,19 +268,16 @@ export function RoomSettings({
   const invited = me !== null && room.members.some((person) => person.id === me);
   return (
     <div
-      className="room-about"
+      className="mt-5 border-t border-line pt-3"
       data-testid="room-about"
       data-public={String(room.is_public)}
       data-owned={String(room.is_owner)}
     >
-      <p className="room-about-line">
-        <span
-          className={room.is_public ? "badge badge-public" : "badge badge-private"}
-          data-testid="room-visibility"
-        >
+      <p className="mt-0 mb-2 flex flex-wrap items-center gap-2 wrap-anywhere">
+        <span className={room.is_public ? "badge-info" : "badge"} data-testid="room-visibility">
           {room.is_public ? "Public" : "Private"}
         </span>
-        <span className="muted" data-testid="room-owner">
+        <span className="text-muted" data-testid="room-owner">
           {room.is_owner ? "Yours" : `Owned by ${room.owner.name}`}
         </span>
       </p>

@@ -26,6 +26,12 @@ const ToastContext = createContext<ToastApi | null>(null);
 
 const TOAST_LIFETIME_MS = 8_000;
 
+const TOAST_COLOURS: Record<ToastKind, string> = {
+  error: "border-[#fecdca] bg-error-bg text-error",
+  info: "border-line bg-white",
+  success: "border-line bg-success-bg",
+};
+
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const nextId = useRef(0);
@@ -69,21 +75,25 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   return (
     <ToastContext value={api}>
       {children}
-      <div className="toasts" data-testid="toasts" aria-live="polite">
+      <div
+        className="fixed right-4 bottom-4 z-10 flex max-w-[360px] flex-col gap-2"
+        data-testid="toasts"
+        aria-live="polite"
+      >
         {toasts.map((toast) => (
           <div
             key={toast.id}
-            className={`toast toast-${toast.kind}`}
+            className={`flex items-start gap-3 rounded-lg border px-4 py-3 shadow-md ${TOAST_COLOURS[toast.kind]}`}
             data-testid="toast"
             data-kind={toast.kind}
             role="status"
           >
-            <span className="toast-message" data-testid="toast-message">
+            <span className="flex-1" data-testid="toast-message">
               {toast.message}
             </span>
             <button
               type="button"
-              className="toast-close"
+              className="border-none bg-transparent px-1 py-0 text-lg leading-none text-inherit hover:bg-transparent"
               aria-label="Dismiss"
               data-toast-id={toast.id}
               onClick={onDismissClick}

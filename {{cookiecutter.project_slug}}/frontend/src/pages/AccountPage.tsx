@@ -21,12 +21,15 @@ function EmailSection({ user }: { user: User }) {
   };
 
   return (
-    <section className="account-section" aria-labelledby="account-email-title">
+    <section
+      className="mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0"
+      aria-labelledby="account-email-title"
+    >
       <h2 id="account-email-title">Email</h2>
-      <p className="account-email">
+      <p className="flex flex-wrap items-center gap-2 wrap-anywhere">
         <span data-testid="account-email">{user.email}</span>{" "}
         <span
-          className={user.email_verified ? "badge badge-verified" : "badge badge-unverified"}
+          className={user.email_verified ? "badge-ok" : "badge-wait"}
           data-testid="email-verified-badge"
           data-verified={String(user.email_verified)}
         >
@@ -35,7 +38,7 @@ function EmailSection({ user }: { user: User }) {
       </p>
       {user.email_verified ? null : (
         <>
-          <p className="muted">
+          <p className="text-muted">
             Verify your address so that you can get your account back if you lose your password.
           </p>
           <FormSuccess testId="send-verification-result">{result}</FormSuccess>
@@ -77,11 +80,11 @@ function ChangeEmailForm() {
     <EmailRequestForm
       send={send}
       renderSent={({ answer }, again) => (
-        <div className="form narrow-form">
+        <div className="form max-w-[380px]">
           <FormSuccess testId="email-change-pending">{answer}</FormSuccess>
           <button
             type="button"
-            className="secondary"
+            className="btn-secondary"
             onClick={again}
             data-testid="change-email-again"
           >
@@ -93,9 +96,9 @@ function ChangeEmailForm() {
       label="New email address"
       submitLabel="Change email"
       submitClassName="secondary"
-      className="form narrow-form"
+      className="form max-w-[380px]"
       intro={
-        <p className="muted">
+        <p className="text-muted">
           To change your address, enter the new one and your password. We mail a link to the new
           address; the change happens when you open it.
         </p>
@@ -140,9 +143,12 @@ function PasswordSection() {
   };
 
   return (
-    <section className="account-section" aria-labelledby="account-password-title">
+    <section
+      className="mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0"
+      aria-labelledby="account-password-title"
+    >
       <h2 id="account-password-title">Password</h2>
-      <form onSubmit={onSubmit} data-testid="change-password-form" className="form narrow-form">
+      <form onSubmit={onSubmit} data-testid="change-password-form" className="form max-w-[380px]">
         <CurrentPasswordField
           value={current}
           onChange={setCurrent}
@@ -193,9 +199,12 @@ function SessionsSection() {
   };
 
   return (
-    <section className="account-section" aria-labelledby="account-sessions-title">
+    <section
+      className="mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0"
+      aria-labelledby="account-sessions-title"
+    >
       <h2 id="account-sessions-title">Sessions</h2>
-      <p className="muted">
+      <p className="text-muted">
         Logging out everywhere ends every session of your account, on this device and all others:
         browsers, apps and open connections.
       </p>
@@ -212,7 +221,7 @@ function SessionsSection() {
           </button>
           <button
             type="button"
-            className="secondary"
+            className="btn-secondary"
             onClick={onCancel}
             disabled={busy}
             data-testid="logout-everywhere-cancel"
@@ -223,7 +232,7 @@ function SessionsSection() {
       ) : (
         <button
           type="button"
-          className="secondary"
+          className="btn-secondary"
           onClick={onAsk}
           data-testid="logout-everywhere-button"
         >
@@ -246,7 +255,7 @@ export function AccountPage() {
   if (!user) return null;
 
   return (
-    <section className="card account">
+    <section className="card">
       <h1>Account</h1>
       <EmailSection user={user} />
       <PasswordSection />

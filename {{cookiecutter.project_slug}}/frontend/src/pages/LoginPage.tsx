@@ -67,7 +67,7 @@ export function LoginPage() {
 
   if (challenge) {
     return (
-      <section className="card narrow" data-testid="login-challenge">
+      <section className="card card-narrow" data-testid="login-challenge">
         <h1>Log in</h1>
         <LoginChallengeStep challenge={challenge} onSignedIn={onSignedIn} onRestart={onRestart} />
       </section>
@@ -75,10 +75,10 @@ export function LoginPage() {
   }
 
   return (
-    <section className="card narrow">
+    <section className="card card-narrow">
       <h1>Log in</h1>
       {notice ? (
-        <p className="notice notice-info" role="status" data-testid="login-notice">
+        <p className="notice-info" role="status" data-testid="login-notice">
           {notice}
         </p>
       ) : null}
@@ -112,7 +112,7 @@ export function LoginPage() {
           {submitting ? "Logging in…" : "Log in"}
         </button>
       </form>
-      <p className="form-links">
+      <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
         <Link to="/forgot-password" data-testid="forgot-password-link">
           Forgot your password?
         </Link>

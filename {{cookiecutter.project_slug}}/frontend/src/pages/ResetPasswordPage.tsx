@@ -10,7 +10,7 @@ import { useSubmit } from "../hooks/useSubmit";
 
 function AskForNewLink() {
   return (
-    <p className="form-links">
+    <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
       <Link to="/forgot-password" data-testid="reset-new-link">
         Ask for a new link
       </Link>
@@ -27,7 +27,7 @@ export function ResetPasswordPage() {
 
   if (token === null) {
     return (
-      <section className="card narrow">
+      <section className="card card-narrow">
         <h1>Set a new password</h1>
         <FormError testId="reset-error">
           This link has no reset token. Open the link from the email again, or ask for a new one.
@@ -56,10 +56,10 @@ export function ResetPasswordPage() {
 
   if (result) {
     return (
-      <section className="card narrow">
+      <section className="card card-narrow">
         <h1>Set a new password</h1>
         <FormSuccess testId="reset-result">{result}</FormSuccess>
-        <p className="form-links">
+        <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
           <Link to="/login" data-testid="reset-login-link">
             Log in with your new password
           </Link>
@@ -69,7 +69,7 @@ export function ResetPasswordPage() {
   }
 
   return (
-    <section className="card narrow">
+    <section className="card card-narrow">
       <h1>Set a new password</h1>
       <form onSubmit={onSubmit} data-testid="reset-form" className="form">
         <NewPasswordFields

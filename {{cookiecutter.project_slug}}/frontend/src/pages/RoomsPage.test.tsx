@@ -222,7 +222,7 @@ describe("RoomsPage: being in a room", () => {
 
     await openFromList("lobby");
     expect(screen.getByTestId("location").textContent).toBe("/rooms/lobby");
-    expect(listItem("lobby").className).toContain("current");
+    expect(within(listItem("lobby")).getByRole("link").getAttribute("aria-current")).toBe("page");
     const [join] = rooms.requestsFor("join");
     expect(join?.data).toEqual({ room: "lobby" });
     expect(typeof join?.id).toBe("string");

@@ -155,9 +155,9 @@ function NewUserForm({
   };
 
   return (
-    <section className="users-new" aria-labelledby="users-new-title">
+    <section className="mb-6" aria-labelledby="users-new-title">
       <h2 id="users-new-title">Add a user</h2>
-      <form className="form narrow-form" onSubmit={onSubmit} noValidate>
+      <form className="form max-w-[380px]" onSubmit={onSubmit} noValidate>
         <label>
           Email
           <input
@@ -197,7 +197,7 @@ function NewUserForm({
             required
           />
         </label>
-        <label className="room-check">
+        <label className="flex items-center gap-2 font-medium">
           <input
             type="checkbox"
             checked={administrator}
@@ -257,26 +257,31 @@ function UserRow({
     : { change: { is_active: true }, label: "Reactivate" };
 
   return (
-    <li className="user-row" aria-label={name} data-testid="user-row" data-user-id={user.id}>
-      <div className="user-who">
-        <span className="user-name">{name}</span>
-        {user.full_name ? <span className="muted user-email">{user.email}</span> : null}
-        <span className="user-tags">
+    <li
+      className="flex min-w-0 flex-wrap items-center justify-between gap-x-3 gap-y-2 rounded-lg border border-line px-3 py-2.5 [&>p]:basis-full"
+      aria-label={name}
+      data-testid="user-row"
+      data-user-id={user.id}
+    >
+      <div className="flex min-w-0 flex-[1_1_14rem] flex-col wrap-anywhere">
+        <span className="font-semibold">{name}</span>
+        {user.full_name ? <span className="text-muted">{user.email}</span> : null}
+        <span className="flex flex-wrap gap-1.5 empty:hidden">
           {me ? <span className="badge">You</span> : null}
-          {user.is_superuser ? <span className="badge badge-yours">Administrator</span> : null}
-          {user.is_active ? null : <span className="badge badge-unverified">Deactivated</span>}
+          {user.is_superuser ? <span className="badge-ok">Administrator</span> : null}
+          {user.is_active ? null : <span className="badge-wait">Deactivated</span>}
         </span>
       </div>
       {confirming ? (
-        <div className="user-confirm notice" role="group" aria-label="Confirm the change">
+        <div className="notice m-0 basis-full" role="group" aria-label="Confirm the change">
           <p>
             {confirming.label} for your own account? You may lose access to this page
             {confirming.change.is_active === false ? " and be logged out" : ""}.
           </p>
-          <div className="room-buttons">
+          <div className="flex flex-wrap gap-2">
             <button
               type="button"
-              className="danger"
+              className="btn-danger"
               onClick={() => {
                 apply(confirming);
               }}
@@ -285,7 +290,7 @@ function UserRow({
             </button>
             <button
               type="button"
-              className="secondary"
+              className="btn-secondary"
               onClick={() => {
                 setConfirming(null);
               }}
@@ -295,10 +300,10 @@ function UserRow({
           </div>
         </div>
       ) : (
-        <div className="room-buttons user-actions">
+        <div className="flex flex-wrap gap-2">
           <button
             type="button"
-            className="secondary"
+            className="btn-secondary"
             disabled={submitting}
             onClick={() => {
               ask(admin);
@@ -309,7 +314,7 @@ function UserRow({
           </button>
           <button
             type="button"
-            className={user.is_active ? "danger-outline" : "secondary"}
+            className={user.is_active ? "btn-danger-outline" : "btn-secondary"}
             disabled={submitting}
             onClick={() => {
               ask(active);
@@ -332,7 +337,7 @@ export function UsersPage() {
     return (
       <section className="card">
         <h1>Users</h1>
-        <p className="notice notice-info">{ADMINISTRATORS_ONLY}</p>
+        <p className="notice-info">{ADMINISTRATORS_ONLY}</p>
       </section>
     );
   }
@@ -358,9 +363,9 @@ function UsersManager({
   };
 
   return (
-    <section className="card users-page">
+    <section className="card">
       <h1>Users</h1>
-      <p className="muted">
+      <p className="text-muted">
         Everyone with an account. A deactivated user cannot log in, and is logged out everywhere;
         administrators manage the others here. There is always at least one active administrator.
       </p>
@@ -371,11 +376,11 @@ function UsersManager({
         <FormError testId="users-list-error">{error}</FormError>
         {users === null ? (
           error === null ? (
-            <p className="muted">Loading…</p>
+            <p className="text-muted">Loading…</p>
           ) : null
         ) : (
           <>
-            <ul className="user-list" aria-labelledby="users-list-title">
+            <ul className="plain-list mb-3 gap-2" aria-labelledby="users-list-title">
               {users.map((user) => (
                 <UserRow
                   key={user.id}
@@ -387,7 +392,12 @@ function UsersManager({
               ))}
             </ul>
             {users.length < count ? (
-              <button type="button" className="secondary" onClick={loadMore} disabled={loadingMore}>
+              <button
+                type="button"
+                className="btn-secondary"
+                onClick={loadMore}
+                disabled={loadingMore}
+              >
                 {loadingMore ? "Loading…" : `Show more (${String(count - users.length)} left)`}
               </button>
             ) : null}

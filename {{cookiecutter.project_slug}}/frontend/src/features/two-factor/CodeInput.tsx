@@ -54,7 +54,7 @@ export function CodeInput({
       <input
         type="text"
         name="code"
-        className={recovery ? "code-input code-input-recovery" : "code-input"}
+        className={`font-mono text-xl ${recovery ? "max-w-[22rem] tracking-[0.1em]" : "max-w-48 tracking-[0.3em]"}`}
         inputMode={recovery ? "text" : "numeric"}
         autoComplete="one-time-code"
         autoCapitalize="off"

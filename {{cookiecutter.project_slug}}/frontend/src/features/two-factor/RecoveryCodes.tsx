@@ -44,10 +44,16 @@ export function RecoveryCodesPanel({
   };
 
   return (
-    <div className="recovery-codes-panel" data-testid="totp-recovery-codes-panel">
+    <div
+      className="my-3 rounded-lg border border-line px-4 py-3 [&_h3]:mt-0 [&_h3]:mb-2 [&_h3]:text-base"
+      data-testid="totp-recovery-codes-panel"
+    >
       <h3>Your recovery codes</h3>
       <p data-testid="totp-recovery-shown-once">{SHOWN_ONCE}</p>
-      <ul className="recovery-codes" data-testid="totp-recovery-codes">
+      <ul
+        className="my-3 grid list-none grid-cols-[repeat(2,max-content)] gap-x-6 gap-y-1 rounded-md bg-subtle px-4 py-3 font-mono text-base select-all"
+        data-testid="totp-recovery-codes"
+      >
         {codes.map((code) => (
           <li key={code} data-testid="totp-recovery-code">
             {code}
@@ -55,7 +61,7 @@ export function RecoveryCodesPanel({
         ))}
       </ul>
       {copy === "copied" ? (
-        <p className="muted" role="status" data-testid="totp-recovery-copied">
+        <p className="text-muted" role="status" data-testid="totp-recovery-copied">
           Copied.
         </p>
       ) : null}
@@ -67,7 +73,7 @@ export function RecoveryCodesPanel({
       <div className="actions">
         <button
           type="button"
-          className="secondary"
+          className="btn-secondary"
           onClick={onCopy}
           data-testid="totp-recovery-copy"
         >
@@ -99,8 +105,10 @@ export function NewRecoveryCodesForm({ onNewCodes }: { onNewCodes: (codes: strin
   };
 
   return (
-    <form onSubmit={onSubmit} data-testid="totp-recovery-form" className="form narrow-form">
-      <p className="muted">New recovery codes replace the ones you have: those stop working.</p>
+    <form onSubmit={onSubmit} data-testid="totp-recovery-form" className="form max-w-[380px]">
+      <p className="text-muted">
+        New recovery codes replace the ones you have: those stop working.
+      </p>
       <CurrentPasswordField
         value={password}
         onChange={setPassword}
@@ -109,7 +117,7 @@ export function NewRecoveryCodesForm({ onNewCodes }: { onNewCodes: (codes: strin
       <FormError testId="totp-recovery-error">{error}</FormError>
       <button
         type="submit"
-        className="secondary"
+        className="btn-secondary"
         disabled={submitting}
         data-testid="totp-recovery-submit"
       >

@@ -18,7 +18,6 @@ import {
 import { CodeForm } from "./CodeForm";
 import { CODE_LABEL } from "./CodeStep";
 import { NewRecoveryCodesForm, RecoveryCodesPanel } from "./RecoveryCodes";
-import "./twoFactor.css";
 
 /** With this many recovery codes left or fewer, the page suggests new ones. */
 const FEW_CODES_LEFT = 3;
@@ -55,7 +54,7 @@ function StartForm({
   };
 
   return (
-    <form onSubmit={onSubmit} data-testid="totp-enable-form" className="form narrow-form">
+    <form onSubmit={onSubmit} data-testid="totp-enable-form" className="form max-w-[380px]">
       <CurrentPasswordField value={password} onChange={setPassword} testId="totp-enable-password" />
       <FormError testId="totp-enable-error">{error}</FormError>
       <button type="submit" disabled={submitting} data-testid="totp-enable-button">
@@ -89,18 +88,22 @@ function Enrolment({
         1Password), or type the key in by hand.
       </p>
       <img
-        className="totp-qr"
+        className="my-3 block size-[200px] [image-rendering:pixelated]"
         alt="QR code for your authenticator app"
         src={svgDataUri(enrolment.qrSvg)}
         data-testid="totp-qr"
       />
       <p>
         Key:{" "}
-        <code className="totp-secret" data-testid="totp-secret" data-secret={enrolment.secret}>
+        <code
+          className="inline-block rounded-md bg-subtle px-2 py-1 font-mono text-base wrap-anywhere select-all"
+          data-testid="totp-secret"
+          data-secret={enrolment.secret}
+        >
           {groupSecret(enrolment.secret)}
         </code>
       </p>
-      <p className="muted">
+      <p className="text-muted">
         On this phone? <a href={enrolment.otpauthUri}>Open the key in your authenticator app</a>.
       </p>
       <CodeForm
@@ -108,12 +111,17 @@ function Enrolment({
         onDone={onConfirmed}
         fatal={gone}
         testId="totp-confirm"
-        className="form narrow-form"
+        className="form max-w-[380px]"
         label="Code from the app"
         submitLabel="Turn on"
         buttonRow
         extraButtons={
-          <button type="button" className="secondary" onClick={onCancel} data-testid="totp-cancel">
+          <button
+            type="button"
+            className="btn-secondary"
+            onClick={onCancel}
+            data-testid="totp-cancel"
+          >
             Cancel
           </button>
         }
@@ -139,8 +147,8 @@ function DisableForm({ onDisabled }: { onDisabled: (message: string) => void }) 
       send={send}
       onDone={onDone}
       testId="totp-disable"
-      className="form narrow-form"
-      intro={<p className="muted">To turn it off, enter your password and a code.</p>}
+      className="form max-w-[380px]"
+      intro={<p className="text-muted">To turn it off, enter your password and a code.</p>}
       fields={
         <CurrentPasswordField
           value={password}
@@ -160,7 +168,7 @@ function RecoveryCodesLeft({ left }: { left: number }) {
   const few = left <= FEW_CODES_LEFT;
   return (
     <p
-      className={few ? "recovery-left-low" : "muted"}
+      className={few ? "text-warning" : "text-muted"}
       data-testid="totp-recovery-left"
       data-count={left}
     >
@@ -245,7 +253,7 @@ export function TwoFactorSettings() {
 
   return (
     <section
-      className="account-section"
+      className="mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0"
       data-testid="totp-section"
       aria-labelledby="account-two-factor-title"
     >
@@ -258,7 +266,7 @@ export function TwoFactorSettings() {
           </span>
         ) : (
           <span
-            className={enabled ? "badge badge-on" : "badge"}
+            className={enabled ? "badge-ok" : "badge"}
             data-testid="totp-status"
             data-enabled={String(enabled)}
           >
@@ -266,7 +274,7 @@ export function TwoFactorSettings() {
           </span>
         )}
       </p>
-      <p className="muted">
+      <p className="text-muted">
         With two-factor authentication on, signing in also asks for a code from an authenticator app
         on your phone, or one of your recovery codes.
       </p>
