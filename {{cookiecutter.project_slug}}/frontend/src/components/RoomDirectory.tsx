@@ -1,11 +1,11 @@
-import { type ChangeEvent, type SubmitEvent, useState } from "react";
 import { Link } from "react-router";
+import { z } from "zod/mini";
 
 import type { AuthClient } from "../api/auth";
 import { INVALID_ROOM_NAME, isValidRoomName } from "../api/room";
 import { createRoom, type Room, roomSegment } from "../api/rooms";
 import type { RoomListApi } from "../hooks/useRooms";
-import { useSubmit } from "../hooks/useSubmit";
+import { useFormMutation } from "../hooks/useFormMutation";
 import { FormError } from "./FormMessage";
 
 export { INVALID_ROOM_NAME };
@@ -104,6 +104,11 @@ export function RoomList({
   );
 }
 
+const newRoomSchema = z.object({
+  name: z.string().check(z.trim(), z.refine(isValidRoomName, INVALID_ROOM_NAME)),
+  isPublic: z.boolean(),
+});
+
 /** A new room of the user's own; `onCreated` opens it. */
 export function CreateRoomForm({
   client,
@@ -112,34 +117,18 @@ export function CreateRoomForm({
   client: AuthClient;
   onCreated: (room: Room) => void;
 }) {
-  const [name, setName] = useState("");
-  const [isPublic, setIsPublic] = useState(false);
-  const { submitting, error, setError, run } = useSubmit("The room could not be made.");
-
-  const onNameChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setName(event.target.value);
-    setError(null);
-  };
-
-  const onPublicChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setIsPublic(event.target.checked);
-  };
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const wanted = name.trim();
-    if (!isValidRoomName(wanted)) {
-      setError(INVALID_ROOM_NAME);
-      return;
-    }
-    run(
-      () => createRoom(client, wanted, isPublic),
-      (room) => {
-        setName("");
-        setIsPublic(false);
-        onCreated(room);
-      },
-    );
+  const { form, problem, submitting, onSubmit } = useFormMutation({
+    schema: newRoomSchema,
+    defaultValues: { name: "", isPublic: false },
+    send: ({ name, isPublic }) => createRoom(client, name, isPublic),
+    onSent: (room, { reset }) => {
+      reset();
+      onCreated(room);
+    },
+    fallback: "The room could not be made.",
+  });
+  const onNameChange = () => {
+    form.clearErrors("root");
   };
 
   return (
@@ -153,30 +142,24 @@ export function CreateRoomForm({
         <label className="flex min-w-0 flex-[1_1_12rem] flex-col gap-1 font-medium [&>input]:w-full">
           Name
           <input
-            value={name}
-            onChange={onNameChange}
+            {...form.register("name", { onChange: onNameChange })}
             placeholder="e.g. team.chat"
             maxLength={100}
             autoComplete="off"
             spellCheck={false}
-            aria-invalid={error !== null}
+            aria-invalid={problem !== null}
             data-testid="room-create-name"
           />
         </label>
         <label className="flex items-center gap-2 font-medium">
-          <input
-            type="checkbox"
-            checked={isPublic}
-            onChange={onPublicChange}
-            data-testid="room-create-public"
-          />
+          <input type="checkbox" {...form.register("isPublic")} data-testid="room-create-public" />
           Public (anyone signed in may join)
         </label>
         <button type="submit" disabled={submitting} data-testid="room-create-button">
           {submitting ? "Making…" : "Make room"}
         </button>
       </form>
-      <FormError testId="room-create-error">{error}</FormError>
+      <FormError testId="room-create-error">{problem}</FormError>
     </section>
   );
 }

@@ -1,4 +1,6 @@
-import { type ChangeEvent, type SubmitEvent, useState } from "react";
+import { useMutation } from "@tanstack/react-query";
+import { type ChangeEvent, useState } from "react";
+import { z } from "zod/mini";
 
 import type { AuthClient } from "../api/auth";
 import {
@@ -10,7 +12,7 @@ import {
   type RoomDetail,
   setRoomPublic,
 } from "../api/rooms";
-import { useSubmit } from "../hooks/useSubmit";
+import { failure, useFormMutation } from "../hooks/useFormMutation";
 import { FormError, FormSuccess } from "./FormMessage";
 
 interface OwnerProps {
@@ -23,38 +25,30 @@ interface OwnerProps {
   onDeleted: () => void;
 }
 
+const inviteSchema = z.object({
+  email: z.string().check(z.trim(), z.minLength(1, "Enter the address of their account.")),
+});
+
 /** Letting people in by address. */
 function InviteForm({
   client,
   room,
   onMembersChanged,
 }: Pick<OwnerProps, "client" | "room" | "onMembersChanged">) {
-  const [email, setEmail] = useState("");
-  const [result, setResult] = useState<string | null>(null);
-  const { submitting, error, setError, run } = useSubmit("They could not be let in.");
-
-  const onChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setEmail(event.target.value);
-    setError(null);
-    setResult(null);
-  };
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const address = email.trim();
-    if (address === "") {
-      setError("Enter the address of their account.");
-      return;
-    }
-    setResult(null);
-    run(
-      () => inviteMember(client, room.name, address),
-      (person: Person) => {
-        setEmail("");
-        setResult(`${person.name} may join this room now.`);
-        onMembersChanged();
-      },
-    );
+  const { form, mutation, problem, submitting, onSubmit } = useFormMutation({
+    schema: inviteSchema,
+    defaultValues: { email: "" },
+    send: ({ email }) => inviteMember(client, room.name, email),
+    onSent: (_, { reset }) => {
+      reset();
+      onMembersChanged();
+    },
+    fallback: "They could not be let in.",
+  });
+  // An edit puts away what the last try said.
+  const onChange = () => {
+    form.clearErrors("root");
+    mutation.reset();
   };
 
   return (
@@ -68,13 +62,12 @@ function InviteForm({
           Let someone in
           <input
             type="email"
-            value={email}
-            onChange={onChange}
+            {...form.register("email", { onChange })}
             placeholder="their account's email address"
             maxLength={320}
             autoComplete="off"
             spellCheck={false}
-            aria-invalid={error !== null}
+            aria-invalid={problem !== null}
             data-testid="room-invite-email"
           />
         </label>
@@ -82,8 +75,10 @@ function InviteForm({
           {submitting ? "Inviting…" : "Invite"}
         </button>
       </form>
-      <FormError testId="room-invite-error">{error}</FormError>
-      <FormSuccess testId="room-invite-result">{result}</FormSuccess>
+      <FormError testId="room-invite-error">{problem}</FormError>
+      <FormSuccess testId="room-invite-result">
+        {mutation.data ? `${mutation.data.name} may join this room now.` : null}
+      </FormSuccess>
     </>
   );
 }
@@ -92,32 +87,32 @@ function InviteForm({
 function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }: OwnerProps) {
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const [removing, setRemoving] = useState<string | null>(null);
-  const { submitting, error, run } = useSubmit("The room could not be changed.");
+  // One change at a time, whichever it is.
+  const change = useMutation({ mutationFn: (action: () => Promise<unknown>) => action() });
+  const submitting = change.isPending;
 
   const onPublicChange = (event: ChangeEvent<HTMLInputElement>) => {
     const wanted = event.target.checked;
-    run(() => setRoomPublic(client, room.name, wanted), onUpdated);
+    change.mutate(() => setRoomPublic(client, room.name, wanted).then(onUpdated));
   };
 
   const onRemove = (person: Person) => {
     setRemoving(person.id);
-    run(
-      () => removeMember(client, room.name, person.id),
-      () => {
+    change.mutate(() => removeMember(client, room.name, person.id), {
+      onSuccess: () => {
         setRemoving(null);
         onMembersChanged();
       },
-    );
+    });
   };
 
   const onDelete = () => {
-    run(
-      () => deleteRoom(client, room.name),
-      () => {
+    change.mutate(() => deleteRoom(client, room.name), {
+      onSuccess: () => {
         setConfirmingDelete(false);
         onDeleted();
       },
-    );
+    });
   };
 
   return (
@@ -173,7 +168,9 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
         </ul>
       )}
 
-      <FormError testId="room-settings-error">{error}</FormError>
+      <FormError testId="room-settings-error">
+        {failure(change.error, "The room could not be changed.")}
+      </FormError>
 
       <div className="mt-4">
         {confirmingDelete ? (
@@ -234,9 +231,13 @@ function MemberSettings({
   me: string;
   onLeftForGood: () => void;
 }) {
-  const { submitting, error, run } = useSubmit("You could not leave the room.");
+  const leave = useMutation({
+    mutationFn: () => removeMember(client, room.name, me),
+    onSuccess: onLeftForGood,
+  });
+  const submitting = leave.isPending;
   const onLeave = () => {
-    run(() => removeMember(client, room.name, me), onLeftForGood);
+    leave.mutate();
   };
   return (
     <div data-testid="room-settings" data-role="member">
@@ -250,7 +251,9 @@ function MemberSettings({
       >
         {submitting ? "Leaving…" : "Leave this room for good"}
       </button>
-      <FormError testId="room-leave-for-good-error">{error}</FormError>
+      <FormError testId="room-leave-for-good-error">
+        {failure(leave.error, "You could not leave the room.")}
+      </FormError>
     </div>
   );
 }

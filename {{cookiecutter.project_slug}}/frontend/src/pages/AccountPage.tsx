@@ -1,23 +1,29 @@
-import { type SubmitEvent, useEffect, useState } from "react";
+import { useMutation } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import { useNavigate } from "react-router";
+import { z } from "zod/mini";
 
 import { changePassword, requestEmailChange, sendVerificationEmail } from "../api/account";
-import { errorMessage, type User } from "../api/auth";
+import type { User } from "../api/auth";
 import { useAuth } from "../components/auth";
 import { CurrentPasswordField } from "../components/CurrentPasswordField";
 import { EmailRequestForm } from "../components/EmailRequestForm";
 import { FormError, FormSuccess } from "../components/FormMessage";
-import { NewPasswordFields, useNewPassword } from "../components/NewPasswordFields";
+import {
+  NewPasswordFields,
+  newPasswordSchema,
+  NO_NEW_PASSWORD,
+} from "../components/NewPasswordFields";
 import { useFeatures } from "../features/context";
-import { useSubmit } from "../hooks/useSubmit";
+import { failure, useFormMutation } from "../hooks/useFormMutation";
 
 function EmailSection({ user }: { user: User }) {
   const { client } = useAuth();
-  const [result, setResult] = useState<string | null>(null);
-  const { submitting: sending, error, run } = useSubmit("The email could not be sent.");
+  const verification = useMutation({ mutationFn: () => sendVerificationEmail(client) });
+  const result = verification.data ?? null;
 
   const onSend = () => {
-    run(() => sendVerificationEmail(client), setResult);
+    verification.mutate();
   };
 
   return (
@@ -42,14 +48,20 @@ function EmailSection({ user }: { user: User }) {
             Verify your address so that you can get your account back if you lose your password.
           </p>
           <FormSuccess testId="send-verification-result">{result}</FormSuccess>
-          <FormError testId="send-verification-error">{error}</FormError>
+          <FormError testId="send-verification-error">
+            {failure(verification.error, "The email could not be sent.")}
+          </FormError>
           <button
             type="button"
             onClick={onSend}
-            disabled={sending}
+            disabled={verification.isPending}
             data-testid="send-verification-button"
           >
-            {sending ? "Sending…" : result ? "Send it again" : "Send verification email"}
+            {verification.isPending
+              ? "Sending…"
+              : result
+                ? "Send it again"
+                : "Send verification email"}
           </button>
         </>
       )}
@@ -68,13 +80,8 @@ const CHANGE_EMAIL_TEST_IDS = {
 /** A new address: it takes effect once the link mailed to it is opened (on /confirm-email). */
 function ChangeEmailForm() {
   const { client } = useAuth();
-  const [password, setPassword] = useState("");
 
-  const send = async (email: string) => {
-    const message = await requestEmailChange(client, email, password);
-    setPassword("");
-    return message;
-  };
+  const send = (email: string, current: string) => requestEmailChange(client, email, current);
 
   return (
     <EmailRequestForm
@@ -95,7 +102,7 @@ function ChangeEmailForm() {
       fallback="The address could not be changed."
       label="New email address"
       submitLabel="Change email"
-      submitClassName="secondary"
+      submitClassName="btn-secondary"
       className="form max-w-[380px]"
       intro={
         <p className="text-muted">
@@ -103,44 +110,30 @@ function ChangeEmailForm() {
           address; the change happens when you open it.
         </p>
       }
+      fields={(register) => (
+        <CurrentPasswordField field={register("current")} testId="change-email-password" />
+      )}
       testIds={CHANGE_EMAIL_TEST_IDS}
-    >
-      <CurrentPasswordField
-        value={password}
-        onChange={setPassword}
-        testId="change-email-password"
-      />
-    </EmailRequestForm>
+    />
   );
 }
 
 export const PASSWORD_CHANGED =
   "Your password has changed. You stay signed in here; every other session of your account has ended.";
 
+const passwordChangeSchema = z.intersection(z.object({ current: z.string() }), newPasswordSchema);
+
 function PasswordSection() {
   const { client } = useAuth();
-  const [current, setCurrent] = useState("");
-  const newPassword = useNewPassword();
-  const [result, setResult] = useState<string | null>(null);
-  const { submitting, error, setError, run } = useSubmit("The password could not be changed.");
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    setResult(null);
-    const problem = newPassword.problem();
-    if (problem) {
-      setError(problem);
-      return;
-    }
-    run(
-      () => changePassword(client, current, newPassword.password),
-      () => {
-        setResult(PASSWORD_CHANGED);
-        setCurrent("");
-        newPassword.clear();
-      },
-    );
-  };
+  const { form, mutation, problem, submitting, onSubmit } = useFormMutation({
+    schema: passwordChangeSchema,
+    defaultValues: { current: "", ...NO_NEW_PASSWORD },
+    send: ({ current, password }) => changePassword(client, current, password),
+    onSent: (_, { reset }) => {
+      reset();
+    },
+    fallback: "The password could not be changed.",
+  });
 
   return (
     <section
@@ -149,18 +142,16 @@ function PasswordSection() {
     >
       <h2 id="account-password-title">Password</h2>
       <form onSubmit={onSubmit} data-testid="change-password-form" className="form max-w-[380px]">
-        <CurrentPasswordField
-          value={current}
-          onChange={setCurrent}
-          testId="change-password-current"
-        />
+        <CurrentPasswordField field={form.register("current")} testId="change-password-current" />
         <NewPasswordFields
-          value={newPassword}
+          register={form.register}
           passwordTestId="change-password-new"
           confirmTestId="change-password-confirm"
         />
-        <FormError testId="change-password-error">{error}</FormError>
-        <FormSuccess testId="change-password-result">{result}</FormSuccess>
+        <FormError testId="change-password-error">{problem}</FormError>
+        <FormSuccess testId="change-password-result">
+          {mutation.isSuccess && !problem ? PASSWORD_CHANGED : null}
+        </FormSuccess>
         <button type="submit" disabled={submitting} data-testid="change-password-submit">
           {submitting ? "Saving…" : "Change password"}
         </button>
@@ -173,11 +164,17 @@ function SessionsSection() {
   const { logoutEverywhere } = useAuth();
   const navigate = useNavigate();
   const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const logout = useMutation({
+    mutationFn: logoutEverywhere,
+    onSuccess: () => navigate("/login", { replace: true }),
+    onError: () => {
+      setConfirming(false);
+    },
+  });
+  const busy = logout.isPending;
 
   const onAsk = () => {
-    setError(null);
+    logout.reset();
     setConfirming(true);
   };
 
@@ -186,16 +183,7 @@ function SessionsSection() {
   };
 
   const onConfirm = () => {
-    setBusy(true);
-    logoutEverywhere()
-      .then(() => {
-        void navigate("/login", { replace: true });
-      })
-      .catch((err: unknown) => {
-        setError(errorMessage(err, "Could not log out everywhere."));
-        setConfirming(false);
-        setBusy(false);
-      });
+    logout.mutate();
   };
 
   return (
@@ -208,7 +196,9 @@ function SessionsSection() {
         Logging out everywhere ends every session of your account, on this device and all others:
         browsers, apps and open connections.
       </p>
-      <FormError testId="logout-everywhere-error">{error}</FormError>
+      <FormError testId="logout-everywhere-error">
+        {failure(logout.error, "Could not log out everywhere.")}
+      </FormError>
       {confirming ? (
         <div className="actions">
           <button

@@ -1,4 +1,6 @@
-import { type ChangeEvent, type SubmitEvent, useCallback, useEffect, useState } from "react";
+import { useMutation } from "@tanstack/react-query";
+import { useCallback, useEffect, useState } from "react";
+import { z } from "zod/mini";
 
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../api/account";
 import { type AuthClient, errorMessage } from "../api/auth";
@@ -12,7 +14,7 @@ import {
 } from "../api/users";
 import { useAuth } from "../components/auth";
 import { FormError, FormSuccess } from "../components/FormMessage";
-import { useSubmit } from "../hooks/useSubmit";
+import { failure, useFormMutation } from "../hooks/useFormMutation";
 
 /** What the page says when someone who is not an administrator opens it. */
 export const ADMINISTRATORS_ONLY = "Only administrators can manage users.";
@@ -96,6 +98,20 @@ function useUserList(client: AuthClient) {
   return { ...listing, loadMore, added, changed };
 }
 
+const newUserSchema = z.object({
+  email: z.string().check(z.trim(), z.minLength(1, "Enter the new user's email address.")),
+  fullName: z.string().check(z.trim()),
+  password: z
+    .string()
+    .check(
+      z.minLength(
+        MIN_PASSWORD_LENGTH,
+        `Give them a first password of at least ${String(MIN_PASSWORD_LENGTH)} characters.`,
+      ),
+    ),
+  administrator: z.boolean(),
+});
+
 function NewUserForm({
   client,
   onCreated,
@@ -103,55 +119,28 @@ function NewUserForm({
   client: AuthClient;
   onCreated: (user: ManagedUser) => void;
 }) {
-  const [email, setEmail] = useState("");
-  const [fullName, setFullName] = useState("");
-  const [password, setPassword] = useState("");
-  const [administrator, setAdministrator] = useState(false);
-  const [result, setResult] = useState<string | null>(null);
-  const { submitting, error, setError, run } = useSubmit("The user could not be added.");
-
-  const edited = <T,>(set: (value: T) => void) => {
-    return (value: T) => {
-      set(value);
-      setError(null);
-      setResult(null);
-    };
-  };
-  const onEmail = edited(setEmail);
-  const onFullName = edited(setFullName);
-  const onPassword = edited(setPassword);
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const address = email.trim();
-    if (address === "") {
-      setError("Enter the new user's email address.");
-      return;
-    }
-    if (password.length < MIN_PASSWORD_LENGTH) {
-      setError(`Give them a first password of at least ${String(MIN_PASSWORD_LENGTH)} characters.`);
-      return;
-    }
-    setResult(null);
-    run(
-      () =>
-        createUser(client, {
-          email: address,
-          full_name: fullName.trim() === "" ? null : fullName.trim(),
-          password,
-          is_superuser: administrator,
-        }),
-      (user) => {
-        setEmail("");
-        setFullName("");
-        setPassword("");
-        setAdministrator(false);
-        setResult(
-          `${user.email} can log in now with the password you chose. Give it to them another way than email, and ask them to change it on their account page.`,
-        );
-        onCreated(user);
-      },
-    );
+  const { form, mutation, problem, submitting, onSubmit } = useFormMutation({
+    schema: newUserSchema,
+    defaultValues: { email: "", fullName: "", password: "", administrator: false },
+    send: ({ email, fullName, password, administrator }) =>
+      createUser(client, {
+        email,
+        full_name: fullName === "" ? null : fullName,
+        password,
+        is_superuser: administrator,
+      }),
+    onSent: (user, { reset }) => {
+      reset();
+      onCreated(user);
+    },
+    fallback: "The user could not be added.",
+  });
+  // An edit puts away what the last try said.
+  const edited = {
+    onChange: () => {
+      form.clearErrors("root");
+      mutation.reset();
+    },
   };
 
   return (
@@ -162,10 +151,7 @@ function NewUserForm({
           Email
           <input
             type="email"
-            value={email}
-            onChange={(event: ChangeEvent<HTMLInputElement>) => {
-              onEmail(event.target.value);
-            }}
+            {...form.register("email", edited)}
             maxLength={320}
             autoComplete="off"
             spellCheck={false}
@@ -174,23 +160,13 @@ function NewUserForm({
         </label>
         <label>
           Name (optional)
-          <input
-            value={fullName}
-            onChange={(event: ChangeEvent<HTMLInputElement>) => {
-              onFullName(event.target.value);
-            }}
-            maxLength={255}
-            autoComplete="off"
-          />
+          <input {...form.register("fullName", edited)} maxLength={255} autoComplete="off" />
         </label>
         <label>
           First password
           <input
             type="password"
-            value={password}
-            onChange={(event: ChangeEvent<HTMLInputElement>) => {
-              onPassword(event.target.value);
-            }}
+            {...form.register("password", edited)}
             minLength={MIN_PASSWORD_LENGTH}
             maxLength={MAX_PASSWORD_LENGTH}
             autoComplete="new-password"
@@ -198,17 +174,15 @@ function NewUserForm({
           />
         </label>
         <label className="flex items-center gap-2 font-medium">
-          <input
-            type="checkbox"
-            checked={administrator}
-            onChange={(event: ChangeEvent<HTMLInputElement>) => {
-              setAdministrator(event.target.checked);
-            }}
-          />
+          <input type="checkbox" {...form.register("administrator")} />
           Administrator (may manage users)
         </label>
-        <FormError testId="users-new-error">{error}</FormError>
-        <FormSuccess testId="users-new-result">{result}</FormSuccess>
+        <FormError testId="users-new-error">{problem}</FormError>
+        <FormSuccess testId="users-new-result">
+          {mutation.data
+            ? `${mutation.data.email} can log in now with the password you chose. Give it to them another way than email, and ask them to change it on their account page.`
+            : null}
+        </FormSuccess>
         <button type="submit" disabled={submitting}>
           {submitting ? "Adding…" : "Add user"}
         </button>
@@ -234,13 +208,17 @@ function UserRow({
   me: boolean;
   onChanged: (user: ManagedUser) => void;
 }) {
-  const { submitting, error, run } = useSubmit("The change could not be saved.");
+  const update = useMutation({
+    mutationFn: (change: UserChange) => updateUser(client, user.id, change),
+    onSuccess: onChanged,
+  });
+  const submitting = update.isPending;
   const [confirming, setConfirming] = useState<PendingChange | null>(null);
   const name = user.full_name ?? user.email;
 
   const apply = (pending: PendingChange) => {
     setConfirming(null);
-    run(() => updateUser(client, user.id, pending.change), onChanged);
+    update.mutate(pending.change);
   };
 
   // Changing one's own account can take this page away: it asks first.
@@ -325,7 +303,9 @@ function UserRow({
           </button>
         </div>
       )}
-      <FormError testId="user-row-error">{error}</FormError>
+      <FormError testId="user-row-error">
+        {failure(update.error, "The change could not be saved.")}
+      </FormError>
     </li>
   );
 }

@@ -43,7 +43,7 @@ export function MagicLinkRequest() {
         label="Email me a sign-in link"
         submitLabel="Email me a sign-in link"
         placeholder="you@example.com"
-        submitClassName="secondary"
+        submitClassName="btn-secondary"
         testIds={TEST_IDS}
       />
     </div>

@@ -1,14 +1,18 @@
-import { type SubmitEvent, useState } from "react";
+import { useState } from "react";
+import { z } from "zod/mini";
 
 import { useAuth } from "../../components/auth";
 import { CurrentPasswordField } from "../../components/CurrentPasswordField";
 import { FormError } from "../../components/FormMessage";
-import { useSubmit } from "../../hooks/useSubmit";
+import { useFormMutation } from "../../hooks/useFormMutation";
 import { newRecoveryCodes } from "./api";
 
 export const SHOWN_ONCE =
   "Keep these codes somewhere safe, such as a password manager. If you lose your phone, each one signs you in once, " +
   "in place of a code from the app. They will not be shown again.";
+
+/** A form that asks for the current password only. */
+export const passwordSchema = z.object({ current: z.string() });
 
 type CopyState = "idle" | "copied" | "failed";
 
@@ -90,31 +94,24 @@ export function RecoveryCodesPanel({
 /** "New recovery codes": with the password; the old codes stop working. */
 export function NewRecoveryCodesForm({ onNewCodes }: { onNewCodes: (codes: string[]) => void }) {
   const { client } = useAuth();
-  const [password, setPassword] = useState("");
-  const { submitting, error, run } = useSubmit("Could not make new recovery codes.");
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    run(
-      () => newRecoveryCodes(client, password),
-      (codes) => {
-        setPassword("");
-        onNewCodes(codes);
-      },
-    );
-  };
+  const { form, problem, submitting, onSubmit } = useFormMutation({
+    schema: passwordSchema,
+    defaultValues: { current: "" },
+    send: ({ current }) => newRecoveryCodes(client, current),
+    onSent: (codes, { reset }) => {
+      reset();
+      onNewCodes(codes);
+    },
+    fallback: "Could not make new recovery codes.",
+  });
 
   return (
     <form onSubmit={onSubmit} data-testid="totp-recovery-form" className="form max-w-[380px]">
       <p className="text-muted">
         New recovery codes replace the ones you have: those stop working.
       </p>
-      <CurrentPasswordField
-        value={password}
-        onChange={setPassword}
-        testId="totp-recovery-password"
-      />
-      <FormError testId="totp-recovery-error">{error}</FormError>
+      <CurrentPasswordField field={form.register("current")} testId="totp-recovery-password" />
+      <FormError testId="totp-recovery-error">{problem}</FormError>
       <button
         type="submit"
         className="btn-secondary"

@@ -1,10 +1,10 @@
-import { type SubmitEvent, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 
 import { ApiError, errorMessage } from "../../api/auth";
 import { useAuth } from "../../components/auth";
 import { CurrentPasswordField } from "../../components/CurrentPasswordField";
 import { FormError, FormSuccess } from "../../components/FormMessage";
-import { useSubmit } from "../../hooks/useSubmit";
+import { useFormMutation } from "../../hooks/useFormMutation";
 import {
   confirmTotp,
   disableTotp,
@@ -17,7 +17,7 @@ import {
 } from "./api";
 import { CodeForm } from "./CodeForm";
 import { CODE_LABEL } from "./CodeStep";
-import { NewRecoveryCodesForm, RecoveryCodesPanel } from "./RecoveryCodes";
+import { NewRecoveryCodesForm, passwordSchema, RecoveryCodesPanel } from "./RecoveryCodes";
 
 /** With this many recovery codes left or fewer, the page suggests new ones. */
 const FEW_CODES_LEFT = 3;
@@ -35,28 +35,26 @@ function StartForm({
   onAlreadyOn: (message: string) => void;
 }) {
   const { client } = useAuth();
-  const [password, setPassword] = useState("");
-  const { submitting, error, setError, run } = useSubmit("Could not start the set-up.");
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    run(
-      () => startTotpEnrolment(client, password),
-      (enrolment) => {
-        setPassword("");
-        onStarted(enrolment);
-      },
-      (err, text) => {
-        if (err instanceof ApiError && err.status === 409) onAlreadyOn(text);
-        else setError(text);
-      },
-    );
-  };
+  const { form, problem, submitting, onSubmit } = useFormMutation({
+    schema: passwordSchema,
+    defaultValues: { current: "" },
+    send: ({ current }) => startTotpEnrolment(client, current),
+    onSent: (enrolment, { reset }) => {
+      reset();
+      onStarted(enrolment);
+    },
+    fallback: "Could not start the set-up.",
+    onFailure: (err, message) => {
+      if (!(err instanceof ApiError && err.status === 409)) return false;
+      onAlreadyOn(message);
+      return true;
+    },
+  });
 
   return (
     <form onSubmit={onSubmit} data-testid="totp-enable-form" className="form max-w-[380px]">
-      <CurrentPasswordField value={password} onChange={setPassword} testId="totp-enable-password" />
-      <FormError testId="totp-enable-error">{error}</FormError>
+      <CurrentPasswordField field={form.register("current")} testId="totp-enable-password" />
+      <FormError testId="totp-enable-error">{problem}</FormError>
       <button type="submit" disabled={submitting} data-testid="totp-enable-button">
         {submitting ? "Starting…" : "Set up two-factor authentication"}
       </button>
@@ -133,33 +131,22 @@ function Enrolment({
 /** Turning it off: the password, and a code from the app or a recovery code. */
 function DisableForm({ onDisabled }: { onDisabled: (message: string) => void }) {
   const { client } = useAuth();
-  const [password, setPassword] = useState("");
-
-  const send = (code: string) => disableTotp(client, password, code);
-
-  const onDone = (message: string) => {
-    setPassword("");
-    onDisabled(message);
-  };
+  const send = (code: string, current: string) => disableTotp(client, current, code);
 
   return (
     <CodeForm
       send={send}
-      onDone={onDone}
+      onDone={onDisabled}
       testId="totp-disable"
       className="form max-w-[380px]"
       intro={<p className="text-muted">To turn it off, enter your password and a code.</p>}
-      fields={
-        <CurrentPasswordField
-          value={password}
-          onChange={setPassword}
-          testId="totp-disable-password"
-        />
-      }
+      fields={(register) => (
+        <CurrentPasswordField field={register("current")} testId="totp-disable-password" />
+      )}
       recovery
       label={CODE_LABEL}
       submitLabel="Turn off two-factor authentication"
-      submitClassName="secondary"
+      submitClassName="btn-secondary"
     />
   );
 }
