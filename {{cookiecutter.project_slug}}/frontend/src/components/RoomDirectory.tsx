@@ -27,7 +27,7 @@ export function RoomList({
   /** A click on a room's link (also when it is the one on show: it then tries it again). */
   onOpen: (name: string) => void;
 }) {
-  const { rooms, count, error, loadingMore, reload, loadMore } = list;
+  const { items: rooms, count, error, loadingMore, reload, loadMore } = list;
   return (
     <section aria-labelledby="room-list-title">
       <div className="flex flex-wrap items-center justify-between gap-2 [&_h2]:mt-1 [&_h2]:mb-2">

@@ -410,7 +410,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
           </div>
         ) : (
           <div className="-order-1 m-0 min-w-0 [&_h2]:mt-1" data-testid="rooms-pick">
-            {list.rooms !== null && list.rooms.length === 0 ? (
+            {list.items !== null && list.items.length === 0 ? (
               <>
                 <h2>No rooms yet</h2>
                 <p>

@@ -1,9 +1,9 @@
 import { useMutation } from "@tanstack/react-query";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useState } from "react";
 import { z } from "zod/mini";
 
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../api/account";
-import { type AuthClient, errorMessage } from "../api/auth";
+import type { AuthClient } from "../api/auth";
 import {
   createUser,
   listUsers,
@@ -15,87 +15,43 @@ import {
 import { useAuth } from "../components/auth";
 import { FormError, FormSuccess } from "../components/FormMessage";
 import { failure, useFormMutation } from "../hooks/useFormMutation";
+import { usePagedList } from "../hooks/usePagedList";
 
 /** What the page says when someone who is not an administrator opens it. */
 export const ADMINISTRATORS_ONLY = "Only administrators can manage users.";
 
-interface Listing {
-  users: ManagedUser[] | null;
-  count: number;
-  error: string | null;
-  loadingMore: boolean;
-}
-
 /** The accounts, a page at a time; new and changed ones replace what was loaded. */
 function useUserList(client: AuthClient) {
-  const [listing, setListing] = useState<Listing>({
-    users: null,
-    count: 0,
-    error: null,
-    loadingMore: false,
-  });
-
-  useEffect(() => {
-    let active = true;
-    listUsers(client).then(
-      (page) => {
-        if (active)
-          setListing({ users: page.data, count: page.count, error: null, loadingMore: false });
-      },
-      (error: unknown) => {
-        if (active)
-          setListing((current) => ({
-            ...current,
-            error: errorMessage(error, "The users could not be loaded."),
-          }));
-      },
-    );
-    return () => {
-      active = false;
-    };
-  }, [client]);
-
-  const loadMore = () => {
-    const loaded = listing.users ?? [];
-    setListing((current) => ({ ...current, loadingMore: true, error: null }));
-    listUsers(client, loaded.length, USERS_PAGE_SIZE).then(
-      (page) => {
-        setListing((current) => {
-          const known = new Set((current.users ?? []).map((user) => user.id));
-          const users = [
-            ...(current.users ?? []),
-            ...page.data.filter((user) => !known.has(user.id)),
-          ];
-          return { users, count: page.count, error: null, loadingMore: false };
-        });
-      },
-      (error: unknown) => {
-        setListing((current) => ({
-          ...current,
-          loadingMore: false,
-          error: errorMessage(error, "More users could not be loaded."),
-        }));
-      },
-    );
-  };
+  const list = usePagedList(
+    "users",
+    (skip) => listUsers(client, skip, USERS_PAGE_SIZE),
+    (user) => user.id,
+    "The users could not be loaded.",
+  );
+  const { edit } = list;
 
   /** A new account goes first, where the one who made it sees it. */
-  const added = useCallback((user: ManagedUser) => {
-    setListing((current) => ({
-      ...current,
-      users: [user, ...(current.users ?? [])],
-      count: current.count + 1,
-    }));
-  }, []);
+  const added = useCallback(
+    (user: ManagedUser) => {
+      edit((page, index) => ({
+        data: index === 0 ? [user, ...page.data] : page.data,
+        count: page.count + 1,
+      }));
+    },
+    [edit],
+  );
 
-  const changed = useCallback((user: ManagedUser) => {
-    setListing((current) => ({
-      ...current,
-      users: (current.users ?? []).map((known) => (known.id === user.id ? user : known)),
-    }));
-  }, []);
+  const changed = useCallback(
+    (user: ManagedUser) => {
+      edit((page) => ({
+        ...page,
+        data: page.data.map((known) => (known.id === user.id ? user : known)),
+      }));
+    },
+    [edit],
+  );
 
-  return { ...listing, loadMore, added, changed };
+  return { ...list, users: list.items, added, changed };
 }
 
 const newUserSchema = z.object({

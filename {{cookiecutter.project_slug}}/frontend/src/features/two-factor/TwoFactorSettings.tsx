@@ -1,10 +1,11 @@
-import { useEffect, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 
-import { ApiError, errorMessage } from "../../api/auth";
+import { ApiError } from "../../api/auth";
 import { useAuth } from "../../components/auth";
 import { CurrentPasswordField } from "../../components/CurrentPasswordField";
 import { FormError, FormSuccess } from "../../components/FormMessage";
-import { useFormMutation } from "../../hooks/useFormMutation";
+import { failure, useFormMutation } from "../../hooks/useFormMutation";
 import {
   confirmTotp,
   disableTotp,
@@ -168,32 +169,25 @@ function RecoveryCodesLeft({ left }: { left: number }) {
 /** The account page's "Two-factor authentication" section. */
 export function TwoFactorSettings() {
   const { client } = useAuth();
-  const [status, setStatus] = useState<TotpStatus | null>(null);
+  const queryClient = useQueryClient();
+  const statusQuery = useQuery({
+    queryKey: ["two-factor-status"],
+    queryFn: () => fetchTotpStatus(client),
+    gcTime: 0,
+  });
+  const status = statusQuery.data ?? null;
+  const setStatus = (value: TotpStatus) => {
+    queryClient.setQueryData(["two-factor-status"], value);
+  };
   const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null);
   // Recovery codes are shown once, right after they are made, and kept nowhere else.
   const [codes, setCodes] = useState<readonly string[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [loads, setLoads] = useState(0);
-
-  useEffect(() => {
-    let active = true;
-    fetchTotpStatus(client).then(
-      (value) => {
-        if (active) setStatus(value);
-      },
-      (err: unknown) => {
-        if (active) setError(errorMessage(err, "Could not load the two-factor settings."));
-      },
-    );
-    return () => {
-      active = false;
-    };
-  }, [client, loads]);
 
   const onAlreadyOn = (text: string) => {
     setError(text);
-    setLoads((count) => count + 1);
+    void statusQuery.refetch();
   };
 
   const onStarted = (started: TotpEnrolment) => {
@@ -266,7 +260,9 @@ export function TwoFactorSettings() {
         on your phone, or one of your recovery codes.
       </p>
       <FormSuccess testId="totp-message">{message}</FormSuccess>
-      <FormError testId="totp-error">{error}</FormError>
+      <FormError testId="totp-error">
+        {error ?? failure(statusQuery.error, "Could not load the two-factor settings.")}
+      </FormError>
       {enabled === false && enrolment ? (
         <Enrolment
           enrolment={enrolment}
