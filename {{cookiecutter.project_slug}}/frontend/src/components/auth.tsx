@@ -1,4 +1,3 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   createContext,
   type ReactNode,
@@ -6,11 +5,18 @@ import {
   useContext,
   useEffect,
   useMemo,
+  useRef,
   useState,
 } from "react";
 import { Navigate, Outlet, useLocation } from "react-router";
 
-import { type AuthClient, auth as defaultAuth, type LoginResult, type User } from "../api/auth";
+import {
+  type AuthClient,
+  auth as defaultAuth,
+  type LoginResult,
+  NotAuthenticatedError,
+  type User,
+} from "../api/auth";
 
 export type AuthStatus = "loading" | "authenticated" | "anonymous";
 
@@ -38,9 +44,6 @@ export const LOGGED_OUT_EVERYWHERE = "You have been logged out on every device."
 
 const AuthContext = createContext<AuthState | null>(null);
 
-/** The signed-in user (null: nobody), as the query cache holds it. */
-const ME = ["me"];
-
 export function AuthProvider({
   children,
   client = defaultAuth,
@@ -48,45 +51,52 @@ export function AuthProvider({
   children: ReactNode;
   client?: AuthClient;
 }) {
-  const queryClient = useQueryClient();
+  const [status, setStatus] = useState<AuthStatus>("loading");
+  const [user, setUser] = useState<User | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  // On start, the refresh cookie (if any) restores the session: one refresh call. A sign-in or a
-  // log-out meanwhile cancels it (below): what it brings back then arrives too late to count.
-  const { data: user } = useQuery({
-    queryKey: ME,
-    queryFn: () => client.restoreSession(),
-    staleTime: Infinity,
-    gcTime: Infinity,
-  });
-  const status: AuthStatus = user === undefined ? "loading" : user ? "authenticated" : "anonymous";
+  // Raised by every log-out: a user that an earlier request brings back arrives too late to count.
+  const logouts = useRef(0);
 
-  const signOut = useCallback(async () => {
-    await queryClient.cancelQueries({ queryKey: ME });
-    queryClient.setQueryData(ME, null);
-  }, [queryClient]);
+  // On start, the refresh cookie (if any) restores the session: one refresh call.
+  useEffect(() => {
+    let active = true;
+    const started = logouts.current;
+    void client.restoreSession().then((restored) => {
+      if (!active || logouts.current !== started) return;
+      if (restored) {
+        setUser(restored);
+        setStatus("authenticated");
+      } else {
+        // A sign-in may have completed meanwhile (e.g. an emailed link): it stands.
+        setStatus((current) => (current === "authenticated" ? current : "anonymous"));
+      }
+    });
+    return () => {
+      active = false;
+    };
+  }, [client]);
 
   // A refresh that fails (cookie revoked or expired) clears the token: log out here too.
   useEffect(
     () =>
       client.tokens.subscribe(() => {
-        if (client.tokens.accessToken === null && queryClient.getQueryData(ME) !== undefined)
-          queryClient.setQueryData(ME, null);
+        if (client.tokens.accessToken === null) {
+          setUser(null);
+          setStatus((current) => (current === "loading" ? current : "anonymous"));
+        }
       }),
-    [client, queryClient],
+    [client],
   );
 
   const loadUser = useCallback(async () => {
-    await queryClient.cancelQueries({ queryKey: ME });
-    try {
-      const me = await queryClient.query({ queryKey: ME, queryFn: client.me, staleTime: 0 });
-      setNotice(null);
-      return me;
-    } catch (error) {
-      // The restore it cancelled is not coming back: nobody is signed in.
-      if (queryClient.getQueryData(ME) === undefined) queryClient.setQueryData(ME, null);
-      throw error;
-    }
-  }, [client, queryClient]);
+    const started = logouts.current;
+    const me = await client.me();
+    if (logouts.current !== started) throw new NotAuthenticatedError("Logged out meanwhile.");
+    setUser(me);
+    setStatus("authenticated");
+    setNotice(null);
+    return me;
+  }, [client]);
 
   const login = useCallback(
     async (email: string, password: string) => {
@@ -98,30 +108,25 @@ export function AuthProvider({
   );
 
   const logout = useCallback(async () => {
+    logouts.current += 1;
     try {
       await client.logout();
     } finally {
-      await signOut();
+      setUser(null);
+      setStatus("anonymous");
     }
-  }, [client, signOut]);
+  }, [client]);
 
   const logoutEverywhere = useCallback(async () => {
     await client.logoutEverywhere();
-    await signOut();
+    logouts.current += 1;
+    setUser(null);
+    setStatus("anonymous");
     setNotice(LOGGED_OUT_EVERYWHERE);
-  }, [client, signOut]);
+  }, [client]);
 
   const value = useMemo(
-    () => ({
-      status,
-      user: user ?? null,
-      client,
-      login,
-      loadUser,
-      logout,
-      logoutEverywhere,
-      notice,
-    }),
+    () => ({ status, user, client, login, loadUser, logout, logoutEverywhere, notice }),
     [status, user, client, login, loadUser, logout, logoutEverywhere, notice],
   );
   return <AuthContext value={value}>{children}</AuthContext>;
