@@ -30,7 +30,7 @@ interface AppProps {
  * The server state of one page load. A failed request is not tried again on its own, nor an
  * answer asked again when the window comes back into focus: a link's token works once.
  */
-function newQueryClient(): QueryClient {
+export function newQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: Infinity } },
   });

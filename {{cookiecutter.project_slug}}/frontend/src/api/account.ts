@@ -70,13 +70,3 @@ export async function confirmEmailChange(client: AuthClient, token: string): Pro
 /** The shortest password the server accepts. */
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 128;
-
-/** Why a new password (typed twice) cannot be sent, or null when it can. */
-export function newPasswordProblem(password: string, repeated: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH)
-    return `Use at least ${String(MIN_PASSWORD_LENGTH)} characters.`;
-  if (password.length > MAX_PASSWORD_LENGTH)
-    return `Use at most ${String(MAX_PASSWORD_LENGTH)} characters.`;
-  if (password !== repeated) return "The two passwords do not match.";
-  return null;
-}

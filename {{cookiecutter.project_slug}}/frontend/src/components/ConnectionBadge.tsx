@@ -8,6 +8,14 @@ const STATUS_LABELS: Record<ConnectionStatus, string> = {
   closed: "Closed",
 };
 
+const STATUS_BADGES: Record<ConnectionStatus, string> = {
+  connecting: "badge-wait",
+  authenticating: "badge-wait",
+  open: "badge-ok",
+  reconnecting: "badge-wait",
+  closed: "badge",
+};
+
 /** The socket's state, with the pending reconnect when there is one. */
 export function ConnectionBadge({
   status,
@@ -24,7 +32,7 @@ export function ConnectionBadge({
   }
   return (
     <span
-      className={`badge badge-${status}`}
+      className={STATUS_BADGES[status]}
       data-testid="connection-status"
       data-status={status}
       role="status"

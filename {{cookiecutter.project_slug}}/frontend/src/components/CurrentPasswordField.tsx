@@ -1,32 +1,26 @@
-import type { ChangeEvent } from "react";
+import type { UseFormRegisterReturn } from "react-hook-form";
 
 interface CurrentPasswordFieldProps {
-  value: string;
-  onChange: (value: string) => void;
+  /** The form's field: `register("current")`. */
+  field: UseFormRegisterReturn;
   testId: string;
   label?: string;
 }
 
 /** The account's password, asked for again before a change that matters (address, password, sign-in settings). */
 export function CurrentPasswordField({
-  value,
-  onChange,
+  field,
   testId,
   label = "Current password",
 }: CurrentPasswordFieldProps) {
-  const onInput = (event: ChangeEvent<HTMLInputElement>) => {
-    onChange(event.target.value);
-  };
   return (
     <label>
       {label}
       <input
         type="password"
-        name="current-password"
+        {...field}
         autoComplete="current-password"
         required
-        value={value}
-        onChange={onInput}
         data-testid={testId}
       />
     </label>

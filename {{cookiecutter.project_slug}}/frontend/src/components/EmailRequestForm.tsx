@@ -1,7 +1,13 @@
-import { type ChangeEvent, type ReactNode, type SubmitEvent, useState } from "react";
+import { type ReactNode, useState } from "react";
+import type { UseFormRegister } from "react-hook-form";
+import { z } from "zod/mini";
 
-import { useSubmit } from "../hooks/useSubmit";
+import { useFormMutation } from "../hooks/useFormMutation";
 import { FormError } from "./FormMessage";
+
+const emailRequestSchema = z.object({ email: z.string().check(z.trim()), current: z.string() });
+
+type EmailRequest = z.infer<typeof emailRequestSchema>;
 
 interface Sent<T> {
   /** The address it went to, trimmed. */
@@ -11,8 +17,8 @@ interface Sent<T> {
 }
 
 interface EmailRequestFormProps<T> {
-  /** Asks the server to mail the (trimmed) address. */
-  send: (email: string) => Promise<T>;
+  /** Asks the server to mail the (trimmed) address; `current` is the current password's field. */
+  send: (email: string, current: string) => Promise<T>;
   /** Shown in place of the form once sent; `again` brings the form back. */
   renderSent: (sent: Sent<T>, again: () => void) => ReactNode;
   /** The error when a failure has no message of the server's. */
@@ -21,8 +27,8 @@ interface EmailRequestFormProps<T> {
   submitLabel: string;
   /** Above the field, inside the form. */
   intro?: ReactNode;
-  /** More fields, after the address (e.g. the current password). */
-  children?: ReactNode;
+  /** More fields, after the address (e.g. the current password, as `current`). */
+  fields?: (register: UseFormRegister<EmailRequest>) => ReactNode;
   placeholder?: string;
   submitClassName?: string;
   /** The form's class; `form` by default. */
@@ -38,30 +44,26 @@ export function EmailRequestForm<T>({
   label,
   submitLabel,
   intro,
-  children,
+  fields,
   placeholder,
   submitClassName,
   className = "form",
   testIds,
 }: EmailRequestFormProps<T>) {
-  const [email, setEmail] = useState("");
   const [sent, setSent] = useState<Sent<T> | null>(null);
-  const { submitting, error, run } = useSubmit(fallback);
-
-  const onEmailChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setEmail(event.target.value);
-  };
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const address = email.trim();
-    run(
-      () => send(address),
-      (answer) => {
-        setSent({ email: address, answer });
-      },
-    );
-  };
+  const { form, problem, submitting, onSubmit } = useFormMutation({
+    schema: emailRequestSchema,
+    defaultValues: { email: "", current: "" },
+    send: async ({ email, current }: EmailRequest) => ({
+      email,
+      answer: await send(email, current),
+    }),
+    onSent: (result, { reset }) => {
+      reset();
+      setSent(result);
+    },
+    fallback,
+  });
 
   const onAgain = () => {
     setSent(null);
@@ -76,17 +78,15 @@ export function EmailRequestForm<T>({
         {label}
         <input
           type="email"
-          name="email"
+          {...form.register("email")}
           autoComplete="email"
           placeholder={placeholder}
           required
-          value={email}
-          onChange={onEmailChange}
           data-testid={testIds.email}
         />
       </label>
-      {children}
-      <FormError testId={testIds.error}>{error}</FormError>
+      {fields?.(form.register)}
+      <FormError testId={testIds.error}>{problem}</FormError>
       <button
         type="submit"
         className={submitClassName}

@@ -21,10 +21,10 @@ function FormMessage({
 
 /** What went wrong, read out by screen readers. */
 export function FormError(props: FormMessageProps) {
-  return <FormMessage {...props} className="form-error" role="alert" />;
+  return <FormMessage {...props} className="m-0 text-error" role="alert" />;
 }
 
 /** What worked: usually the server's answer. */
 export function FormSuccess(props: FormMessageProps) {
-  return <FormMessage {...props} className="notice notice-success" role="status" />;
+  return <FormMessage {...props} className="notice-success" role="status" />;
 }

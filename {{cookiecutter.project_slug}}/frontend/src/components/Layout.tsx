@@ -45,16 +45,23 @@ export function Layout() {
   const signedIn = status === "authenticated" && user !== null;
 
   return (
-    <div className="app">
-      <header className="topbar" onKeyDown={onMenuKeyDown}>
-        <Link to="/" className="brand" data-testid="brand">
+    <>
+      <header
+        className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-line bg-white px-6 py-3 max-sm:px-4 max-sm:py-2"
+        onKeyDown={onMenuKeyDown}
+      >
+        <Link
+          to="/"
+          className="min-w-0 text-lg font-bold text-ink no-underline wrap-anywhere tap"
+          data-testid="brand"
+        >
           {PROJECT_NAME}
         </Link>
         {signedIn ? (
           <>
             <button
               type="button"
-              className="secondary menu-button"
+              className="btn-secondary not-narrow:hidden"
               aria-expanded={menuOpen}
               aria-controls={MENU_ID}
               onClick={onMenuClick}
@@ -62,7 +69,12 @@ export function Layout() {
             >
               Menu
             </button>
-            <nav id={MENU_ID} className={menuOpen ? "topnav open" : "topnav"} aria-label="Main">
+            <nav
+              id={MENU_ID}
+              className="flex min-w-0 flex-wrap items-center gap-x-4 gap-y-2 narrow:not-data-open:hidden narrow:basis-full narrow:flex-col narrow:items-stretch narrow:gap-1 narrow:border-t narrow:border-line narrow:pt-2 [&_a]:tap narrow:[&_a]:px-1 [&_a[aria-current=page]]:font-semibold [&_a[aria-current=page]]:decoration-2"
+              data-open={menuOpen || undefined}
+              aria-label="Main"
+            >
               <NavLink to="/session" data-testid="nav-session">
                 Session
               </NavLink>
@@ -77,12 +89,15 @@ export function Layout() {
                   Users
                 </NavLink>
               ) : null}
-              <span className="topnav-user muted" data-testid="current-user">
+              <span
+                className="min-w-0 text-muted wrap-anywhere narrow:px-1 narrow:pt-2"
+                data-testid="current-user"
+              >
                 {user.email}
               </span>
               <button
                 type="button"
-                className="secondary"
+                className="btn-secondary narrow:self-start"
                 data-testid="logout-button"
                 onClick={onLogout}
               >
@@ -92,9 +107,9 @@ export function Layout() {
           </>
         ) : null}
       </header>
-      <main className="content">
+      <main className="mx-auto my-8 max-w-[860px] px-4 max-sm:my-4 max-sm:px-2">
         <Outlet />
       </main>
-    </div>
+    </>
   );
 }

@@ -31,7 +31,12 @@ export function LoginChallengeStep({ challenge, onSignedIn, onRestart }: LoginCh
     return (
       <div className="form">
         <FormError testId="challenge-unsupported">{UNSUPPORTED_CHALLENGE}</FormError>
-        <button type="button" className="secondary" onClick={onBack} data-testid="challenge-back">
+        <button
+          type="button"
+          className="btn-secondary"
+          onClick={onBack}
+          data-testid="challenge-back"
+        >
           Back
         </button>
       </div>

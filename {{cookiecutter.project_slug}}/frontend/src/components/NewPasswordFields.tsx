@@ -1,96 +1,58 @@
-import { type ChangeEvent, useState } from "react";
+import type { FieldValues, Path, UseFormRegister } from "react-hook-form";
+import { z } from "zod/mini";
 
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, newPasswordProblem } from "../api/account";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../api/account";
 
-export interface NewPassword {
-  password: string;
-  repeated: string;
-  setPassword: (password: string) => void;
-  setRepeated: (repeated: string) => void;
-  /** Why the password cannot be sent (too short, too long, the two differ), or null when it can. */
-  problem: () => string | null;
-  clear: () => void;
-}
+/** A new password typed twice: too short, too long, or the two differ, it cannot be sent. */
+export const newPasswordSchema = z
+  .object({
+    password: z
+      .string()
+      .check(
+        z.minLength(MIN_PASSWORD_LENGTH, `Use at least ${String(MIN_PASSWORD_LENGTH)} characters.`),
+        z.maxLength(MAX_PASSWORD_LENGTH, `Use at most ${String(MAX_PASSWORD_LENGTH)} characters.`),
+      ),
+    repeated: z.string(),
+  })
+  .check(
+    z.refine(({ password, repeated }) => password === repeated, {
+      message: "The two passwords do not match.",
+      path: ["repeated"],
+    }),
+  );
 
-/** A new password typed twice, for <NewPasswordFields>. */
-export function useNewPassword(): NewPassword {
-  const [password, setPassword] = useState("");
-  const [repeated, setRepeated] = useState("");
-  return {
-    password,
-    repeated,
-    setPassword,
-    setRepeated,
-    problem: () => newPasswordProblem(password, repeated),
-    clear: () => {
-      setPassword("");
-      setRepeated("");
-    },
-  };
-}
+export type NewPassword = z.infer<typeof newPasswordSchema>;
 
-interface NewPasswordFieldsProps {
-  value: NewPassword;
+export const NO_NEW_PASSWORD: NewPassword = { password: "", repeated: "" };
+
+interface NewPasswordFieldsProps<V extends NewPassword & FieldValues> {
+  register: UseFormRegister<V>;
   passwordTestId: string;
   confirmTestId: string;
 }
 
-function PasswordInput({
-  label,
-  name,
-  value,
-  onChange,
-  testId,
-}: {
-  label: string;
-  name: string;
-  value: string;
-  onChange: (value: string) => void;
-  testId: string;
-}) {
-  const onInput = (event: ChangeEvent<HTMLInputElement>) => {
-    onChange(event.target.value);
-  };
-  return (
-    <label>
+/** "New password" and "New password, again": the fields of a form that sets a password. */
+export function NewPasswordFields<V extends NewPassword & FieldValues>({
+  register,
+  passwordTestId,
+  confirmTestId,
+}: NewPasswordFieldsProps<V>) {
+  const fields = [
+    { label: "New password", field: "password", testId: passwordTestId },
+    { label: "New password, again", field: "repeated", testId: confirmTestId },
+  ] as const;
+  return fields.map(({ label, field, testId }) => (
+    <label key={field}>
       {label}
       <input
         type="password"
-        name={name}
+        {...register(field as Path<V>)}
         autoComplete="new-password"
         required
         minLength={MIN_PASSWORD_LENGTH}
         maxLength={MAX_PASSWORD_LENGTH}
-        value={value}
-        onChange={onInput}
         data-testid={testId}
       />
     </label>
-  );
-}
-
-/** "New password" and "New password, again": the fields of a form that sets a password. */
-export function NewPasswordFields({
-  value,
-  passwordTestId,
-  confirmTestId,
-}: NewPasswordFieldsProps) {
-  return (
-    <>
-      <PasswordInput
-        label="New password"
-        name="new-password"
-        value={value.password}
-        onChange={value.setPassword}
-        testId={passwordTestId}
-      />
-      <PasswordInput
-        label="New password, again"
-        name="new-password-again"
-        value={value.repeated}
-        onChange={value.setRepeated}
-        testId={confirmTestId}
-      />
-    </>
-  );
+  ));
 }

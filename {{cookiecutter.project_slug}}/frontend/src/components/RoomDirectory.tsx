@@ -1,11 +1,11 @@
-import { type ChangeEvent, type SubmitEvent, useState } from "react";
 import { Link } from "react-router";
+import { z } from "zod/mini";
 
 import type { AuthClient } from "../api/auth";
 import { INVALID_ROOM_NAME, isValidRoomName } from "../api/room";
 import { createRoom, type Room, roomSegment } from "../api/rooms";
 import type { RoomListApi } from "../hooks/useRooms";
-import { useSubmit } from "../hooks/useSubmit";
+import { useFormMutation } from "../hooks/useFormMutation";
 import { FormError } from "./FormMessage";
 
 export { INVALID_ROOM_NAME };
@@ -27,14 +27,14 @@ export function RoomList({
   /** A click on a room's link (also when it is the one on show: it then tries it again). */
   onOpen: (name: string) => void;
 }) {
-  const { rooms, count, error, loadingMore, reload, loadMore } = list;
+  const { items: rooms, count, error, loadingMore, reload, loadMore } = list;
   return (
-    <section className="room-directory" aria-labelledby="room-list-title">
-      <div className="room-section-header">
+    <section aria-labelledby="room-list-title">
+      <div className="flex flex-wrap items-center justify-between gap-2 [&_h2]:mt-1 [&_h2]:mb-2">
         <h2 id="room-list-title">Your rooms</h2>
         <button
           type="button"
-          className="secondary small"
+          className="btn-secondary btn-small"
           onClick={reload}
           data-testid="room-list-refresh"
         >
@@ -44,20 +44,20 @@ export function RoomList({
       <FormError testId="room-list-error">{error}</FormError>
       {rooms === null ? (
         error === null ? (
-          <p className="muted">Loading…</p>
+          <p className="text-muted">Loading…</p>
         ) : null
       ) : (
         <>
           {rooms.length === 0 ? (
-            <p className="muted" data-testid="room-list-empty">
+            <p className="text-muted" data-testid="room-list-empty">
               None yet.
             </p>
           ) : null}
-          <ul className="room-list" data-testid="room-list" data-count={count}>
+          <ul className="plain-list mb-3 gap-1.5" data-testid="room-list" data-count={count}>
             {rooms.map((room: Room) => (
               <li
                 key={room.name}
-                className={room.name === current ? "room-list-item current" : "room-list-item"}
+                className="flex min-w-0 flex-wrap items-center justify-between gap-x-2 gap-y-1 rounded-md border border-line px-2.5 py-1.5 has-aria-[current=page]:border-accent has-aria-[current=page]:bg-accent-light"
                 data-testid="room-list-item"
                 data-room={room.name}
                 data-public={String(room.is_public)}
@@ -69,18 +69,19 @@ export function RoomList({
                   onClick={() => {
                     onOpen(room.name);
                   }}
+                  className="min-w-0 font-semibold wrap-anywhere tap"
                   data-testid="room-link"
                 >
                   {room.name}
                 </Link>
-                <span className="room-list-tags">
-                  <span className={room.is_public ? "badge badge-public" : "badge badge-private"}>
+                <span className="flex min-w-0 flex-wrap items-center gap-1.5 text-sm">
+                  <span className={`${room.is_public ? "badge-info" : "badge"} px-2 py-0 text-xs`}>
                     {room.is_public ? "Public" : "Private"}
                   </span>
                   {room.is_owner ? (
-                    <span className="badge badge-yours">Yours</span>
+                    <span className="badge-ok px-2 py-0 text-xs">Yours</span>
                   ) : (
-                    <span className="muted room-list-owner">by {room.owner.name}</span>
+                    <span className="text-muted wrap-anywhere">by {room.owner.name}</span>
                   )}
                 </span>
               </li>
@@ -89,7 +90,7 @@ export function RoomList({
           {rooms.length < count ? (
             <button
               type="button"
-              className="secondary"
+              className="btn-secondary"
               onClick={loadMore}
               disabled={loadingMore}
               data-testid="room-list-more"
@@ -103,6 +104,11 @@ export function RoomList({
   );
 }
 
+const newRoomSchema = z.object({
+  name: z.string().check(z.trim(), z.refine(isValidRoomName, INVALID_ROOM_NAME)),
+  isPublic: z.boolean(),
+});
+
 /** A new room of the user's own; `onCreated` opens it. */
 export function CreateRoomForm({
   client,
@@ -111,67 +117,49 @@ export function CreateRoomForm({
   client: AuthClient;
   onCreated: (room: Room) => void;
 }) {
-  const [name, setName] = useState("");
-  const [isPublic, setIsPublic] = useState(false);
-  const { submitting, error, setError, run } = useSubmit("The room could not be made.");
-
-  const onNameChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setName(event.target.value);
-    setError(null);
-  };
-
-  const onPublicChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setIsPublic(event.target.checked);
-  };
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const wanted = name.trim();
-    if (!isValidRoomName(wanted)) {
-      setError(INVALID_ROOM_NAME);
-      return;
-    }
-    run(
-      () => createRoom(client, wanted, isPublic),
-      (room) => {
-        setName("");
-        setIsPublic(false);
-        onCreated(room);
-      },
-    );
+  const { form, problem, submitting, onSubmit } = useFormMutation({
+    schema: newRoomSchema,
+    defaultValues: { name: "", isPublic: false },
+    send: ({ name, isPublic }) => createRoom(client, name, isPublic),
+    onSent: (room, { reset }) => {
+      reset();
+      onCreated(room);
+    },
+    fallback: "The room could not be made.",
+  });
+  const onNameChange = () => {
+    form.clearErrors("root");
   };
 
   return (
-    <section className="room-create" aria-labelledby="room-create-title">
+    <section className="mt-4" aria-labelledby="room-create-title">
       <h2 id="room-create-title">New room</h2>
-      <form className="room-inline-form" onSubmit={onSubmit} noValidate>
-        <label className="room-grow">
+      <form
+        className="my-2 flex flex-wrap items-end gap-x-3 gap-y-2"
+        onSubmit={onSubmit}
+        noValidate
+      >
+        <label className="flex min-w-0 flex-[1_1_12rem] flex-col gap-1 font-medium [&>input]:w-full">
           Name
           <input
-            value={name}
-            onChange={onNameChange}
+            {...form.register("name", { onChange: onNameChange })}
             placeholder="e.g. team.chat"
             maxLength={100}
             autoComplete="off"
             spellCheck={false}
-            aria-invalid={error !== null}
+            aria-invalid={problem !== null}
             data-testid="room-create-name"
           />
         </label>
-        <label className="room-check">
-          <input
-            type="checkbox"
-            checked={isPublic}
-            onChange={onPublicChange}
-            data-testid="room-create-public"
-          />
+        <label className="flex items-center gap-2 font-medium">
+          <input type="checkbox" {...form.register("isPublic")} data-testid="room-create-public" />
           Public (anyone signed in may join)
         </label>
         <button type="submit" disabled={submitting} data-testid="room-create-button">
           {submitting ? "Making…" : "Make room"}
         </button>
       </form>
-      <FormError testId="room-create-error">{error}</FormError>
+      <FormError testId="room-create-error">{problem}</FormError>
     </section>
   );
 }

@@ -1,4 +1,6 @@
-import { type ChangeEvent, type SubmitEvent, useState } from "react";
+import { useMutation } from "@tanstack/react-query";
+import { type ChangeEvent, useState } from "react";
+import { z } from "zod/mini";
 
 import type { AuthClient } from "../api/auth";
 import {
@@ -10,7 +12,7 @@ import {
   type RoomDetail,
   setRoomPublic,
 } from "../api/rooms";
-import { useSubmit } from "../hooks/useSubmit";
+import { failure, useFormMutation } from "../hooks/useFormMutation";
 import { FormError, FormSuccess } from "./FormMessage";
 
 interface OwnerProps {
@@ -23,54 +25,49 @@ interface OwnerProps {
   onDeleted: () => void;
 }
 
+const inviteSchema = z.object({
+  email: z.string().check(z.trim(), z.minLength(1, "Enter the address of their account.")),
+});
+
 /** Letting people in by address. */
 function InviteForm({
   client,
   room,
   onMembersChanged,
 }: Pick<OwnerProps, "client" | "room" | "onMembersChanged">) {
-  const [email, setEmail] = useState("");
-  const [result, setResult] = useState<string | null>(null);
-  const { submitting, error, setError, run } = useSubmit("They could not be let in.");
-
-  const onChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setEmail(event.target.value);
-    setError(null);
-    setResult(null);
-  };
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const address = email.trim();
-    if (address === "") {
-      setError("Enter the address of their account.");
-      return;
-    }
-    setResult(null);
-    run(
-      () => inviteMember(client, room.name, address),
-      (person: Person) => {
-        setEmail("");
-        setResult(`${person.name} may join this room now.`);
-        onMembersChanged();
-      },
-    );
+  const { form, mutation, problem, submitting, onSubmit } = useFormMutation({
+    schema: inviteSchema,
+    defaultValues: { email: "" },
+    send: ({ email }) => inviteMember(client, room.name, email),
+    onSent: (_, { reset }) => {
+      reset();
+      onMembersChanged();
+    },
+    fallback: "They could not be let in.",
+  });
+  // An edit puts away what the last try said.
+  const onChange = () => {
+    form.clearErrors("root");
+    mutation.reset();
   };
 
   return (
     <>
-      <form className="room-inline-form" onSubmit={onSubmit} noValidate>
-        <label className="room-grow">
+      <form
+        className="my-2 flex flex-wrap items-end gap-x-3 gap-y-2"
+        onSubmit={onSubmit}
+        noValidate
+      >
+        <label className="flex min-w-0 flex-[1_1_12rem] flex-col gap-1 font-medium [&>input]:w-full">
           Let someone in
           <input
             type="email"
-            value={email}
-            onChange={onChange}
+            {...form.register("email", { onChange })}
             placeholder="their account's email address"
             maxLength={320}
             autoComplete="off"
             spellCheck={false}
-            aria-invalid={error !== null}
+            aria-invalid={problem !== null}
             data-testid="room-invite-email"
           />
         </label>
@@ -78,8 +75,10 @@ function InviteForm({
           {submitting ? "Inviting…" : "Invite"}
         </button>
       </form>
-      <FormError testId="room-invite-error">{error}</FormError>
-      <FormSuccess testId="room-invite-result">{result}</FormSuccess>
+      <FormError testId="room-invite-error">{problem}</FormError>
+      <FormSuccess testId="room-invite-result">
+        {mutation.data ? `${mutation.data.name} may join this room now.` : null}
+      </FormSuccess>
     </>
   );
 }
@@ -88,38 +87,38 @@ function InviteForm({
 function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }: OwnerProps) {
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const [removing, setRemoving] = useState<string | null>(null);
-  const { submitting, error, run } = useSubmit("The room could not be changed.");
+  // One change at a time, whichever it is.
+  const change = useMutation({ mutationFn: (action: () => Promise<unknown>) => action() });
+  const submitting = change.isPending;
 
   const onPublicChange = (event: ChangeEvent<HTMLInputElement>) => {
     const wanted = event.target.checked;
-    run(() => setRoomPublic(client, room.name, wanted), onUpdated);
+    change.mutate(() => setRoomPublic(client, room.name, wanted).then(onUpdated));
   };
 
   const onRemove = (person: Person) => {
     setRemoving(person.id);
-    run(
-      () => removeMember(client, room.name, person.id),
-      () => {
+    change.mutate(() => removeMember(client, room.name, person.id), {
+      onSuccess: () => {
         setRemoving(null);
         onMembersChanged();
       },
-    );
+    });
   };
 
   const onDelete = () => {
-    run(
-      () => deleteRoom(client, room.name),
-      () => {
+    change.mutate(() => deleteRoom(client, room.name), {
+      onSuccess: () => {
         setConfirmingDelete(false);
         onDeleted();
       },
-    );
+    });
   };
 
   return (
-    <div className="room-settings" data-testid="room-settings" data-role="owner">
+    <div data-testid="room-settings" data-role="owner">
       <h3>Manage this room</h3>
-      <label className="room-check">
+      <label className="flex items-center gap-2 font-medium">
         <input
           type="checkbox"
           checked={room.is_public}
@@ -129,7 +128,7 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
         />
         Public: anyone signed in may join
       </label>
-      <p className="muted room-settings-hint">
+      <p className="mt-1 mb-3 text-sm text-muted">
         {room.is_public
           ? "Making it private puts out everyone in it whom you did not let in."
           : "Only you and the people you let in may join."}
@@ -139,17 +138,22 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
 
       <h4>Let in</h4>
       {room.members.length === 0 ? (
-        <p className="muted" data-testid="room-invited-empty">
+        <p className="text-muted" data-testid="room-invited-empty">
           Nobody yet.
         </p>
       ) : (
-        <ul className="room-invited" data-testid="room-invited">
+        <ul className="plain-list gap-1.5" data-testid="room-invited">
           {room.members.map((person) => (
-            <li key={person.id} data-testid="room-invited-member" data-member-id={person.id}>
-              <span className="room-invited-name">{person.name}</span>
+            <li
+              key={person.id}
+              className="flex flex-wrap items-center justify-between gap-2"
+              data-testid="room-invited-member"
+              data-member-id={person.id}
+            >
+              <span className="min-w-0 wrap-anywhere">{person.name}</span>
               <button
                 type="button"
-                className="secondary small"
+                className="btn-secondary btn-small"
                 onClick={() => {
                   onRemove(person);
                 }}
@@ -164,19 +168,21 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
         </ul>
       )}
 
-      <FormError testId="room-settings-error">{error}</FormError>
+      <FormError testId="room-settings-error">
+        {failure(change.error, "The room could not be changed.")}
+      </FormError>
 
-      <div className="room-danger">
+      <div className="mt-4">
         {confirmingDelete ? (
-          <div className="notice notice-error" data-testid="room-delete-confirmation">
+          <div className="notice-error" data-testid="room-delete-confirmation">
             <p>
               Delete “{room.name}” for everyone? Its updates are gone and whoever is in it is put
               out.
             </p>
-            <div className="room-buttons">
+            <div className="flex flex-wrap gap-2">
               <button
                 type="button"
-                className="danger"
+                className="btn-danger"
                 onClick={onDelete}
                 disabled={submitting}
                 data-testid="room-delete-confirm"
@@ -185,7 +191,7 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
               </button>
               <button
                 type="button"
-                className="secondary"
+                className="btn-secondary"
                 onClick={() => {
                   setConfirmingDelete(false);
                 }}
@@ -199,7 +205,7 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
         ) : (
           <button
             type="button"
-            className="secondary danger-outline"
+            className="btn-danger-outline"
             onClick={() => {
               setConfirmingDelete(true);
             }}
@@ -225,23 +231,29 @@ function MemberSettings({
   me: string;
   onLeftForGood: () => void;
 }) {
-  const { submitting, error, run } = useSubmit("You could not leave the room.");
+  const leave = useMutation({
+    mutationFn: () => removeMember(client, room.name, me),
+    onSuccess: onLeftForGood,
+  });
+  const submitting = leave.isPending;
   const onLeave = () => {
-    run(() => removeMember(client, room.name, me), onLeftForGood);
+    leave.mutate();
   };
   return (
-    <div className="room-settings" data-testid="room-settings" data-role="member">
-      <p className="muted">{room.owner.name} let you into this room.</p>
+    <div data-testid="room-settings" data-role="member">
+      <p className="text-muted">{room.owner.name} let you into this room.</p>
       <button
         type="button"
-        className="secondary danger-outline"
+        className="btn-danger-outline"
         onClick={onLeave}
         disabled={submitting}
         data-testid="room-leave-for-good"
       >
         {submitting ? "Leaving…" : "Leave this room for good"}
       </button>
-      <FormError testId="room-leave-for-good-error">{error}</FormError>
+      <FormError testId="room-leave-for-good-error">
+        {failure(leave.error, "You could not leave the room.")}
+      </FormError>
     </div>
   );
 }
@@ -259,19 +271,16 @@ export function RoomSettings({
   const invited = me !== null && room.members.some((person) => person.id === me);
   return (
     <div
-      className="room-about"
+      className="mt-5 border-t border-line pt-3"
       data-testid="room-about"
       data-public={String(room.is_public)}
       data-owned={String(room.is_owner)}
     >
-      <p className="room-about-line">
-        <span
-          className={room.is_public ? "badge badge-public" : "badge badge-private"}
-          data-testid="room-visibility"
-        >
+      <p className="mt-0 mb-2 flex flex-wrap items-center gap-2 wrap-anywhere">
+        <span className={room.is_public ? "badge-info" : "badge"} data-testid="room-visibility">
           {room.is_public ? "Public" : "Private"}
         </span>
-        <span className="muted" data-testid="room-owner">
+        <span className="text-muted" data-testid="room-owner">
           {room.is_owner ? "Yours" : `Owned by ${room.owner.name}`}
         </span>
       </p>

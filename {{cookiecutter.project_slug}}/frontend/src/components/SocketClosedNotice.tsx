@@ -20,14 +20,19 @@ export function SocketClosedNotice({
   if (status !== "closed") {
     if (closing?.reason !== "shutdown" || status === "open") return null;
     return (
-      <div className="notice notice-info" data-testid="server-restarting" role="status">
+      <div className="notice-info" data-testid="server-restarting" role="status">
         <p>The server is restarting; the page reconnects as soon as it is back.</p>
         <p data-testid="closing-message">{closing.message}</p>
       </div>
     );
   }
   const button = (
-    <button type="button" className="secondary" data-testid="reconnect-button" onClick={reconnect}>
+    <button
+      type="button"
+      className="btn-secondary"
+      data-testid="reconnect-button"
+      onClick={reconnect}
+    >
       Reconnect
     </button>
   );

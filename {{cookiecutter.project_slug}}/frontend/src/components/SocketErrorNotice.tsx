@@ -12,14 +12,14 @@ export function SocketErrorNotice({
 }) {
   if (!error) return null;
   return (
-    <div className="notice notice-error" data-testid="session-error" role="alert">
+    <div className="notice-error" data-testid="session-error" role="alert">
       <p>{error}</p>
       {errorCode === "unauthenticated" ? (
         <Link to="/login">Log in again</Link>
       ) : (
         <button
           type="button"
-          className="secondary"
+          className="btn-secondary"
           data-testid="reconnect-button"
           onClick={reconnect}
         >

@@ -144,7 +144,7 @@ export function RequireAuth() {
   const location = useLocation();
   if (status === "loading") {
     return (
-      <p className="muted" data-testid="auth-loading">
+      <p className="text-muted" data-testid="auth-loading">
         Loading…
       </p>
     );

@@ -1,14 +1,5 @@
-import {
-  createContext,
-  type MouseEvent,
-  type ReactNode,
-  useCallback,
-  useContext,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-} from "react";
+import * as RadixToast from "@radix-ui/react-toast";
+import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
 
 export type ToastKind = "error" | "info" | "success";
 
@@ -26,73 +17,56 @@ const ToastContext = createContext<ToastApi | null>(null);
 
 const TOAST_LIFETIME_MS = 8_000;
 
+const TOAST_COLOURS: Record<ToastKind, string> = {
+  error: "border-[#fecdca] bg-error-bg text-error",
+  info: "border-line bg-white",
+  success: "border-line bg-success-bg",
+};
+
+let lastId = 0;
+
+/** Short messages in a corner, each gone after a while or when dismissed (Radix's Toast). */
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
-  const nextId = useRef(0);
-  const timers = useRef(new Map<number, ReturnType<typeof setTimeout>>());
 
-  const dismiss = useCallback((id: number) => {
-    setToasts((current) => current.filter((toast) => toast.id !== id));
-    clearTimeout(timers.current.get(id));
-    timers.current.delete(id);
-  }, []);
-
-  const show = useCallback(
-    (message: string, kind: ToastKind = "info") => {
-      nextId.current += 1;
-      const id = nextId.current;
-      setToasts((current) => [...current, { id, kind, message }]);
-      timers.current.set(
-        id,
-        setTimeout(() => {
-          dismiss(id);
-        }, TOAST_LIFETIME_MS),
-      );
-    },
-    [dismiss],
-  );
-
-  useEffect(() => {
-    const pending = timers.current;
-    return () => {
-      for (const timer of pending.values()) clearTimeout(timer);
-      pending.clear();
-    };
+  const show = useCallback((message: string, kind: ToastKind = "info") => {
+    lastId += 1;
+    const id = lastId;
+    setToasts((current) => [...current, { id, kind, message }]);
   }, []);
 
   const api = useMemo(() => ({ show }), [show]);
 
-  const onDismissClick = (event: MouseEvent<HTMLButtonElement>) => {
-    dismiss(Number(event.currentTarget.dataset.toastId));
-  };
-
   return (
     <ToastContext value={api}>
-      {children}
-      <div className="toasts" data-testid="toasts" aria-live="polite">
-        {toasts.map((toast) => (
-          <div
-            key={toast.id}
-            className={`toast toast-${toast.kind}`}
+      <RadixToast.Provider duration={TOAST_LIFETIME_MS} label="Notifications">
+        {children}
+        {toasts.map(({ id, kind, message }) => (
+          <RadixToast.Root
+            key={id}
+            className={`flex items-start gap-3 rounded-lg border px-4 py-3 shadow-md ${TOAST_COLOURS[kind]}`}
             data-testid="toast"
-            data-kind={toast.kind}
-            role="status"
+            data-kind={kind}
+            onOpenChange={(open) => {
+              if (!open) setToasts((current) => current.filter((toast) => toast.id !== id));
+            }}
           >
-            <span className="toast-message" data-testid="toast-message">
-              {toast.message}
-            </span>
-            <button
-              type="button"
-              className="toast-close"
+            <RadixToast.Description className="flex-1" data-testid="toast-message">
+              {message}
+            </RadixToast.Description>
+            <RadixToast.Close
+              className="border-none bg-transparent px-1 py-0 text-lg leading-none text-inherit hover:bg-transparent"
               aria-label="Dismiss"
-              data-toast-id={toast.id}
-              onClick={onDismissClick}
             >
               ×
-            </button>
-          </div>
+            </RadixToast.Close>
+          </RadixToast.Root>
         ))}
-      </div>
+        <RadixToast.Viewport
+          className="fixed right-4 bottom-4 z-10 m-0 flex max-w-[360px] list-none flex-col gap-2 p-0"
+          data-testid="toasts"
+        />
+      </RadixToast.Provider>
     </ToastContext>
   );
 }

@@ -1,32 +1,41 @@
-import { type SubmitEvent, useEffect, useState } from "react";
+import { useMutation } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import { useNavigate } from "react-router";
+import { z } from "zod/mini";
 
 import { changePassword, requestEmailChange, sendVerificationEmail } from "../api/account";
-import { errorMessage, type User } from "../api/auth";
+import type { User } from "../api/auth";
 import { useAuth } from "../components/auth";
 import { CurrentPasswordField } from "../components/CurrentPasswordField";
 import { EmailRequestForm } from "../components/EmailRequestForm";
 import { FormError, FormSuccess } from "../components/FormMessage";
-import { NewPasswordFields, useNewPassword } from "../components/NewPasswordFields";
+import {
+  NewPasswordFields,
+  newPasswordSchema,
+  NO_NEW_PASSWORD,
+} from "../components/NewPasswordFields";
 import { useFeatures } from "../features/context";
-import { useSubmit } from "../hooks/useSubmit";
+import { failure, useFormMutation } from "../hooks/useFormMutation";
 
 function EmailSection({ user }: { user: User }) {
   const { client } = useAuth();
-  const [result, setResult] = useState<string | null>(null);
-  const { submitting: sending, error, run } = useSubmit("The email could not be sent.");
+  const verification = useMutation({ mutationFn: () => sendVerificationEmail(client) });
+  const result = verification.data ?? null;
 
   const onSend = () => {
-    run(() => sendVerificationEmail(client), setResult);
+    verification.mutate();
   };
 
   return (
-    <section className="account-section" aria-labelledby="account-email-title">
+    <section
+      className="mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0"
+      aria-labelledby="account-email-title"
+    >
       <h2 id="account-email-title">Email</h2>
-      <p className="account-email">
+      <p className="flex flex-wrap items-center gap-2 wrap-anywhere">
         <span data-testid="account-email">{user.email}</span>{" "}
         <span
-          className={user.email_verified ? "badge badge-verified" : "badge badge-unverified"}
+          className={user.email_verified ? "badge-ok" : "badge-wait"}
           data-testid="email-verified-badge"
           data-verified={String(user.email_verified)}
         >
@@ -35,18 +44,24 @@ function EmailSection({ user }: { user: User }) {
       </p>
       {user.email_verified ? null : (
         <>
-          <p className="muted">
+          <p className="text-muted">
             Verify your address so that you can get your account back if you lose your password.
           </p>
           <FormSuccess testId="send-verification-result">{result}</FormSuccess>
-          <FormError testId="send-verification-error">{error}</FormError>
+          <FormError testId="send-verification-error">
+            {failure(verification.error, "The email could not be sent.")}
+          </FormError>
           <button
             type="button"
             onClick={onSend}
-            disabled={sending}
+            disabled={verification.isPending}
             data-testid="send-verification-button"
           >
-            {sending ? "Sending…" : result ? "Send it again" : "Send verification email"}
+            {verification.isPending
+              ? "Sending…"
+              : result
+                ? "Send it again"
+                : "Send verification email"}
           </button>
         </>
       )}
@@ -65,23 +80,18 @@ const CHANGE_EMAIL_TEST_IDS = {
 /** A new address: it takes effect once the link mailed to it is opened (on /confirm-email). */
 function ChangeEmailForm() {
   const { client } = useAuth();
-  const [password, setPassword] = useState("");
 
-  const send = async (email: string) => {
-    const message = await requestEmailChange(client, email, password);
-    setPassword("");
-    return message;
-  };
+  const send = (email: string, current: string) => requestEmailChange(client, email, current);
 
   return (
     <EmailRequestForm
       send={send}
       renderSent={({ answer }, again) => (
-        <div className="form narrow-form">
+        <div className="form max-w-[380px]">
           <FormSuccess testId="email-change-pending">{answer}</FormSuccess>
           <button
             type="button"
-            className="secondary"
+            className="btn-secondary"
             onClick={again}
             data-testid="change-email-again"
           >
@@ -92,69 +102,56 @@ function ChangeEmailForm() {
       fallback="The address could not be changed."
       label="New email address"
       submitLabel="Change email"
-      submitClassName="secondary"
-      className="form narrow-form"
+      submitClassName="btn-secondary"
+      className="form max-w-[380px]"
       intro={
-        <p className="muted">
+        <p className="text-muted">
           To change your address, enter the new one and your password. We mail a link to the new
           address; the change happens when you open it.
         </p>
       }
+      fields={(register) => (
+        <CurrentPasswordField field={register("current")} testId="change-email-password" />
+      )}
       testIds={CHANGE_EMAIL_TEST_IDS}
-    >
-      <CurrentPasswordField
-        value={password}
-        onChange={setPassword}
-        testId="change-email-password"
-      />
-    </EmailRequestForm>
+    />
   );
 }
 
 export const PASSWORD_CHANGED =
   "Your password has changed. You stay signed in here; every other session of your account has ended.";
 
+const passwordChangeSchema = z.intersection(z.object({ current: z.string() }), newPasswordSchema);
+
 function PasswordSection() {
   const { client } = useAuth();
-  const [current, setCurrent] = useState("");
-  const newPassword = useNewPassword();
-  const [result, setResult] = useState<string | null>(null);
-  const { submitting, error, setError, run } = useSubmit("The password could not be changed.");
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    setResult(null);
-    const problem = newPassword.problem();
-    if (problem) {
-      setError(problem);
-      return;
-    }
-    run(
-      () => changePassword(client, current, newPassword.password),
-      () => {
-        setResult(PASSWORD_CHANGED);
-        setCurrent("");
-        newPassword.clear();
-      },
-    );
-  };
+  const { form, mutation, problem, submitting, onSubmit } = useFormMutation({
+    schema: passwordChangeSchema,
+    defaultValues: { current: "", ...NO_NEW_PASSWORD },
+    send: ({ current, password }) => changePassword(client, current, password),
+    onSent: (_, { reset }) => {
+      reset();
+    },
+    fallback: "The password could not be changed.",
+  });
 
   return (
-    <section className="account-section" aria-labelledby="account-password-title">
+    <section
+      className="mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0"
+      aria-labelledby="account-password-title"
+    >
       <h2 id="account-password-title">Password</h2>
-      <form onSubmit={onSubmit} data-testid="change-password-form" className="form narrow-form">
-        <CurrentPasswordField
-          value={current}
-          onChange={setCurrent}
-          testId="change-password-current"
-        />
+      <form onSubmit={onSubmit} data-testid="change-password-form" className="form max-w-[380px]">
+        <CurrentPasswordField field={form.register("current")} testId="change-password-current" />
         <NewPasswordFields
-          value={newPassword}
+          register={form.register}
           passwordTestId="change-password-new"
           confirmTestId="change-password-confirm"
         />
-        <FormError testId="change-password-error">{error}</FormError>
-        <FormSuccess testId="change-password-result">{result}</FormSuccess>
+        <FormError testId="change-password-error">{problem}</FormError>
+        <FormSuccess testId="change-password-result">
+          {mutation.isSuccess && !problem ? PASSWORD_CHANGED : null}
+        </FormSuccess>
         <button type="submit" disabled={submitting} data-testid="change-password-submit">
           {submitting ? "Saving…" : "Change password"}
         </button>
@@ -167,11 +164,17 @@ function SessionsSection() {
   const { logoutEverywhere } = useAuth();
   const navigate = useNavigate();
   const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const logout = useMutation({
+    mutationFn: logoutEverywhere,
+    onSuccess: () => navigate("/login", { replace: true }),
+    onError: () => {
+      setConfirming(false);
+    },
+  });
+  const busy = logout.isPending;
 
   const onAsk = () => {
-    setError(null);
+    logout.reset();
     setConfirming(true);
   };
 
@@ -180,26 +183,22 @@ function SessionsSection() {
   };
 
   const onConfirm = () => {
-    setBusy(true);
-    logoutEverywhere()
-      .then(() => {
-        void navigate("/login", { replace: true });
-      })
-      .catch((err: unknown) => {
-        setError(errorMessage(err, "Could not log out everywhere."));
-        setConfirming(false);
-        setBusy(false);
-      });
+    logout.mutate();
   };
 
   return (
-    <section className="account-section" aria-labelledby="account-sessions-title">
+    <section
+      className="mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0"
+      aria-labelledby="account-sessions-title"
+    >
       <h2 id="account-sessions-title">Sessions</h2>
-      <p className="muted">
+      <p className="text-muted">
         Logging out everywhere ends every session of your account, on this device and all others:
         browsers, apps and open connections.
       </p>
-      <FormError testId="logout-everywhere-error">{error}</FormError>
+      <FormError testId="logout-everywhere-error">
+        {failure(logout.error, "Could not log out everywhere.")}
+      </FormError>
       {confirming ? (
         <div className="actions">
           <button
@@ -212,7 +211,7 @@ function SessionsSection() {
           </button>
           <button
             type="button"
-            className="secondary"
+            className="btn-secondary"
             onClick={onCancel}
             disabled={busy}
             data-testid="logout-everywhere-cancel"
@@ -223,7 +222,7 @@ function SessionsSection() {
       ) : (
         <button
           type="button"
-          className="secondary"
+          className="btn-secondary"
           onClick={onAsk}
           data-testid="logout-everywhere-button"
         >
@@ -246,7 +245,7 @@ export function AccountPage() {
   if (!user) return null;
 
   return (
-    <section className="card account">
+    <section className="card">
       <h1>Account</h1>
       <EmailSection user={user} />
       <PasswordSection />

@@ -41,19 +41,19 @@ export function ConfirmEmailPage() {
           : { state: "pending", message: "" };
 
   return (
-    <section className="card narrow">
+    <section className="card card-narrow">
       <h1>Confirm your new email</h1>
       {outcome.state === "pending" ? (
-        <p className="muted" role="status" data-testid="confirm-email-status">
+        <p className="text-muted" role="status" data-testid="confirm-email-status">
           Changing your address…
         </p>
       ) : outcome.state === "changed" ? (
         <>
-          <p className="notice notice-success" role="status" data-testid="confirm-email-result">
+          <p className="notice-success" role="status" data-testid="confirm-email-result">
             {outcome.message}
           </p>
           <p data-testid="confirm-email-sign-in-again">{SIGN_IN_AGAIN}</p>
-          <p className="form-links">
+          <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
             <Link to="/login" data-testid="confirm-email-login-link">
               Log in
             </Link>
@@ -61,10 +61,10 @@ export function ConfirmEmailPage() {
         </>
       ) : (
         <>
-          <p className="form-error" role="alert" data-testid="confirm-email-error">
+          <p className="m-0 text-error" role="alert" data-testid="confirm-email-error">
             {outcome.message}
           </p>
-          <p className="form-links">
+          <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
             {status === "authenticated" ? (
               <Link to="/account" data-testid="confirm-email-next">
                 Go to your account

@@ -18,7 +18,7 @@ export function ForgotPasswordPage() {
   const send = (email: string) => requestPasswordRecovery(client, email);
 
   return (
-    <section className="card narrow">
+    <section className="card card-narrow">
       <h1>Reset your password</h1>
       <EmailRequestForm
         send={send}
@@ -27,13 +27,13 @@ export function ForgotPasswordPage() {
         label="Email"
         submitLabel="Email me a reset link"
         intro={
-          <p className="muted">
+          <p className="text-muted">
             Enter your account&apos;s email address: we will mail it a link to set a new password.
           </p>
         }
         testIds={TEST_IDS}
       />
-      <p className="form-links">
+      <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
         <Link to="/login" data-testid="forgot-login-link">
           Back to log in
         </Link>

@@ -1,12 +1,13 @@
-import { type ChangeEvent, type SubmitEvent, useState } from "react";
+import { useState } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router";
+import { z } from "zod/mini";
 
 import type { LoginChallenge } from "../api/auth";
 import { useAuth } from "../components/auth";
 import { FormError } from "../components/FormMessage";
 import { LoginChallengeStep } from "../components/LoginChallengeStep";
 import { useFeatures } from "../features/context";
-import { useSubmit } from "../hooks/useSubmit";
+import { useFormMutation } from "../hooks/useFormMutation";
 
 function redirectTarget(state: unknown): string {
   if (
@@ -20,41 +21,31 @@ function redirectTarget(state: unknown): string {
   return "/";
 }
 
+const loginSchema = z.object({ username: z.string().check(z.trim()), password: z.string() });
+
 export function LoginPage() {
   const { status, login, notice } = useAuth();
   const features = useFeatures();
   const location = useLocation();
   const navigate = useNavigate();
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
-  const { submitting, error, setError, run } = useSubmit("Login failed.");
   const [challenge, setChallenge] = useState<LoginChallenge | null>(null);
   const target = redirectTarget(location.state);
+  const { form, problem, submitting, onSubmit } = useFormMutation({
+    schema: loginSchema,
+    defaultValues: { username: "", password: "" },
+    send: ({ username, password }) => login(username, password),
+    onSent: (result, { resetField }) => {
+      if (result.kind === "challenge") {
+        resetField("password");
+        setChallenge(result.challenge);
+      } else {
+        void navigate(target, { replace: true });
+      }
+    },
+    fallback: "Login failed.",
+  });
 
   if (status === "authenticated" && !submitting) return <Navigate to={target} replace />;
-
-  const onEmailChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setEmail(event.target.value);
-  };
-
-  const onPasswordChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setPassword(event.target.value);
-  };
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    run(
-      () => login(email.trim(), password),
-      (result) => {
-        if (result.kind === "challenge") {
-          setPassword("");
-          setChallenge(result.challenge);
-        } else {
-          void navigate(target, { replace: true });
-        }
-      },
-    );
-  };
 
   const onSignedIn = () => {
     void navigate(target, { replace: true });
@@ -62,12 +53,13 @@ export function LoginPage() {
 
   const onRestart = (message: string | null) => {
     setChallenge(null);
-    setError(message);
+    form.clearErrors();
+    if (message) form.setError("root", { message });
   };
 
   if (challenge) {
     return (
-      <section className="card narrow" data-testid="login-challenge">
+      <section className="card card-narrow" data-testid="login-challenge">
         <h1>Log in</h1>
         <LoginChallengeStep challenge={challenge} onSignedIn={onSignedIn} onRestart={onRestart} />
       </section>
@@ -75,10 +67,10 @@ export function LoginPage() {
   }
 
   return (
-    <section className="card narrow">
+    <section className="card card-narrow">
       <h1>Log in</h1>
       {notice ? (
-        <p className="notice notice-info" role="status" data-testid="login-notice">
+        <p className="notice-info" role="status" data-testid="login-notice">
           {notice}
         </p>
       ) : null}
@@ -87,11 +79,9 @@ export function LoginPage() {
           Email
           <input
             type="email"
-            name="username"
+            {...form.register("username")}
             autoComplete="username"
             required
-            value={email}
-            onChange={onEmailChange}
             data-testid="login-email"
           />
         </label>
@@ -99,20 +89,18 @@ export function LoginPage() {
           Password
           <input
             type="password"
-            name="password"
+            {...form.register("password")}
             autoComplete="current-password"
             required
-            value={password}
-            onChange={onPasswordChange}
             data-testid="login-password"
           />
         </label>
-        <FormError testId="login-error">{error}</FormError>
+        <FormError testId="login-error">{problem}</FormError>
         <button type="submit" disabled={submitting} data-testid="login-submit">
           {submitting ? "Logging in…" : "Log in"}
         </button>
       </form>
-      <p className="form-links">
+      <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
         <Link to="/forgot-password" data-testid="forgot-password-link">
           Forgot your password?
         </Link>

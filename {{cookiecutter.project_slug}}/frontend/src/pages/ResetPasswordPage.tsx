@@ -1,16 +1,19 @@
-import { type SubmitEvent, useState } from "react";
 import { Link } from "react-router";
 
 import { resetPassword } from "../api/account";
 import { useAuth } from "../components/auth";
 import { FormError, FormSuccess } from "../components/FormMessage";
-import { NewPasswordFields, useNewPassword } from "../components/NewPasswordFields";
+import {
+  NewPasswordFields,
+  newPasswordSchema,
+  NO_NEW_PASSWORD,
+} from "../components/NewPasswordFields";
 import { useFragmentToken } from "../hooks/useFragmentToken";
-import { useSubmit } from "../hooks/useSubmit";
+import { useFormMutation } from "../hooks/useFormMutation";
 
 function AskForNewLink() {
   return (
-    <p className="form-links">
+    <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
       <Link to="/forgot-password" data-testid="reset-new-link">
         Ask for a new link
       </Link>
@@ -21,13 +24,20 @@ function AskForNewLink() {
 export function ResetPasswordPage() {
   const { client } = useAuth();
   const token = useFragmentToken();
-  const newPassword = useNewPassword();
-  const [result, setResult] = useState<string | null>(null);
-  const { submitting, error, setError, run } = useSubmit("The password could not be changed.");
+  const { form, mutation, problem, submitting, onSubmit } = useFormMutation({
+    schema: newPasswordSchema,
+    defaultValues: NO_NEW_PASSWORD,
+    send: ({ password }) => resetPassword(client, token ?? "", password),
+    // The server has ended every session of this user, this tab's included.
+    onSent: () => {
+      client.tokens.clear();
+    },
+    fallback: "The password could not be changed.",
+  });
 
   if (token === null) {
     return (
-      <section className="card narrow">
+      <section className="card card-narrow">
         <h1>Set a new password</h1>
         <FormError testId="reset-error">
           This link has no reset token. Open the link from the email again, or ask for a new one.
@@ -37,29 +47,12 @@ export function ResetPasswordPage() {
     );
   }
 
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const problem = newPassword.problem();
-    if (problem) {
-      setError(problem);
-      return;
-    }
-    run(
-      () => resetPassword(client, token, newPassword.password),
-      (message) => {
-        // The server has ended every session of this user, this tab's included.
-        client.tokens.clear();
-        setResult(message);
-      },
-    );
-  };
-
-  if (result) {
+  if (mutation.data) {
     return (
-      <section className="card narrow">
+      <section className="card card-narrow">
         <h1>Set a new password</h1>
-        <FormSuccess testId="reset-result">{result}</FormSuccess>
-        <p className="form-links">
+        <FormSuccess testId="reset-result">{mutation.data}</FormSuccess>
+        <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
           <Link to="/login" data-testid="reset-login-link">
             Log in with your new password
           </Link>
@@ -69,15 +62,15 @@ export function ResetPasswordPage() {
   }
 
   return (
-    <section className="card narrow">
+    <section className="card card-narrow">
       <h1>Set a new password</h1>
       <form onSubmit={onSubmit} data-testid="reset-form" className="form">
         <NewPasswordFields
-          value={newPassword}
+          register={form.register}
           passwordTestId="reset-password"
           confirmTestId="reset-password-confirm"
         />
-        <FormError testId="reset-error">{error}</FormError>
+        <FormError testId="reset-error">{problem}</FormError>
         <button type="submit" disabled={submitting} data-testid="reset-submit">
           {submitting ? "Saving…" : "Set the new password"}
         </button>

@@ -1,10 +1,12 @@
 // @vitest-environment jsdom
+import { QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { StrictMode } from "react";
 import { MemoryRouter, Route, Routes, useLocation } from "react-router";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { SocketClient } from "../api/websocketAPI";
+import { newQueryClient } from "../App";
 import { AuthProvider } from "../components/auth";
 import { ToastProvider } from "../components/toasts";
 import type { UseSocketSessionOptions } from "../hooks/useSocketSession";
@@ -72,16 +74,18 @@ async function renderPage(
     room: { retry: { baseDelayMs: 60, maxDelayMs: 60 } },
   };
   const tree = (
-    <MemoryRouter initialEntries={[path]}>
-      <ToastProvider>
-        <AuthProvider client={backend.client}>
-          <Routes>
-            <Route path="/rooms/:room?" element={<RoomsPage roomOptions={roomOptions} />} />
-          </Routes>
-          <Where />
-        </AuthProvider>
-      </ToastProvider>
-    </MemoryRouter>
+    <QueryClientProvider client={newQueryClient()}>
+      <MemoryRouter initialEntries={[path]}>
+        <ToastProvider>
+          <AuthProvider client={backend.client}>
+            <Routes>
+              <Route path="/rooms/:room?" element={<RoomsPage roomOptions={roomOptions} />} />
+            </Routes>
+            <Where />
+          </AuthProvider>
+        </ToastProvider>
+      </MemoryRouter>
+    </QueryClientProvider>
   );
   render(strict ? <StrictMode>{tree}</StrictMode> : tree);
   await waitFor(() => {
@@ -222,7 +226,7 @@ describe("RoomsPage: being in a room", () => {
 
     await openFromList("lobby");
     expect(screen.getByTestId("location").textContent).toBe("/rooms/lobby");
-    expect(listItem("lobby").className).toContain("current");
+    expect(within(listItem("lobby")).getByRole("link").getAttribute("aria-current")).toBe("page");
     const [join] = rooms.requestsFor("join");
     expect(join?.data).toEqual({ room: "lobby" });
     expect(typeof join?.id).toBe("string");
@@ -666,14 +670,20 @@ describe("RoomsPage: being in a room", () => {
 
     type("room-create-name", "no spaces please");
     fireEvent.click(screen.getByTestId("room-create-button"));
-    expect(screen.getByTestId("room-create-error").textContent).toContain("1 to 100");
+    await waitFor(() => {
+      expect(screen.getByTestId("room-create-error").textContent).toContain("1 to 100");
+    });
     type("room-create-name", "..");
     fireEvent.click(screen.getByTestId("room-create-button"));
-    expect(screen.getByTestId("room-create-error").textContent).toContain("starting with");
+    await waitFor(() => {
+      expect(screen.getByTestId("room-create-error").textContent).toContain("starting with");
+    });
     expect(backend.calls("POST /rooms")).toEqual([]);
 
     type("room-create-name", "team.chat:1");
-    expect(screen.queryByTestId("room-create-error")).toBeNull();
+    await waitFor(() => {
+      expect(screen.queryByTestId("room-create-error")).toBeNull();
+    });
     fireEvent.click(screen.getByTestId("room-create-button"));
     await screen.findByTestId("room-joined-name");
     expect(screen.getByTestId("location").textContent).toBe("/rooms/team.chat:1");

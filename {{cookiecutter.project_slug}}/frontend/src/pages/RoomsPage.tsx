@@ -27,6 +27,14 @@ const PHASE_LABELS: Record<RoomPhase, string> = {
   leaving: "Leaving…",
 };
 
+const PHASE_BADGES: Record<RoomPhase, string> = {
+  idle: "badge",
+  waiting: "badge-wait",
+  joining: "badge-wait",
+  joined: "badge-ok",
+  leaving: "badge-wait",
+};
+
 /** What the page says when the server put the person out of the room, by the reason it gave. */
 export const PUT_OUT_MESSAGES: Record<string, string> = {
   removed: "You were removed from this room.",
@@ -147,8 +155,8 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
   const detail = details.detail !== null && details.detail.name === shown ? details.detail : null;
 
   return (
-    <section className="card rooms-page">
-      <div className="session-header">
+    <section className="card">
+      <div className="flex items-center justify-between gap-4">
         <h1>Rooms</h1>
         <ConnectionBadge
           status={socket.status}
@@ -156,7 +164,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
           retryInMs={socket.retryInMs}
         />
       </div>
-      <p className="muted">
+      <p className="text-muted">
         Everyone in a room sees what its members publish, in order. If the connection drops, the
         page joins again and catches up on what it missed.
       </p>
@@ -177,29 +185,36 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
       ) : null}
 
       {nameError ? (
-        <p className="form-error" data-testid="room-name-error" role="alert">
+        <p className="m-0 text-error" data-testid="room-name-error" role="alert">
           {nameError}
         </p>
       ) : null}
 
-      <div className={shown === null ? "rooms-layout" : "rooms-layout rooms-layout-open"}>
-        <aside className="rooms-side">
+      <div
+        className={`mt-4 grid grid-cols-1 gap-5 ${shown === null ? "" : "min-[900px]:grid-cols-[minmax(200px,1fr)_minmax(0,2.4fr)]"}`}
+      >
+        <aside className="min-w-0 [&_h2]:mt-1 [&_h2]:mb-2">
           <RoomList list={list} current={shown} onOpen={onOpen} />
           <CreateRoomForm client={client} onCreated={onCreated} />
         </aside>
 
         {shown !== null ? (
-          <div className="room" data-testid="room" data-room={shown} data-phase={room.phase}>
-            <div className="room-header">
-              <h2>
+          <div
+            className="min-w-0 max-sm:-order-1"
+            data-testid="room"
+            data-room={shown}
+            data-phase={room.phase}
+          >
+            <div className="flex flex-wrap items-center gap-x-3 gap-y-2">
+              <h2 className="my-1 min-w-0 flex-[1_1_10rem] wrap-anywhere">
                 {room.phase === "joined" && room.room === shown ? (
                   <span data-testid="room-joined-name">{shown}</span>
                 ) : (
-                  <span className="muted">{shown}</span>
+                  <span className="text-muted">{shown}</span>
                 )}
               </h2>
               <span
-                className={`badge badge-room-${room.phase}`}
+                className={PHASE_BADGES[room.phase]}
                 data-testid="room-phase"
                 data-phase={room.phase}
               >
@@ -209,7 +224,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
               </span>
               <button
                 type="button"
-                className="secondary"
+                className="btn-secondary"
                 onClick={onLeave}
                 disabled={room.phase === "leaving"}
                 data-testid="room-leave-button"
@@ -220,7 +235,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
 
             {refused ? (
               <div
-                className="notice notice-error"
+                className="notice-error"
                 data-testid="room-refused"
                 data-code={refused.code}
                 role="alert"
@@ -229,7 +244,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                 <p data-testid="room-refused-reason">{refused.message}</p>
                 <button
                   type="button"
-                  className="secondary small"
+                  className="btn-secondary btn-small"
                   onClick={() => {
                     retry(refused.room);
                   }}
@@ -241,7 +256,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
             ) : null}
             {gone ? (
               <div
-                className="notice notice-error"
+                className="notice-error"
                 data-testid="room-removed"
                 data-reason={gone.reason}
                 role="alert"
@@ -253,21 +268,21 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
             {room.room !== null ? (
               <>
                 {room.restarted ? (
-                  <div className="notice notice-info" data-testid="room-restarted">
+                  <div className="notice-info" data-testid="room-restarted">
                     <p>The room started over on the server; earlier updates are no longer shown.</p>
                   </div>
                 ) : null}
                 {room.missedUpdates ? (
-                  <div className="notice notice-info" data-testid="room-missed-updates">
+                  <div className="notice-info" data-testid="room-missed-updates">
                     <p>Some updates from while you were away were no longer kept by the server.</p>
                   </div>
                 ) : null}
 
-                <div className="room-body">
-                  <div className="room-members-panel">
+                <div className="grid grid-cols-[minmax(120px,1fr)_minmax(0,3fr)] gap-4 max-sm:grid-cols-1">
+                  <div>
                     <h3>In the room</h3>
                     <ul
-                      className="room-members"
+                      className="m-0 list-none p-0 wrap-anywhere"
                       data-testid="room-members"
                       data-count={room.members.length}
                     >
@@ -275,25 +290,28 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                         <li key={member.id} data-testid="room-member" data-member-id={member.id}>
                           {member.name}
                           {socket.user?.id === member.id ? (
-                            <span className="muted"> (you)</span>
+                            <span className="text-muted"> (you)</span>
                           ) : null}
                         </li>
                       ))}
                     </ul>
-                    {room.members.length === 0 ? <p className="muted">—</p> : null}
+                    {room.members.length === 0 ? <p className="text-muted">—</p> : null}
                   </div>
 
-                  <div className="room-updates-panel">
+                  <div>
                     <h3>Updates</h3>
                     <ol
-                      className="room-updates"
+                      className="plain-list max-h-[360px] gap-1.5 overflow-y-auto"
                       data-testid="room-updates"
                       data-last-seq={room.lastSeq ?? ""}
                       aria-live="polite"
                       ref={updatesRef}
                     >
                       {historyStart > 1 ? (
-                        <li className="room-history-start" data-testid="room-history-start">
+                        <li
+                          className="border-b border-dashed border-line px-2 py-1.5 text-sm text-muted"
+                          data-testid="room-history-start"
+                        >
                           {historyStart === 2
                             ? "Message #1 came before you joined and is not shown."
                             : `Messages #1–#${String(historyStart - 1)} came before you joined and are not shown.`}{" "}
@@ -301,7 +319,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                         </li>
                       ) : null}
                       {room.updates.length === 0 ? (
-                        <li className="muted" data-testid="room-updates-empty">
+                        <li className="text-muted" data-testid="room-updates-empty">
                           {room.phase === "joined"
                             ? "No new messages yet. Write one below; everyone here sees it at once."
                             : "Nothing yet."}
@@ -310,18 +328,27 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                       {room.updates.map((update: RoomUpdate) => (
                         <li
                           key={update.seq}
-                          className="room-update"
+                          className="flex min-w-0 flex-wrap gap-2 rounded-md bg-[#f9fafb] px-2 py-1.5"
                           data-testid="room-update"
                           data-seq={update.seq}
                           data-sender-id={update.sender.id}
                         >
-                          <span className="room-update-seq" data-testid="room-update-seq">
+                          <span
+                            className="font-mono text-xs text-muted"
+                            data-testid="room-update-seq"
+                          >
                             #{update.seq}
                           </span>
-                          <span className="room-update-sender" data-testid="room-update-sender">
+                          <span
+                            className="font-semibold wrap-anywhere"
+                            data-testid="room-update-sender"
+                          >
                             {update.sender.name}
                           </span>
-                          <span className="room-update-text" data-testid="room-update-text">
+                          <span
+                            className="basis-full whitespace-pre-wrap wrap-anywhere"
+                            data-testid="room-update-text"
+                          >
                             {payloadText(update.payload)}
                           </span>
                         </li>
@@ -330,7 +357,11 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                   </div>
                 </div>
 
-                <form className="room-publish" onSubmit={onPublish} aria-label="Write to the room">
+                <form
+                  className="mt-4 flex flex-wrap gap-x-3 gap-y-2"
+                  onSubmit={onPublish}
+                  aria-label="Write to the room"
+                >
                   <input
                     value={text}
                     onChange={onTextChange}
@@ -339,6 +370,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                     disabled={!joined}
                     autoComplete="off"
                     aria-label="Message"
+                    className="min-w-0 flex-[1_1_10rem]"
                     data-testid="room-publish-input"
                   />
                   <button
@@ -371,14 +403,14 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
               />
             ) : null}
             {details.error ? (
-              <p className="form-error" data-testid="room-detail-error" role="alert">
+              <p className="m-0 text-error" data-testid="room-detail-error" role="alert">
                 {details.error}
               </p>
             ) : null}
           </div>
         ) : (
-          <div className="rooms-pick" data-testid="rooms-pick">
-            {list.rooms !== null && list.rooms.length === 0 ? (
+          <div className="-order-1 m-0 min-w-0 [&_h2]:mt-1" data-testid="rooms-pick">
+            {list.items !== null && list.items.length === 0 ? (
               <>
                 <h2>No rooms yet</h2>
                 <p>
@@ -388,7 +420,9 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                 </p>
               </>
             ) : (
-              <p className="muted">Pick a room from your list to join it, or make a new one.</p>
+              <p className="text-muted">
+                Pick a room from your list to join it, or make a new one.
+              </p>
             )}
           </div>
         )}

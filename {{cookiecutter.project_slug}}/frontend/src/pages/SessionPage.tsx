@@ -243,7 +243,7 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
 
   return (
     <section className="card">
-      <div className="session-header">
+      <div className="flex items-center justify-between gap-4">
         <h1>Session</h1>
         <ConnectionBadge
           status={socket.status}
@@ -251,7 +251,7 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
           retryInMs={socket.retryInMs}
         />
       </div>
-      <p className="muted">
+      <p className="text-muted">
         A note, written over a live connection. Starting it opens a draft on the server; if the
         connection drops, the draft waits for you. Saving stores the note and ends the session.
       </p>
@@ -263,7 +263,7 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
       />
 
       <p
-        className="note-state"
+        className="my-4 font-medium"
         role="status"
         data-testid="note-state"
         data-phase={resumed ? "resumed" : phase}
@@ -272,14 +272,14 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
       </p>
 
       {problem ? (
-        <p className="form-error" role="alert" data-testid="note-problem">
+        <p className="m-0 text-error" role="alert" data-testid="note-problem">
           {problem}
         </p>
       ) : null}
 
       {drafting ? (
         <form
-          className="form note-form"
+          className="form"
           onSubmit={(event) => {
             event.preventDefault();
             onSave();
@@ -289,17 +289,18 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
           <textarea
             id="note-text"
             rows={6}
+            className="font-sans text-base"
             value={note}
             onChange={onNoteChange}
             maxLength={MAX_NOTE_LENGTH}
             placeholder="What is on your mind?"
           />
-          <div className="actions">
+          <div className="actions m-0">
             <button type="submit" disabled={!canSave} data-testid="save-button">
               {phase === "saving" ? "Saving…" : "Save the note"}
             </button>
             {isOpen && note.trim() === "" ? (
-              <span className="muted note-hint">Write something to save it.</span>
+              <span className="text-muted">Write something to save it.</span>
             ) : null}
           </div>
         </form>
@@ -317,9 +318,11 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
       ) : null}
 
       {saved ? (
-        <div className="notice notice-success" data-testid="save-result">
+        <div className="notice-success" data-testid="save-result">
           <p>Your note was saved at {saved.at}:</p>
-          <blockquote className="note-saved">{saved.text}</blockquote>
+          <blockquote className="m-0 border-l-3 border-[#abefc6] bg-white px-3 py-2 whitespace-pre-wrap wrap-anywhere">
+            {saved.text}
+          </blockquote>
         </div>
       ) : null}
 
@@ -328,7 +331,7 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
           <p>The session ended with the save.</p>
           <button
             type="button"
-            className="secondary"
+            className="btn-secondary"
             data-testid="new-session-button"
             onClick={onAnotherNote}
           >
@@ -346,18 +349,18 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
         />
       ) : null}
 
-      <details className="dev" data-testid="dev-section">
+      <details className="mt-6 border-t border-line pt-4" data-testid="dev-section">
         <summary>Developer: the frames</summary>
         {socket.user ? (
-          <p className="muted" data-testid="session-user">
+          <p className="text-muted" data-testid="session-user">
             Signed in on the socket as {socket.user.email}.
           </p>
         ) : null}
-        <p className="muted">
+        <p className="text-muted">
           Send any frame: “Send raw” sends the text as it is; “Send as request” parses it, adds an
           id and waits for the response with that id.
         </p>
-        <label className="dev-frame" htmlFor="dev-frame">
+        <label className="mb-1 block font-medium" htmlFor="dev-frame">
           Frame
         </label>
         <textarea
@@ -371,7 +374,7 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
         <div className="actions">
           <button
             type="button"
-            className="secondary"
+            className="btn-secondary"
             onClick={onSendRaw}
             disabled={!isOpen}
             data-testid="raw-send-button"
@@ -380,7 +383,7 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
           </button>
           <button
             type="button"
-            className="secondary"
+            className="btn-secondary"
             onClick={onSendRequest}
             disabled={!isOpen}
             data-testid="raw-request-button"
@@ -390,11 +393,13 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
         </div>
         {rawResult !== null ? <pre data-testid="raw-request-result">{rawResult}</pre> : null}
         <h2>Frames received</h2>
-        <ol className="log" data-testid="response-output">
-          {frames.length === 0 ? <li className="muted">None yet.</li> : null}
+        <ol className="plain-list gap-2" data-testid="response-output">
+          {frames.length === 0 ? <li className="text-muted">None yet.</li> : null}
           {frames.map((entry) => (
             <li key={entry.key} data-testid="response-item" data-state={entry.state}>
-              <span className={`state state-${entry.state === "error" ? "error" : "ok"}`}>
+              <span
+                className={`font-mono text-sm font-semibold ${entry.state === "error" ? "text-error" : ""}`}
+              >
                 {entry.state}
               </span>
               <pre data-testid="response-data">{entry.body}</pre>

@@ -1,7 +1,9 @@
-import { type ChangeEvent, type SubmitEvent, useCallback, useEffect, useState } from "react";
+import { useMutation } from "@tanstack/react-query";
+import { useCallback, useState } from "react";
+import { z } from "zod/mini";
 
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../api/account";
-import { type AuthClient, errorMessage } from "../api/auth";
+import type { AuthClient } from "../api/auth";
 import {
   createUser,
   listUsers,
@@ -12,89 +14,59 @@ import {
 } from "../api/users";
 import { useAuth } from "../components/auth";
 import { FormError, FormSuccess } from "../components/FormMessage";
-import { useSubmit } from "../hooks/useSubmit";
+import { failure, useFormMutation } from "../hooks/useFormMutation";
+import { usePagedList } from "../hooks/usePagedList";
 
 /** What the page says when someone who is not an administrator opens it. */
 export const ADMINISTRATORS_ONLY = "Only administrators can manage users.";
 
-interface Listing {
-  users: ManagedUser[] | null;
-  count: number;
-  error: string | null;
-  loadingMore: boolean;
-}
-
 /** The accounts, a page at a time; new and changed ones replace what was loaded. */
 function useUserList(client: AuthClient) {
-  const [listing, setListing] = useState<Listing>({
-    users: null,
-    count: 0,
-    error: null,
-    loadingMore: false,
-  });
-
-  useEffect(() => {
-    let active = true;
-    listUsers(client).then(
-      (page) => {
-        if (active)
-          setListing({ users: page.data, count: page.count, error: null, loadingMore: false });
-      },
-      (error: unknown) => {
-        if (active)
-          setListing((current) => ({
-            ...current,
-            error: errorMessage(error, "The users could not be loaded."),
-          }));
-      },
-    );
-    return () => {
-      active = false;
-    };
-  }, [client]);
-
-  const loadMore = () => {
-    const loaded = listing.users ?? [];
-    setListing((current) => ({ ...current, loadingMore: true, error: null }));
-    listUsers(client, loaded.length, USERS_PAGE_SIZE).then(
-      (page) => {
-        setListing((current) => {
-          const known = new Set((current.users ?? []).map((user) => user.id));
-          const users = [
-            ...(current.users ?? []),
-            ...page.data.filter((user) => !known.has(user.id)),
-          ];
-          return { users, count: page.count, error: null, loadingMore: false };
-        });
-      },
-      (error: unknown) => {
-        setListing((current) => ({
-          ...current,
-          loadingMore: false,
-          error: errorMessage(error, "More users could not be loaded."),
-        }));
-      },
-    );
-  };
+  const list = usePagedList(
+    "users",
+    (skip) => listUsers(client, skip, USERS_PAGE_SIZE),
+    (user) => user.id,
+    "The users could not be loaded.",
+  );
+  const { edit } = list;
 
   /** A new account goes first, where the one who made it sees it. */
-  const added = useCallback((user: ManagedUser) => {
-    setListing((current) => ({
-      ...current,
-      users: [user, ...(current.users ?? [])],
-      count: current.count + 1,
-    }));
-  }, []);
+  const added = useCallback(
+    (user: ManagedUser) => {
+      edit((page, index) => ({
+        data: index === 0 ? [user, ...page.data] : page.data,
+        count: page.count + 1,
+      }));
+    },
+    [edit],
+  );
 
-  const changed = useCallback((user: ManagedUser) => {
-    setListing((current) => ({
-      ...current,
-      users: (current.users ?? []).map((known) => (known.id === user.id ? user : known)),
-    }));
-  }, []);
+  const changed = useCallback(
+    (user: ManagedUser) => {
+      edit((page) => ({
+        ...page,
+        data: page.data.map((known) => (known.id === user.id ? user : known)),
+      }));
+    },
+    [edit],
+  );
 
-  return { ...listing, loadMore, added, changed };
+  return { ...list, users: list.items, added, changed };
 }
+
+const newUserSchema = z.object({
+  email: z.string().check(z.trim(), z.minLength(1, "Enter the new user's email address.")),
+  fullName: z.string().check(z.trim()),
+  password: z
+    .string()
+    .check(
+      z.minLength(
+        MIN_PASSWORD_LENGTH,
+        `Give them a first password of at least ${String(MIN_PASSWORD_LENGTH)} characters.`,
+      ),
+    ),
+  administrator: z.boolean(),
+});
 
 function NewUserForm({
   client,
@@ -103,69 +75,39 @@ function NewUserForm({
   client: AuthClient;
   onCreated: (user: ManagedUser) => void;
 }) {
-  const [email, setEmail] = useState("");
-  const [fullName, setFullName] = useState("");
-  const [password, setPassword] = useState("");
-  const [administrator, setAdministrator] = useState(false);
-  const [result, setResult] = useState<string | null>(null);
-  const { submitting, error, setError, run } = useSubmit("The user could not be added.");
-
-  const edited = <T,>(set: (value: T) => void) => {
-    return (value: T) => {
-      set(value);
-      setError(null);
-      setResult(null);
-    };
-  };
-  const onEmail = edited(setEmail);
-  const onFullName = edited(setFullName);
-  const onPassword = edited(setPassword);
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const address = email.trim();
-    if (address === "") {
-      setError("Enter the new user's email address.");
-      return;
-    }
-    if (password.length < MIN_PASSWORD_LENGTH) {
-      setError(`Give them a first password of at least ${String(MIN_PASSWORD_LENGTH)} characters.`);
-      return;
-    }
-    setResult(null);
-    run(
-      () =>
-        createUser(client, {
-          email: address,
-          full_name: fullName.trim() === "" ? null : fullName.trim(),
-          password,
-          is_superuser: administrator,
-        }),
-      (user) => {
-        setEmail("");
-        setFullName("");
-        setPassword("");
-        setAdministrator(false);
-        setResult(
-          `${user.email} can log in now with the password you chose. Give it to them another way than email, and ask them to change it on their account page.`,
-        );
-        onCreated(user);
-      },
-    );
+  const { form, mutation, problem, submitting, onSubmit } = useFormMutation({
+    schema: newUserSchema,
+    defaultValues: { email: "", fullName: "", password: "", administrator: false },
+    send: ({ email, fullName, password, administrator }) =>
+      createUser(client, {
+        email,
+        full_name: fullName === "" ? null : fullName,
+        password,
+        is_superuser: administrator,
+      }),
+    onSent: (user, { reset }) => {
+      reset();
+      onCreated(user);
+    },
+    fallback: "The user could not be added.",
+  });
+  // An edit puts away what the last try said.
+  const edited = {
+    onChange: () => {
+      form.clearErrors("root");
+      mutation.reset();
+    },
   };
 
   return (
-    <section className="users-new" aria-labelledby="users-new-title">
+    <section className="mb-6" aria-labelledby="users-new-title">
       <h2 id="users-new-title">Add a user</h2>
-      <form className="form narrow-form" onSubmit={onSubmit} noValidate>
+      <form className="form max-w-[380px]" onSubmit={onSubmit} noValidate>
         <label>
           Email
           <input
             type="email"
-            value={email}
-            onChange={(event: ChangeEvent<HTMLInputElement>) => {
-              onEmail(event.target.value);
-            }}
+            {...form.register("email", edited)}
             maxLength={320}
             autoComplete="off"
             spellCheck={false}
@@ -174,41 +116,29 @@ function NewUserForm({
         </label>
         <label>
           Name (optional)
-          <input
-            value={fullName}
-            onChange={(event: ChangeEvent<HTMLInputElement>) => {
-              onFullName(event.target.value);
-            }}
-            maxLength={255}
-            autoComplete="off"
-          />
+          <input {...form.register("fullName", edited)} maxLength={255} autoComplete="off" />
         </label>
         <label>
           First password
           <input
             type="password"
-            value={password}
-            onChange={(event: ChangeEvent<HTMLInputElement>) => {
-              onPassword(event.target.value);
-            }}
+            {...form.register("password", edited)}
             minLength={MIN_PASSWORD_LENGTH}
             maxLength={MAX_PASSWORD_LENGTH}
             autoComplete="new-password"
             required
           />
         </label>
-        <label className="room-check">
-          <input
-            type="checkbox"
-            checked={administrator}
-            onChange={(event: ChangeEvent<HTMLInputElement>) => {
-              setAdministrator(event.target.checked);
-            }}
-          />
+        <label className="flex items-center gap-2 font-medium">
+          <input type="checkbox" {...form.register("administrator")} />
           Administrator (may manage users)
         </label>
-        <FormError testId="users-new-error">{error}</FormError>
-        <FormSuccess testId="users-new-result">{result}</FormSuccess>
+        <FormError testId="users-new-error">{problem}</FormError>
+        <FormSuccess testId="users-new-result">
+          {mutation.data
+            ? `${mutation.data.email} can log in now with the password you chose. Give it to them another way than email, and ask them to change it on their account page.`
+            : null}
+        </FormSuccess>
         <button type="submit" disabled={submitting}>
           {submitting ? "Adding…" : "Add user"}
         </button>
@@ -234,13 +164,17 @@ function UserRow({
   me: boolean;
   onChanged: (user: ManagedUser) => void;
 }) {
-  const { submitting, error, run } = useSubmit("The change could not be saved.");
+  const update = useMutation({
+    mutationFn: (change: UserChange) => updateUser(client, user.id, change),
+    onSuccess: onChanged,
+  });
+  const submitting = update.isPending;
   const [confirming, setConfirming] = useState<PendingChange | null>(null);
   const name = user.full_name ?? user.email;
 
   const apply = (pending: PendingChange) => {
     setConfirming(null);
-    run(() => updateUser(client, user.id, pending.change), onChanged);
+    update.mutate(pending.change);
   };
 
   // Changing one's own account can take this page away: it asks first.
@@ -257,26 +191,31 @@ function UserRow({
     : { change: { is_active: true }, label: "Reactivate" };
 
   return (
-    <li className="user-row" aria-label={name} data-testid="user-row" data-user-id={user.id}>
-      <div className="user-who">
-        <span className="user-name">{name}</span>
-        {user.full_name ? <span className="muted user-email">{user.email}</span> : null}
-        <span className="user-tags">
+    <li
+      className="flex min-w-0 flex-wrap items-center justify-between gap-x-3 gap-y-2 rounded-lg border border-line px-3 py-2.5 [&>p]:basis-full"
+      aria-label={name}
+      data-testid="user-row"
+      data-user-id={user.id}
+    >
+      <div className="flex min-w-0 flex-[1_1_14rem] flex-col wrap-anywhere">
+        <span className="font-semibold">{name}</span>
+        {user.full_name ? <span className="text-muted">{user.email}</span> : null}
+        <span className="flex flex-wrap gap-1.5 empty:hidden">
           {me ? <span className="badge">You</span> : null}
-          {user.is_superuser ? <span className="badge badge-yours">Administrator</span> : null}
-          {user.is_active ? null : <span className="badge badge-unverified">Deactivated</span>}
+          {user.is_superuser ? <span className="badge-ok">Administrator</span> : null}
+          {user.is_active ? null : <span className="badge-wait">Deactivated</span>}
         </span>
       </div>
       {confirming ? (
-        <div className="user-confirm notice" role="group" aria-label="Confirm the change">
+        <div className="notice m-0 basis-full" role="group" aria-label="Confirm the change">
           <p>
             {confirming.label} for your own account? You may lose access to this page
             {confirming.change.is_active === false ? " and be logged out" : ""}.
           </p>
-          <div className="room-buttons">
+          <div className="flex flex-wrap gap-2">
             <button
               type="button"
-              className="danger"
+              className="btn-danger"
               onClick={() => {
                 apply(confirming);
               }}
@@ -285,7 +224,7 @@ function UserRow({
             </button>
             <button
               type="button"
-              className="secondary"
+              className="btn-secondary"
               onClick={() => {
                 setConfirming(null);
               }}
@@ -295,10 +234,10 @@ function UserRow({
           </div>
         </div>
       ) : (
-        <div className="room-buttons user-actions">
+        <div className="flex flex-wrap gap-2">
           <button
             type="button"
-            className="secondary"
+            className="btn-secondary"
             disabled={submitting}
             onClick={() => {
               ask(admin);
@@ -309,7 +248,7 @@ function UserRow({
           </button>
           <button
             type="button"
-            className={user.is_active ? "danger-outline" : "secondary"}
+            className={user.is_active ? "btn-danger-outline" : "btn-secondary"}
             disabled={submitting}
             onClick={() => {
               ask(active);
@@ -320,7 +259,9 @@ function UserRow({
           </button>
         </div>
       )}
-      <FormError testId="user-row-error">{error}</FormError>
+      <FormError testId="user-row-error">
+        {failure(update.error, "The change could not be saved.")}
+      </FormError>
     </li>
   );
 }
@@ -332,7 +273,7 @@ export function UsersPage() {
     return (
       <section className="card">
         <h1>Users</h1>
-        <p className="notice notice-info">{ADMINISTRATORS_ONLY}</p>
+        <p className="notice-info">{ADMINISTRATORS_ONLY}</p>
       </section>
     );
   }
@@ -358,9 +299,9 @@ function UsersManager({
   };
 
   return (
-    <section className="card users-page">
+    <section className="card">
       <h1>Users</h1>
-      <p className="muted">
+      <p className="text-muted">
         Everyone with an account. A deactivated user cannot log in, and is logged out everywhere;
         administrators manage the others here. There is always at least one active administrator.
       </p>
@@ -371,11 +312,11 @@ function UsersManager({
         <FormError testId="users-list-error">{error}</FormError>
         {users === null ? (
           error === null ? (
-            <p className="muted">Loading…</p>
+            <p className="text-muted">Loading…</p>
           ) : null
         ) : (
           <>
-            <ul className="user-list" aria-labelledby="users-list-title">
+            <ul className="plain-list mb-3 gap-2" aria-labelledby="users-list-title">
               {users.map((user) => (
                 <UserRow
                   key={user.id}
@@ -387,7 +328,12 @@ function UsersManager({
               ))}
             </ul>
             {users.length < count ? (
-              <button type="button" className="secondary" onClick={loadMore} disabled={loadingMore}>
+              <button
+                type="button"
+                className="btn-secondary"
+                onClick={loadMore}
+                disabled={loadingMore}
+              >
                 {loadingMore ? "Loading…" : `Show more (${String(count - users.length)} left)`}
               </button>
             ) : null}

@@ -41,22 +41,24 @@ export function VerifyEmailPage() {
     );
 
   return (
-    <section className="card narrow">
+    <section className="card card-narrow">
       <h1>Verify your email</h1>
       {outcome.state === "pending" ? (
-        <p className="muted" role="status" data-testid="verify-email-status">
+        <p className="text-muted" role="status" data-testid="verify-email-status">
           Verifying…
         </p>
       ) : outcome.state === "verified" ? (
-        <p className="notice notice-success" role="status" data-testid="verify-email-result">
+        <p className="notice-success" role="status" data-testid="verify-email-result">
           {outcome.message}
         </p>
       ) : (
-        <p className="form-error" role="alert" data-testid="verify-email-error">
+        <p className="m-0 text-error" role="alert" data-testid="verify-email-error">
           {outcome.message}
         </p>
       )}
-      {outcome.state === "pending" ? null : <p className="form-links">{next}</p>}
+      {outcome.state === "pending" ? null : (
+        <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">{next}</p>
+      )}
     </section>
   );
 }

@@ -55,10 +55,10 @@ export function MagicLinkPage() {
   };
 
   return (
-    <section className="card narrow" data-testid="magic-link-page">
+    <section className="card card-narrow" data-testid="magic-link-page">
       <h1>Log in</h1>
       {outcome.state === "verifying" ? (
-        <p className="muted" role="status" data-testid="magic-link-status">
+        <p className="text-muted" role="status" data-testid="magic-link-status">
           Signing you in…
         </p>
       ) : outcome.state === "challenge" ? (
@@ -69,10 +69,10 @@ export function MagicLinkPage() {
         />
       ) : (
         <>
-          <p className="form-error" role="alert" data-testid="magic-link-error">
+          <p className="m-0 text-error" role="alert" data-testid="magic-link-error">
             {outcome.message}
           </p>
-          <p className="form-links">
+          <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
             <Link to="/login" data-testid="magic-link-login-link">
               Back to log in
             </Link>

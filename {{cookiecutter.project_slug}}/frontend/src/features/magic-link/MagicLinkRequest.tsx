@@ -18,7 +18,9 @@ export function MagicLinkRequest() {
 
   return (
     <div data-testid="magic-link-request">
-      <p className="form-divider">or</p>
+      <p className="mt-5 mb-3 flex items-center gap-3 text-sm text-muted before:flex-1 before:border-t before:border-line after:flex-1 after:border-t after:border-line">
+        or
+      </p>
       <EmailRequestForm
         send={send}
         renderSent={({ email, answer }, again) => (
@@ -29,7 +31,7 @@ export function MagicLinkRequest() {
             </FormSuccess>
             <button
               type="button"
-              className="secondary"
+              className="btn-secondary"
               onClick={again}
               data-testid="magic-link-again"
             >
@@ -41,7 +43,7 @@ export function MagicLinkRequest() {
         label="Email me a sign-in link"
         submitLabel="Email me a sign-in link"
         placeholder="you@example.com"
-        submitClassName="secondary"
+        submitClassName="btn-secondary"
         testIds={TEST_IDS}
       />
     </div>

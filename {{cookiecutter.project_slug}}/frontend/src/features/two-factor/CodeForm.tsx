@@ -1,13 +1,19 @@
-import { type ReactNode, type SubmitEvent, useState } from "react";
+import type { ReactNode } from "react";
+import type { UseFormRegister } from "react-hook-form";
+import { z } from "zod/mini";
 
 import { ApiError } from "../../api/auth";
 import { FormError } from "../../components/FormMessage";
-import { useSubmit } from "../../hooks/useSubmit";
+import { useFormMutation } from "../../hooks/useFormMutation";
 import { cleanCode, CodeInput, isCompleteCode } from "./CodeInput";
 
+const codeSchema = z.object({ code: z.string(), current: z.string() });
+
+type CodeFields = z.infer<typeof codeSchema>;
+
 interface CodeFormProps<T> {
-  /** Sends the code to the server. */
-  send: (code: string) => Promise<T>;
+  /** Sends the code to the server, with the current password when `fields` asks for it. */
+  send: (code: string, current: string) => Promise<T>;
   onDone: (value: T) => void;
   /**
    * A refusal with this HTTP status is not about the code: `handle` gets its
@@ -23,8 +29,8 @@ interface CodeFormProps<T> {
   autoFocus?: boolean;
   /** Above the fields. */
   intro?: ReactNode;
-  /** Fields before the code's (e.g. the current password). */
-  fields?: ReactNode;
+  /** Fields before the code's (e.g. the current password, as `current`). */
+  fields?: (register: UseFormRegister<CodeFields>) => ReactNode;
   /** A recovery code is taken too, not only a code from the app. */
   recovery?: boolean;
   /** Buttons after the submit button. */
@@ -50,26 +56,25 @@ export function CodeForm<T>({
   extraButtons,
   buttonRow = false,
 }: CodeFormProps<T>) {
-  const [code, setCode] = useState("");
-  const { submitting, error, setError, run } = useSubmit("The code could not be checked.");
-
-  const cleaned = cleanCode(code);
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    run(
-      () => send(cleaned),
-      onDone,
-      (err, message) => {
-        if (fatal && err instanceof ApiError && err.status === fatal.status) {
-          fatal.handle(message);
-          return;
-        }
-        setCode("");
-        setError(message);
-      },
-    );
-  };
+  const { form, problem, submitting, onSubmit } = useFormMutation({
+    schema: codeSchema,
+    defaultValues: { code: "", current: "" },
+    send: ({ code, current }) => send(cleanCode(code), current),
+    onSent: (result, { reset }) => {
+      reset();
+      onDone(result);
+    },
+    fallback: "The code could not be checked.",
+    onFailure: (err, message, { resetField }) => {
+      if (fatal && err instanceof ApiError && err.status === fatal.status) {
+        fatal.handle(message);
+        return true;
+      }
+      resetField("code");
+      return false;
+    },
+  });
+  const cleaned = cleanCode(form.watch("code"));
 
   const buttons = (
     <>
@@ -88,16 +93,15 @@ export function CodeForm<T>({
   return (
     <form onSubmit={onSubmit} data-testid={`${testId}-form`} className={className}>
       {intro}
-      {fields}
+      {fields?.(form.register)}
       <CodeInput
         label={label}
-        value={code}
-        onChange={setCode}
+        control={form.control}
         testId={`${testId}-code`}
         autoFocus={autoFocus}
         recovery={recovery}
       />
-      <FormError testId={`${testId}-error`}>{error}</FormError>
+      <FormError testId={`${testId}-error`}>{problem}</FormError>
       {buttonRow ? <div className="actions">{buttons}</div> : buttons}
     </form>
   );

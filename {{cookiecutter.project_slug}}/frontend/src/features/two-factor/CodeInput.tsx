@@ -1,4 +1,5 @@
 import type { ChangeEvent } from "react";
+import { type Control, useController } from "react-hook-form";
 
 /** The longest code the server takes (a recovery code, with room for how it is typed). */
 const MAX_RECOVERY_LENGTH = 32;
@@ -24,8 +25,8 @@ export function isCompleteCode(code: string, recovery: boolean): boolean {
 
 interface CodeInputProps {
   label: string;
-  value: string;
-  onChange: (code: string) => void;
+  /** The form's `code` field. */
+  control: Control<{ code: string; current: string }>;
   testId: string;
   autoFocus?: boolean;
   /** A recovery code is taken too (letters, digits and dashes), not only the app's six digits. */
@@ -38,23 +39,26 @@ interface CodeInputProps {
  */
 export function CodeInput({
   label,
-  value,
-  onChange,
+  control,
   testId,
   autoFocus = false,
   recovery = false,
 }: CodeInputProps) {
+  const { field } = useController({ name: "code", control });
   const onInput = (event: ChangeEvent<HTMLInputElement>) => {
     const typed = event.target.value;
-    onChange(recovery ? typed.slice(0, MAX_RECOVERY_LENGTH) : typed.replace(/\D/g, "").slice(0, 6));
+    field.onChange(
+      recovery ? typed.slice(0, MAX_RECOVERY_LENGTH) : typed.replace(/\D/g, "").slice(0, 6),
+    );
   };
   return (
     <label>
       {label}
       <input
         type="text"
-        name="code"
-        className={recovery ? "code-input code-input-recovery" : "code-input"}
+        {...field}
+        onChange={onInput}
+        className={`font-mono text-xl ${recovery ? "max-w-[22rem] tracking-[0.1em]" : "max-w-48 tracking-[0.3em]"}`}
         inputMode={recovery ? "text" : "numeric"}
         autoComplete="one-time-code"
         autoCapitalize="off"
@@ -64,8 +68,6 @@ export function CodeInput({
         maxLength={recovery ? MAX_RECOVERY_LENGTH : 6}
         required
         autoFocus={autoFocus}
-        value={value}
-        onChange={onInput}
         data-testid={testId}
       />
     </label>

@@ -2,7 +2,6 @@ import { useAuth } from "../../components/auth";
 import type { ChallengeStepProps } from "../types";
 import { submitTotpCode } from "./api";
 import { CodeForm } from "./CodeForm";
-import "./twoFactor.css";
 
 export const SIGN_IN_EXPIRED = "Your sign-in expired; start again.";
 
@@ -41,7 +40,7 @@ export function CodeStep({ challenge, onSignedIn, onRestart }: ChallengeStepProp
       autoFocus
       recovery
       intro={
-        <p className="muted">
+        <p className="text-muted">
           Enter the 6-digit code that your authenticator app shows for this account. Without your
           phone, enter one of your recovery codes instead: each works once.
         </p>
@@ -49,7 +48,7 @@ export function CodeStep({ challenge, onSignedIn, onRestart }: ChallengeStepProp
       extraButtons={
         <button
           type="button"
-          className="secondary"
+          className="btn-secondary"
           onClick={onCancel}
           data-testid="challenge-cancel"
         >

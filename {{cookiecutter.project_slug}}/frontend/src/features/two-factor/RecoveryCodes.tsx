@@ -1,14 +1,18 @@
-import { type SubmitEvent, useState } from "react";
+import { useState } from "react";
+import { z } from "zod/mini";
 
 import { useAuth } from "../../components/auth";
 import { CurrentPasswordField } from "../../components/CurrentPasswordField";
 import { FormError } from "../../components/FormMessage";
-import { useSubmit } from "../../hooks/useSubmit";
+import { useFormMutation } from "../../hooks/useFormMutation";
 import { newRecoveryCodes } from "./api";
 
 export const SHOWN_ONCE =
   "Keep these codes somewhere safe, such as a password manager. If you lose your phone, each one signs you in once, " +
   "in place of a code from the app. They will not be shown again.";
+
+/** A form that asks for the current password only. */
+export const passwordSchema = z.object({ current: z.string() });
 
 type CopyState = "idle" | "copied" | "failed";
 
@@ -44,10 +48,16 @@ export function RecoveryCodesPanel({
   };
 
   return (
-    <div className="recovery-codes-panel" data-testid="totp-recovery-codes-panel">
+    <div
+      className="my-3 rounded-lg border border-line px-4 py-3 [&_h3]:mt-0 [&_h3]:mb-2 [&_h3]:text-base"
+      data-testid="totp-recovery-codes-panel"
+    >
       <h3>Your recovery codes</h3>
       <p data-testid="totp-recovery-shown-once">{SHOWN_ONCE}</p>
-      <ul className="recovery-codes" data-testid="totp-recovery-codes">
+      <ul
+        className="my-3 grid list-none grid-cols-[repeat(2,max-content)] gap-x-6 gap-y-1 rounded-md bg-subtle px-4 py-3 font-mono text-base select-all"
+        data-testid="totp-recovery-codes"
+      >
         {codes.map((code) => (
           <li key={code} data-testid="totp-recovery-code">
             {code}
@@ -55,7 +65,7 @@ export function RecoveryCodesPanel({
         ))}
       </ul>
       {copy === "copied" ? (
-        <p className="muted" role="status" data-testid="totp-recovery-copied">
+        <p className="text-muted" role="status" data-testid="totp-recovery-copied">
           Copied.
         </p>
       ) : null}
@@ -67,7 +77,7 @@ export function RecoveryCodesPanel({
       <div className="actions">
         <button
           type="button"
-          className="secondary"
+          className="btn-secondary"
           onClick={onCopy}
           data-testid="totp-recovery-copy"
         >
@@ -84,32 +94,27 @@ export function RecoveryCodesPanel({
 /** "New recovery codes": with the password; the old codes stop working. */
 export function NewRecoveryCodesForm({ onNewCodes }: { onNewCodes: (codes: string[]) => void }) {
   const { client } = useAuth();
-  const [password, setPassword] = useState("");
-  const { submitting, error, run } = useSubmit("Could not make new recovery codes.");
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    run(
-      () => newRecoveryCodes(client, password),
-      (codes) => {
-        setPassword("");
-        onNewCodes(codes);
-      },
-    );
-  };
+  const { form, problem, submitting, onSubmit } = useFormMutation({
+    schema: passwordSchema,
+    defaultValues: { current: "" },
+    send: ({ current }) => newRecoveryCodes(client, current),
+    onSent: (codes, { reset }) => {
+      reset();
+      onNewCodes(codes);
+    },
+    fallback: "Could not make new recovery codes.",
+  });
 
   return (
-    <form onSubmit={onSubmit} data-testid="totp-recovery-form" className="form narrow-form">
-      <p className="muted">New recovery codes replace the ones you have: those stop working.</p>
-      <CurrentPasswordField
-        value={password}
-        onChange={setPassword}
-        testId="totp-recovery-password"
-      />
-      <FormError testId="totp-recovery-error">{error}</FormError>
+    <form onSubmit={onSubmit} data-testid="totp-recovery-form" className="form max-w-[380px]">
+      <p className="text-muted">
+        New recovery codes replace the ones you have: those stop working.
+      </p>
+      <CurrentPasswordField field={form.register("current")} testId="totp-recovery-password" />
+      <FormError testId="totp-recovery-error">{problem}</FormError>
       <button
         type="submit"
-        className="secondary"
+        className="btn-secondary"
         disabled={submitting}
         data-testid="totp-recovery-submit"
       >

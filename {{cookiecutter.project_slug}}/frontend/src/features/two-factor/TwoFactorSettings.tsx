@@ -1,10 +1,11 @@
-import { type SubmitEvent, useEffect, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 
-import { ApiError, errorMessage } from "../../api/auth";
+import { ApiError } from "../../api/auth";
 import { useAuth } from "../../components/auth";
 import { CurrentPasswordField } from "../../components/CurrentPasswordField";
 import { FormError, FormSuccess } from "../../components/FormMessage";
-import { useSubmit } from "../../hooks/useSubmit";
+import { failure, useFormMutation } from "../../hooks/useFormMutation";
 import {
   confirmTotp,
   disableTotp,
@@ -17,8 +18,7 @@ import {
 } from "./api";
 import { CodeForm } from "./CodeForm";
 import { CODE_LABEL } from "./CodeStep";
-import { NewRecoveryCodesForm, RecoveryCodesPanel } from "./RecoveryCodes";
-import "./twoFactor.css";
+import { NewRecoveryCodesForm, passwordSchema, RecoveryCodesPanel } from "./RecoveryCodes";
 
 /** With this many recovery codes left or fewer, the page suggests new ones. */
 const FEW_CODES_LEFT = 3;
@@ -36,28 +36,26 @@ function StartForm({
   onAlreadyOn: (message: string) => void;
 }) {
   const { client } = useAuth();
-  const [password, setPassword] = useState("");
-  const { submitting, error, setError, run } = useSubmit("Could not start the set-up.");
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    run(
-      () => startTotpEnrolment(client, password),
-      (enrolment) => {
-        setPassword("");
-        onStarted(enrolment);
-      },
-      (err, text) => {
-        if (err instanceof ApiError && err.status === 409) onAlreadyOn(text);
-        else setError(text);
-      },
-    );
-  };
+  const { form, problem, submitting, onSubmit } = useFormMutation({
+    schema: passwordSchema,
+    defaultValues: { current: "" },
+    send: ({ current }) => startTotpEnrolment(client, current),
+    onSent: (enrolment, { reset }) => {
+      reset();
+      onStarted(enrolment);
+    },
+    fallback: "Could not start the set-up.",
+    onFailure: (err, message) => {
+      if (!(err instanceof ApiError && err.status === 409)) return false;
+      onAlreadyOn(message);
+      return true;
+    },
+  });
 
   return (
-    <form onSubmit={onSubmit} data-testid="totp-enable-form" className="form narrow-form">
-      <CurrentPasswordField value={password} onChange={setPassword} testId="totp-enable-password" />
-      <FormError testId="totp-enable-error">{error}</FormError>
+    <form onSubmit={onSubmit} data-testid="totp-enable-form" className="form max-w-[380px]">
+      <CurrentPasswordField field={form.register("current")} testId="totp-enable-password" />
+      <FormError testId="totp-enable-error">{problem}</FormError>
       <button type="submit" disabled={submitting} data-testid="totp-enable-button">
         {submitting ? "Starting…" : "Set up two-factor authentication"}
       </button>
@@ -89,18 +87,22 @@ function Enrolment({
         1Password), or type the key in by hand.
       </p>
       <img
-        className="totp-qr"
+        className="my-3 block size-[200px] [image-rendering:pixelated]"
         alt="QR code for your authenticator app"
         src={svgDataUri(enrolment.qrSvg)}
         data-testid="totp-qr"
       />
       <p>
         Key:{" "}
-        <code className="totp-secret" data-testid="totp-secret" data-secret={enrolment.secret}>
+        <code
+          className="inline-block rounded-md bg-subtle px-2 py-1 font-mono text-base wrap-anywhere select-all"
+          data-testid="totp-secret"
+          data-secret={enrolment.secret}
+        >
           {groupSecret(enrolment.secret)}
         </code>
       </p>
-      <p className="muted">
+      <p className="text-muted">
         On this phone? <a href={enrolment.otpauthUri}>Open the key in your authenticator app</a>.
       </p>
       <CodeForm
@@ -108,12 +110,17 @@ function Enrolment({
         onDone={onConfirmed}
         fatal={gone}
         testId="totp-confirm"
-        className="form narrow-form"
+        className="form max-w-[380px]"
         label="Code from the app"
         submitLabel="Turn on"
         buttonRow
         extraButtons={
-          <button type="button" className="secondary" onClick={onCancel} data-testid="totp-cancel">
+          <button
+            type="button"
+            className="btn-secondary"
+            onClick={onCancel}
+            data-testid="totp-cancel"
+          >
             Cancel
           </button>
         }
@@ -125,33 +132,22 @@ function Enrolment({
 /** Turning it off: the password, and a code from the app or a recovery code. */
 function DisableForm({ onDisabled }: { onDisabled: (message: string) => void }) {
   const { client } = useAuth();
-  const [password, setPassword] = useState("");
-
-  const send = (code: string) => disableTotp(client, password, code);
-
-  const onDone = (message: string) => {
-    setPassword("");
-    onDisabled(message);
-  };
+  const send = (code: string, current: string) => disableTotp(client, current, code);
 
   return (
     <CodeForm
       send={send}
-      onDone={onDone}
+      onDone={onDisabled}
       testId="totp-disable"
-      className="form narrow-form"
-      intro={<p className="muted">To turn it off, enter your password and a code.</p>}
-      fields={
-        <CurrentPasswordField
-          value={password}
-          onChange={setPassword}
-          testId="totp-disable-password"
-        />
-      }
+      className="form max-w-[380px]"
+      intro={<p className="text-muted">To turn it off, enter your password and a code.</p>}
+      fields={(register) => (
+        <CurrentPasswordField field={register("current")} testId="totp-disable-password" />
+      )}
       recovery
       label={CODE_LABEL}
       submitLabel="Turn off two-factor authentication"
-      submitClassName="secondary"
+      submitClassName="btn-secondary"
     />
   );
 }
@@ -160,7 +156,7 @@ function RecoveryCodesLeft({ left }: { left: number }) {
   const few = left <= FEW_CODES_LEFT;
   return (
     <p
-      className={few ? "recovery-left-low" : "muted"}
+      className={few ? "text-warning" : "text-muted"}
       data-testid="totp-recovery-left"
       data-count={left}
     >
@@ -173,32 +169,25 @@ function RecoveryCodesLeft({ left }: { left: number }) {
 /** The account page's "Two-factor authentication" section. */
 export function TwoFactorSettings() {
   const { client } = useAuth();
-  const [status, setStatus] = useState<TotpStatus | null>(null);
+  const queryClient = useQueryClient();
+  const statusQuery = useQuery({
+    queryKey: ["two-factor-status"],
+    queryFn: () => fetchTotpStatus(client),
+    gcTime: 0,
+  });
+  const status = statusQuery.data ?? null;
+  const setStatus = (value: TotpStatus) => {
+    queryClient.setQueryData(["two-factor-status"], value);
+  };
   const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null);
   // Recovery codes are shown once, right after they are made, and kept nowhere else.
   const [codes, setCodes] = useState<readonly string[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [loads, setLoads] = useState(0);
-
-  useEffect(() => {
-    let active = true;
-    fetchTotpStatus(client).then(
-      (value) => {
-        if (active) setStatus(value);
-      },
-      (err: unknown) => {
-        if (active) setError(errorMessage(err, "Could not load the two-factor settings."));
-      },
-    );
-    return () => {
-      active = false;
-    };
-  }, [client, loads]);
 
   const onAlreadyOn = (text: string) => {
     setError(text);
-    setLoads((count) => count + 1);
+    void statusQuery.refetch();
   };
 
   const onStarted = (started: TotpEnrolment) => {
@@ -245,7 +234,7 @@ export function TwoFactorSettings() {
 
   return (
     <section
-      className="account-section"
+      className="mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0"
       data-testid="totp-section"
       aria-labelledby="account-two-factor-title"
     >
@@ -258,7 +247,7 @@ export function TwoFactorSettings() {
           </span>
         ) : (
           <span
-            className={enabled ? "badge badge-on" : "badge"}
+            className={enabled ? "badge-ok" : "badge"}
             data-testid="totp-status"
             data-enabled={String(enabled)}
           >
@@ -266,12 +255,14 @@ export function TwoFactorSettings() {
           </span>
         )}
       </p>
-      <p className="muted">
+      <p className="text-muted">
         With two-factor authentication on, signing in also asks for a code from an authenticator app
         on your phone, or one of your recovery codes.
       </p>
       <FormSuccess testId="totp-message">{message}</FormSuccess>
-      <FormError testId="totp-error">{error}</FormError>
+      <FormError testId="totp-error">
+        {error ?? failure(statusQuery.error, "Could not load the two-factor settings.")}
+      </FormError>
       {enabled === false && enrolment ? (
         <Enrolment
           enrolment={enrolment}
