@@ -5,27 +5,13 @@ import type { AuthFeature } from "./types";
 
 const FeaturesContext = createContext<readonly AuthFeature[]>(registeredFeatures);
 
-/** Overrides the registered features below it (tests use this to pick their own). */
-export function FeaturesProvider({
-  features,
-  children,
-}: {
-  features: readonly AuthFeature[];
-  children: ReactNode;
-}) {
-  return <FeaturesContext value={features}>{children}</FeaturesContext>;
+/** Overrides the registered features below it (tests pick their own). */
+export function FeaturesProvider(props: { features: readonly AuthFeature[]; children: ReactNode }) {
+  return <FeaturesContext value={props.features}>{props.children}</FeaturesContext>;
 }
 
-export function useFeatures(): readonly AuthFeature[] {
-  return useContext(FeaturesContext);
-}
+export const useFeatures = () => useContext(FeaturesContext);
 
 /** The feature that renders sign-in steps of this type, if there is one. */
-export function findChallengeFeature(
-  features: readonly AuthFeature[],
-  type: string,
-): AuthFeature | undefined {
-  return features.find(
-    (feature) => feature.challengeType === type && feature.ChallengeStep !== undefined,
-  );
-}
+export const findChallengeFeature = (features: readonly AuthFeature[], type: string) =>
+  features.find((feature) => feature.challengeType === type);

@@ -2,14 +2,6 @@ import type { ComponentType, ReactNode } from "react";
 
 import type { LoginChallenge } from "../api/auth";
 
-/** A page an optional feature adds to the app. */
-export interface FeatureRoute {
-  path: string;
-  element: ReactNode;
-  /** Only for logged-in users: others are sent to /login first. */
-  requireAuth?: boolean;
-}
-
 /** What a sign-in step gets from the page that shows it. */
 export interface ChallengeStepProps {
   challenge: LoginChallenge;
@@ -20,18 +12,16 @@ export interface ChallengeStepProps {
 }
 
 /**
- * An optional part of the sign-in and account pages. Each lives in its own
- * folder, `src/features/<name>/`, whose `index.ts` exports `feature`; the app
- * finds them at build time (registry.ts), so deleting a folder removes the
- * feature and nothing else needs to change.
+ * An optional part of the sign-in and account pages, the `feature` that `src/features/<name>/index.tsx`
+ * exports; the app finds them at build time (registry.ts), so deleting a folder removes the feature.
  */
 export interface AuthFeature {
   /** Unique and stable: used as a React key. */
   id: string;
-  routes?: readonly FeatureRoute[];
+  /** Pages; those with `requireAuth` send others to /login first. */
+  routes?: readonly { path: string; element: ReactNode; requireAuth?: boolean }[];
   /** Shown under the password form on the login page. */
   LoginExtra?: ComponentType;
-  /** A section of the account page. */
   AccountSection?: ComponentType;
   /** The kind of sign-in step (`LoginChallenge.type`) that ChallengeStep renders. */
   challengeType?: string;

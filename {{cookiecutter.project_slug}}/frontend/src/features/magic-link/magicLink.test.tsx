@@ -14,8 +14,7 @@ import {
 } from "../../test/fakeAuthBackend";
 import "../../test/react";
 import type { AuthFeature, ChallengeStepProps } from "../types";
-import { minutesText } from "./api";
-import { feature } from "./index";
+import { feature, minutesText } from "./index";
 
 afterEach(() => {
   cleanup();

@@ -1,70 +1,92 @@
 import type { ReactNode } from "react";
-import type { UseFormRegister } from "react-hook-form";
+import { useController } from "react-hook-form";
 import { z } from "zod/mini";
 
 import { ApiError } from "../../api/auth";
+import { CurrentPasswordField } from "../../components/CurrentPasswordField";
 import { FormError } from "../../components/FormMessage";
 import { useFormMutation } from "../../hooks/useFormMutation";
-import { cleanCode, CodeInput, isCompleteCode } from "./CodeInput";
 
-const codeSchema = z.object({ code: z.string(), current: z.string() });
+export const CODE_LABEL = "Code from your app, or a recovery code";
 
-type CodeFields = z.infer<typeof codeSchema>;
+/** The longest code the server takes (a recovery code, with room for how it is typed). */
+const MAX_RECOVERY_LENGTH = 32;
 
-interface CodeFormProps<T> {
-  /** Sends the code to the server, with the current password when `fields` asks for it. */
-  send: (code: string, current: string) => Promise<T>;
-  onDone: (value: T) => void;
-  /**
-   * A refusal with this HTTP status is not about the code: `handle` gets its
-   * message. Any other failure empties the field and shows the message.
-   */
-  fatal?: { status: number; handle: (message: string) => void };
-  /** The data-testid prefix: `<id>-form`, `<id>-code`, `<id>-error` and `<id>-submit`. */
-  testId: string;
-  className: string;
-  label: string;
-  submitLabel: string;
-  submitClassName?: string;
-  autoFocus?: boolean;
-  /** Above the fields. */
-  intro?: ReactNode;
-  /** Fields before the code's (e.g. the current password, as `current`). */
-  fields?: (register: UseFormRegister<CodeFields>) => ReactNode;
-  /** A recovery code is taken too, not only a code from the app. */
-  recovery?: boolean;
-  /** Buttons after the submit button. */
-  extraButtons?: ReactNode;
-  /** The buttons side by side (in `.actions`). */
-  buttonRow?: boolean;
+const fieldsSchema = z.object({ code: z.string(), current: z.string() });
+
+/**
+ * What a typed code is sent as: an app's six digits without spaces; a recovery
+ * code in its groups, however it was typed (spaces, no dashes).
+ */
+export function cleanCode(typed: string): string {
+  const value = typed.trim();
+  const bare = value.replace(/[\s-]+/g, "");
+  if (/^[a-z0-9]{16}$/i.test(bare)) return (bare.match(/.{4}/g) ?? []).join("-");
+  return /^[\d\s]+$/.test(value) ? value.replace(/\s+/g, "") : value;
 }
 
-/** A form that sends a six-digit code from the authenticator app (or, with `recovery`, a recovery code). */
+/** Whether a (cleaned) code can be sent: six digits, or a recovery code when those are taken. */
+export function isCompleteCode(code: string, recovery: boolean): boolean {
+  return /^\d{6}$/.test(code) || (recovery && /^[a-z0-9]{4}(-[a-z0-9]{4}){3}$/i.test(code));
+}
+
+interface CodeFormProps<T> {
+  /** The data-testid prefix: `<id>-form`, `<id>-password`, `<id>-code`, `<id>-error`, `<id>-submit`. */
+  id: string;
+  /** Sends the fields, the code cleaned (`current` is the current password's). */
+  send: (fields: z.infer<typeof fieldsSchema>) => Promise<T>;
+  onDone: (result: T) => void;
+  fallback?: string;
+  /** A refusal with this HTTP status is not about the fields: `handle` gets its message. */
+  fatal?: { status: number; handle: (message: string) => void };
+  /** Asks for the current password. */
+  password?: boolean;
+  /** The code field's label: no code field without one. */
+  code?: string;
+  /** A recovery code is taken too, not only the app's six digits. */
+  recovery?: boolean;
+  submit: string;
+  busy?: string;
+  submitId?: string;
+  submitClass?: string;
+  autoFocus?: boolean;
+  intro?: ReactNode;
+  /** Buttons after the submit button, side by side with it when `row`. */
+  extra?: ReactNode;
+  row?: boolean;
+}
+
+/**
+ * A form with the current password, or a one-time code (filled in by the phone's keyboard or a
+ * password manager), or both. A failure empties the code.
+ */
 export function CodeForm<T>({
+  id,
   send,
   onDone,
+  fallback = "The code could not be checked.",
   fatal,
-  testId,
-  className,
-  label,
-  submitLabel,
-  submitClassName,
+  password = false,
+  code,
+  recovery = false,
+  submit,
+  busy = "Checking…",
+  submitId = `${id}-submit`,
+  submitClass,
   autoFocus,
   intro,
-  fields,
-  recovery = false,
-  extraButtons,
-  buttonRow = false,
+  extra,
+  row = false,
 }: CodeFormProps<T>) {
   const { form, problem, submitting, onSubmit } = useFormMutation({
-    schema: codeSchema,
+    schema: fieldsSchema,
     defaultValues: { code: "", current: "" },
-    send: ({ code, current }) => send(cleanCode(code), current),
+    send: (fields) => send({ ...fields, code: cleanCode(fields.code) }),
     onSent: (result, { reset }) => {
       reset();
       onDone(result);
     },
-    fallback: "The code could not be checked.",
+    fallback,
     onFailure: (err, message, { resetField }) => {
       if (fatal && err instanceof ApiError && err.status === fatal.status) {
         fatal.handle(message);
@@ -74,35 +96,55 @@ export function CodeForm<T>({
       return false;
     },
   });
-  const cleaned = cleanCode(form.watch("code"));
+  const { field } = useController({ name: "code", control: form.control });
+  const maxLength = recovery ? MAX_RECOVERY_LENGTH : 6;
+  const incomplete = code !== undefined && !isCompleteCode(cleanCode(field.value), recovery);
 
   const buttons = (
     <>
       <button
         type="submit"
-        className={submitClassName}
-        disabled={submitting || !isCompleteCode(cleaned, recovery)}
-        data-testid={`${testId}-submit`}
+        className={submitClass}
+        disabled={submitting || incomplete}
+        data-testid={submitId}
       >
-        {submitting ? "Checking…" : submitLabel}
+        {submitting ? busy : submit}
       </button>
-      {extraButtons}
+      {extra}
     </>
   );
 
   return (
-    <form onSubmit={onSubmit} data-testid={`${testId}-form`} className={className}>
+    <form onSubmit={onSubmit} data-testid={`${id}-form`} className="form max-w-[380px]">
       {intro}
-      {fields?.(form.register)}
-      <CodeInput
-        label={label}
-        control={form.control}
-        testId={`${testId}-code`}
-        autoFocus={autoFocus}
-        recovery={recovery}
-      />
-      <FormError testId={`${testId}-error`}>{problem}</FormError>
-      {buttonRow ? <div className="actions">{buttons}</div> : buttons}
+      {password ? (
+        <CurrentPasswordField field={form.register("current")} testId={`${id}-password`} />
+      ) : null}
+      {code === undefined ? null : (
+        <label>
+          {code}
+          <input
+            type="text"
+            {...field}
+            onChange={({ target: { value } }) => {
+              field.onChange((recovery ? value : value.replace(/\D/g, "")).slice(0, maxLength));
+            }}
+            className={`font-mono text-xl ${recovery ? "max-w-[22rem] tracking-[0.1em]" : "max-w-48 tracking-[0.3em]"}`}
+            inputMode={recovery ? "text" : "numeric"}
+            autoComplete="one-time-code"
+            autoCapitalize="off"
+            autoCorrect="off"
+            spellCheck={false}
+            pattern={recovery ? undefined : "[0-9]{6}"}
+            maxLength={maxLength}
+            required
+            autoFocus={autoFocus}
+            data-testid={`${id}-code`}
+          />
+        </label>
+      )}
+      <FormError testId={`${id}-error`}>{problem}</FormError>
+      {row ? <div className="actions">{buttons}</div> : buttons}
     </form>
   );
 }

@@ -12,12 +12,10 @@ import {
   tooManyAttempts,
 } from "../../test/fakeAuthBackend";
 import "../../test/react";
-import { groupSecret, svgDataUri } from "./api";
-import { cleanCode, isCompleteCode } from "./CodeInput";
-import { CODE_LABEL, SIGN_IN_EXPIRED } from "./CodeStep";
-import { feature } from "./index";
+import { cleanCode, CODE_LABEL, isCompleteCode } from "./CodeForm";
+import { feature, SIGN_IN_EXPIRED } from "./index";
 import { SHOWN_ONCE } from "./RecoveryCodes";
-import { NEW_CODES, TURNED_ON } from "./TwoFactorSettings";
+import { groupSecret, NEW_CODES, svgDataUri, TURNED_ON } from "./TwoFactorSettings";
 
 afterEach(() => {
   cleanup();
