@@ -24,16 +24,14 @@ export function minutesText(seconds: number): string {
 /** Under the password form: "Email me a sign-in link". */
 function MagicLinkRequest() {
   const { client } = useAuth();
-  // The server also sets an HttpOnly cookie with the request's claim: the link works in this browser only.
-  const send = (email: string) => requestLink({ client: client.http, body: { email } });
-
   return (
     <div data-testid="magic-link-request">
       <p className="mt-5 mb-3 flex items-center gap-3 text-sm text-muted before:flex-1 before:border-t before:border-line after:flex-1 after:border-t after:border-line">
         or
       </p>
       <EmailRequestForm
-        send={send}
+        // The answer also sets an HttpOnly cookie with the request's claim: the link works in this browser only.
+        send={(email) => requestLink({ client: client.http, body: { email } })}
         renderSent={({ email, answer }, again) => (
           <div className="form">
             <FormSuccess testId="magic-link-sent">

@@ -51,7 +51,7 @@ interface CodeFormProps<T> {
   submitClass?: string;
   autoFocus?: boolean;
   intro?: ReactNode;
-  /** Buttons after the submit button, side by side with it when `row`. */
+  /** Buttons after the submit button; side by side with it (in `.actions`) when `row`. */
   extra?: ReactNode;
   row?: boolean;
 }
@@ -60,64 +60,32 @@ interface CodeFormProps<T> {
  * A form with the current password, or a one-time code (filled in by the phone's keyboard or a
  * password manager), or both. A failure empties the code.
  */
-export function CodeForm<T>({
-  id,
-  send,
-  onDone,
-  fallback = "The code could not be checked.",
-  fatal,
-  password = false,
-  code,
-  recovery = false,
-  submit,
-  busy = "Checking…",
-  submitId = `${id}-submit`,
-  submitClass,
-  autoFocus,
-  intro,
-  extra,
-  row = false,
-}: CodeFormProps<T>) {
+export function CodeForm<T>(props: CodeFormProps<T>) {
+  const { id, fatal, code, recovery = false } = props;
   const { form, problem, submitting, onSubmit } = useFormMutation({
     schema: fieldsSchema,
     defaultValues: { code: "", current: "" },
-    send: (fields) => send({ ...fields, code: cleanCode(fields.code) }),
+    send: (fields) => props.send({ ...fields, code: cleanCode(fields.code) }),
     onSent: (result, { reset }) => {
       reset();
-      onDone(result);
+      props.onDone(result);
     },
-    fallback,
+    fallback: props.fallback ?? "The code could not be checked.",
     onFailure: (err, message, { resetField }) => {
-      if (fatal && err instanceof ApiError && err.status === fatal.status) {
-        fatal.handle(message);
-        return true;
-      }
       resetField("code");
-      return false;
+      if (!fatal || !(err instanceof ApiError && err.status === fatal.status)) return false;
+      fatal.handle(message);
+      return true;
     },
   });
   const { field } = useController({ name: "code", control: form.control });
   const maxLength = recovery ? MAX_RECOVERY_LENGTH : 6;
   const incomplete = code !== undefined && !isCompleteCode(cleanCode(field.value), recovery);
 
-  const buttons = (
-    <>
-      <button
-        type="submit"
-        className={submitClass}
-        disabled={submitting || incomplete}
-        data-testid={submitId}
-      >
-        {submitting ? busy : submit}
-      </button>
-      {extra}
-    </>
-  );
-
   return (
     <form onSubmit={onSubmit} data-testid={`${id}-form`} className="form max-w-[380px]">
-      {intro}
-      {password ? (
+      {props.intro}
+      {props.password ? (
         <CurrentPasswordField field={form.register("current")} testId={`${id}-password`} />
       ) : null}
       {code === undefined ? null : (
@@ -138,13 +106,23 @@ export function CodeForm<T>({
             pattern={recovery ? undefined : "[0-9]{6}"}
             maxLength={maxLength}
             required
-            autoFocus={autoFocus}
+            autoFocus={props.autoFocus}
             data-testid={`${id}-code`}
           />
         </label>
       )}
       <FormError testId={`${id}-error`}>{problem}</FormError>
-      {row ? <div className="actions">{buttons}</div> : buttons}
+      <div className={props.row ? "actions" : "contents"}>
+        <button
+          type="submit"
+          className={props.submitClass}
+          disabled={submitting || incomplete}
+          data-testid={props.submitId ?? `${id}-submit`}
+        >
+          {submitting ? (props.busy ?? "Checking…") : props.submit}
+        </button>
+        {props.extra}
+      </div>
     </form>
   );
 }

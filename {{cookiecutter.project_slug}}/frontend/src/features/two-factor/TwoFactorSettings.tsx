@@ -15,7 +15,6 @@ import {
   type TwoFactorStatus,
 } from "./client";
 import { CODE_LABEL, CodeForm } from "./CodeForm";
-import { RecoveryCodesPanel } from "./RecoveryCodes";
 
 /** With this many recovery codes left or fewer, the page suggests new ones. */
 const FEW_CODES_LEFT = 3;
@@ -34,30 +33,86 @@ export function svgDataUri(svg: string): string {
   return "data:image/svg+xml;utf8," + encodeURIComponent(svg);
 }
 
+export const SHOWN_ONCE =
+  "Keep these codes somewhere safe, such as a password manager. If you lose your phone, each one signs you in once, " +
+  "in place of a code from the app. They will not be shown again.";
+
+/** New recovery codes, shown once: a list to write down, and a button that copies them all. */
+function RecoveryCodesPanel({ codes, onDone }: { codes: string[]; onDone: () => void }) {
+  const [copied, setCopied] = useState<boolean | null>(null);
+
+  const copy = async () => {
+    try {
+      // No clipboard in an insecure context (nor in tests): that throws too.
+      await navigator.clipboard.writeText(codes.join("\n"));
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
+
+  return (
+    <div
+      className="my-3 rounded-lg border border-line px-4 py-3 [&_h3]:mt-0 [&_h3]:mb-2 [&_h3]:text-base"
+      data-testid="totp-recovery-codes-panel"
+    >
+      <h3>Your recovery codes</h3>
+      <p data-testid="totp-recovery-shown-once">{SHOWN_ONCE}</p>
+      <ul
+        className="my-3 grid list-none grid-cols-[repeat(2,max-content)] gap-x-6 gap-y-1 rounded-md bg-subtle px-4 py-3 font-mono text-base select-all"
+        data-testid="totp-recovery-codes"
+      >
+        {codes.map((code) => (
+          <li key={code} data-testid="totp-recovery-code">
+            {code}
+          </li>
+        ))}
+      </ul>
+      {copied ? (
+        <p className="text-muted" role="status" data-testid="totp-recovery-copied">
+          Copied.
+        </p>
+      ) : null}
+      <FormError testId="totp-recovery-copy-error">
+        {copied === false
+          ? "This browser would not copy them: select the codes and copy them by hand."
+          : null}
+      </FormError>
+      <div className="actions">
+        <button
+          type="button"
+          className="btn-secondary"
+          onClick={() => void copy()}
+          data-testid="totp-recovery-copy"
+        >
+          Copy the codes
+        </button>
+        <button type="button" onClick={onDone} data-testid="totp-recovery-done">
+          I have saved them
+        </button>
+      </div>
+    </div>
+  );
+}
+
 /** The account page's "Two-factor authentication" section. */
 export function TwoFactorSettings() {
   const { client } = useAuth();
   const queryClient = useQueryClient();
-  const {
-    data: status,
-    error,
-    refetch,
-  } = useQuery({
+  const query = useQuery({
     queryKey: STATUS_KEY,
     queryFn: () => twoFactorStatus({ client: client.api }),
     gcTime: 0,
   });
+  const status = query.data;
   const [enrolment, setEnrolment] = useState<TwoFactorEnrolment | null>(null);
   // Recovery codes are shown once, right after they are made, and kept nowhere else.
   const [notice, setNotice] = useState<{ message?: string; error?: string; codes?: string[] }>({});
   const left = status?.recovery_codes_left ?? 0;
   const few = left <= FEW_CODES_LEFT;
 
-  const setStatus = (enabled: boolean, codesLeft: number) => {
-    queryClient.setQueryData<TwoFactorStatus>(STATUS_KEY, {
-      enabled,
-      recovery_codes_left: codesLeft,
-    });
+  const setStatus = (enabled: boolean, count: number) => {
+    queryClient.setQueryData<TwoFactorStatus>(STATUS_KEY, { enabled, recovery_codes_left: count });
   };
 
   // The server's answers say the same as the codes' panel: the page words these itself.
@@ -75,7 +130,7 @@ export function TwoFactorSettings() {
     handle: (message: string) => {
       setEnrolment(null);
       setNotice({ error: message });
-      void refetch();
+      void query.refetch();
     },
   };
 
@@ -104,7 +159,7 @@ export function TwoFactorSettings() {
       </p>
       <FormSuccess testId="totp-message">{notice.message}</FormSuccess>
       <FormError testId="totp-error">
-        {notice.error ?? failure(error, "Could not load the two-factor settings.")}
+        {notice.error ?? failure(query.error, "Could not load the two-factor settings.")}
       </FormError>
       {status?.enabled === false && enrolment ? (
         <div data-testid="totp-enrolment">

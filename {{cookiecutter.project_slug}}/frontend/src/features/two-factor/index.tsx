@@ -1,5 +1,4 @@
-// Two-factor authentication with one-time codes from an authenticator app (TOTP).
-// Delete this folder to remove the feature.
+// Two-factor sign-in with codes from an authenticator app (TOTP). Delete this folder to remove it.
 import { useAuth } from "../../components/auth";
 import type { AuthFeature, ChallengeStepProps } from "../types";
 import { signInWithCode } from "./client";

@@ -14,8 +14,7 @@ import {
 import "../../test/react";
 import { cleanCode, CODE_LABEL, isCompleteCode } from "./CodeForm";
 import { feature, SIGN_IN_EXPIRED } from "./index";
-import { SHOWN_ONCE } from "./RecoveryCodes";
-import { groupSecret, NEW_CODES, svgDataUri, TURNED_ON } from "./TwoFactorSettings";
+import { groupSecret, NEW_CODES, SHOWN_ONCE, svgDataUri, TURNED_ON } from "./TwoFactorSettings";
 
 afterEach(() => {
   cleanup();
