@@ -12,8 +12,8 @@ export interface ChallengeStepProps {
 }
 
 /**
- * An optional part of the sign-in and account pages, the `feature` that `src/features/<name>/index.tsx`
- * exports; the app finds them at build time (registry.ts), so deleting a folder removes the feature.
+ * An optional part of the sign-in and account pages, exported as `feature` by its folder's
+ * `index.tsx`; the app finds them at build time (registry.ts): deleting the folder removes it.
  */
 export interface AuthFeature {
   /** Unique and stable: used as a React key. */

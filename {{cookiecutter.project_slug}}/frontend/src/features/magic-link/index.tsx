@@ -30,7 +30,7 @@ function MagicLinkRequest() {
         or
       </p>
       <EmailRequestForm
-        // The answer also sets an HttpOnly cookie with the request's claim: the link works in this browser only.
+        // The answer also sets an HttpOnly cookie (the request's claim): the link works here only.
         send={(email) => requestLink({ client: client.http, body: { email } })}
         renderSent={({ email, answer }, again) => (
           <div className="form">

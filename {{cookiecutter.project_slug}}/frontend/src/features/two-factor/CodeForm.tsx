@@ -14,10 +14,7 @@ const MAX_RECOVERY_LENGTH = 32;
 
 const fieldsSchema = z.object({ code: z.string(), current: z.string() });
 
-/**
- * What a typed code is sent as: an app's six digits without spaces; a recovery
- * code in its groups, however it was typed (spaces, no dashes).
- */
+/** What a typed code is sent as: an app's digits without spaces, a recovery code in its groups. */
 export function cleanCode(typed: string): string {
   const value = typed.trim();
   const bare = value.replace(/[\s-]+/g, "");
@@ -31,7 +28,7 @@ export function isCompleteCode(code: string, recovery: boolean): boolean {
 }
 
 interface CodeFormProps<T> {
-  /** The data-testid prefix: `<id>-form`, `<id>-password`, `<id>-code`, `<id>-error`, `<id>-submit`. */
+  /** The data-testid prefix: `<id>-form`, `-password`, `-code`, `-error`, `-submit`. */
   id: string;
   /** Sends the fields, the code cleaned (`current` is the current password's). */
   send: (fields: z.infer<typeof fieldsSchema>) => Promise<T>;
