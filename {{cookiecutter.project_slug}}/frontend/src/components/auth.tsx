@@ -23,18 +23,12 @@ export type AuthStatus = "loading" | "authenticated" | "anonymous";
 interface AuthState {
   status: AuthStatus;
   user: User | null;
-  /** The API client, for pages that call the API themselves. */
   client: AuthClient;
   /** Signs in, or hands back the further step the server asks for (the user is then still anonymous). */
   login: (email: string, password: string) => Promise<LoginResult>;
-  /**
-   * Loads the user with the tokens the client holds and marks the session
-   * authenticated: completes a sign-in that took further steps, or picks up
-   * changes to the user.
-   */
+  /** Loads the user with the client's tokens and counts them signed in (after a further step, or to pick up changes). */
   loadUser: () => Promise<User>;
   logout: () => Promise<void>;
-  /** Ends every session of this user on every device, this one included. */
   logoutEverywhere: () => Promise<void>;
   /** Why the user was logged out, for the login page to say; cleared by the next login. */
   notice: string | null;
@@ -51,39 +45,25 @@ export function AuthProvider({
   children: ReactNode;
   client?: AuthClient;
 }) {
-  const [status, setStatus] = useState<AuthStatus>("loading");
-  const [user, setUser] = useState<User | null>(null);
+  // undefined while the session restore on start is under way.
+  const [user, setUser] = useState<User | null>();
   const [notice, setNotice] = useState<string | null>(null);
   // Raised by every log-out: a user that an earlier request brings back arrives too late to count.
   const logouts = useRef(0);
 
-  // On start, the refresh cookie (if any) restores the session: one refresh call.
   useEffect(() => {
-    let active = true;
     const started = logouts.current;
     void client.restoreSession().then((restored) => {
-      if (!active || logouts.current !== started) return;
-      if (restored) {
-        setUser(restored);
-        setStatus("authenticated");
-      } else {
-        // A sign-in may have completed meanwhile (e.g. an emailed link): it stands.
-        setStatus((current) => (current === "authenticated" ? current : "anonymous"));
-      }
+      // A sign-in completed meanwhile (e.g. an emailed link) stands.
+      if (logouts.current === started) setUser((current) => restored ?? current ?? null);
     });
-    return () => {
-      active = false;
-    };
   }, [client]);
 
   // A refresh that fails (cookie revoked or expired) clears the token: log out here too.
   useEffect(
     () =>
       client.tokens.subscribe(() => {
-        if (client.tokens.accessToken === null) {
-          setUser(null);
-          setStatus((current) => (current === "loading" ? current : "anonymous"));
-        }
+        if (client.tokens.accessToken === null) setUser((current) => current && null);
       }),
     [client],
   );
@@ -93,7 +73,6 @@ export function AuthProvider({
     const me = await client.me();
     if (logouts.current !== started) throw new NotAuthenticatedError("Logged out meanwhile.");
     setUser(me);
-    setStatus("authenticated");
     setNotice(null);
     return me;
   }, [client]);
@@ -113,7 +92,6 @@ export function AuthProvider({
       await client.logout();
     } finally {
       setUser(null);
-      setStatus("anonymous");
     }
   }, [client]);
 
@@ -121,14 +99,14 @@ export function AuthProvider({
     await client.logoutEverywhere();
     logouts.current += 1;
     setUser(null);
-    setStatus("anonymous");
     setNotice(LOGGED_OUT_EVERYWHERE);
   }, [client]);
 
-  const value = useMemo(
-    () => ({ status, user, client, login, loadUser, logout, logoutEverywhere, notice }),
-    [status, user, client, login, loadUser, logout, logoutEverywhere, notice],
-  );
+  const value = useMemo(() => {
+    const status = user === undefined ? "loading" : user ? "authenticated" : "anonymous";
+    const state = { user: user ?? null, client, login, loadUser, logout, logoutEverywhere, notice };
+    return { status, ...state } as const;
+  }, [user, client, login, loadUser, logout, logoutEverywhere, notice]);
   return <AuthContext value={value}>{children}</AuthContext>;
 }
 
@@ -149,9 +127,7 @@ export function RequireAuth() {
       </p>
     );
   }
-  if (status === "anonymous") {
-    const state = { from: location.pathname };
-    return <Navigate to="/login" replace state={state} />;
-  }
+  if (status === "anonymous")
+    return <Navigate to="/login" replace state={{ from: location.pathname }} />;
   return <Outlet />;
 }
