@@ -17,10 +17,12 @@ export async function requestPasswordRecovery(client: AuthClient, email: string)
   return (await recoverPassword({ client: client.http, body: { email } })).message;
 }
 
-/** Sets a new password with a reset mail's token; the server then ends every session of the user. */
+/** Sets a new password with a reset mail's token; the server ends every session, this tab's too. */
 export async function resetPassword(client: AuthClient, token: string, password: string) {
   const body = { token, new_password: password };
-  return (await resetPasswordRequest({ client: client.http, body })).message;
+  const { message } = await resetPasswordRequest({ client: client.http, body });
+  client.tokens.clear();
+  return message;
 }
 
 export async function verifyEmail(client: AuthClient, token: string): Promise<string> {
@@ -44,7 +46,9 @@ export async function requestEmailChange(client: AuthClient, email: string, curr
   return (await changeMyEmail({ client: client.api, body })).message;
 }
 
-/** Moves the account to the new address with the mailed link's token; every session then ends. */
+/** Moves the account to the new address with the mailed link's token; every session ends, this tab's too. */
 export async function confirmEmailChange(client: AuthClient, token: string): Promise<string> {
-  return (await confirmEmailChangeRequest({ client: client.http, body: { token } })).message;
+  const { message } = await confirmEmailChangeRequest({ client: client.http, body: { token } });
+  client.tokens.clear();
+  return message;
 }

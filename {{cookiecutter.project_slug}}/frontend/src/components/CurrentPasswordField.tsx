@@ -1,4 +1,15 @@
+import type { ComponentProps } from "react";
 import type { UseFormRegisterReturn } from "react-hook-form";
+
+/** An input in its label; `register(name)` gives the input's props. */
+export function Field({ label, ...input }: ComponentProps<"input"> & { label: string }) {
+  return (
+    <label>
+      {label}
+      <input {...input} />
+    </label>
+  );
+}
 
 interface CurrentPasswordFieldProps {
   /** The form's field: `register("current")`. */
@@ -13,16 +24,6 @@ export function CurrentPasswordField({
   testId,
   label = "Current password",
 }: CurrentPasswordFieldProps) {
-  return (
-    <label>
-      {label}
-      <input
-        type="password"
-        {...field}
-        autoComplete="current-password"
-        required
-        data-testid={testId}
-      />
-    </label>
-  );
+  const props = { label, type: "password", autoComplete: "current-password", required: true };
+  return <Field {...props} {...field} data-testid={testId} />;
 }

@@ -17,20 +17,19 @@ import {
 import { useFeatures } from "../features/context";
 import { failure, useFormMutation } from "../hooks/useFormMutation";
 
+const SECTION = "mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0";
+
 function EmailSection({ user }: { user: User }) {
   const { client } = useAuth();
   const verification = useMutation({ mutationFn: () => sendVerificationEmail(client) });
-  const result = verification.data ?? null;
+  const sent = verification.data;
 
   const onSend = () => {
     verification.mutate();
   };
 
   return (
-    <section
-      className="mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0"
-      aria-labelledby="account-email-title"
-    >
+    <section className={SECTION} aria-labelledby="account-email-title">
       <h2 id="account-email-title">Email</h2>
       <p className="flex flex-wrap items-center gap-2 wrap-anywhere">
         <span data-testid="account-email">{user.email}</span>{" "}
@@ -47,7 +46,7 @@ function EmailSection({ user }: { user: User }) {
           <p className="text-muted">
             Verify your address so that you can get your account back if you lose your password.
           </p>
-          <FormSuccess testId="send-verification-result">{result}</FormSuccess>
+          <FormSuccess testId="send-verification-result">{sent}</FormSuccess>
           <FormError testId="send-verification-error">
             {failure(verification.error, "The email could not be sent.")}
           </FormError>
@@ -59,7 +58,7 @@ function EmailSection({ user }: { user: User }) {
           >
             {verification.isPending
               ? "Sending…"
-              : result
+              : sent
                 ? "Send it again"
                 : "Send verification email"}
           </button>
@@ -80,12 +79,9 @@ const CHANGE_EMAIL_TEST_IDS = {
 /** A new address: it takes effect once the link mailed to it is opened (on /confirm-email). */
 function ChangeEmailForm() {
   const { client } = useAuth();
-
-  const send = (email: string, current: string) => requestEmailChange(client, email, current);
-
   return (
     <EmailRequestForm
-      send={send}
+      send={(email, current) => requestEmailChange(client, email, current)}
       renderSent={({ answer }, again) => (
         <div className="form max-w-[380px]">
           <FormSuccess testId="email-change-pending">{answer}</FormSuccess>
@@ -110,9 +106,7 @@ function ChangeEmailForm() {
           address; the change happens when you open it.
         </p>
       }
-      fields={(register) => (
-        <CurrentPasswordField field={register("current")} testId="change-email-password" />
-      )}
+      passwordTestId="change-email-password"
       testIds={CHANGE_EMAIL_TEST_IDS}
     />
   );
@@ -136,10 +130,7 @@ function PasswordSection() {
   });
 
   return (
-    <section
-      className="mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0"
-      aria-labelledby="account-password-title"
-    >
+    <section className={SECTION} aria-labelledby="account-password-title">
       <h2 id="account-password-title">Password</h2>
       <form onSubmit={onSubmit} data-testid="change-password-form" className="form max-w-[380px]">
         <CurrentPasswordField field={form.register("current")} testId="change-password-current" />
@@ -187,10 +178,7 @@ function SessionsSection() {
   };
 
   return (
-    <section
-      className="mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0"
-      aria-labelledby="account-sessions-title"
-    >
+    <section className={SECTION} aria-labelledby="account-sessions-title">
       <h2 id="account-sessions-title">Sessions</h2>
       <p className="text-muted">
         Logging out everywhere ends every session of your account, on this device and all others:

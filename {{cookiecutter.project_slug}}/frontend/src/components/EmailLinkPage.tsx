@@ -1,0 +1,78 @@
+import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { Link } from "react-router";
+
+import { failure } from "../hooks/useFormMutation";
+import { useFragmentToken } from "../hooks/useFragmentToken";
+import { useAuth } from "./auth";
+import { FormError, FormSuccess } from "./FormMessage";
+
+interface EmailLinkPageProps {
+  /** Names the request, and starts the page's test ids. */
+  id: string;
+  title: string;
+  /** Sends the link's token; resolves with the server's message. */
+  send: (token: string) => Promise<string>;
+  /** Said while the request is under way. */
+  pending: string;
+  noToken: string;
+  /** The error when a failure has no message of the server's. */
+  fallback: string;
+  /** False holds the request back. */
+  ready?: boolean;
+  /** Under the server's message once it succeeded, instead of the link to go on with. */
+  done?: ReactNode;
+}
+
+/** Where a link mailed to the user lands (`#token=...`): its token is sent, and the answer shown. */
+export function EmailLinkPage({
+  id,
+  title,
+  send,
+  pending,
+  noToken,
+  fallback,
+  ready = true,
+  done,
+}: EmailLinkPageProps) {
+  const { status } = useAuth();
+  const token = useFragmentToken();
+  // One request per token, however often the page mounts (a link works once).
+  const request = useQuery({
+    queryKey: [id, token],
+    queryFn: () => send(token ?? ""),
+    enabled: token !== null && ready,
+  });
+  const error = token === null ? noToken : failure(request.error, fallback);
+  const next =
+    status === "authenticated" ? (
+      <Link to="/account" data-testid={`${id}-next`}>
+        Go to your account
+      </Link>
+    ) : (
+      <Link to="/login" data-testid={`${id}-next`}>
+        Log in
+      </Link>
+    );
+
+  return (
+    <section className="card card-narrow">
+      <h1>{title}</h1>
+      {error === null && !request.isSuccess ? (
+        <p className="text-muted" role="status" data-testid={`${id}-status`}>
+          {pending}
+        </p>
+      ) : (
+        <>
+          <FormSuccess testId={`${id}-result`}>{request.data}</FormSuccess>
+          <FormError testId={`${id}-error`}>{error}</FormError>
+          {request.isSuccess && done ? (
+            done
+          ) : (
+            <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">{next}</p>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
