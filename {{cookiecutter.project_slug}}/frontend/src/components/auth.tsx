@@ -4,7 +4,6 @@ import {
   useCallback,
   useContext,
   useEffect,
-  useMemo,
   useRef,
   useState,
 } from "react";
@@ -77,36 +76,39 @@ export function AuthProvider({
     return me;
   }, [client]);
 
-  const login = useCallback(
-    async (email: string, password: string) => {
-      const result = await client.login(email, password);
-      if (result.kind === "signed-in") await loadUser();
-      return result;
-    },
-    [client, loadUser],
-  );
+  const login = async (email: string, password: string) => {
+    const result = await client.login(email, password);
+    if (result.kind === "signed-in") await loadUser();
+    return result;
+  };
 
-  const logout = useCallback(async () => {
+  const logout = async () => {
     logouts.current += 1;
     try {
       await client.logout();
     } finally {
       setUser(null);
     }
-  }, [client]);
+  };
 
-  const logoutEverywhere = useCallback(async () => {
+  const logoutEverywhere = async () => {
     await client.logoutEverywhere();
     logouts.current += 1;
     setUser(null);
     setNotice(LOGGED_OUT_EVERYWHERE);
-  }, [client]);
+  };
 
-  const value = useMemo(() => {
-    const status = user === undefined ? "loading" : user ? "authenticated" : "anonymous";
-    const state = { user: user ?? null, client, login, loadUser, logout, logoutEverywhere, notice };
-    return { status, ...state } as const;
-  }, [user, client, login, loadUser, logout, logoutEverywhere, notice]);
+  const status: AuthStatus = user === undefined ? "loading" : user ? "authenticated" : "anonymous";
+  const value = {
+    status,
+    user: user ?? null,
+    client,
+    login,
+    loadUser,
+    logout,
+    logoutEverywhere,
+    notice,
+  };
   return <AuthContext value={value}>{children}</AuthContext>;
 }
 
