@@ -19,7 +19,6 @@ export type User = UserPublic;
 /** A further sign-in step the server asks for before it issues tokens; a feature renders its `type`. */
 export interface LoginChallenge {
   type: string;
-  /** Names this sign-in attempt when the step is submitted. */
   token: string;
   expiresIn: number;
 }

@@ -11,7 +11,7 @@ export function Field({ label, ...input }: ComponentProps<"input"> & { label: st
   );
 }
 
-interface CurrentPasswordFieldProps {
+interface Props {
   /** The form's field: `register("current")`. */
   field: UseFormRegisterReturn;
   testId: string;
@@ -19,11 +19,7 @@ interface CurrentPasswordFieldProps {
 }
 
 /** The account's password, asked for again before a change that matters (address, password, sign-in settings). */
-export function CurrentPasswordField({
-  field,
-  testId,
-  label = "Current password",
-}: CurrentPasswordFieldProps) {
+export function CurrentPasswordField({ field, testId, label = "Current password" }: Props) {
   const props = { label, type: "password", autoComplete: "current-password", required: true };
   return <Field {...props} {...field} data-testid={testId} />;
 }

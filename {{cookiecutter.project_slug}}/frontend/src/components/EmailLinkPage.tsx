@@ -11,30 +11,18 @@ interface EmailLinkPageProps {
   /** Names the request, and starts the page's test ids. */
   id: string;
   title: string;
-  /** Sends the link's token; resolves with the server's message. */
   send: (token: string) => Promise<string>;
-  /** Said while the request is under way. */
   pending: string;
   noToken: string;
-  /** The error when a failure has no message of the server's. */
   fallback: string;
-  /** False holds the request back. */
   ready?: boolean;
   /** Under the server's message once it succeeded, instead of the link to go on with. */
   done?: ReactNode;
 }
 
 /** Where a link mailed to the user lands (`#token=...`): its token is sent, and the answer shown. */
-export function EmailLinkPage({
-  id,
-  title,
-  send,
-  pending,
-  noToken,
-  fallback,
-  ready = true,
-  done,
-}: EmailLinkPageProps) {
+export function EmailLinkPage(props: EmailLinkPageProps) {
+  const { id, send, ready = true, done } = props;
   const { status } = useAuth();
   const token = useFragmentToken();
   // One request per token, however often the page mounts (a link works once).
@@ -43,7 +31,7 @@ export function EmailLinkPage({
     queryFn: () => send(token ?? ""),
     enabled: token !== null && ready,
   });
-  const error = token === null ? noToken : failure(request.error, fallback);
+  const error = token === null ? props.noToken : failure(request.error, props.fallback);
   const next =
     status === "authenticated" ? (
       <Link to="/account" data-testid={`${id}-next`}>
@@ -57,10 +45,10 @@ export function EmailLinkPage({
 
   return (
     <section className="card card-narrow">
-      <h1>{title}</h1>
+      <h1>{props.title}</h1>
       {error === null && !request.isSuccess ? (
         <p className="text-muted" role="status" data-testid={`${id}-status`}>
-          {pending}
+          {props.pending}
         </p>
       ) : (
         <>

@@ -32,19 +32,8 @@ interface EmailRequestFormProps<T> {
 }
 
 /** A form that asks for an email address and has something mailed to it, then says it was sent. */
-export function EmailRequestForm<T>({
-  send,
-  renderSent,
-  fallback,
-  label,
-  submitLabel,
-  intro,
-  passwordTestId,
-  placeholder,
-  submitClassName,
-  className = "form",
-  testIds,
-}: EmailRequestFormProps<T>) {
+export function EmailRequestForm<T>(props: EmailRequestFormProps<T>) {
+  const { send, fallback, passwordTestId, testIds } = props;
   const [sent, setSent] = useState<Sent<T> | null>(null);
   const { form, problem, submitting, onSubmit } = useFormMutation({
     schema: emailRequestSchema,
@@ -61,17 +50,17 @@ export function EmailRequestForm<T>({
     setSent(null);
   };
 
-  if (sent) return renderSent(sent, again);
+  if (sent) return props.renderSent(sent, again);
 
   return (
-    <form onSubmit={onSubmit} data-testid={testIds.form} className={className}>
-      {intro}
+    <form onSubmit={onSubmit} data-testid={testIds.form} className={props.className ?? "form"}>
+      {props.intro}
       <Field
-        label={label}
+        label={props.label}
         type="email"
         {...form.register("email")}
         autoComplete="email"
-        placeholder={placeholder}
+        placeholder={props.placeholder}
         required
         data-testid={testIds.email}
       />
@@ -81,11 +70,11 @@ export function EmailRequestForm<T>({
       <FormError testId={testIds.error}>{problem}</FormError>
       <button
         type="submit"
-        className={submitClassName}
+        className={props.submitClassName}
         disabled={submitting}
         data-testid={testIds.submit}
       >
-        {submitting ? "Sending…" : submitLabel}
+        {submitting ? "Sending…" : props.submitLabel}
       </button>
     </form>
   );
