@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Link, Navigate, useLocation, useNavigate } from "react-router";
+import { Link, Navigate, useLocation } from "react-router";
 import { z } from "zod/mini";
 
 import type { LoginChallenge } from "../api/auth";
@@ -18,28 +18,22 @@ const redirectState = z.object({ from: z.string() });
 export function LoginPage() {
   const { status, login, notice } = useAuth();
   const features = useFeatures();
-  const navigate = useNavigate();
   const [challenge, setChallenge] = useState<LoginChallenge | null>(null);
   const from = redirectState.safeParse(useLocation().state).data?.from ?? "/login";
   const target = from === "/login" ? "/" : from;
-  const onSignedIn = () => {
-    void navigate(target, { replace: true });
-  };
   const { form, problem, submitting, onSubmit } = useFormMutation({
     schema: loginSchema,
     defaultValues: { username: "", password: "" },
     send: ({ username, password }) => login(username, password),
     onSent: (result, { resetField }) => {
-      if (result.kind === "signed-in") {
-        onSignedIn();
-        return;
-      }
+      if (result.kind === "signed-in") return;
       resetField("password");
       setChallenge(result.challenge);
     },
     fallback: "Login failed.",
   });
 
+  // Signed in, with the password or a further step: on to the page asked for.
   if (status === "authenticated" && !submitting) return <Navigate to={target} replace />;
 
   const onRestart = (message: string | null) => {
@@ -52,7 +46,11 @@ export function LoginPage() {
     return (
       <section className="card card-narrow" data-testid="login-challenge">
         <h1>Log in</h1>
-        <LoginChallengeStep challenge={challenge} onSignedIn={onSignedIn} onRestart={onRestart} />
+        <LoginChallengeStep
+          challenge={challenge}
+          onSignedIn={() => undefined}
+          onRestart={onRestart}
+        />
       </section>
     );
   }
