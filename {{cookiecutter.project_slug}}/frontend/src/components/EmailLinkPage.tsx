@@ -32,16 +32,8 @@ export function EmailLinkPage(props: EmailLinkPageProps) {
     enabled: token !== null && ready,
   });
   const error = token === null ? props.noToken : failure(request.error, props.fallback);
-  const next =
-    status === "authenticated" ? (
-      <Link to="/account" data-testid={`${id}-next`}>
-        Go to your account
-      </Link>
-    ) : (
-      <Link to="/login" data-testid={`${id}-next`}>
-        Log in
-      </Link>
-    );
+  const [to, next] =
+    status === "authenticated" ? ["/account", "Go to your account"] : ["/login", "Log in"];
 
   return (
     <section className="card card-narrow">
@@ -57,7 +49,11 @@ export function EmailLinkPage(props: EmailLinkPageProps) {
           {request.isSuccess && done ? (
             done
           ) : (
-            <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">{next}</p>
+            <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
+              <Link to={to} data-testid={`${id}-next`}>
+                {next}
+              </Link>
+            </p>
           )}
         </>
       )}

@@ -162,7 +162,6 @@ function SessionsSection() {
       setConfirming(false);
     },
   });
-  const busy = logout.isPending;
 
   const onAsk = () => {
     logout.reset();
@@ -192,16 +191,16 @@ function SessionsSection() {
           <button
             type="button"
             onClick={onConfirm}
-            disabled={busy}
+            disabled={logout.isPending}
             data-testid="logout-everywhere-confirm"
           >
-            {busy ? "Logging out…" : "Yes, log out everywhere"}
+            {logout.isPending ? "Logging out…" : "Yes, log out everywhere"}
           </button>
           <button
             type="button"
             className="btn-secondary"
             onClick={onCancel}
-            disabled={busy}
+            disabled={logout.isPending}
             data-testid="logout-everywhere-cancel"
           >
             Cancel
