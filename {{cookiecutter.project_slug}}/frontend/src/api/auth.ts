@@ -163,8 +163,6 @@ export interface AuthClientOptions {
   refreshLockName?: string;
 }
 
-export const REFRESH_LOCK_NAME = `${PROJECT_NAME}-refresh`;
-
 /** The sentences of a 422's complaints that a validator wrote for people (e.g. a too common password). */
 function validationMessage(detail: { msg?: unknown }[]): string | null {
   const sentences = detail.flatMap(({ msg }) => {
@@ -219,7 +217,7 @@ export function createAuthClient({
   baseUrl = API_ORIGIN,
   fetch: doFetch = (input: RequestInfo | URL) => fetch(input),
   now,
-  refreshLockName = REFRESH_LOCK_NAME,
+  refreshLockName = `${PROJECT_NAME}-refresh`,
 }: AuthClientOptions = {}) {
   const tokens = new TokenStore(now);
   let refreshing: Promise<string> | null = null;

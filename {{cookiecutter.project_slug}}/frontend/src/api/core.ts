@@ -1,5 +1,3 @@
-export const API_V1_STR = "/api/v1";
-
 /**
  * Where the API lives: the page's own origin by default, so one build works behind any host name.
  * `override` (VITE_API_URL) may be an absolute origin or a path relative to the page; `/api/v1` is
@@ -9,7 +7,7 @@ export function resolveApiUrls(location: Pick<Location, "href">, override = "") 
   const base = new URL(override.trim() || "/", location.href);
   const root = `${base.host}${base.pathname.replace(/\/+$/, "")}`;
   const ws = base.protocol === "https:" ? "wss:" : "ws:";
-  return { origin: `${base.protocol}//${root}`, ws: `${ws}//${root}${API_V1_STR}` };
+  return { origin: `${base.protocol}//${root}`, ws: `${ws}//${root}/api/v1` };
 }
 
 // Outside a browser (unit tests in Node) there is no page: localhost stands in.

@@ -1,3 +1,4 @@
+import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   createContext,
   type ReactNode,
@@ -37,6 +38,15 @@ export const LOGGED_OUT_EVERYWHERE = "You have been logged out on every device."
 
 const AuthContext = createContext<AuthState | null>(null);
 
+/** The signed-in user: undefined while the session restore on start is under way, null for nobody. */
+const USER = ["auth", "user"];
+
+/** Sets the user; a session restore still under way is dropped, as what comes after it stands. */
+async function setUser(queryClient: QueryClient, user: User | null): Promise<void> {
+  await queryClient.cancelQueries({ queryKey: USER });
+  queryClient.setQueryData(USER, user);
+}
+
 export function AuthProvider({
   children,
   client = defaultAuth,
@@ -44,37 +54,33 @@ export function AuthProvider({
   children: ReactNode;
   client?: AuthClient;
 }) {
-  // undefined while the session restore on start is under way.
-  const [user, setUser] = useState<User | null>();
+  const queryClient = useQueryClient();
+  const restore = () => client.restoreSession();
+  const { data: user } = useQuery({ queryKey: USER, queryFn: restore, staleTime: Infinity });
   const [notice, setNotice] = useState<string | null>(null);
   // Raised by every log-out: a user that an earlier request brings back arrives too late to count.
   const logouts = useRef(0);
-
-  useEffect(() => {
-    const started = logouts.current;
-    void client.restoreSession().then((restored) => {
-      // A sign-in completed meanwhile (e.g. an emailed link) stands.
-      if (logouts.current === started) setUser((current) => restored ?? current ?? null);
-    });
-  }, [client]);
 
   // A refresh that fails (cookie revoked or expired) clears the token: log out here too.
   useEffect(
     () =>
       client.tokens.subscribe(() => {
-        if (client.tokens.accessToken === null) setUser((current) => current && null);
+        if (client.tokens.accessToken === null && queryClient.getQueryData(USER)) {
+          void setUser(queryClient, null);
+        }
       }),
-    [client],
+    [client, queryClient],
   );
 
   const loadUser = useCallback(async () => {
     const started = logouts.current;
     const me = await client.me();
+    await queryClient.cancelQueries({ queryKey: USER });
     if (logouts.current !== started) throw new NotAuthenticatedError("Logged out meanwhile.");
-    setUser(me);
+    queryClient.setQueryData(USER, me);
     setNotice(null);
     return me;
-  }, [client]);
+  }, [client, queryClient]);
 
   const login = async (email: string, password: string) => {
     const result = await client.login(email, password);
@@ -87,14 +93,14 @@ export function AuthProvider({
     try {
       await client.logout();
     } finally {
-      setUser(null);
+      await setUser(queryClient, null);
     }
   };
 
   const logoutEverywhere = async () => {
     await client.logoutEverywhere();
     logouts.current += 1;
-    setUser(null);
+    await setUser(queryClient, null);
     setNotice(LOGGED_OUT_EVERYWHERE);
   };
 

@@ -19,6 +19,13 @@ import { failure, useFormMutation } from "../hooks/useFormMutation";
 
 const SECTION = "mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0";
 
+const CHANGE_EMAIL_TEST_IDS = {
+  form: "change-email-form",
+  email: "change-email-new",
+  error: "change-email-error",
+  submit: "change-email-submit",
+};
+
 function EmailSection({ user }: { user: User }) {
   const { client } = useAuth();
   const verification = useMutation({ mutationFn: () => sendVerificationEmail(client) });
@@ -64,51 +71,37 @@ function EmailSection({ user }: { user: User }) {
           </button>
         </>
       )}
-      <ChangeEmailForm />
+      {/* A new address takes effect once the link mailed to it is opened (on /confirm-email). */}
+      <EmailRequestForm
+        send={(email, current) => requestEmailChange(client, email, current)}
+        renderSent={({ answer }, again) => (
+          <div className="form max-w-[380px]">
+            <FormSuccess testId="email-change-pending">{answer}</FormSuccess>
+            <button
+              type="button"
+              className="btn-secondary"
+              onClick={again}
+              data-testid="change-email-again"
+            >
+              Use another address
+            </button>
+          </div>
+        )}
+        fallback="The address could not be changed."
+        label="New email address"
+        submitLabel="Change email"
+        submitClassName="btn-secondary"
+        className="form max-w-[380px]"
+        intro={
+          <p className="text-muted">
+            To change your address, enter the new one and your password. We mail a link to the new
+            address; the change happens when you open it.
+          </p>
+        }
+        passwordTestId="change-email-password"
+        testIds={CHANGE_EMAIL_TEST_IDS}
+      />
     </section>
-  );
-}
-
-const CHANGE_EMAIL_TEST_IDS = {
-  form: "change-email-form",
-  email: "change-email-new",
-  error: "change-email-error",
-  submit: "change-email-submit",
-};
-
-/** A new address: it takes effect once the link mailed to it is opened (on /confirm-email). */
-function ChangeEmailForm() {
-  const { client } = useAuth();
-  return (
-    <EmailRequestForm
-      send={(email, current) => requestEmailChange(client, email, current)}
-      renderSent={({ answer }, again) => (
-        <div className="form max-w-[380px]">
-          <FormSuccess testId="email-change-pending">{answer}</FormSuccess>
-          <button
-            type="button"
-            className="btn-secondary"
-            onClick={again}
-            data-testid="change-email-again"
-          >
-            Use another address
-          </button>
-        </div>
-      )}
-      fallback="The address could not be changed."
-      label="New email address"
-      submitLabel="Change email"
-      submitClassName="btn-secondary"
-      className="form max-w-[380px]"
-      intro={
-        <p className="text-muted">
-          To change your address, enter the new one and your password. We mail a link to the new
-          address; the change happens when you open it.
-        </p>
-      }
-      passwordTestId="change-email-password"
-      testIds={CHANGE_EMAIL_TEST_IDS}
-    />
   );
 }
 
