@@ -9,64 +9,46 @@ import {
   verifyEmail as verifyEmailRequest,
 } from "./client";
 
-/** Asks for a password-reset mail. The answer is the same whether the account exists or not. */
+export const MIN_PASSWORD_LENGTH = 12;
+export const MAX_PASSWORD_LENGTH = 128;
+
+/** Asks for a password-reset mail; the answer is the same whether the account exists or not. */
 export async function requestPasswordRecovery(client: AuthClient, email: string): Promise<string> {
   return (await recoverPassword({ client: client.http, body: { email } })).message;
 }
 
-/** Sets a new password with the token of a reset mail; the server then ends every session of the user. */
-export async function resetPassword(
-  client: AuthClient,
-  token: string,
-  newPassword: string,
-): Promise<string> {
-  const body = { token, new_password: newPassword };
-  return (await resetPasswordRequest({ client: client.http, body })).message;
+/** Sets a new password with a reset mail's token; the server ends every session, this tab's too. */
+export async function resetPassword(client: AuthClient, token: string, password: string) {
+  const body = { token, new_password: password };
+  const { message } = await resetPasswordRequest({ client: client.http, body });
+  client.tokens.clear();
+  return message;
 }
 
-/** Confirms an email address with the token of a verification mail. */
 export async function verifyEmail(client: AuthClient, token: string): Promise<string> {
   return (await verifyEmailRequest({ client: client.http, body: { token } })).message;
 }
 
-/** Mails the logged-in user a link that verifies their address. */
+/** Mails the signed-in user a link that verifies their address. */
 export async function sendVerificationEmail(client: AuthClient): Promise<string> {
   return (await requestVerification({ client: client.api })).message;
 }
 
-/**
- * Changes the password. The server ends every other session of the user and
- * answers with a new access token for this one, which the client adopts (the
- * socket renews its authentication with it).
- */
-export async function changePassword(
-  client: AuthClient,
-  currentPassword: string,
-  newPassword: string,
-): Promise<void> {
-  const body = { current_password: currentPassword, new_password: newPassword };
-  client.renew(await changeMyPassword({ client: client.api, body }));
+/** The server ends every other session and answers with this one's new access token, kept here. */
+export async function changePassword(client: AuthClient, current: string, password: string) {
+  const body = { current_password: current, new_password: password };
+  client.signIn(await changeMyPassword({ client: client.api, body }));
 }
 
-/**
- * Asks to move the account to `newEmail`: the server mails a link there, and the
- * address changes only when it is opened. The answer is the same whether the
- * address is free or not.
- */
-export async function requestEmailChange(
-  client: AuthClient,
-  newEmail: string,
-  currentPassword: string,
-): Promise<string> {
-  const body = { new_email: newEmail, current_password: currentPassword };
+/** The address changes once the link mailed to it is opened; the answer is the same if it is taken. */
+export async function requestEmailChange(client: AuthClient, email: string, current: string) {
+  const body = { new_email: email, current_password: current };
   return (await changeMyEmail({ client: client.api, body })).message;
 }
 
-/** Moves the account to the new address with the token of the mailed link; every session of the user then ends. */
+/** Moves the account to the new address with the mailed link's token; every session ends, this tab's too. */
 export async function confirmEmailChange(client: AuthClient, token: string): Promise<string> {
-  return (await confirmEmailChangeRequest({ client: client.http, body: { token } })).message;
+  const { message } = await confirmEmailChangeRequest({ client: client.http, body: { token } });
+  client.tokens.clear();
+  return message;
 }
-
-/** The shortest password the server accepts. */
-export const MIN_PASSWORD_LENGTH = 12;
-export const MAX_PASSWORD_LENGTH = 128;

@@ -1,3 +1,5 @@
+import { z } from "zod/mini";
+
 import { API_ORIGIN, PROJECT_NAME } from "./core";
 import {
   type AccessToken,
@@ -11,42 +13,28 @@ import {
   type UserPublic,
 } from "./client";
 import { type Client, createClient, createConfig } from "./client/client";
-import {
-  retryAfterSeconds,
-  secondsInDetail,
-  serverBusyMessage,
-  tooManyAttemptsMessage,
-} from "./waits";
-
-/** An access token as the token store takes it: `expires_in` may be missing (the JWT's `exp` then). */
-export type TokenResponse = Omit<AccessToken, "expires_in"> & { expires_in?: number };
 
 export type User = UserPublic;
 
-/** A further sign-in step the server asks for before it issues tokens. */
+/** A further sign-in step the server asks for before it issues tokens; a feature renders its `type`. */
 export interface LoginChallenge {
-  /** What kind of step, e.g. a one-time code; an optional feature renders it. */
   type: string;
-  /** Names this sign-in attempt when the step is submitted. */
   token: string;
-  /** Seconds the step may take. */
   expiresIn: number;
 }
 
-/** What a sign-in request ends with: tokens, or a further step to take. */
 export type LoginResult = { kind: "signed-in" } | { kind: "challenge"; challenge: LoginChallenge };
 
-/** An HTTP error from the API, with the server's `detail` when it sent one. */
+/** An HTTP error from the API; `retryAfter` is the wait a 429 or 503 asked for, in seconds. */
 export class ApiError extends Error {
-  readonly status: number;
-  /** Seconds the server asked to wait before trying again (429, 503); null when it did not say. */
-  readonly retryAfter: number | null;
+  override name = "ApiError";
 
-  constructor(status: number, message: string, retryAfter: number | null = null) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly retryAfter: number | null = null,
+  ) {
     super(message);
-    this.name = "ApiError";
-    this.status = status;
-    this.retryAfter = retryAfter;
   }
 }
 
@@ -57,65 +45,83 @@ export function errorMessage(error: unknown, fallback: string): string {
 
 /** There is no (valid) refresh cookie: the user has to log in. */
 export class NotAuthenticatedError extends ApiError {
+  override name = "NotAuthenticatedError";
+
   constructor(message = "Not logged in.") {
     super(401, message);
-    this.name = "NotAuthenticatedError";
   }
+}
+
+/** The seconds a `Retry-After` header asks for (a number, or an HTTP date); null when unreadable. */
+export function retryAfterSeconds(header: string | null, now: number = Date.now()): number | null {
+  const value = header?.trim() ?? "";
+  if (/^\d+$/.test(value)) return Number(value);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+const UNITS = [
+  ["hour", 3600],
+  ["minute", 60],
+] as const;
+
+/** "45 seconds", "2 minutes", "1 hour": a wait, rounded up to a unit a person reads at a glance. */
+export function waitText(seconds: number): string {
+  const whole = Math.max(1, Math.ceil(seconds));
+  const [unit, size] = UNITS.find(([, size]) => whole >= size) ?? ["second", 1];
+  const amount = Math.ceil(whole / size);
+  return `${String(amount)} ${unit}${amount === 1 ? "" : "s"}`;
+}
+
+export function tooManyAttemptsMessage(seconds: number | null): string {
+  const when = seconds === null ? "later" : `in ${waitText(seconds)}`;
+  return `Too many attempts. Try again ${when}.`;
+}
+
+/** For a 503 (too many passwords checked at once): it passes quickly, so a short wait is "a moment". */
+export function serverBusyMessage(seconds: number | null): string {
+  const wait = seconds === null || seconds <= 5 ? "a moment" : waitText(seconds);
+  return `The server is busy. Try again in ${wait}.`;
+}
+
+/** The wait a 429's detail names ("… try again in 120 seconds."), for an answer without the header. */
+export function secondsInDetail(detail: string | null): number | null {
+  const found = /try again in (\d+) seconds?/i.exec(detail ?? "");
+  return found?.[1] === undefined ? null : Number(found[1]);
 }
 
 /** Refresh when the access token has less than this left. */
 export const REFRESH_MARGIN_MS = 30_000;
 
-/** Reads `exp` (unix seconds) from a JWT without verifying it; null when unreadable. */
+const jwtClaims = z.object({ exp: z.number() });
+
+/** Reads `exp` (unix seconds) from a JWT, as milliseconds, without verifying it; null when unreadable. */
 export function jwtExpiry(token: string): number | null {
-  const payload = token.split(".")[1];
-  if (!payload) return null;
   try {
-    const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
-    const padded = base64 + "=".repeat((4 - (base64.length % 4)) % 4);
-    const claims: unknown = JSON.parse(atob(padded));
-    if (typeof claims === "object" && claims !== null && "exp" in claims) {
-      const exp = claims.exp;
-      if (typeof exp === "number" && Number.isFinite(exp)) return exp * 1000;
-    }
+    const payload = (token.split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/");
+    const claims = jwtClaims.safeParse(JSON.parse(atob(payload)));
+    return claims.success ? claims.data.exp * 1000 : null;
   } catch {
     return null;
   }
-  return null;
 }
 
-interface StoredToken {
-  accessToken: string;
-  /** Epoch milliseconds, in this browser's clock. */
-  expiresAt: number;
-}
-
-type Listener = () => void;
-
-/**
- * Keeps the access token in memory only (never in web storage). The refresh
- * token lives in an HttpOnly cookie that this code cannot read.
- */
+/** The access token, in memory only (never in web storage); the refresh token is an HttpOnly cookie. */
 export class TokenStore {
-  private token: StoredToken | null = null;
-  private readonly listeners = new Set<Listener>();
-  private readonly now: () => number;
+  private token: { accessToken: string; expiresAt: number } | null = null;
+  private readonly listeners = new Set<() => void>();
 
-  constructor(now: () => number = Date.now) {
-    this.now = now;
-  }
+  constructor(private readonly now: () => number = Date.now) {}
 
-  set(response: TokenResponse): StoredToken {
-    // `expires_in` is relative, so it is immune to a skewed client clock; the
-    // JWT's `exp` is only used when the server did not send it.
-    const fromJwt = jwtExpiry(response.access_token);
+  set(answer: Omit<AccessToken, "expires_in"> & { expires_in?: number }): string {
+    // `expires_in` is relative, so a skewed client clock does not matter; the JWT's `exp` stands in for it.
     const expiresAt =
-      typeof response.expires_in === "number"
-        ? this.now() + response.expires_in * 1000
-        : (fromJwt ?? this.now());
-    this.token = { accessToken: response.access_token, expiresAt };
+      answer.expires_in === undefined
+        ? (jwtExpiry(answer.access_token) ?? this.now())
+        : this.now() + answer.expires_in * 1000;
+    this.token = { accessToken: answer.access_token, expiresAt };
     this.emit();
-    return this.token;
+    return answer.access_token;
   }
 
   clear(): void {
@@ -132,16 +138,15 @@ export class TokenStore {
     return this.token?.expiresAt ?? null;
   }
 
-  /** True when there is a token with more than `marginMs` of life left. */
-  isFresh(marginMs = REFRESH_MARGIN_MS): boolean {
-    return this.token !== null && this.token.expiresAt - this.now() > marginMs;
+  /** The access token while it has more than `marginMs` of life left, else null. */
+  fresh(marginMs = REFRESH_MARGIN_MS): string | null {
+    const { token } = this;
+    return token && token.expiresAt - this.now() > marginMs ? token.accessToken : null;
   }
 
-  subscribe(listener: Listener): () => void {
+  subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return () => this.listeners.delete(listener);
   }
 
   private emit(): void {
@@ -158,25 +163,11 @@ export interface AuthClientOptions {
   refreshLockName?: string;
 }
 
-export const REFRESH_LOCK_NAME = `${PROJECT_NAME}-refresh`;
-
-type LockRequest = Pick<LockManager, "request">;
-
-/** The browser's Web Locks, or undefined where there are none (Node, jsdom, old browsers). */
-function webLocks(): LockRequest | undefined {
-  if (typeof navigator === "undefined") return undefined;
-  return (navigator as Partial<Navigator>).locks;
-}
-
-/** FastAPI's 422 lists its complaints; a validator's own sentence starts with this. */
-const VALUE_ERROR = "Value error, ";
-
-/** The sentences of a 422's complaints that were written for people (e.g. a too common password), or null. */
+/** The sentences of a 422's complaints that a validator wrote for people (e.g. a too common password). */
 function validationMessage(detail: { msg?: unknown }[]): string | null {
   const sentences = detail.flatMap(({ msg }) => {
-    if (typeof msg !== "string" || !msg.startsWith(VALUE_ERROR)) return [];
-    const text = msg.slice(VALUE_ERROR.length).trim();
-    if (text === "") return [];
+    const text = typeof msg === "string" ? /^Value error, \s*(.*\S)/s.exec(msg)?.[1] : undefined;
+    if (text === undefined) return [];
     const sentence = text.charAt(0).toUpperCase() + text.slice(1);
     return [/[.!?]$/.test(sentence) ? sentence : `${sentence}.`];
   });
@@ -186,25 +177,23 @@ function validationMessage(detail: { msg?: unknown }[]): string | null {
 /** What the API says a refusal is: its `detail` (ErrorMessage, or a 422's HTTPValidationError). */
 type Refusal = { detail?: string | { msg?: unknown }[] } | string | undefined;
 
-/** The ApiError of a refused request: `body` is the answer's body, parsed as the client does. */
 function errorFromResponse(body: Refusal, response: Response): ApiError {
   const { status } = response;
   const value = typeof body === "object" ? body.detail : undefined;
   const detail = typeof value === "string" ? value : null;
-  let message = `Request failed (${String(status)}).`;
-  if (Array.isArray(value))
-    message = validationMessage(value) ?? "Please check the values you entered.";
   const header = retryAfterSeconds(response.headers.get("Retry-After"));
   if (status === 429) {
-    // Said the same way everywhere, with the wait in words a person reads at a glance.
-    const wait = header ?? (detail === null ? null : secondsInDetail(detail));
+    // Said the same way everywhere, with the wait in words.
+    const wait = header ?? secondsInDetail(detail);
     const text = wait === null && detail !== null ? detail : tooManyAttemptsMessage(wait);
     return new ApiError(status, text, wait);
   }
   if (status === 503 && (header !== null || detail === null)) {
     return new ApiError(status, serverBusyMessage(header), header);
   }
-  if (detail !== null) message = detail;
+  const message = Array.isArray(value)
+    ? (validationMessage(value) ?? "Please check the values you entered.")
+    : (detail ?? `Request failed (${String(status)}).`);
   return status === 401 ? new NotAuthenticatedError(message) : new ApiError(status, message);
 }
 
@@ -212,14 +201,10 @@ function errorFromResponse(body: Refusal, response: Response): ApiError {
  * A client of the generated API functions: the cookies go along (the refresh cookie is sent to
  * the login routes), each refusal throws an ApiError, and an unreachable server one of status 0.
  */
-function apiClient(baseUrl: string, doFetch: typeof fetch): Client {
-  const config = createConfig({
-    baseUrl,
-    credentials: "include",
-    fetch: doFetch,
-    throwOnError: true,
-  });
-  const client = createClient(config);
+function apiClient(baseUrl: string, fetch: typeof globalThis.fetch): Client {
+  const client = createClient(
+    createConfig({ baseUrl, credentials: "include", fetch, throwOnError: true }),
+  );
   client.interceptors.error.use((body: unknown, response: Response | undefined) =>
     response === undefined
       ? new ApiError(0, "Cannot reach the server.")
@@ -228,15 +213,16 @@ function apiClient(baseUrl: string, doFetch: typeof fetch): Client {
   return client;
 }
 
-export function createAuthClient(options: AuthClientOptions = {}) {
-  const baseUrl = options.baseUrl ?? API_ORIGIN;
-  const doFetch = options.fetch ?? ((input: RequestInfo | URL) => fetch(input));
-  const tokens = new TokenStore(options.now);
-  const refreshLockName = options.refreshLockName ?? REFRESH_LOCK_NAME;
+export function createAuthClient({
+  baseUrl = API_ORIGIN,
+  fetch: doFetch = (input: RequestInfo | URL) => fetch(input),
+  now,
+  refreshLockName = `${PROJECT_NAME}-refresh`,
+}: AuthClientOptions = {}) {
+  const tokens = new TokenStore(now);
   let refreshing: Promise<string> | null = null;
   let restoring: Promise<User | null> | null = null;
-  // Counts sign-ins (password, link, further step): a refresh or a session
-  // restore that fails after one must not throw its fresh tokens away.
+  // Counts the tokens that sign-ins bring: a refresh or a restore that fails after one keeps them.
   let signIns = 0;
 
   /** For the requests anyone may make: the sign-in routes, the links' tokens. */
@@ -248,25 +234,18 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     return request;
   });
 
-  /** Keeps the token of a sign-in answer, or hands back the further step it asks for. */
-  function signIn(answer: AccessToken | Challenge): LoginResult {
-    if ("access_token" in answer) {
-      signIns += 1;
-      tokens.set(answer);
-      return { kind: "signed-in" };
-    }
-    const { challenge: type, challenge_token: token, expires_in: expiresIn } = answer;
-    return { kind: "challenge", challenge: { type, token, expiresIn } };
-  }
-
   /**
-   * Keeps the new access token an answer brings for this session (a new refresh cookie comes
-   * with it), e.g. a password change's, so that what uses it (requests, the socket) goes on with
-   * the new one; a refresh that fails meanwhile (with the old cookie) must not throw it away.
+   * Keeps the tokens an answer brings (a sign-in's, or a password change's for this session), or
+   * hands back the further step it asks for. A refresh failing meanwhile does not throw them away.
    */
-  function renew(answer: AccessToken): void {
+  function signIn(answer: AccessToken | Challenge): LoginResult {
+    if (!("access_token" in answer)) {
+      const { challenge: type, challenge_token: token, expires_in: expiresIn } = answer;
+      return { kind: "challenge", challenge: { type, token, expiresIn } };
+    }
     signIns += 1;
     tokens.set(answer);
+    return { kind: "signed-in" };
   }
 
   async function login(email: string, password: string): Promise<LoginResult> {
@@ -274,32 +253,23 @@ export function createAuthClient(options: AuthClientOptions = {}) {
   }
 
   /**
-   * Spends the refresh cookie: /login/refresh refuses (401) when there is no valid one;
-   * /login/resume (`resume`) says `{signed_in: false}` instead, which is no error for the
-   * browser to report, and becomes a NotAuthenticatedError here all the same.
-   */
-  async function spendCookie(resume: boolean): Promise<string> {
-    const answer = resume
-      ? await resumeRequest({ client: http })
-      : await refreshRequest({ client: http });
-    if (!("access_token" in answer)) throw new NotAuthenticatedError();
-    return tokens.set(answer).accessToken;
-  }
-
-  /**
-   * Exchanges the refresh cookie for a new access token. Concurrent callers share
-   * one request: the server rotates the cookie on every refresh, so a second
-   * parallel refresh would present an already-used token (which it treats as
-   * theft). Other tabs share the cookie too: a Web Lock, where the browser has
-   * them, makes their refreshes take turns, so each presents the latest cookie.
-   * The session restore on start spends it at /login/resume, in the same turn.
+   * Spends the refresh cookie for a new access token. The server rotates it on every use and takes
+   * a second use for theft: concurrent callers share one request, and a Web Lock, where the browser
+   * has them, makes this origin's tabs take turns. The restore on start spends it at
+   * /login/resume, which answers `{signed_in: false}` rather than a 401 the console would show.
    */
   function refresh(resume = false): Promise<string> {
     refreshing ??= (async () => {
       const started = signIns;
-      const spend = () => spendCookie(resume);
+      const spend = async () => {
+        const answer = resume
+          ? await resumeRequest({ client: http })
+          : await refreshRequest({ client: http });
+        if (!("access_token" in answer)) throw new NotAuthenticatedError();
+        return tokens.set(answer);
+      };
       try {
-        const locks = webLocks();
+        const locks = (globalThis.navigator as Partial<Navigator> | undefined)?.locks;
         return await (locks ? locks.request(refreshLockName, spend) : spend());
       } catch (error) {
         if (error instanceof NotAuthenticatedError && signIns === started) tokens.clear();
@@ -313,42 +283,34 @@ export function createAuthClient(options: AuthClientOptions = {}) {
 
   /** An access token with at least REFRESH_MARGIN_MS left, refreshing first when needed. */
   async function getFreshAccessToken(): Promise<string> {
-    const current = tokens.accessToken;
-    if (current !== null && tokens.isFresh()) return current;
-    return refresh();
+    return tokens.fresh() ?? refresh();
   }
 
-  async function logout(): Promise<void> {
-    refreshing = null;
-    restoring = null;
-    try {
-      await logoutRequest({ client: http });
-    } finally {
-      tokens.clear();
-    }
-  }
-
-  /**
-   * Ends every session of this user on every device (their refresh cookies and
-   * access tokens stop working), then forgets the tokens here. When the server
-   * cannot be told, the tokens stay: nothing was revoked.
-   */
-  async function logoutEverywhere(): Promise<void> {
-    await logoutEverywhereRequest({ client: api });
+  function forget(): void {
     refreshing = null;
     restoring = null;
     tokens.clear();
+  }
+
+  async function logout(): Promise<void> {
+    try {
+      await logoutRequest({ client: http });
+    } finally {
+      forget();
+    }
+  }
+
+  /** Ends every session of this user on every device; when the server cannot be told, nothing changes. */
+  async function logoutEverywhere(): Promise<void> {
+    await logoutEverywhereRequest({ client: api });
+    forget();
   }
 
   function me(): Promise<User> {
     return readMe({ client: api });
   }
 
-  /**
-   * Called once when the app starts: a valid refresh cookie restores the
-   * session. Resolves null when there is none (or the server is unreachable);
-   * asking is no failed request, so a signed-out visit logs no error.
-   */
+  /** On start: the session a valid refresh cookie restores, once; null without one (or a server). */
   function restoreSession(): Promise<User | null> {
     restoring ??= (async () => {
       const started = signIns;
@@ -369,7 +331,6 @@ export function createAuthClient(options: AuthClientOptions = {}) {
     api,
     login,
     signIn,
-    renew,
     refresh: (): Promise<string> => refresh(),
     logout,
     logoutEverywhere,
@@ -381,11 +342,7 @@ export function createAuthClient(options: AuthClientOptions = {}) {
 
 export type AuthClient = ReturnType<typeof createAuthClient>;
 
-/**
- * A client's access tokens as a socket session takes them (TokenSource in
- * socketSession.ts): a fresh one per connection, a new one to renew an open
- * socket with, when each expires, and every token a refresh brings.
- */
+/** A client's access tokens as a socket session takes them (TokenSource in socketSession.ts). */
 export function socketTokenSource(client: AuthClient) {
   return {
     getToken: () => client.getFreshAccessToken(),
@@ -403,5 +360,3 @@ export function socketTokenSource(client: AuthClient) {
 
 /** The app's single auth client. */
 export const auth: AuthClient = createAuthClient();
-
-export const getFreshAccessToken = (): Promise<string> => auth.getFreshAccessToken();

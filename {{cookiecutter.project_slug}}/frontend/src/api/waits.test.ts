@@ -6,7 +6,7 @@ import {
   serverBusyMessage,
   tooManyAttemptsMessage,
   waitText,
-} from "./waits";
+} from "./auth";
 
 describe("waits", () => {
   it("reads Retry-After as seconds or as a date", () => {

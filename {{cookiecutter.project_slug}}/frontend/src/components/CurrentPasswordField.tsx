@@ -1,6 +1,17 @@
+import type { ComponentProps } from "react";
 import type { UseFormRegisterReturn } from "react-hook-form";
 
-interface CurrentPasswordFieldProps {
+/** An input in its label; `register(name)` gives the input's props. */
+export function Field({ label, ...input }: ComponentProps<"input"> & { label: string }) {
+  return (
+    <label>
+      {label}
+      <input {...input} />
+    </label>
+  );
+}
+
+interface Props {
   /** The form's field: `register("current")`. */
   field: UseFormRegisterReturn;
   testId: string;
@@ -8,21 +19,7 @@ interface CurrentPasswordFieldProps {
 }
 
 /** The account's password, asked for again before a change that matters (address, password, sign-in settings). */
-export function CurrentPasswordField({
-  field,
-  testId,
-  label = "Current password",
-}: CurrentPasswordFieldProps) {
-  return (
-    <label>
-      {label}
-      <input
-        type="password"
-        {...field}
-        autoComplete="current-password"
-        required
-        data-testid={testId}
-      />
-    </label>
-  );
+export function CurrentPasswordField({ field, testId, label = "Current password" }: Props) {
+  const props = { label, type: "password", autoComplete: "current-password", required: true };
+  return <Field {...props} {...field} data-testid={testId} />;
 }

@@ -1,23 +1,19 @@
 import { type ReactNode, useState } from "react";
-import type { UseFormRegister } from "react-hook-form";
 import { z } from "zod/mini";
 
 import { useFormMutation } from "../hooks/useFormMutation";
+import { CurrentPasswordField, Field } from "./CurrentPasswordField";
 import { FormError } from "./FormMessage";
 
 const emailRequestSchema = z.object({ email: z.string().check(z.trim()), current: z.string() });
 
-type EmailRequest = z.infer<typeof emailRequestSchema>;
-
 interface Sent<T> {
-  /** The address it went to, trimmed. */
   email: string;
-  /** What the server answered. */
   answer: T;
 }
 
 interface EmailRequestFormProps<T> {
-  /** Asks the server to mail the (trimmed) address; `current` is the current password's field. */
+  /** Asks the server to mail the (trimmed) address; `current` is the current password, if asked. */
   send: (email: string, current: string) => Promise<T>;
   /** Shown in place of the form once sent; `again` brings the form back. */
   renderSent: (sent: Sent<T>, again: () => void) => ReactNode;
@@ -27,37 +23,22 @@ interface EmailRequestFormProps<T> {
   submitLabel: string;
   /** Above the field, inside the form. */
   intro?: ReactNode;
-  /** More fields, after the address (e.g. the current password, as `current`). */
-  fields?: (register: UseFormRegister<EmailRequest>) => ReactNode;
+  /** Asks for the current password too, in a field with this test id. */
+  passwordTestId?: string;
   placeholder?: string;
   submitClassName?: string;
-  /** The form's class; `form` by default. */
   className?: string;
   testIds: { form: string; email: string; error: string; submit: string };
 }
 
-/** A form that asks for an email address and has something mailed to it: then says it was sent. */
-export function EmailRequestForm<T>({
-  send,
-  renderSent,
-  fallback,
-  label,
-  submitLabel,
-  intro,
-  fields,
-  placeholder,
-  submitClassName,
-  className = "form",
-  testIds,
-}: EmailRequestFormProps<T>) {
+/** A form that asks for an email address and has something mailed to it, then says it was sent. */
+export function EmailRequestForm<T>(props: EmailRequestFormProps<T>) {
+  const { send, fallback, passwordTestId, testIds } = props;
   const [sent, setSent] = useState<Sent<T> | null>(null);
   const { form, problem, submitting, onSubmit } = useFormMutation({
     schema: emailRequestSchema,
     defaultValues: { email: "", current: "" },
-    send: async ({ email, current }: EmailRequest) => ({
-      email,
-      answer: await send(email, current),
-    }),
+    send: async ({ email, current }) => ({ email, answer: await send(email, current) }),
     onSent: (result, { reset }) => {
       reset();
       setSent(result);
@@ -65,35 +46,35 @@ export function EmailRequestForm<T>({
     fallback,
   });
 
-  const onAgain = () => {
+  const again = () => {
     setSent(null);
   };
 
-  if (sent) return renderSent(sent, onAgain);
+  if (sent) return props.renderSent(sent, again);
 
   return (
-    <form onSubmit={onSubmit} data-testid={testIds.form} className={className}>
-      {intro}
-      <label>
-        {label}
-        <input
-          type="email"
-          {...form.register("email")}
-          autoComplete="email"
-          placeholder={placeholder}
-          required
-          data-testid={testIds.email}
-        />
-      </label>
-      {fields?.(form.register)}
+    <form onSubmit={onSubmit} data-testid={testIds.form} className={props.className ?? "form"}>
+      {props.intro}
+      <Field
+        label={props.label}
+        type="email"
+        {...form.register("email")}
+        autoComplete="email"
+        placeholder={props.placeholder}
+        required
+        data-testid={testIds.email}
+      />
+      {passwordTestId ? (
+        <CurrentPasswordField field={form.register("current")} testId={passwordTestId} />
+      ) : null}
       <FormError testId={testIds.error}>{problem}</FormError>
       <button
         type="submit"
-        className={submitClassName}
+        className={props.submitClassName}
         disabled={submitting}
         data-testid={testIds.submit}
       >
-        {submitting ? "Sending…" : submitLabel}
+        {submitting ? "Sending…" : props.submitLabel}
       </button>
     </form>
   );

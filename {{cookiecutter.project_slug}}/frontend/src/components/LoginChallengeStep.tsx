@@ -1,30 +1,27 @@
-import { useState } from "react";
+import { useMutation } from "@tanstack/react-query";
 
-import { ApiError, type LoginChallenge } from "../api/auth";
 import { findChallengeFeature, useFeatures } from "../features/context";
+import type { ChallengeStepProps } from "../features/types";
+import { failure } from "../hooks/useFormMutation";
 import { useAuth } from "./auth";
 import { FormError } from "./FormMessage";
 
 export const UNSUPPORTED_CHALLENGE =
   "This account needs a sign-in step this page does not support.";
 
-interface LoginChallengeStepProps {
-  challenge: LoginChallenge;
-  /** The user is signed in and loaded. */
-  onSignedIn: () => void;
-  /** Back to the start; with a message for the user when there is one. */
-  onRestart: (message: string | null) => void;
-}
-
 /** Renders the sign-in step the server asked for, with the feature that handles its type. */
-export function LoginChallengeStep({ challenge, onSignedIn, onRestart }: LoginChallengeStepProps) {
-  const features = useFeatures();
+export function LoginChallengeStep({ challenge, onSignedIn, onRestart }: ChallengeStepProps) {
   const { loadUser } = useAuth();
-  const [error, setError] = useState<string | null>(null);
-  const { ChallengeStep: Step } = findChallengeFeature(features, challenge.type) ?? {};
+  const { ChallengeStep: Step } = findChallengeFeature(useFeatures(), challenge.type) ?? {};
+  // The step's feature has the client hold the tokens; the user is loaded here.
+  const signIn = useMutation({ mutationFn: loadUser, onSuccess: onSignedIn });
 
   const onBack = () => {
     onRestart(null);
+  };
+
+  const onStepSignedIn = () => {
+    signIn.mutate();
   };
 
   if (!Step) {
@@ -43,17 +40,12 @@ export function LoginChallengeStep({ challenge, onSignedIn, onRestart }: LoginCh
     );
   }
 
-  const onStepSignedIn = () => {
-    setError(null);
-    loadUser().then(onSignedIn, (err: unknown) => {
-      setError(err instanceof ApiError ? err.message : "Sign-in failed.");
-    });
-  };
-
   return (
     <>
       <Step challenge={challenge} onSignedIn={onStepSignedIn} onRestart={onRestart} />
-      <FormError testId="challenge-signin-error">{error}</FormError>
+      <FormError testId="challenge-signin-error">
+        {failure(signIn.error, "Sign-in failed.")}
+      </FormError>
     </>
   );
 }

@@ -2,6 +2,7 @@ import type { FieldValues, Path, UseFormRegister } from "react-hook-form";
 import { z } from "zod/mini";
 
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../api/account";
+import { Field } from "./CurrentPasswordField";
 
 /** A new password typed twice: too short, too long, or the two differ, it cannot be sent. */
 export const newPasswordSchema = z
@@ -25,34 +26,29 @@ export type NewPassword = z.infer<typeof newPasswordSchema>;
 
 export const NO_NEW_PASSWORD: NewPassword = { password: "", repeated: "" };
 
-interface NewPasswordFieldsProps<V extends NewPassword & FieldValues> {
-  register: UseFormRegister<V>;
-  passwordTestId: string;
-  confirmTestId: string;
-}
+const NEW_PASSWORD = {
+  type: "password",
+  autoComplete: "new-password",
+  required: true,
+  minLength: MIN_PASSWORD_LENGTH,
+  maxLength: MAX_PASSWORD_LENGTH,
+};
 
 /** "New password" and "New password, again": the fields of a form that sets a password. */
 export function NewPasswordFields<V extends NewPassword & FieldValues>({
   register,
   passwordTestId,
   confirmTestId,
-}: NewPasswordFieldsProps<V>) {
-  const fields = [
-    { label: "New password", field: "password", testId: passwordTestId },
-    { label: "New password, again", field: "repeated", testId: confirmTestId },
-  ] as const;
-  return fields.map(({ label, field, testId }) => (
-    <label key={field}>
-      {label}
-      <input
-        type="password"
-        {...register(field as Path<V>)}
-        autoComplete="new-password"
-        required
-        minLength={MIN_PASSWORD_LENGTH}
-        maxLength={MAX_PASSWORD_LENGTH}
-        data-testid={testId}
-      />
-    </label>
-  ));
+}: {
+  register: UseFormRegister<V>;
+  passwordTestId: string;
+  confirmTestId: string;
+}) {
+  const field = (name: keyof NewPassword) => ({ ...NEW_PASSWORD, ...register(name as Path<V>) });
+  return (
+    <>
+      <Field label="New password" {...field("password")} data-testid={passwordTestId} />
+      <Field label="New password, again" {...field("repeated")} data-testid={confirmTestId} />
+    </>
+  );
 }

@@ -1,10 +1,10 @@
+import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   createContext,
   type ReactNode,
   useCallback,
   useContext,
   useEffect,
-  useMemo,
   useRef,
   useState,
 } from "react";
@@ -23,18 +23,12 @@ export type AuthStatus = "loading" | "authenticated" | "anonymous";
 interface AuthState {
   status: AuthStatus;
   user: User | null;
-  /** The API client, for pages that call the API themselves. */
   client: AuthClient;
   /** Signs in, or hands back the further step the server asks for (the user is then still anonymous). */
   login: (email: string, password: string) => Promise<LoginResult>;
-  /**
-   * Loads the user with the tokens the client holds and marks the session
-   * authenticated: completes a sign-in that took further steps, or picks up
-   * changes to the user.
-   */
+  /** Loads the user with the client's tokens and counts them signed in (after a further step, or to pick up changes). */
   loadUser: () => Promise<User>;
   logout: () => Promise<void>;
-  /** Ends every session of this user on every device, this one included. */
   logoutEverywhere: () => Promise<void>;
   /** Why the user was logged out, for the login page to say; cleared by the next login. */
   notice: string | null;
@@ -44,6 +38,15 @@ export const LOGGED_OUT_EVERYWHERE = "You have been logged out on every device."
 
 const AuthContext = createContext<AuthState | null>(null);
 
+/** The signed-in user: undefined while the session restore on start is under way, null for nobody. */
+const USER = ["auth", "user"];
+
+/** Sets the user; a session restore still under way is dropped, as what comes after it stands. */
+async function setUser(queryClient: QueryClient, user: User | null): Promise<void> {
+  await queryClient.cancelQueries({ queryKey: USER });
+  queryClient.setQueryData(USER, user);
+}
+
 export function AuthProvider({
   children,
   client = defaultAuth,
@@ -51,84 +54,67 @@ export function AuthProvider({
   children: ReactNode;
   client?: AuthClient;
 }) {
-  const [status, setStatus] = useState<AuthStatus>("loading");
-  const [user, setUser] = useState<User | null>(null);
+  const queryClient = useQueryClient();
+  const restore = () => client.restoreSession();
+  const { data: user } = useQuery({ queryKey: USER, queryFn: restore, staleTime: Infinity });
   const [notice, setNotice] = useState<string | null>(null);
   // Raised by every log-out: a user that an earlier request brings back arrives too late to count.
   const logouts = useRef(0);
-
-  // On start, the refresh cookie (if any) restores the session: one refresh call.
-  useEffect(() => {
-    let active = true;
-    const started = logouts.current;
-    void client.restoreSession().then((restored) => {
-      if (!active || logouts.current !== started) return;
-      if (restored) {
-        setUser(restored);
-        setStatus("authenticated");
-      } else {
-        // A sign-in may have completed meanwhile (e.g. an emailed link): it stands.
-        setStatus((current) => (current === "authenticated" ? current : "anonymous"));
-      }
-    });
-    return () => {
-      active = false;
-    };
-  }, [client]);
 
   // A refresh that fails (cookie revoked or expired) clears the token: log out here too.
   useEffect(
     () =>
       client.tokens.subscribe(() => {
-        if (client.tokens.accessToken === null) {
-          setUser(null);
-          setStatus((current) => (current === "loading" ? current : "anonymous"));
+        if (client.tokens.accessToken === null && queryClient.getQueryData(USER)) {
+          void setUser(queryClient, null);
         }
       }),
-    [client],
+    [client, queryClient],
   );
 
   const loadUser = useCallback(async () => {
     const started = logouts.current;
     const me = await client.me();
+    await queryClient.cancelQueries({ queryKey: USER });
     if (logouts.current !== started) throw new NotAuthenticatedError("Logged out meanwhile.");
-    setUser(me);
-    setStatus("authenticated");
+    queryClient.setQueryData(USER, me);
     setNotice(null);
     return me;
-  }, [client]);
+  }, [client, queryClient]);
 
-  const login = useCallback(
-    async (email: string, password: string) => {
-      const result = await client.login(email, password);
-      if (result.kind === "signed-in") await loadUser();
-      return result;
-    },
-    [client, loadUser],
-  );
+  const login = async (email: string, password: string) => {
+    const result = await client.login(email, password);
+    if (result.kind === "signed-in") await loadUser();
+    return result;
+  };
 
-  const logout = useCallback(async () => {
+  const logout = async () => {
     logouts.current += 1;
     try {
       await client.logout();
     } finally {
-      setUser(null);
-      setStatus("anonymous");
+      await setUser(queryClient, null);
     }
-  }, [client]);
+  };
 
-  const logoutEverywhere = useCallback(async () => {
+  const logoutEverywhere = async () => {
     await client.logoutEverywhere();
     logouts.current += 1;
-    setUser(null);
-    setStatus("anonymous");
+    await setUser(queryClient, null);
     setNotice(LOGGED_OUT_EVERYWHERE);
-  }, [client]);
+  };
 
-  const value = useMemo(
-    () => ({ status, user, client, login, loadUser, logout, logoutEverywhere, notice }),
-    [status, user, client, login, loadUser, logout, logoutEverywhere, notice],
-  );
+  const status: AuthStatus = user === undefined ? "loading" : user ? "authenticated" : "anonymous";
+  const value = {
+    status,
+    user: user ?? null,
+    client,
+    login,
+    loadUser,
+    logout,
+    logoutEverywhere,
+    notice,
+  };
   return <AuthContext value={value}>{children}</AuthContext>;
 }
 
@@ -149,9 +135,7 @@ export function RequireAuth() {
       </p>
     );
   }
-  if (status === "anonymous") {
-    const state = { from: location.pathname };
-    return <Navigate to="/login" replace state={state} />;
-  }
+  if (status === "anonymous")
+    return <Navigate to="/login" replace state={{ from: location.pathname }} />;
   return <Outlet />;
 }

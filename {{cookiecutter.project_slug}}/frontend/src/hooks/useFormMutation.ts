@@ -14,7 +14,6 @@ export function failure(error: unknown, fallback: string): string | null {
 interface FormMutationOptions<V extends FieldValues, T> {
   schema: z.ZodMiniType<V, V>;
   defaultValues: DefaultValues<V>;
-  /** Sends the checked values. */
   send: (values: V) => Promise<T>;
   onSent?: (result: T, form: UseFormReturn<V>) => void;
   /** The error when a failure has no message of the server's. */
@@ -24,9 +23,8 @@ interface FormMutationOptions<V extends FieldValues, T> {
 }
 
 /**
- * A form (react-hook-form, its fields checked by a zod schema) whose submit sends it with a
- * TanStack Query mutation. `problem` is what to show: the first field's complaint, else why the
- * server refused; `submitting` while it is sent.
+ * A react-hook-form form, checked by a zod schema, that a TanStack Query mutation sends. `problem`
+ * is what to show: the first field's complaint, else why the server refused.
  */
 export function useFormMutation<V extends FieldValues, T>({
   schema,
@@ -39,9 +37,7 @@ export function useFormMutation<V extends FieldValues, T>({
   const form = useForm<V>({ resolver: zodResolver(schema), defaultValues });
   const mutation = useMutation({
     mutationFn: send,
-    onSuccess: (result) => {
-      onSent?.(result, form);
-    },
+    onSuccess: (result) => onSent?.(result, form),
     onError: (error) => {
       const message = errorMessage(error, fallback);
       if (!onFailure?.(error, message, form)) form.setError("root", { message });

@@ -17,20 +17,26 @@ import {
 import { useFeatures } from "../features/context";
 import { failure, useFormMutation } from "../hooks/useFormMutation";
 
+const SECTION = "mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0";
+
+const CHANGE_EMAIL_TEST_IDS = {
+  form: "change-email-form",
+  email: "change-email-new",
+  error: "change-email-error",
+  submit: "change-email-submit",
+};
+
 function EmailSection({ user }: { user: User }) {
   const { client } = useAuth();
   const verification = useMutation({ mutationFn: () => sendVerificationEmail(client) });
-  const result = verification.data ?? null;
+  const sent = verification.data;
 
   const onSend = () => {
     verification.mutate();
   };
 
   return (
-    <section
-      className="mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0"
-      aria-labelledby="account-email-title"
-    >
+    <section className={SECTION} aria-labelledby="account-email-title">
       <h2 id="account-email-title">Email</h2>
       <p className="flex flex-wrap items-center gap-2 wrap-anywhere">
         <span data-testid="account-email">{user.email}</span>{" "}
@@ -47,7 +53,7 @@ function EmailSection({ user }: { user: User }) {
           <p className="text-muted">
             Verify your address so that you can get your account back if you lose your password.
           </p>
-          <FormSuccess testId="send-verification-result">{result}</FormSuccess>
+          <FormSuccess testId="send-verification-result">{sent}</FormSuccess>
           <FormError testId="send-verification-error">
             {failure(verification.error, "The email could not be sent.")}
           </FormError>
@@ -59,62 +65,43 @@ function EmailSection({ user }: { user: User }) {
           >
             {verification.isPending
               ? "Sending…"
-              : result
+              : sent
                 ? "Send it again"
                 : "Send verification email"}
           </button>
         </>
       )}
-      <ChangeEmailForm />
+      {/* A new address takes effect once the link mailed to it is opened (on /confirm-email). */}
+      <EmailRequestForm
+        send={(email, current) => requestEmailChange(client, email, current)}
+        renderSent={({ answer }, again) => (
+          <div className="form max-w-[380px]">
+            <FormSuccess testId="email-change-pending">{answer}</FormSuccess>
+            <button
+              type="button"
+              className="btn-secondary"
+              onClick={again}
+              data-testid="change-email-again"
+            >
+              Use another address
+            </button>
+          </div>
+        )}
+        fallback="The address could not be changed."
+        label="New email address"
+        submitLabel="Change email"
+        submitClassName="btn-secondary"
+        className="form max-w-[380px]"
+        intro={
+          <p className="text-muted">
+            To change your address, enter the new one and your password. We mail a link to the new
+            address; the change happens when you open it.
+          </p>
+        }
+        passwordTestId="change-email-password"
+        testIds={CHANGE_EMAIL_TEST_IDS}
+      />
     </section>
-  );
-}
-
-const CHANGE_EMAIL_TEST_IDS = {
-  form: "change-email-form",
-  email: "change-email-new",
-  error: "change-email-error",
-  submit: "change-email-submit",
-};
-
-/** A new address: it takes effect once the link mailed to it is opened (on /confirm-email). */
-function ChangeEmailForm() {
-  const { client } = useAuth();
-
-  const send = (email: string, current: string) => requestEmailChange(client, email, current);
-
-  return (
-    <EmailRequestForm
-      send={send}
-      renderSent={({ answer }, again) => (
-        <div className="form max-w-[380px]">
-          <FormSuccess testId="email-change-pending">{answer}</FormSuccess>
-          <button
-            type="button"
-            className="btn-secondary"
-            onClick={again}
-            data-testid="change-email-again"
-          >
-            Use another address
-          </button>
-        </div>
-      )}
-      fallback="The address could not be changed."
-      label="New email address"
-      submitLabel="Change email"
-      submitClassName="btn-secondary"
-      className="form max-w-[380px]"
-      intro={
-        <p className="text-muted">
-          To change your address, enter the new one and your password. We mail a link to the new
-          address; the change happens when you open it.
-        </p>
-      }
-      fields={(register) => (
-        <CurrentPasswordField field={register("current")} testId="change-email-password" />
-      )}
-      testIds={CHANGE_EMAIL_TEST_IDS}
-    />
   );
 }
 
@@ -136,10 +123,7 @@ function PasswordSection() {
   });
 
   return (
-    <section
-      className="mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0"
-      aria-labelledby="account-password-title"
-    >
+    <section className={SECTION} aria-labelledby="account-password-title">
       <h2 id="account-password-title">Password</h2>
       <form onSubmit={onSubmit} data-testid="change-password-form" className="form max-w-[380px]">
         <CurrentPasswordField field={form.register("current")} testId="change-password-current" />
@@ -171,7 +155,6 @@ function SessionsSection() {
       setConfirming(false);
     },
   });
-  const busy = logout.isPending;
 
   const onAsk = () => {
     logout.reset();
@@ -187,10 +170,7 @@ function SessionsSection() {
   };
 
   return (
-    <section
-      className="mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0"
-      aria-labelledby="account-sessions-title"
-    >
+    <section className={SECTION} aria-labelledby="account-sessions-title">
       <h2 id="account-sessions-title">Sessions</h2>
       <p className="text-muted">
         Logging out everywhere ends every session of your account, on this device and all others:
@@ -204,16 +184,16 @@ function SessionsSection() {
           <button
             type="button"
             onClick={onConfirm}
-            disabled={busy}
+            disabled={logout.isPending}
             data-testid="logout-everywhere-confirm"
           >
-            {busy ? "Logging out…" : "Yes, log out everywhere"}
+            {logout.isPending ? "Logging out…" : "Yes, log out everywhere"}
           </button>
           <button
             type="button"
             className="btn-secondary"
             onClick={onCancel}
-            disabled={busy}
+            disabled={logout.isPending}
             data-testid="logout-everywhere-cancel"
           >
             Cancel

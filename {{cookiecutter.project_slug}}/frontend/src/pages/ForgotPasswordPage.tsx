@@ -14,14 +14,11 @@ const TEST_IDS = {
 
 export function ForgotPasswordPage() {
   const { client } = useAuth();
-
-  const send = (email: string) => requestPasswordRecovery(client, email);
-
   return (
     <section className="card card-narrow">
       <h1>Reset your password</h1>
       <EmailRequestForm
-        send={send}
+        send={(email) => requestPasswordRecovery(client, email)}
         renderSent={({ answer }) => <FormSuccess testId="forgot-result">{answer}</FormSuccess>}
         fallback="The request failed."
         label="Email"

@@ -1,55 +1,40 @@
 import { useState } from "react";
-import { Link, Navigate, useLocation, useNavigate } from "react-router";
+import { Link, Navigate, useLocation } from "react-router";
 import { z } from "zod/mini";
 
 import type { LoginChallenge } from "../api/auth";
 import { useAuth } from "../components/auth";
+import { CurrentPasswordField, Field } from "../components/CurrentPasswordField";
 import { FormError } from "../components/FormMessage";
 import { LoginChallengeStep } from "../components/LoginChallengeStep";
 import { useFeatures } from "../features/context";
 import { useFormMutation } from "../hooks/useFormMutation";
 
-function redirectTarget(state: unknown): string {
-  if (
-    typeof state === "object" &&
-    state !== null &&
-    "from" in state &&
-    typeof state.from === "string"
-  ) {
-    return state.from === "/login" ? "/" : state.from;
-  }
-  return "/";
-}
-
 const loginSchema = z.object({ username: z.string().check(z.trim()), password: z.string() });
+
+/** What RequireAuth puts in the location's state: the page to go back to. */
+const redirectState = z.object({ from: z.string() });
 
 export function LoginPage() {
   const { status, login, notice } = useAuth();
   const features = useFeatures();
-  const location = useLocation();
-  const navigate = useNavigate();
   const [challenge, setChallenge] = useState<LoginChallenge | null>(null);
-  const target = redirectTarget(location.state);
+  const from = redirectState.safeParse(useLocation().state).data?.from ?? "/login";
+  const target = from === "/login" ? "/" : from;
   const { form, problem, submitting, onSubmit } = useFormMutation({
     schema: loginSchema,
     defaultValues: { username: "", password: "" },
     send: ({ username, password }) => login(username, password),
     onSent: (result, { resetField }) => {
-      if (result.kind === "challenge") {
-        resetField("password");
-        setChallenge(result.challenge);
-      } else {
-        void navigate(target, { replace: true });
-      }
+      if (result.kind === "signed-in") return;
+      resetField("password");
+      setChallenge(result.challenge);
     },
     fallback: "Login failed.",
   });
 
+  // Signed in, with the password or a further step: on to the page asked for.
   if (status === "authenticated" && !submitting) return <Navigate to={target} replace />;
-
-  const onSignedIn = () => {
-    void navigate(target, { replace: true });
-  };
 
   const onRestart = (message: string | null) => {
     setChallenge(null);
@@ -61,7 +46,11 @@ export function LoginPage() {
     return (
       <section className="card card-narrow" data-testid="login-challenge">
         <h1>Log in</h1>
-        <LoginChallengeStep challenge={challenge} onSignedIn={onSignedIn} onRestart={onRestart} />
+        <LoginChallengeStep
+          challenge={challenge}
+          onSignedIn={() => undefined}
+          onRestart={onRestart}
+        />
       </section>
     );
   }
@@ -75,26 +64,19 @@ export function LoginPage() {
         </p>
       ) : null}
       <form onSubmit={onSubmit} data-testid="login-form" className="form">
-        <label>
-          Email
-          <input
-            type="email"
-            {...form.register("username")}
-            autoComplete="username"
-            required
-            data-testid="login-email"
-          />
-        </label>
-        <label>
-          Password
-          <input
-            type="password"
-            {...form.register("password")}
-            autoComplete="current-password"
-            required
-            data-testid="login-password"
-          />
-        </label>
+        <Field
+          label="Email"
+          type="email"
+          {...form.register("username")}
+          autoComplete="username"
+          required
+          data-testid="login-email"
+        />
+        <CurrentPasswordField
+          label="Password"
+          field={form.register("password")}
+          testId="login-password"
+        />
         <FormError testId="login-error">{problem}</FormError>
         <button type="submit" disabled={submitting} data-testid="login-submit">
           {submitting ? "Logging in…" : "Log in"}

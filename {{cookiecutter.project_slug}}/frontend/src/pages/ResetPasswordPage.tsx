@@ -8,18 +8,8 @@ import {
   newPasswordSchema,
   NO_NEW_PASSWORD,
 } from "../components/NewPasswordFields";
-import { useFragmentToken } from "../hooks/useFragmentToken";
 import { useFormMutation } from "../hooks/useFormMutation";
-
-function AskForNewLink() {
-  return (
-    <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
-      <Link to="/forgot-password" data-testid="reset-new-link">
-        Ask for a new link
-      </Link>
-    </p>
-  );
-}
+import { useFragmentToken } from "../hooks/useFragmentToken";
 
 export function ResetPasswordPage() {
   const { client } = useAuth();
@@ -28,54 +18,39 @@ export function ResetPasswordPage() {
     schema: newPasswordSchema,
     defaultValues: NO_NEW_PASSWORD,
     send: ({ password }) => resetPassword(client, token ?? "", password),
-    // The server has ended every session of this user, this tab's included.
-    onSent: () => {
-      client.tokens.clear();
-    },
     fallback: "The password could not be changed.",
   });
-
-  if (token === null) {
-    return (
-      <section className="card card-narrow">
-        <h1>Set a new password</h1>
-        <FormError testId="reset-error">
-          This link has no reset token. Open the link from the email again, or ask for a new one.
-        </FormError>
-        <AskForNewLink />
-      </section>
-    );
-  }
-
-  if (mutation.data) {
-    return (
-      <section className="card card-narrow">
-        <h1>Set a new password</h1>
-        <FormSuccess testId="reset-result">{mutation.data}</FormSuccess>
-        <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
-          <Link to="/login" data-testid="reset-login-link">
-            Log in with your new password
-          </Link>
-        </p>
-      </section>
-    );
-  }
+  const [to, testId, text] = mutation.isSuccess
+    ? ["/login", "reset-login-link", "Log in with your new password"]
+    : ["/forgot-password", "reset-new-link", "Ask for a new link"];
 
   return (
     <section className="card card-narrow">
       <h1>Set a new password</h1>
-      <form onSubmit={onSubmit} data-testid="reset-form" className="form">
-        <NewPasswordFields
-          register={form.register}
-          passwordTestId="reset-password"
-          confirmTestId="reset-password-confirm"
-        />
-        <FormError testId="reset-error">{problem}</FormError>
-        <button type="submit" disabled={submitting} data-testid="reset-submit">
-          {submitting ? "Saving…" : "Set the new password"}
-        </button>
-      </form>
-      <AskForNewLink />
+      {token === null ? (
+        <FormError testId="reset-error">
+          This link has no reset token. Open the link from the email again, or ask for a new one.
+        </FormError>
+      ) : mutation.isSuccess ? (
+        <FormSuccess testId="reset-result">{mutation.data}</FormSuccess>
+      ) : (
+        <form onSubmit={onSubmit} data-testid="reset-form" className="form">
+          <NewPasswordFields
+            register={form.register}
+            passwordTestId="reset-password"
+            confirmTestId="reset-password-confirm"
+          />
+          <FormError testId="reset-error">{problem}</FormError>
+          <button type="submit" disabled={submitting} data-testid="reset-submit">
+            {submitting ? "Saving…" : "Set the new password"}
+          </button>
+        </form>
+      )}
+      <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
+        <Link to={to} data-testid={testId}>
+          {text}
+        </Link>
+      </p>
     </section>
   );
 }
