@@ -4,7 +4,3 @@ interface ImportMetaEnv {
   readonly VITE_PROJECT_NAME?: string;
   readonly VITE_API_URL?: string;
 }
-
-interface ImportMeta {
-  readonly env: ImportMetaEnv;
-}

@@ -1,21 +1,13 @@
 import * as RadixToast from "@radix-ui/react-toast";
-import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
+import { createContext, type ReactNode, useContext, useState } from "react";
 
-export type ToastKind = "error" | "info" | "success";
-
-export interface Toast {
-  id: number;
-  kind: ToastKind;
-  message: string;
-}
+type ToastKind = "error" | "info" | "success";
 
 interface ToastApi {
   show: (message: string, kind?: ToastKind) => void;
 }
 
 const ToastContext = createContext<ToastApi | null>(null);
-
-const TOAST_LIFETIME_MS = 8_000;
 
 const TOAST_COLOURS: Record<ToastKind, string> = {
   error: "border-[#fecdca] bg-error-bg text-error",
@@ -25,21 +17,19 @@ const TOAST_COLOURS: Record<ToastKind, string> = {
 
 let lastId = 0;
 
-/** Short messages in a corner, each gone after a while or when dismissed (Radix's Toast). */
+/** Short messages in a corner, each gone after 8 s or when dismissed (Radix's Toast). */
 export function ToastProvider({ children }: { children: ReactNode }) {
-  const [toasts, setToasts] = useState<Toast[]>([]);
-
-  const show = useCallback((message: string, kind: ToastKind = "info") => {
-    lastId += 1;
-    const id = lastId;
-    setToasts((current) => [...current, { id, kind, message }]);
-  }, []);
-
-  const api = useMemo(() => ({ show }), [show]);
+  const [toasts, setToasts] = useState<{ id: number; kind: ToastKind; message: string }[]>([]);
+  const [api] = useState<ToastApi>(() => ({
+    show: (message, kind = "info") => {
+      const id = ++lastId;
+      setToasts((current) => [...current, { id, kind, message }]);
+    },
+  }));
 
   return (
     <ToastContext value={api}>
-      <RadixToast.Provider duration={TOAST_LIFETIME_MS} label="Notifications">
+      <RadixToast.Provider duration={8_000} label="Notifications">
         {children}
         {toasts.map(({ id, kind, message }) => (
           <RadixToast.Root

@@ -39,11 +39,9 @@ export function usePagedList<T>(
     queryKey: [name],
     queryFn: ({ pageParam }) => fetchPage(pageParam),
     initialPageParam: 0,
-    getNextPageParam: (_last, pages) =>
-      pages.reduce((loaded, page) => loaded + page.data.length, 0),
+    getNextPageParam: (_last, pages) => pages.flatMap((page) => page.data).length,
     gcTime: 0,
   });
-  const { fetchNextPage } = query;
 
   const edit = useCallback<PagedList<T>["edit"]>(
     (change) => {
@@ -63,10 +61,6 @@ export function usePagedList<T>(
     void queryClient.refetchQueries({ queryKey: [name], exact: true });
   }, [queryClient, name]);
 
-  const loadMore = useCallback(() => {
-    void fetchNextPage();
-  }, [fetchNextPage]);
-
   const pages = query.data?.pages;
   const byKey = new Map(pages?.flatMap((page) => page.data).map((item) => [keyOf(item), item]));
   return {
@@ -75,7 +69,9 @@ export function usePagedList<T>(
     error: query.error ? errorMessage(query.error, failure) : null,
     loadingMore: query.isFetchingNextPage,
     reload,
-    loadMore,
+    loadMore: () => {
+      void query.fetchNextPage();
+    },
     edit,
   };
 }
