@@ -3,25 +3,17 @@ import { createContext, type ReactNode, useContext, useState } from "react";
 
 type ToastKind = "error" | "info" | "success";
 
-interface ToastApi {
-  show: (message: string, kind?: ToastKind) => void;
-}
-
-const ToastContext = createContext<ToastApi | null>(null);
-
-const TOAST_COLOURS: Record<ToastKind, string> = {
-  error: "border-[#fecdca] bg-error-bg text-error",
-  info: "border-line bg-white",
-  success: "border-line bg-success-bg",
-};
+const ToastContext = createContext<{ show: (message: string, kind?: ToastKind) => void } | null>(
+  null,
+);
 
 let lastId = 0;
 
 /** Short messages in a corner, each gone after 8 s or when dismissed (Radix's Toast). */
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<{ id: number; kind: ToastKind; message: string }[]>([]);
-  const [api] = useState<ToastApi>(() => ({
-    show: (message, kind = "info") => {
+  const [api] = useState(() => ({
+    show: (message: string, kind: ToastKind = "info") => {
       const id = ++lastId;
       setToasts((current) => [...current, { id, kind, message }]);
     },
@@ -34,7 +26,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
         {toasts.map(({ id, kind, message }) => (
           <RadixToast.Root
             key={id}
-            className={`flex items-start gap-3 rounded-lg border px-4 py-3 shadow-md ${TOAST_COLOURS[kind]}`}
+            className="flex items-start gap-3 rounded-lg border border-line bg-white px-4 py-3 shadow-md data-[kind=error]:border-[#fecdca] data-[kind=error]:bg-error-bg data-[kind=error]:text-error data-[kind=success]:bg-success-bg"
             data-testid="toast"
             data-kind={kind}
             onOpenChange={(open) => {
@@ -61,7 +53,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   );
 }
 
-export function useToast(): ToastApi {
+export function useToast() {
   const api = useContext(ToastContext);
   if (!api) throw new Error("useToast must be used inside <ToastProvider>.");
   return api;
