@@ -1,5 +1,3 @@
-/// <reference types="vite/client" />
-
 interface ImportMetaEnv {
   readonly VITE_PROJECT_NAME?: string;
   readonly VITE_API_URL?: string;

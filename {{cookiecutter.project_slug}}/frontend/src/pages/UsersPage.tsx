@@ -9,10 +9,7 @@ import { FormError, FormSuccess } from "../components/FormMessage";
 import { failure, useFormMutation } from "../hooks/useFormMutation";
 import { usePagedList } from "../hooks/usePagedList";
 
-/*
- * Everyone's accounts, as an administrator manages them (the backend's app/api/routes/users.py).
- * No change may leave the instance without an active administrator: the server refuses it (409).
- */
+// Everyone's accounts, as an administrator manages them (the backend's app/api/routes/users.py).
 
 /** What the page says when someone who is not an administrator opens it. */
 export const ADMINISTRATORS_ONLY = "Only administrators can manage users.";
