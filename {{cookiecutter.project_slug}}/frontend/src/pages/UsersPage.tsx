@@ -115,7 +115,11 @@ function UserRow({ user, onChanged }: { user: UserPublic; onChanged: (user: User
   ];
   const [asking, setAsking] = useState<string | null>(null);
   const confirming = actions.find(({ label }) => label === asking);
-  const apply = (change: UserUpdate) => {
+  // Click handlers: `ask` shows the question (or, with null, puts it away), `apply` sends a change.
+  const ask = (label: string | null) => () => {
+    setAsking(label);
+  };
+  const apply = (change: UserUpdate) => () => {
     setAsking(null);
     update.mutate(change);
   };
@@ -143,39 +147,24 @@ function UserRow({ user, onChanged }: { user: UserPublic; onChanged: (user: User
             {confirming.change.is_active === false ? " and be logged out" : ""}.
           </p>
           <div className="flex flex-wrap gap-2">
-            <button
-              type="button"
-              className="btn-danger"
-              onClick={() => {
-                apply(confirming.change);
-              }}
-            >
+            <button type="button" className="btn-danger" onClick={apply(confirming.change)}>
               Yes, {confirming.label.toLowerCase()}
             </button>
-            <button
-              type="button"
-              className="btn-secondary"
-              onClick={() => {
-                setAsking(null);
-              }}
-            >
+            <button type="button" className="btn-secondary" onClick={ask(null)}>
               Cancel
             </button>
           </div>
         </div>
       ) : (
         <div className="flex flex-wrap gap-2">
+          {/* Changing one's own account can take this page away: it asks first. */}
           {actions.map((action) => (
             <button
               key={action.label}
               type="button"
               className={action.change.is_active === false ? "btn-danger-outline" : "btn-secondary"}
               disabled={update.isPending}
-              onClick={() => {
-                // Changing one's own account can take this page away: it asks first.
-                if (mine) setAsking(action.label);
-                else apply(action.change);
-              }}
+              onClick={mine ? ask(action.label) : apply(action.change)}
               aria-label={`${action.label}: ${name}`}
             >
               {action.label}

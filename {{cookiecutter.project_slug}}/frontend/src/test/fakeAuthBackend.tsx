@@ -1,5 +1,5 @@
 import { render } from "@testing-library/react";
-import { http, HttpHandler } from "msw";
+import { http } from "msw";
 import { setupServer } from "msw/node";
 import { type ReactNode, StrictMode } from "react";
 import { MemoryRouter, useLocation, useNavigate } from "react-router";
@@ -182,38 +182,30 @@ export class FakeAuthBackend {
     const origin = `http://backend-${String(fakes)}.test`;
     this.client = createAuthClient({ baseUrl: origin });
 
+    // One handler a fake: each handler MSW tries costs a copy of the request.
     const base = `${origin}/api/v1`;
-    const read = async (request: Request): Promise<FakeRequest> => {
-      const text = await request.clone().text();
-      const urlencoded =
-        request.headers.get("Content-Type") === "application/x-www-form-urlencoded";
-      return {
-        method: request.method,
-        path: request.url.startsWith(base) ? request.url.slice(base.length) : request.url,
-        body: text !== "" && !urlencoded ? (JSON.parse(text) as unknown) : null,
-        form: urlencoded ? new URLSearchParams(text) : null,
-        authorization: request.headers.get("Authorization"),
-        credentials: request.credentials,
-      };
-    };
-    const endpoint = ([key, answer]: [string, FakeHandler]) => {
-      const [method = "", path = ""] = key.split(" ");
-      return new HttpHandler(method, `${base}${path}`, async ({ request }: { request: Request }) =>
-        answer(await read(request), this),
-      );
-    };
-    const { route } = options;
+    const { handlers = {}, route } = options;
     server.use(
       http.all(`${origin}/*`, async ({ request }) => {
-        this.requests.push(await read(request));
+        const text = await request.text();
+        const urlencoded =
+          request.headers.get("Content-Type") === "application/x-www-form-urlencoded";
+        const fake: FakeRequest = {
+          method: request.method,
+          path: request.url.startsWith(base) ? request.url.slice(base.length) : request.url,
+          body: text !== "" && !urlencoded ? (JSON.parse(text) as unknown) : null,
+          form: urlencoded ? new URLSearchParams(text) : null,
+          authorization: request.headers.get("Authorization"),
+          credentials: request.credentials,
+        };
+        this.requests.push(fake);
+        const key = `${fake.method} ${fake.path}`;
+        const handler = handlers[key];
+        if (handler) return handler(fake, this);
+        return (
+          route?.(fake, this) ?? BUILT_IN[key]?.(fake, this) ?? json(404, { detail: "Not Found" })
+        );
       }),
-      ...Object.entries(options.handlers ?? {}).map(endpoint),
-      http.all(
-        `${origin}/*`,
-        async ({ request }) => route?.(await read(request), this) ?? undefined,
-      ),
-      ...Object.entries(BUILT_IN).map(endpoint),
-      http.all(`${origin}/*`, () => json(404, { detail: "Not Found" })),
     );
   }
 
