@@ -181,12 +181,10 @@ function UserRow({ user, onChanged }: { user: UserPublic; onChanged: (user: User
 
 export function UsersPage() {
   const { user: me } = useAuth();
-  return me?.is_superuser ? (
-    <UsersManager />
-  ) : (
+  return (
     <section className="card">
       <h1>Users</h1>
-      <p className="notice-info">{ADMINISTRATORS_ONLY}</p>
+      {me?.is_superuser ? <UsersManager /> : <p className="notice-info">{ADMINISTRATORS_ONLY}</p>}
     </section>
   );
 }
@@ -224,8 +222,7 @@ function UsersManager() {
   };
 
   return (
-    <section className="card">
-      <h1>Users</h1>
+    <>
       <p className="text-muted">
         Everyone with an account. A deactivated user cannot log in, and is logged out everywhere;
         administrators manage the others here. There is always at least one active administrator.
@@ -256,6 +253,6 @@ function UsersManager() {
           </>
         ) : null}
       </section>
-    </section>
+    </>
   );
 }
