@@ -19,8 +19,12 @@ import type { AuthFeature } from "../features/types";
 /** The test file's mock server: each fake adds its handlers, which go after every test. */
 export const server = setupServer();
 beforeAll(() => {
-  // Anything else (the fake socket servers on 127.0.0.1) goes to the network.
-  server.listen({ onUnhandledRequest: "bypass" });
+  server.listen({
+    // The fake socket servers listen on 127.0.0.1; a request for anywhere else fails the test.
+    onUnhandledRequest: (request, print) => {
+      if (new URL(request.url).hostname !== "127.0.0.1") print.error();
+    },
+  });
 });
 afterEach(() => {
   server.resetHandlers();
