@@ -16,7 +16,7 @@ import type { AuthFeature } from "../features/types";
  * that what an earlier app of the same test still sends never reaches a later one's.
  */
 
-/** The test file's mock server: each fake adds its handlers, which go after every test. */
+/** The test file's mock server: each fake adds its handler, which goes after every test. */
 export const server = setupServer();
 beforeAll(() => {
   server.listen({
@@ -186,7 +186,7 @@ export class FakeAuthBackend {
     const origin = `http://backend-${String(fakes)}.test`;
     this.client = createAuthClient({ baseUrl: origin });
 
-    // One handler a fake: each handler MSW tries costs a copy of the request.
+    // One handler per fake, for every path: MSW copies a request for each handler it tries.
     const base = `${origin}/api/v1`;
     const { handlers = {}, route } = options;
     server.use(
