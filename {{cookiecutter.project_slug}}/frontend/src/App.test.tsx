@@ -1,74 +1,18 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { MemoryRouter } from "react-router";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 
-import { createAuthClient } from "./api/auth";
-import { fetchArguments } from "./test/requests";
-import { App } from "./App";
+import { registeredFeatures } from "./features/registry";
+import { FakeAuthBackend, renderApp as renderWith } from "./test/fakeAuthBackend";
 import "./test/react";
 
 afterEach(() => {
   cleanup();
 });
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "Content-Type": "application/json" },
-  });
-}
-
-/** A backend with one user and a refresh cookie modelled as a flag. */
-function fakeBackend(loggedIn: boolean) {
-  let cookie = loggedIn;
-  const user = {
-    id: "u1",
-    email: "me@example.com",
-    full_name: "Me Myself",
-    is_active: true,
-    is_superuser: false,
-    email_verified: false,
-    created_at: "2025-01-01T00:00:00Z",
-  };
-  const fetchImpl = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    if (url.endsWith("/login/oauth")) {
-      const form = new URLSearchParams(typeof init?.body === "string" ? init.body : "");
-      if (form.get("username") !== user.email || form.get("password") !== "right") {
-        return Promise.resolve(json(400, { detail: "Incorrect email or password." }));
-      }
-      cookie = true;
-      return Promise.resolve(
-        json(200, { access_token: "A", token_type: "bearer", expires_in: 900 }),
-      );
-    }
-    if (url.endsWith("/login/resume")) {
-      return Promise.resolve(
-        cookie
-          ? json(200, { access_token: "A", token_type: "bearer", expires_in: 900 })
-          : json(200, { signed_in: false }),
-      );
-    }
-    if (url.endsWith("/login/logout")) {
-      cookie = false;
-      return Promise.resolve(new Response(null, { status: 204 }));
-    }
-    if (url.endsWith("/users/me")) return Promise.resolve(json(200, user));
-    return Promise.resolve(json(404, { detail: "Not Found" }));
-  };
-  return createAuthClient({
-    baseUrl: "http://backend.test",
-    fetch: async (input, init) => fetchImpl(...(await fetchArguments(input, init))),
-  });
-}
-
+/** The app with all of this build's features, against a backend with one user. */
 function renderApp(path: string, loggedIn: boolean) {
-  render(
-    <MemoryRouter initialEntries={[path]}>
-      <App authClient={fakeBackend(loggedIn)} />
-    </MemoryRouter>,
-  );
+  renderWith(path, new FakeAuthBackend({ loggedIn }), { features: registeredFeatures });
 }
 
 describe("App routes", () => {

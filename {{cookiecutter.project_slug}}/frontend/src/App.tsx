@@ -26,10 +26,7 @@ interface AppProps {
   features?: readonly AuthFeature[];
 }
 
-/**
- * The server state of one page load. A failed request is not tried again on its own, nor an
- * answer asked again when the window comes back into focus: a link's token works once.
- */
+/** One page load's server state: nothing is asked again on its own (a link's token works once). */
 export function newQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: Infinity } },
@@ -37,13 +34,17 @@ export function newQueryClient(): QueryClient {
 }
 
 export function App({ authClient, features = registeredFeatures }: AppProps) {
-  const featureRoutes = features.flatMap(({ routes = [] }) => routes);
+  const featureRoutes = (requireAuth: boolean) =>
+    features
+      .flatMap(({ routes = [] }) => routes)
+      .filter((route) => (route.requireAuth ?? false) === requireAuth)
+      .map(({ path, element }) => <Route key={path} path={path} element={element} />);
   const [queryClient] = useState(newQueryClient);
   return (
     <QueryClientProvider client={queryClient}>
       <ToastProvider>
         <FeaturesProvider features={features}>
-          <AuthProvider {...(authClient ? { client: authClient } : {})}>
+          <AuthProvider client={authClient}>
             <Routes>
               <Route element={<Layout />}>
                 <Route path="/login" element={<LoginPage />} />
@@ -51,22 +52,14 @@ export function App({ authClient, features = registeredFeatures }: AppProps) {
                 <Route path="/reset-password" element={<ResetPasswordPage />} />
                 <Route path="/verify-email" element={<VerifyEmailPage />} />
                 <Route path="/confirm-email" element={<ConfirmEmailPage />} />
-                {featureRoutes
-                  .filter(({ requireAuth = false }) => !requireAuth)
-                  .map(({ path, element }) => (
-                    <Route key={path} path={path} element={element} />
-                  ))}
+                {featureRoutes(false)}
                 <Route element={<RequireAuth />}>
                   <Route path="/" element={<HomePage />} />
                   <Route path="/account" element={<AccountPage />} />
                   <Route path="/session" element={<SessionPage />} />
                   <Route path="/rooms/:room?" element={<RoomsPage />} />
                   <Route path="/users" element={<UsersPage />} />
-                  {featureRoutes
-                    .filter(({ requireAuth = false }) => requireAuth)
-                    .map(({ path, element }) => (
-                      <Route key={path} path={path} element={element} />
-                    ))}
+                  {featureRoutes(true)}
                 </Route>
                 <Route path="*" element={<Navigate to="/" replace />} />
               </Route>

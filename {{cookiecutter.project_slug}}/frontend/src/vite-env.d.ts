@@ -1,10 +1,4 @@
-/// <reference types="vite/client" />
-
 interface ImportMetaEnv {
   readonly VITE_PROJECT_NAME?: string;
   readonly VITE_API_URL?: string;
-}
-
-interface ImportMeta {
-  readonly env: ImportMetaEnv;
 }

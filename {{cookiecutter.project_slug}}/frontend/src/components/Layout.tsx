@@ -5,50 +5,42 @@ import { PROJECT_NAME } from "../api/core";
 import { useAuth } from "./auth";
 import { useToast } from "./toasts";
 
-const MENU_ID = "site-menu";
+const LOGGED_OUT_HERE = "The server could not be reached; you are logged out on this page only.";
+const LINKS = ["Session", "Rooms", "Account"];
 
 export function Layout() {
   const { status, user, logout } = useAuth();
   const navigate = useNavigate();
-  const location = useLocation();
+  const { pathname } = useLocation();
   const toast = useToast();
   const menuButton = useRef<HTMLButtonElement>(null);
   // On a narrow screen the links fold into a menu; it is open on the page where it was opened,
   // so that following one of its links closes it.
   const [menuOpenOn, setMenuOpenOn] = useState<string | null>(null);
-  const menuOpen = menuOpenOn === location.pathname;
+  const menuOpen = menuOpenOn === pathname;
 
   const onLogout = () => {
     setMenuOpenOn(null);
     logout()
       .catch(() => {
-        toast.show(
-          "The server could not be reached; you are logged out on this page only.",
-          "error",
-        );
+        toast.show(LOGGED_OUT_HERE, "error");
       })
       .finally(() => {
         void navigate("/login", { replace: true });
       });
   };
 
-  const onMenuClick = () => {
-    setMenuOpenOn(menuOpen ? null : location.pathname);
-  };
-
-  const onMenuKeyDown = (event: KeyboardEvent<HTMLElement>) => {
+  const onKeyDown = (event: KeyboardEvent<HTMLElement>) => {
     if (event.key !== "Escape" || !menuOpen) return;
     setMenuOpenOn(null);
     menuButton.current?.focus();
   };
 
-  const signedIn = status === "authenticated" && user !== null;
-
   return (
     <>
       <header
         className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 border-b border-line bg-white px-6 py-3 max-sm:px-4 max-sm:py-2"
-        onKeyDown={onMenuKeyDown}
+        onKeyDown={onKeyDown}
       >
         <Link
           to="/"
@@ -57,38 +49,35 @@ export function Layout() {
         >
           {PROJECT_NAME}
         </Link>
-        {signedIn ? (
+        {status === "authenticated" && user !== null ? (
           <>
             <button
               type="button"
               className="btn-secondary not-narrow:hidden"
               aria-expanded={menuOpen}
-              aria-controls={MENU_ID}
-              onClick={onMenuClick}
+              aria-controls="site-menu"
+              onClick={() => {
+                setMenuOpenOn(menuOpen ? null : pathname);
+              }}
               ref={menuButton}
             >
               Menu
             </button>
             <nav
-              id={MENU_ID}
+              id="site-menu"
               className="flex min-w-0 flex-wrap items-center gap-x-4 gap-y-2 narrow:not-data-open:hidden narrow:basis-full narrow:flex-col narrow:items-stretch narrow:gap-1 narrow:border-t narrow:border-line narrow:pt-2 [&_a]:tap narrow:[&_a]:px-1 [&_a[aria-current=page]]:font-semibold [&_a[aria-current=page]]:decoration-2"
               data-open={menuOpen || undefined}
               aria-label="Main"
             >
-              <NavLink to="/session" data-testid="nav-session">
-                Session
-              </NavLink>
-              <NavLink to="/rooms" data-testid="nav-rooms">
-                Rooms
-              </NavLink>
-              <NavLink to="/account" data-testid="nav-account">
-                Account
-              </NavLink>
-              {user.is_superuser ? (
-                <NavLink to="/users" data-testid="nav-users">
-                  Users
+              {(user.is_superuser ? [...LINKS, "Users"] : LINKS).map((name) => (
+                <NavLink
+                  key={name}
+                  to={`/${name.toLowerCase()}`}
+                  data-testid={`nav-${name.toLowerCase()}`}
+                >
+                  {name}
                 </NavLink>
-              ) : null}
+              ))}
               <span
                 className="min-w-0 text-muted wrap-anywhere narrow:px-1 narrow:pt-2"
                 data-testid="current-user"

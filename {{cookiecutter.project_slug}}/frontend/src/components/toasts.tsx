@@ -1,50 +1,32 @@
 import * as RadixToast from "@radix-ui/react-toast";
-import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
+import { createContext, type ReactNode, useContext, useState } from "react";
 
-export type ToastKind = "error" | "info" | "success";
+type ToastKind = "error" | "info" | "success";
 
-export interface Toast {
-  id: number;
-  kind: ToastKind;
-  message: string;
-}
-
-interface ToastApi {
-  show: (message: string, kind?: ToastKind) => void;
-}
-
-const ToastContext = createContext<ToastApi | null>(null);
-
-const TOAST_LIFETIME_MS = 8_000;
-
-const TOAST_COLOURS: Record<ToastKind, string> = {
-  error: "border-[#fecdca] bg-error-bg text-error",
-  info: "border-line bg-white",
-  success: "border-line bg-success-bg",
-};
+const ToastContext = createContext<{ show: (message: string, kind?: ToastKind) => void } | null>(
+  null,
+);
 
 let lastId = 0;
 
-/** Short messages in a corner, each gone after a while or when dismissed (Radix's Toast). */
+/** Short messages in a corner, each gone after 8 s or when dismissed (Radix's Toast). */
 export function ToastProvider({ children }: { children: ReactNode }) {
-  const [toasts, setToasts] = useState<Toast[]>([]);
-
-  const show = useCallback((message: string, kind: ToastKind = "info") => {
-    lastId += 1;
-    const id = lastId;
-    setToasts((current) => [...current, { id, kind, message }]);
-  }, []);
-
-  const api = useMemo(() => ({ show }), [show]);
+  const [toasts, setToasts] = useState<{ id: number; kind: ToastKind; message: string }[]>([]);
+  const [api] = useState(() => ({
+    show: (message: string, kind: ToastKind = "info") => {
+      const id = ++lastId;
+      setToasts((current) => [...current, { id, kind, message }]);
+    },
+  }));
 
   return (
     <ToastContext value={api}>
-      <RadixToast.Provider duration={TOAST_LIFETIME_MS} label="Notifications">
+      <RadixToast.Provider duration={8_000} label="Notifications">
         {children}
         {toasts.map(({ id, kind, message }) => (
           <RadixToast.Root
             key={id}
-            className={`flex items-start gap-3 rounded-lg border px-4 py-3 shadow-md ${TOAST_COLOURS[kind]}`}
+            className="flex items-start gap-3 rounded-lg border border-line bg-white px-4 py-3 shadow-md data-[kind=error]:border-[#fecdca] data-[kind=error]:bg-error-bg data-[kind=error]:text-error data-[kind=success]:bg-success-bg"
             data-testid="toast"
             data-kind={kind}
             onOpenChange={(open) => {
@@ -71,7 +53,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   );
 }
 
-export function useToast(): ToastApi {
+export function useToast() {
   const api = useContext(ToastContext);
   if (!api) throw new Error("useToast must be used inside <ToastProvider>.");
   return api;

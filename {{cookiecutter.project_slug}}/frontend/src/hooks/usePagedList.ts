@@ -9,19 +9,7 @@ export interface Page<T> {
   count: number;
 }
 
-export interface PagedList<T> {
-  /** What is loaded so far, in the server's order; null until the first answer. */
-  items: T[] | null;
-  count: number;
-  error: string | null;
-  loadingMore: boolean;
-  /** Loads the first page again, in place of all that was loaded. */
-  reload: () => void;
-  /** Appends the next page. */
-  loadMore: () => void;
-  /** Changes what was loaded, page by page, without asking the server. */
-  edit: (change: (page: Page<T>, index: number) => Page<T>) => void;
-}
+export type PagedList<T> = ReturnType<typeof usePagedList<T>>;
 
 /**
  * A list the server sends a page at a time (skip, limit), as an infinite query named `name`:
@@ -33,20 +21,18 @@ export function usePagedList<T>(
   fetchPage: (skip: number) => Promise<Page<T>>,
   keyOf: (item: T) => string,
   failure: string,
-): PagedList<T> {
+) {
   const queryClient = useQueryClient();
   const query = useInfiniteQuery({
     queryKey: [name],
     queryFn: ({ pageParam }) => fetchPage(pageParam),
     initialPageParam: 0,
-    getNextPageParam: (_last, pages) =>
-      pages.reduce((loaded, page) => loaded + page.data.length, 0),
+    getNextPageParam: (_last, pages) => pages.flatMap((page) => page.data).length,
     gcTime: 0,
   });
-  const { fetchNextPage } = query;
 
-  const edit = useCallback<PagedList<T>["edit"]>(
-    (change) => {
+  const edit = useCallback(
+    (change: (page: Page<T>, index: number) => Page<T>) => {
       queryClient.setQueryData<InfiniteData<Page<T>, number>>(
         [name],
         (data) => data && { ...data, pages: data.pages.map(change) },
@@ -63,19 +49,21 @@ export function usePagedList<T>(
     void queryClient.refetchQueries({ queryKey: [name], exact: true });
   }, [queryClient, name]);
 
-  const loadMore = useCallback(() => {
-    void fetchNextPage();
-  }, [fetchNextPage]);
-
   const pages = query.data?.pages;
   const byKey = new Map(pages?.flatMap((page) => page.data).map((item) => [keyOf(item), item]));
   return {
+    /** What is loaded so far, in the server's order; null until the first answer. */
     items: pages ? [...byKey.values()] : null,
     count: pages?.at(-1)?.count ?? 0,
     error: query.error ? errorMessage(query.error, failure) : null,
     loadingMore: query.isFetchingNextPage,
+    /** Loads the first page again, in place of all that was loaded. */
     reload,
-    loadMore,
+    /** Appends the next page. */
+    loadMore: () => {
+      void query.fetchNextPage();
+    },
+    /** Changes what was loaded, page by page, without asking the server. */
     edit,
   };
 }

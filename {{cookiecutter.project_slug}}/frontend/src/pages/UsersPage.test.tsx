@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 
-import type { ManagedUser } from "../api/users";
+import type { UserPublic as ManagedUser } from "../api/client";
 import { FakeAuthBackend, type FakeRequest, json, renderApp } from "../test/fakeAuthBackend";
 import "../test/react";
 import { ADMINISTRATORS_ONLY } from "./UsersPage";

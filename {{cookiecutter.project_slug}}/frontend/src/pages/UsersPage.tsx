@@ -1,89 +1,37 @@
 import { useMutation } from "@tanstack/react-query";
-import { useCallback, useState } from "react";
+import { useState } from "react";
 import { z } from "zod/mini";
 
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../api/account";
-import type { AuthClient } from "../api/auth";
-import {
-  createUser,
-  listUsers,
-  type ManagedUser,
-  updateUser,
-  type UserChange,
-  USERS_PAGE_SIZE,
-} from "../api/users";
+import { createUser, listUsers, updateUser, type UserPublic, type UserUpdate } from "../api/client";
 import { useAuth } from "../components/auth";
 import { FormError, FormSuccess } from "../components/FormMessage";
 import { failure, useFormMutation } from "../hooks/useFormMutation";
 import { usePagedList } from "../hooks/usePagedList";
 
+// Everyone's accounts, as an administrator manages them (the backend's app/api/routes/users.py).
+
 /** What the page says when someone who is not an administrator opens it. */
 export const ADMINISTRATORS_ONLY = "Only administrators can manage users.";
 
-/** The accounts, a page at a time; new and changed ones replace what was loaded. */
-function useUserList(client: AuthClient) {
-  const list = usePagedList(
-    "users",
-    (skip) => listUsers(client, skip, USERS_PAGE_SIZE),
-    (user) => user.id,
-    "The users could not be loaded.",
-  );
-  const { edit } = list;
-
-  /** A new account goes first, where the one who made it sees it. */
-  const added = useCallback(
-    (user: ManagedUser) => {
-      edit((page, index) => ({
-        data: index === 0 ? [user, ...page.data] : page.data,
-        count: page.count + 1,
-      }));
-    },
-    [edit],
-  );
-
-  const changed = useCallback(
-    (user: ManagedUser) => {
-      edit((page) => ({
-        ...page,
-        data: page.data.map((known) => (known.id === user.id ? user : known)),
-      }));
-    },
-    [edit],
-  );
-
-  return { ...list, users: list.items, added, changed };
-}
+const FIRST_PASSWORD_TOO_SHORT = `Give them a first password of at least ${String(MIN_PASSWORD_LENGTH)} characters.`;
 
 const newUserSchema = z.object({
   email: z.string().check(z.trim(), z.minLength(1, "Enter the new user's email address.")),
   fullName: z.string().check(z.trim()),
-  password: z
-    .string()
-    .check(
-      z.minLength(
-        MIN_PASSWORD_LENGTH,
-        `Give them a first password of at least ${String(MIN_PASSWORD_LENGTH)} characters.`,
-      ),
-    ),
+  password: z.string().check(z.minLength(MIN_PASSWORD_LENGTH, FIRST_PASSWORD_TOO_SHORT)),
   administrator: z.boolean(),
 });
 
-function NewUserForm({
-  client,
-  onCreated,
-}: {
-  client: AuthClient;
-  onCreated: (user: ManagedUser) => void;
-}) {
+function NewUserForm({ onCreated }: { onCreated: (user: UserPublic) => void }) {
+  const { client } = useAuth();
   const { form, mutation, problem, submitting, onSubmit } = useFormMutation({
     schema: newUserSchema,
     defaultValues: { email: "", fullName: "", password: "", administrator: false },
     send: ({ email, fullName, password, administrator }) =>
-      createUser(client, {
-        email,
-        full_name: fullName === "" ? null : fullName,
-        password,
-        is_superuser: administrator,
+      createUser({
+        client: client.api,
+        body: { email, full_name: fullName || null, password, is_superuser: administrator },
       }),
     onSent: (user, { reset }) => {
       reset();
@@ -147,48 +95,34 @@ function NewUserForm({
   );
 }
 
-interface PendingChange {
-  change: UserChange;
-  /** The button's words, and the question asked before a change to one's own account. */
-  label: string;
-}
-
-function UserRow({
-  client,
-  user,
-  me,
-  onChanged,
-}: {
-  client: AuthClient;
-  user: ManagedUser;
-  me: boolean;
-  onChanged: (user: ManagedUser) => void;
-}) {
+function UserRow({ user, onChanged }: { user: UserPublic; onChanged: (user: UserPublic) => void }) {
+  const { client, user: me } = useAuth();
   const update = useMutation({
-    mutationFn: (change: UserChange) => updateUser(client, user.id, change),
+    mutationFn: (change: UserUpdate) =>
+      updateUser({ client: client.api, path: { user_id: user.id }, body: change }),
     onSuccess: onChanged,
   });
-  const submitting = update.isPending;
-  const [confirming, setConfirming] = useState<PendingChange | null>(null);
   const name = user.full_name ?? user.email;
-
-  const apply = (pending: PendingChange) => {
-    setConfirming(null);
-    update.mutate(pending.change);
+  const mine = user.id === me?.id;
+  // Each button's words, also the question asked before a change to one's own account.
+  const actions: { change: UserUpdate; label: string }[] = [
+    user.is_superuser
+      ? { change: { is_superuser: false }, label: "Remove administrator" }
+      : { change: { is_superuser: true }, label: "Make administrator" },
+    user.is_active
+      ? { change: { is_active: false }, label: "Deactivate" }
+      : { change: { is_active: true }, label: "Reactivate" },
+  ];
+  const [asking, setAsking] = useState<string | null>(null);
+  const confirming = actions.find(({ label }) => label === asking);
+  // Click handlers: `ask` shows the question (or, with null, puts it away), `apply` sends a change.
+  const ask = (label: string | null) => () => {
+    setAsking(label);
   };
-
-  // Changing one's own account can take this page away: it asks first.
-  const ask = (pending: PendingChange) => {
-    if (me) setConfirming(pending);
-    else apply(pending);
+  const apply = (change: UserUpdate) => () => {
+    setAsking(null);
+    update.mutate(change);
   };
-
-  const admin: PendingChange = user.is_superuser
-    ? { change: { is_superuser: false }, label: "Remove administrator" }
-    : { change: { is_superuser: true }, label: "Make administrator" };
-  const active: PendingChange = user.is_active
-    ? { change: { is_active: false }, label: "Deactivate" }
-    : { change: { is_active: true }, label: "Reactivate" };
 
   return (
     <li
@@ -201,7 +135,7 @@ function UserRow({
         <span className="font-semibold">{name}</span>
         {user.full_name ? <span className="text-muted">{user.email}</span> : null}
         <span className="flex flex-wrap gap-1.5 empty:hidden">
-          {me ? <span className="badge">You</span> : null}
+          {mine ? <span className="badge">You</span> : null}
           {user.is_superuser ? <span className="badge-ok">Administrator</span> : null}
           {user.is_active ? null : <span className="badge-wait">Deactivated</span>}
         </span>
@@ -213,50 +147,29 @@ function UserRow({
             {confirming.change.is_active === false ? " and be logged out" : ""}.
           </p>
           <div className="flex flex-wrap gap-2">
-            <button
-              type="button"
-              className="btn-danger"
-              onClick={() => {
-                apply(confirming);
-              }}
-            >
+            <button type="button" className="btn-danger" onClick={apply(confirming.change)}>
               Yes, {confirming.label.toLowerCase()}
             </button>
-            <button
-              type="button"
-              className="btn-secondary"
-              onClick={() => {
-                setConfirming(null);
-              }}
-            >
+            <button type="button" className="btn-secondary" onClick={ask(null)}>
               Cancel
             </button>
           </div>
         </div>
       ) : (
         <div className="flex flex-wrap gap-2">
-          <button
-            type="button"
-            className="btn-secondary"
-            disabled={submitting}
-            onClick={() => {
-              ask(admin);
-            }}
-            aria-label={`${admin.label}: ${name}`}
-          >
-            {admin.label}
-          </button>
-          <button
-            type="button"
-            className={user.is_active ? "btn-danger-outline" : "btn-secondary"}
-            disabled={submitting}
-            onClick={() => {
-              ask(active);
-            }}
-            aria-label={`${active.label}: ${name}`}
-          >
-            {active.label}
-          </button>
+          {/* Changing one's own account can take this page away: it asks first. */}
+          {actions.map((action) => (
+            <button
+              key={action.label}
+              type="button"
+              className={action.change.is_active === false ? "btn-danger-outline" : "btn-secondary"}
+              disabled={update.isPending}
+              onClick={mine ? ask(action.label) : apply(action.change)}
+              aria-label={`${action.label}: ${name}`}
+            >
+              {action.label}
+            </button>
+          ))}
         </div>
       )}
       <FormError testId="user-row-error">
@@ -267,64 +180,64 @@ function UserRow({
 }
 
 export function UsersPage() {
-  const { user: me, client, loadUser } = useAuth();
-
-  if (!me?.is_superuser) {
-    return (
-      <section className="card">
-        <h1>Users</h1>
-        <p className="notice-info">{ADMINISTRATORS_ONLY}</p>
-      </section>
-    );
-  }
-  return <UsersManager client={client} meId={me.id} onMyAccountChanged={loadUser} />;
-}
-
-function UsersManager({
-  client,
-  meId,
-  onMyAccountChanged,
-}: {
-  client: AuthClient;
-  meId: string;
-  onMyAccountChanged: () => Promise<unknown>;
-}) {
-  const list = useUserList(client);
-  const { users, count, error, loadingMore, loadMore, added, changed } = list;
-
-  const onChanged = (user: ManagedUser) => {
-    changed(user);
-    // One's own account changed: the header and this page follow what it may do now.
-    if (user.id === meId) onMyAccountChanged().catch(() => undefined);
-  };
-
+  const { user: me } = useAuth();
   return (
     <section className="card">
       <h1>Users</h1>
+      {me?.is_superuser ? <UsersManager /> : <p className="notice-info">{ADMINISTRATORS_ONLY}</p>}
+    </section>
+  );
+}
+
+function UsersManager() {
+  const { user: me, client, loadUser } = useAuth();
+  const {
+    items: users,
+    count,
+    error,
+    loadingMore,
+    loadMore,
+    edit,
+  } = usePagedList(
+    "users",
+    (skip) => listUsers({ client: client.api, query: { skip, limit: 100 } }),
+    (user) => user.id,
+    "The users could not be loaded.",
+  );
+
+  // A new account goes first, where the one who made it sees it.
+  const onCreated = (user: UserPublic) => {
+    edit((page, index) => ({
+      data: index === 0 ? [user, ...page.data] : page.data,
+      count: page.count + 1,
+    }));
+  };
+  const onChanged = (user: UserPublic) => {
+    edit((page) => ({
+      ...page,
+      data: page.data.map((known) => (known.id === user.id ? user : known)),
+    }));
+    // One's own account changed: the header and this page follow what it may do now.
+    if (user.id === me?.id) loadUser().catch(() => undefined);
+  };
+
+  return (
+    <>
       <p className="text-muted">
         Everyone with an account. A deactivated user cannot log in, and is logged out everywhere;
         administrators manage the others here. There is always at least one active administrator.
       </p>
-      <NewUserForm client={client} onCreated={added} />
+      <NewUserForm onCreated={onCreated} />
 
       <section aria-labelledby="users-list-title">
         <h2 id="users-list-title">Accounts{users === null ? "" : ` (${String(count)})`}</h2>
         <FormError testId="users-list-error">{error}</FormError>
-        {users === null ? (
-          error === null ? (
-            <p className="text-muted">Loading…</p>
-          ) : null
-        ) : (
+        {users === null && error === null ? <p className="text-muted">Loading…</p> : null}
+        {users ? (
           <>
             <ul className="plain-list mb-3 gap-2" aria-labelledby="users-list-title">
               {users.map((user) => (
-                <UserRow
-                  key={user.id}
-                  client={client}
-                  user={user}
-                  me={user.id === meId}
-                  onChanged={onChanged}
-                />
+                <UserRow key={user.id} user={user} onChanged={onChanged} />
               ))}
             </ul>
             {users.length < count ? (
@@ -338,8 +251,8 @@ function UsersManager({
               </button>
             ) : null}
           </>
-        )}
+        ) : null}
       </section>
-    </section>
+    </>
   );
 }

@@ -1,30 +1,46 @@
 import { render } from "@testing-library/react";
+import { http } from "msw";
+import { setupServer } from "msw/node";
 import { type ReactNode, StrictMode } from "react";
 import { MemoryRouter, useLocation, useNavigate } from "react-router";
+import { afterAll, afterEach, beforeAll } from "vitest";
 
 import { type AuthClient, createAuthClient, type User } from "../api/auth";
 import { App } from "../App";
 import type { AuthFeature } from "../features/types";
-import { fetchArguments } from "./requests";
 
 /*
- * A stand-in for the backend's auth API, in memory: one user, a refresh cookie
- * modelled as a flag, and access tokens that stop working when the user logs
- * out everywhere. Tests add or replace endpoints with `handlers`.
+ * A stand-in for the backend's auth API on Mock Service Worker: one user, a refresh cookie
+ * modelled as a flag, and access tokens that stop working when the user logs out everywhere.
+ * Tests add or replace endpoints with `handlers`. Each fake answers at an origin of its own, so
+ * that what an earlier app of the same test still sends never reaches a later one's.
  */
 
-const ORIGIN = "http://backend.test";
-export const BASE = `${ORIGIN}/api/v1`;
+/** The test file's mock server: each fake adds its handler, which goes after every test. */
+export const server = setupServer();
+beforeAll(() => {
+  server.listen({
+    // The fake socket servers listen on 127.0.0.1; a request for anywhere else fails the test.
+    onUnhandledRequest: (request, print) => {
+      if (new URL(request.url).hostname !== "127.0.0.1") print.error();
+    },
+  });
+});
+afterEach(() => {
+  server.resetHandlers();
+});
+afterAll(() => {
+  server.close();
+});
+
+let fakes = 0;
 
 export function json(
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "Content-Type": "application/json", ...headers },
-  });
+  return Response.json(body, { status, headers });
 }
 
 /** The server's answer to too many attempts: 429, with the wait in `Retry-After`. */
@@ -53,7 +69,7 @@ export const EMAIL_CHANGE_TOKEN = "E1";
 
 export interface FakeRequest {
   method: string;
-  /** Below /api/v1, e.g. `/users/me`. */
+  /** Below /api/v1, e.g. `/users/me`, with the query string. */
   path: string;
   /** The parsed JSON body, or null. */
   body: unknown;
@@ -80,6 +96,68 @@ export interface FakeAuthOptions {
   loginChallenge?: { challenge: string; challenge_token: string; expires_in: number };
 }
 
+const NOT_AUTHENTICATED = { detail: "Not authenticated." };
+const INCORRECT_PASSWORD = { detail: "Incorrect password." };
+
+function currentPassword(request: FakeRequest): unknown {
+  return (request.body as { current_password?: unknown } | null)?.current_password;
+}
+
+/** The endpoints every fake has, keyed like `handlers`. */
+const BUILT_IN: Record<string, FakeHandler> = {
+  "POST /login/oauth": (request, backend) => {
+    if (
+      request.form?.get("username") !== backend.user.email ||
+      request.form.get("password") !== PASSWORD
+    ) {
+      return json(400, { detail: "Incorrect email or password." });
+    }
+    return backend.loginChallenge ? json(200, backend.loginChallenge) : backend.issueTokens();
+  },
+  "POST /login/refresh": (_request, backend) =>
+    backend.cookie ? backend.issueTokens() : json(401, { detail: "Missing refresh token." }),
+  "POST /login/resume": (_request, backend) =>
+    backend.cookie ? backend.issueTokens() : json(200, { signed_in: false }),
+  "POST /login/logout": (_request, backend) => {
+    backend.cookie = false;
+    return new Response(null, { status: 204 });
+  },
+  "POST /login/logout-everywhere": (request, backend) => {
+    if (!backend.authorized(request)) return json(401, NOT_AUTHENTICATED);
+    backend.revokeAll();
+    return new Response(null, { status: 204 });
+  },
+  "GET /users/me": (request, backend) =>
+    backend.authorized(request) ? json(200, backend.user) : json(401, NOT_AUTHENTICATED),
+  "PATCH /users/me/password": (request, backend) => {
+    if (!backend.authorized(request)) return json(401, NOT_AUTHENTICATED);
+    if (currentPassword(request) !== PASSWORD) return json(400, INCORRECT_PASSWORD);
+    // Every other session ends; this one goes on with a new access token (and cookie).
+    return backend.issueTokens();
+  },
+  "POST /users/me/email": (request, backend) => {
+    if (!backend.authorized(request)) return json(401, NOT_AUTHENTICATED);
+    if (currentPassword(request) !== PASSWORD) return json(400, INCORRECT_PASSWORD);
+    const newEmail = String((request.body as { new_email?: unknown }).new_email);
+    backend.pendingEmail = newEmail;
+    return json(202, {
+      message: `To finish, open the link we sent to ${newEmail}. Until then your address stays ${backend.user.email}.`,
+    });
+  },
+  "POST /login/email-change": (request, backend) => {
+    const token = (request.body as { token?: unknown }).token;
+    if (token !== EMAIL_CHANGE_TOKEN || backend.pendingEmail === null) {
+      return json(400, {
+        detail: "This link is invalid, expired or already used; ask for a new one.",
+      });
+    }
+    backend.user = { ...backend.user, email: backend.pendingEmail };
+    backend.pendingEmail = null;
+    backend.revokeAll();
+    return json(200, { message: `Your email is now ${backend.user.email}.` });
+  },
+};
+
 export class FakeAuthBackend {
   cookie: boolean;
   user: User;
@@ -87,11 +165,9 @@ export class FakeAuthBackend {
   pendingEmail: string | null = null;
   readonly requests: FakeRequest[] = [];
   readonly client: AuthClient;
+  readonly loginChallenge: FakeAuthOptions["loginChallenge"];
   private validToken: string | null = null;
   private issued = 0;
-  private readonly handlers: Record<string, FakeHandler>;
-  private readonly route: FakeAuthOptions["route"];
-  private readonly loginChallenge: FakeAuthOptions["loginChallenge"];
 
   constructor(options: FakeAuthOptions = {}) {
     this.cookie = options.loggedIn ?? false;
@@ -105,13 +181,36 @@ export class FakeAuthBackend {
       created_at: "2025-01-01T00:00:00Z",
       ...options.user,
     };
-    this.handlers = options.handlers ?? {};
-    this.route = options.route;
     this.loginChallenge = options.loginChallenge;
-    this.client = createAuthClient({
-      baseUrl: ORIGIN,
-      fetch: async (input, init) => this.fetch(...(await fetchArguments(input, init))),
-    });
+    fakes += 1;
+    const origin = `http://backend-${String(fakes)}.test`;
+    this.client = createAuthClient({ baseUrl: origin });
+
+    // One handler per fake, for every path: MSW copies a request for each handler it tries.
+    const base = `${origin}/api/v1`;
+    const { handlers = {}, route } = options;
+    server.use(
+      http.all(`${origin}/*`, async ({ request }) => {
+        const text = await request.text();
+        const urlencoded =
+          request.headers.get("Content-Type") === "application/x-www-form-urlencoded";
+        const fake: FakeRequest = {
+          method: request.method,
+          path: request.url.startsWith(base) ? request.url.slice(base.length) : request.url,
+          body: text !== "" && !urlencoded ? (JSON.parse(text) as unknown) : null,
+          form: urlencoded ? new URLSearchParams(text) : null,
+          authorization: request.headers.get("Authorization"),
+          credentials: request.credentials,
+        };
+        this.requests.push(fake);
+        const key = `${fake.method} ${fake.path}`;
+        const handler = handlers[key];
+        if (handler) return handler(fake, this);
+        return (
+          route?.(fake, this) ?? BUILT_IN[key]?.(fake, this) ?? json(404, { detail: "Not Found" })
+        );
+      }),
+    );
   }
 
   /** Requests to one endpoint, e.g. `calls("POST /login/oauth")`. */
@@ -137,91 +236,6 @@ export class FakeAuthBackend {
     this.cookie = false;
     this.validToken = null;
   }
-
-  private async fetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
-    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    const text = typeof init.body === "string" ? init.body : "";
-    const headers = new Headers(init.headers);
-    const urlencoded = headers.get("Content-Type") === "application/x-www-form-urlencoded";
-    const request: FakeRequest = {
-      method: init.method ?? "GET",
-      path: url.startsWith(BASE) ? url.slice(BASE.length) : url,
-      body: text !== "" && !urlencoded ? (JSON.parse(text) as unknown) : null,
-      form: urlencoded ? new URLSearchParams(text) : null,
-      authorization: headers.get("Authorization"),
-      credentials: init.credentials,
-    };
-    this.requests.push(request);
-    // Like the network: the answer comes in a later task.
-    await Promise.resolve();
-    const handler = this.handlers[`${request.method} ${request.path}`];
-    if (handler) return handler(request, this);
-    return this.route?.(request, this) ?? this.builtIn(request);
-  }
-
-  private builtIn(request: FakeRequest): Response {
-    switch (`${request.method} ${request.path}`) {
-      case "POST /login/oauth": {
-        if (
-          request.form?.get("username") !== this.user.email ||
-          request.form.get("password") !== PASSWORD
-        ) {
-          return json(400, { detail: "Incorrect email or password." });
-        }
-        return this.loginChallenge ? json(200, this.loginChallenge) : this.issueTokens();
-      }
-      case "POST /login/refresh":
-        return this.cookie ? this.issueTokens() : json(401, { detail: "Missing refresh token." });
-      case "POST /login/resume":
-        return this.cookie ? this.issueTokens() : json(200, { signed_in: false });
-      case "POST /login/logout":
-        this.cookie = false;
-        return new Response(null, { status: 204 });
-      case "POST /login/logout-everywhere":
-        if (!this.authorized(request)) return json(401, { detail: "Not authenticated." });
-        this.revokeAll();
-        return new Response(null, { status: 204 });
-      case "GET /users/me":
-        return this.authorized(request)
-          ? json(200, this.user)
-          : json(401, { detail: "Not authenticated." });
-      case "PATCH /users/me/password": {
-        if (!this.authorized(request)) return json(401, { detail: "Not authenticated." });
-        if (currentPassword(request) !== PASSWORD)
-          return json(400, { detail: "Incorrect password." });
-        // Every other session ends; this one goes on with a new access token (and cookie).
-        return this.issueTokens();
-      }
-      case "POST /users/me/email": {
-        if (!this.authorized(request)) return json(401, { detail: "Not authenticated." });
-        if (currentPassword(request) !== PASSWORD)
-          return json(400, { detail: "Incorrect password." });
-        const newEmail = String((request.body as { new_email?: unknown }).new_email);
-        this.pendingEmail = newEmail;
-        return json(202, {
-          message: `To finish, open the link we sent to ${newEmail}. Until then your address stays ${this.user.email}.`,
-        });
-      }
-      case "POST /login/email-change": {
-        const token = (request.body as { token?: unknown }).token;
-        if (token !== EMAIL_CHANGE_TOKEN || this.pendingEmail === null) {
-          return json(400, {
-            detail: "This link is invalid, expired or already used; ask for a new one.",
-          });
-        }
-        this.user = { ...this.user, email: this.pendingEmail };
-        this.pendingEmail = null;
-        this.revokeAll();
-        return json(200, { message: `Your email is now ${this.user.email}.` });
-      }
-      default:
-        return json(404, { detail: "Not Found" });
-    }
-  }
-}
-
-function currentPassword(request: FakeRequest): unknown {
-  return (request.body as { current_password?: unknown } | null)?.current_password;
 }
 
 /** Shows where the router is, fragment included, for tests to read. */
