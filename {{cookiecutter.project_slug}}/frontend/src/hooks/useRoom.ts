@@ -31,20 +31,18 @@ export interface RoomApi extends RoomSnapshot {
 }
 
 /**
- * A socket session that is in (at most) one room at a time. After every new
- * connection (the session re-authenticates on its own) it joins the room again
- * with `since`, so the updates it shows have no gaps and no repeats.
+ * A socket session that is in (at most) one room at a time. After every new connection (the
+ * session re-authenticates on its own) it joins the room again with `since`, so the updates it
+ * shows have no gaps and no repeats.
  */
 export function useRoom(options: UseRoomOptions = {}): RoomApi {
   const latest = useRef(options);
   useLayoutEffect(() => {
     latest.current = options;
   });
-  const [controller] = useState(() => new RoomController(null, options.room));
-  // Bumped on every `initialised`: a new connection, whose rooms must be joined again,
-  // even if no render saw the socket anything but open in between.
+  // Bumped on every `initialised`: a new connection, whose rooms must be joined again, even if no
+  // render saw the socket anything but open in between.
   const [connection, setConnection] = useState(0);
-
   const socket = useSocketSession({
     ...options.socketOptions,
     handlers: {
@@ -52,11 +50,10 @@ export function useRoom(options: UseRoomOptions = {}): RoomApi {
         controller.connectionReset();
         setConnection((count) => count + 1);
       },
+      // An error that answers a request is the requester's to report: its promise rejects.
       error: (message) => {
-        // An answer to a request is the requester's to report: its promise rejects.
-        if (message.id === undefined || message.id === null) {
-          latest.current.onError?.({ message: message.error, code: message.code });
-        }
+        if ((message.id ?? null) === null)
+          options.onError?.({ message: message.error, code: message.code });
       },
     },
     onOtherMessage: (message) => {
@@ -64,13 +61,7 @@ export function useRoom(options: UseRoomOptions = {}): RoomApi {
     },
   });
   // The session's request() is the same function for the hook's lifetime.
-  const { request } = socket;
-  useLayoutEffect(() => {
-    controller.setTransport({ request });
-    return () => {
-      controller.setTransport(null);
-    };
-  }, [controller, request]);
+  const [controller] = useState(() => new RoomController(socket, options.room));
 
   const open = socket.status === "open";
   useEffect(() => {
@@ -78,21 +69,14 @@ export function useRoom(options: UseRoomOptions = {}): RoomApi {
   }, [controller, open, connection]);
 
   useEffect(() => {
-    const off = controller.onError((error) => {
-      latest.current.onError?.({ message: error.message, code: error.code });
-    });
+    const off = controller.onError((error) => latest.current.onError?.(error));
     return () => {
       off();
-      controller.dispose();
+      controller.connectionReset();
     };
   }, [controller]);
 
-  const snapshot = useSyncExternalStore(
-    controller.subscribe,
-    controller.getSnapshot,
-    controller.getSnapshot,
-  );
-
+  const snapshot = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
   // Stable, so that effects may depend on them.
   const [actions] = useState(() => ({
     join: (room: string) => {
@@ -103,6 +87,5 @@ export function useRoom(options: UseRoomOptions = {}): RoomApi {
     },
     publish: (payload: JsonObject) => controller.publish(payload),
   }));
-
   return { ...snapshot, ...actions, socket };
 }
