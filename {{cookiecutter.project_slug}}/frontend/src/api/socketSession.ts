@@ -4,7 +4,6 @@ import {
   type ClosingNotice,
   type CloseInfo,
   type ErrorMessage,
-  type JsonObject,
   type ServerMessage,
   SocketAuthError,
   SocketClient,
@@ -223,7 +222,7 @@ export class SocketSession {
   };
 
   /** Fire-and-forget request; false when the socket is not open. */
-  readonly send = (state: string, data: JsonObject = {}): boolean => {
+  readonly send = (state: string, data: object = {}): boolean => {
     const client = this.openClient();
     client?.send(state, data);
     return client !== null;
@@ -239,7 +238,7 @@ export class SocketSession {
   /** Request/response by id; rejects on an error response, a close or a timeout. */
   readonly request = (
     state: string,
-    data: JsonObject = {},
+    data: object = {},
     options: { timeoutMs?: number } = {},
   ): Promise<ServerMessage> => {
     const client = this.openClient();

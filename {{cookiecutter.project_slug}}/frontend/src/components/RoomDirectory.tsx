@@ -2,17 +2,15 @@ import { Link } from "react-router";
 import { z } from "zod/mini";
 
 import type { AuthClient } from "../api/auth";
+import { createRoom, type RoomPublic as Room } from "../api/client";
 import { INVALID_ROOM_NAME, isValidRoomName } from "../api/room";
-import { createRoom, type Room, roomSegment } from "../api/rooms";
-import type { RoomListApi } from "../hooks/useRooms";
 import { useFormMutation } from "../hooks/useFormMutation";
+import type { PagedList } from "../hooks/usePagedList";
 import { FormError } from "./FormMessage";
 
-export { INVALID_ROOM_NAME };
-
-/** The room's address. */
+/** The room's address: its name as one segment of the path (":" needs no escaping there). */
 export function roomPath(room: string): string {
-  return `/rooms/${roomSegment(room)}`;
+  return `/rooms/${encodeURIComponent(room).replace(/%3A/gi, ":")}`;
 }
 
 /** The rooms the user may join, each a link to it. */
@@ -21,7 +19,7 @@ export function RoomList({
   current,
   onOpen,
 }: {
-  list: RoomListApi;
+  list: PagedList<Room>;
   /** The room on show, marked in the list. */
   current: string | null;
   /** A click on a room's link (also when it is the one on show: it then tries it again). */
@@ -54,7 +52,7 @@ export function RoomList({
             </p>
           ) : null}
           <ul className="plain-list mb-3 gap-1.5" data-testid="room-list" data-count={count}>
-            {rooms.map((room: Room) => (
+            {rooms.map((room) => (
               <li
                 key={room.name}
                 className="flex min-w-0 flex-wrap items-center justify-between gap-x-2 gap-y-1 rounded-md border border-line px-2.5 py-1.5 has-aria-[current=page]:border-accent has-aria-[current=page]:bg-accent-light"
@@ -120,16 +118,14 @@ export function CreateRoomForm({
   const { form, problem, submitting, onSubmit } = useFormMutation({
     schema: newRoomSchema,
     defaultValues: { name: "", isPublic: false },
-    send: ({ name, isPublic }) => createRoom(client, name, isPublic),
+    send: ({ name, isPublic }) =>
+      createRoom({ client: client.api, body: { name, is_public: isPublic } }),
     onSent: (room, { reset }) => {
       reset();
       onCreated(room);
     },
     fallback: "The room could not be made.",
   });
-  const onNameChange = () => {
-    form.clearErrors("root");
-  };
 
   return (
     <section className="mt-4" aria-labelledby="room-create-title">
@@ -142,7 +138,11 @@ export function CreateRoomForm({
         <label className="flex min-w-0 flex-[1_1_12rem] flex-col gap-1 font-medium [&>input]:w-full">
           Name
           <input
-            {...form.register("name", { onChange: onNameChange })}
+            {...form.register("name", {
+              onChange: () => {
+                form.clearErrors("root");
+              },
+            })}
             placeholder="e.g. team.chat"
             maxLength={100}
             autoComplete="off"
