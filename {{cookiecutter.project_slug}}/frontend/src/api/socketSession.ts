@@ -54,6 +54,12 @@ const REFUSAL_CODES: ReadonlySet<string> = new Set(
     .map(([code]) => code),
 );
 
+/** Closes that refuse without a message of the server's before them: what to say, and the code. */
+const REFUSING_CLOSES: Partial<Record<number, [error: string, errorCode: string]>> = {
+  [CLOSE_POLICY]: ["The server closed the connection (policy violation).", "policy"],
+  [CLOSE_TOO_BIG]: ["A message was too big for the server.", "message_too_big"],
+};
+
 export type CloseOutcome =
   /** The session connects again on its own, with backoff. */
   | { kind: "reconnect" }
@@ -77,15 +83,9 @@ export function closeOutcome(
   if (closing?.reason === "idle") return { kind: "ended" };
   if (closing?.reason === "shutdown") return { kind: "reconnect" };
   if (close.code === CLOSE_NORMAL) return { kind: "ended" };
-  if (close.code === CLOSE_POLICY) {
-    const error = close.reason || "The server closed the connection (policy violation).";
-    return { kind: "refused", error, errorCode: "policy" };
-  }
-  if (close.code === CLOSE_TOO_BIG) {
-    const error = close.reason || "A message was too big for the server.";
-    return { kind: "refused", error, errorCode: "message_too_big" };
-  }
-  return { kind: "reconnect" };
+  const refused = REFUSING_CLOSES[close.code];
+  if (!refused) return { kind: "reconnect" };
+  return { kind: "refused", error: close.reason || refused[0], errorCode: refused[1] };
 }
 
 export interface SessionSnapshot {
@@ -312,7 +312,10 @@ export class SocketSession {
       if (!isCurrent()) return;
       this.openedAt = Date.now();
       this.update({ ...STARTING, status: "open", user: data.user, draft: data.draft ?? null });
-      this.startRenewing(token);
+      this.scheduleRenewal(token);
+      this.stopFollowingTokens = this.options.subscribeToTokens?.((fresh) => {
+        this.renewWith(fresh);
+      });
     } catch (error) {
       if (!isCurrent() || !(error instanceof SocketAuthError)) return;
       // A refused token the server closes with 1008 itself (this is a fallback); anything else
@@ -331,14 +334,6 @@ export class SocketSession {
     this.options.onMessage?.(message);
   }
 
-  private startRenewing(token: string): void {
-    this.socketToken = token;
-    this.scheduleRenewal(token);
-    this.stopFollowingTokens = this.options.subscribeToTokens?.((fresh) => {
-      this.renewWith(fresh);
-    });
-  }
-
   private stopRenewing(): void {
     clearTimeout(this.renewTimer);
     this.stopFollowingTokens?.();
@@ -346,8 +341,9 @@ export class SocketSession {
     this.socketToken = null;
   }
 
-  /** Fetches a new token some time before `token` expires, and sends it. */
+  /** The socket has `token`: fetches a new one some time before it expires, and sends it. */
   private scheduleRenewal(token: string): void {
+    this.socketToken = token;
     clearTimeout(this.renewTimer);
     const expiresAt = (this.options.tokenExpiresAt ?? jwtExpiry)(token);
     if (expiresAt === null) return;
@@ -371,7 +367,6 @@ export class SocketSession {
   /** Sends `{"state": "token"}` with `token`, unless the socket already has it. */
   private renewWith(token: string): void {
     if (!this.openClient() || token === this.socketToken) return;
-    this.socketToken = token;
     this.scheduleRenewal(token);
     // A refused token is an `unauthorized` error and a 1008 close: handleDisconnect reports it.
     this.request("token", { token }).catch(() => undefined);
@@ -385,42 +380,44 @@ export class SocketSession {
     if (stableFor >= reconnect.stableAfterMs) this.attempt = 0;
 
     const closing = this.closing;
-    const outcome = closeOutcome(info, this.refusal, closing);
-    const closed = { status: "closed", lastClose: info, closing, retryInMs: null } as const;
-    if (outcome.kind === "refused") {
-      this.running = false;
-      this.update({ ...closed, error: outcome.error, errorCode: outcome.errorCode });
-    } else if (outcome.kind === "ended") {
-      this.running = false;
-      this.update({ ...closed, saved: this.saved });
-    } else if (this.attempt >= reconnect.maxAttempts) {
-      this.running = false;
-      this.update({
-        ...closed,
-        error: "Could not reconnect to the server.",
-        errorCode: "reconnect_failed",
-      });
-    } else {
-      this.attempt += 1;
-      const delay = backoffDelay(this.attempt, reconnect, this.options.random);
-      this.update({
-        status: "reconnecting",
-        lastClose: info,
-        // A failed attempt says nothing of its own: why the page is reconnecting (the server's
-        // shutdown notice) stays until a connection opens.
-        closing: closing ?? this.snapshot.closing,
-        reconnectAttempt: this.attempt,
-        retryInMs: delay,
-      });
-      this.schedule(delay);
+    let outcome = closeOutcome(info, this.refusal, closing);
+    if (outcome.kind === "reconnect" && this.attempt >= reconnect.maxAttempts) {
+      const error = "Could not reconnect to the server.";
+      outcome = { kind: "refused", error, errorCode: "reconnect_failed" };
     }
+    if (outcome.kind !== "reconnect") {
+      this.running = false;
+      const { error, errorCode } = outcome.kind === "refused" ? outcome : this.snapshot;
+      const saved = outcome.kind === "ended" && this.saved;
+      this.update({
+        status: "closed",
+        lastClose: info,
+        closing,
+        retryInMs: null,
+        error,
+        errorCode,
+        saved,
+      });
+      return;
+    }
+    this.attempt += 1;
+    const delay = backoffDelay(this.attempt, reconnect, this.options.random);
+    this.update({
+      status: "reconnecting",
+      lastClose: info,
+      // A failed attempt says nothing of its own: why the page is reconnecting (the server's
+      // shutdown notice) stays until a connection opens.
+      closing: closing ?? this.snapshot.closing,
+      reconnectAttempt: this.attempt,
+      retryInMs: delay,
+    });
+    this.schedule(delay);
   }
 
   private schedule(delayMs: number): void {
     clearTimeout(this.retryTimer);
-    const generation = this.generation;
     this.retryTimer = setTimeout(() => {
-      if (generation === this.generation && this.running) void this.connect();
+      void this.connect();
     }, delayMs);
   }
 }

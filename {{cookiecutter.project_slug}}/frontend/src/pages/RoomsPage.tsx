@@ -12,7 +12,7 @@ import { RoomSettings } from "../components/RoomSettings";
 import { SocketHeader, SocketNotice } from "../components/SocketStatus";
 import { useToast } from "../components/toasts";
 import { usePagedList } from "../hooks/usePagedList";
-import { type UseRoomOptions, useRoom } from "../hooks/useRoom";
+import { type RoomApi, type UseRoomOptions, useRoom } from "../hooks/useRoom";
 
 export { roomPath };
 
@@ -39,8 +39,6 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
   const toast = useToast();
   const queryClient = useQueryClient();
   const { client, user } = useAuth();
-  const [text, setText] = useState("");
-  const updatesRef = useRef<HTMLOListElement>(null);
 
   const room = useRoom({
     ...roomOptions,
@@ -80,13 +78,6 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
     void reloadDetail();
   }, [putOut, reloadList, reloadDetail]);
 
-  // Keep the newest update in view.
-  const updateCount = room.updates.length;
-  useEffect(() => {
-    const element = updatesRef.current;
-    if (element && updateCount > 0) element.scrollTop = element.scrollHeight;
-  }, [updateCount, room.room]);
-
   const retry = (name: string) => {
     join(name);
     void reloadDetail();
@@ -97,26 +88,6 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
     reloadList();
     toast.show(message, "success");
     void navigate("/rooms");
-  };
-
-  const joined = room.phase === "joined" && socket.status === "open";
-  // The first seq the list can show: what came before is from before the person joined (or
-  // older than the list keeps).
-  const historyStart = room.updates[0]?.seq ?? (room.lastSeq === null ? 0 : room.lastSeq + 1);
-
-  const onPublish = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const sent = text;
-    if (sent.trim() === "" || !joined) return;
-    room.publish({ text: sent }).then(
-      () => {
-        setText((current) => (current === sent ? "" : current));
-      },
-      (error: unknown) => {
-        const fallback = "The server did not confirm the message; the connection may have dropped.";
-        toast.show(error instanceof SocketRequestError ? error.message : fallback, "error");
-      },
-    );
   };
 
   // The room on show: the one being joined or left, else the one in the address.
@@ -232,128 +203,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
               </div>
             ) : null}
 
-            {room.room !== null ? (
-              <>
-                {room.restarted ? (
-                  <div className="notice-info" data-testid="room-restarted">
-                    <p>The room started over on the server; earlier updates are no longer shown.</p>
-                  </div>
-                ) : null}
-                {room.missedUpdates ? (
-                  <div className="notice-info" data-testid="room-missed-updates">
-                    <p>Some updates from while you were away were no longer kept by the server.</p>
-                  </div>
-                ) : null}
-
-                <div className="grid grid-cols-[minmax(120px,1fr)_minmax(0,3fr)] gap-4 max-sm:grid-cols-1">
-                  <div>
-                    <h3>In the room</h3>
-                    <ul
-                      className="m-0 list-none p-0 wrap-anywhere"
-                      data-testid="room-members"
-                      data-count={room.members.length}
-                    >
-                      {room.members.map((member) => (
-                        <li key={member.id} data-testid="room-member" data-member-id={member.id}>
-                          {member.name}
-                          {socket.user?.id === member.id ? (
-                            <span className="text-muted"> (you)</span>
-                          ) : null}
-                        </li>
-                      ))}
-                    </ul>
-                    {room.members.length === 0 ? <p className="text-muted">—</p> : null}
-                  </div>
-
-                  <div>
-                    <h3>Updates</h3>
-                    <ol
-                      className="plain-list max-h-[360px] gap-1.5 overflow-y-auto"
-                      data-testid="room-updates"
-                      data-last-seq={room.lastSeq ?? ""}
-                      aria-live="polite"
-                      ref={updatesRef}
-                    >
-                      {historyStart > 1 ? (
-                        <li
-                          className="border-b border-dashed border-line px-2 py-1.5 text-sm text-muted"
-                          data-testid="room-history-start"
-                        >
-                          {historyStart === 2
-                            ? "Message #1 came before you joined and is not shown."
-                            : `Messages #1–#${String(historyStart - 1)} came before you joined and are not shown.`}{" "}
-                          What is written from here on appears below.
-                        </li>
-                      ) : null}
-                      {room.updates.length === 0 ? (
-                        <li className="text-muted" data-testid="room-updates-empty">
-                          {room.phase === "joined"
-                            ? "No new messages yet. Write one below; everyone here sees it at once."
-                            : "Nothing yet."}
-                        </li>
-                      ) : null}
-                      {room.updates.map(({ seq, sender, payload }) => (
-                        <li
-                          key={seq}
-                          className="flex min-w-0 flex-wrap gap-2 rounded-md bg-[#f9fafb] px-2 py-1.5"
-                          data-testid="room-update"
-                          data-seq={seq}
-                          data-sender-id={sender.id}
-                        >
-                          <span
-                            className="font-mono text-xs text-muted"
-                            data-testid="room-update-seq"
-                          >
-                            #{seq}
-                          </span>
-                          <span
-                            className="font-semibold wrap-anywhere"
-                            data-testid="room-update-sender"
-                          >
-                            {sender.name}
-                          </span>
-                          <span
-                            className="basis-full whitespace-pre-wrap wrap-anywhere"
-                            data-testid="room-update-text"
-                          >
-                            {typeof payload.text === "string"
-                              ? payload.text
-                              : JSON.stringify(payload)}
-                          </span>
-                        </li>
-                      ))}
-                    </ol>
-                  </div>
-                </div>
-
-                <form
-                  className="mt-4 flex flex-wrap gap-x-3 gap-y-2"
-                  onSubmit={onPublish}
-                  aria-label="Write to the room"
-                >
-                  <input
-                    value={text}
-                    onChange={(event) => {
-                      setText(event.target.value);
-                    }}
-                    placeholder={joined ? "Write a message" : "Join the room to publish"}
-                    maxLength={MAX_MESSAGE_LENGTH}
-                    disabled={!joined}
-                    autoComplete="off"
-                    aria-label="Message"
-                    className="min-w-0 flex-[1_1_10rem]"
-                    data-testid="room-publish-input"
-                  />
-                  <button
-                    type="submit"
-                    disabled={!joined || text.trim() === ""}
-                    data-testid="room-publish-button"
-                  >
-                    Publish
-                  </button>
-                </form>
-              </>
-            ) : null}
+            {room.room !== null ? <RoomFeed room={room} /> : null}
 
             {detail ? (
               <RoomSettings
@@ -404,5 +254,153 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
         )}
       </div>
     </section>
+  );
+}
+
+/** What is said in the room on show, who is in it, and the form to say something. */
+function RoomFeed({ room }: { room: RoomApi }) {
+  const toast = useToast();
+  const [text, setText] = useState("");
+  const updatesRef = useRef<HTMLOListElement>(null);
+  const joined = room.phase === "joined" && room.socket.status === "open";
+  // The first seq the list can show: what came before is from before the person joined (or
+  // older than the list keeps).
+  const historyStart = room.updates[0]?.seq ?? (room.lastSeq === null ? 0 : room.lastSeq + 1);
+
+  // Keep the newest update in view.
+  const updateCount = room.updates.length;
+  useEffect(() => {
+    const element = updatesRef.current;
+    if (element && updateCount > 0) element.scrollTop = element.scrollHeight;
+  }, [updateCount, room.room]);
+
+  const onPublish = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const sent = text;
+    if (sent.trim() === "" || !joined) return;
+    room.publish({ text: sent }).then(
+      () => {
+        setText((current) => (current === sent ? "" : current));
+      },
+      (error: unknown) => {
+        const fallback = "The server did not confirm the message; the connection may have dropped.";
+        toast.show(error instanceof SocketRequestError ? error.message : fallback, "error");
+      },
+    );
+  };
+
+  return (
+    <>
+      {room.restarted ? (
+        <div className="notice-info" data-testid="room-restarted">
+          <p>The room started over on the server; earlier updates are no longer shown.</p>
+        </div>
+      ) : null}
+      {room.missedUpdates ? (
+        <div className="notice-info" data-testid="room-missed-updates">
+          <p>Some updates from while you were away were no longer kept by the server.</p>
+        </div>
+      ) : null}
+
+      <div className="grid grid-cols-[minmax(120px,1fr)_minmax(0,3fr)] gap-4 max-sm:grid-cols-1">
+        <div>
+          <h3>In the room</h3>
+          <ul
+            className="m-0 list-none p-0 wrap-anywhere"
+            data-testid="room-members"
+            data-count={room.members.length}
+          >
+            {room.members.map((member) => (
+              <li key={member.id} data-testid="room-member" data-member-id={member.id}>
+                {member.name}
+                {room.socket.user?.id === member.id ? (
+                  <span className="text-muted"> (you)</span>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+          {room.members.length === 0 ? <p className="text-muted">—</p> : null}
+        </div>
+
+        <div>
+          <h3>Updates</h3>
+          <ol
+            className="plain-list max-h-[360px] gap-1.5 overflow-y-auto"
+            data-testid="room-updates"
+            data-last-seq={room.lastSeq ?? ""}
+            aria-live="polite"
+            ref={updatesRef}
+          >
+            {historyStart > 1 ? (
+              <li
+                className="border-b border-dashed border-line px-2 py-1.5 text-sm text-muted"
+                data-testid="room-history-start"
+              >
+                {historyStart === 2
+                  ? "Message #1 came before you joined and is not shown."
+                  : `Messages #1–#${String(historyStart - 1)} came before you joined and are not shown.`}{" "}
+                What is written from here on appears below.
+              </li>
+            ) : null}
+            {room.updates.length === 0 ? (
+              <li className="text-muted" data-testid="room-updates-empty">
+                {room.phase === "joined"
+                  ? "No new messages yet. Write one below; everyone here sees it at once."
+                  : "Nothing yet."}
+              </li>
+            ) : null}
+            {room.updates.map(({ seq, sender, payload }) => (
+              <li
+                key={seq}
+                className="flex min-w-0 flex-wrap gap-2 rounded-md bg-[#f9fafb] px-2 py-1.5"
+                data-testid="room-update"
+                data-seq={seq}
+                data-sender-id={sender.id}
+              >
+                <span className="font-mono text-xs text-muted" data-testid="room-update-seq">
+                  #{seq}
+                </span>
+                <span className="font-semibold wrap-anywhere" data-testid="room-update-sender">
+                  {sender.name}
+                </span>
+                <span
+                  className="basis-full whitespace-pre-wrap wrap-anywhere"
+                  data-testid="room-update-text"
+                >
+                  {typeof payload.text === "string" ? payload.text : JSON.stringify(payload)}
+                </span>
+              </li>
+            ))}
+          </ol>
+        </div>
+      </div>
+
+      <form
+        className="mt-4 flex flex-wrap gap-x-3 gap-y-2"
+        onSubmit={onPublish}
+        aria-label="Write to the room"
+      >
+        <input
+          value={text}
+          onChange={(event) => {
+            setText(event.target.value);
+          }}
+          placeholder={joined ? "Write a message" : "Join the room to publish"}
+          maxLength={MAX_MESSAGE_LENGTH}
+          disabled={!joined}
+          autoComplete="off"
+          aria-label="Message"
+          className="min-w-0 flex-[1_1_10rem]"
+          data-testid="room-publish-input"
+        />
+        <button
+          type="submit"
+          disabled={!joined || text.trim() === ""}
+          data-testid="room-publish-button"
+        >
+          Publish
+        </button>
+      </form>
+    </>
   );
 }
