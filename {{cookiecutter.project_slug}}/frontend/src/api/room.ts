@@ -12,15 +12,11 @@ import { backoffDelay } from "./socketSession";
 import { type JsonObject, type ServerMessage, SocketRequestError } from "./websocketAPI";
 
 /*
- * One person's membership of a room over the session socket (the backend's rooms,
- * app/realtime/rooms/states.py), framework-free; `useRoom` wraps it for React.
- *
- * The controller holds the room the person wants to be in and brings the server in line with it:
- * it joins when the socket is open, leaves before switching, and joins again after every new
- * connection with `since` (the last seq it has seen there) and `epoch` (the numbering that seq
- * belongs to), so that the server replays exactly what was missed; an update whose seq is not above
- * the last one seen is a repeat, and dropped. A join the server refuses, and a room the server put
- * the person out of, are not tried again: both stay in the snapshot for the page to say why.
+ * One person's membership of a room over the session socket, framework-free (`useRoom` wraps it).
+ * It brings the server in line with the room wanted: joins when the socket is open, leaves before
+ * switching, and joins again after every new connection with `since` and `epoch`, so that the
+ * server replays exactly what was missed. A refused join, and a room the server put the person out
+ * of, are not tried again: both stay in the snapshot for the page to say why.
  */
 
 export const INVALID_ROOM_NAME =
@@ -39,20 +35,24 @@ export type RoomUpdate = Pick<UpdateData, "seq" | "sender" | "payload">;
  */
 export type RoomPhase = "idle" | "waiting" | "joining" | "joined" | "leaving";
 
-export interface RoomSnapshot {
+interface RoomLog {
+  lastSeq: number | null;
+  /** The numbering `lastSeq` belongs to, from the last `joined`. */
+  epoch: string | null;
+  /** By ascending seq, the last `maxUpdates`. */
+  updates: RoomUpdate[];
+  /** A rejoin found that updates since `lastSeq` were no longer in the server's history. */
+  missedUpdates: boolean;
+  /** The room's numbering started again (the server lost its state); older updates were cleared. */
+  restarted: boolean;
+}
+
+export interface RoomSnapshot extends Omit<RoomLog, "epoch"> {
   /** The room on show: the one wanted, else the one being left. */
   room: string | null;
   phase: RoomPhase;
   /** Who is in the room, each person once; empty unless joined. */
   members: readonly MemberView[];
-  /** The room's updates seen so far, by ascending seq (the last `maxUpdates`). */
-  updates: readonly RoomUpdate[];
-  /** The last seq seen in the room; a rejoin asks for what came after it. */
-  lastSeq: number | null;
-  /** A rejoin found that updates since `lastSeq` were no longer in the server's history. */
-  missedUpdates: boolean;
-  /** The room's numbering started again (the server lost its state); older updates were cleared. */
-  restarted: boolean;
   /** A join that failed with `unavailable` is retried in this many ms. */
   retryInMs: number | null;
   /** The server refused to let the person into this room (not retried): its code and reason. */
@@ -74,20 +74,9 @@ export interface RoomControllerOptions {
   random?: () => number;
 }
 
-interface RoomLog {
-  lastSeq: number | null;
-  /** The numbering `lastSeq` belongs to, from the last `joined`. */
-  epoch: string | null;
-  updates: RoomUpdate[];
-  missedUpdates: boolean;
-  restarted: boolean;
-}
-
 interface Membership {
   room: string;
   phase: "joining" | "joined" | "leaving";
-  /** Tells the answers of one attempt from those of a later one. */
-  attempt: number;
   since: number | null;
   epoch: string | null;
 }
@@ -107,7 +96,6 @@ export class RoomController {
   private membership: Membership | null = null;
   private members: MemberView[] = [];
   private connected = false;
-  private attempts = 0;
   private retryAttempt = 0;
   private unavailableReported = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -212,6 +200,7 @@ export class RoomController {
 
   /** Feed every message from the server here. */
   handleMessage(message: ServerMessage): void {
+    if (message.state === "initialised") this.connectionReset();
     if (message.state === "joined") this.onJoined(message.data);
     if (message.state === "update") this.onUpdate(message.data);
     if (message.state === "presence") this.onPresence(message.data);
@@ -243,8 +232,7 @@ export class RoomController {
     }
     const since = log.lastSeq;
     const epoch = since === null ? null : log.epoch;
-    const attempt = ++this.attempts;
-    const membership: Membership = { room, phase: "joining", attempt, since, epoch };
+    const membership: Membership = { room, phase: "joining", since, epoch };
     this.membership = membership;
     this.members = [];
     const data: JoinData = { room };
@@ -260,7 +248,7 @@ export class RoomController {
   private sendLeave(membership: Membership): void {
     membership.phase = "leaving";
     const left = () => {
-      this.onLeft(membership.room, membership.attempt);
+      this.onLeft(membership.room, membership);
     };
     this.transport
       .request("leave", { room: membership.room } satisfies RoomData)
@@ -388,10 +376,11 @@ export class RoomController {
     this.publishSnapshot();
   }
 
-  private onLeft(room: string, attempt?: number): void {
+  /** Out of `room`: the answer to the leave of `asked`, or the server's word. */
+  private onLeft(room: string, asked?: Membership): void {
     const membership = this.membership;
     if (membership?.room !== room || membership.phase !== "leaving") return;
-    if (attempt !== undefined && membership.attempt !== attempt) return;
+    if (asked && asked !== membership) return;
     this.dropMembership();
     this.sync();
     this.publishSnapshot();

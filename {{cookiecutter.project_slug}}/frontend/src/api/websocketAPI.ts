@@ -2,12 +2,6 @@ import WebSocketAsPromised from "websocket-as-promised";
 
 import type { ClosingData, ErrorFrame, InitialisedFrame, RequestId, ServerFrame } from "./protocol";
 
-/*
- * Client side of the session socket protocol (docs/protocol.md): every frame is one JSON object;
- * requests are `{state, data, id}`, responses carry the request's `id`. The frames' types are
- * generated from the backend's description of the protocol (protocol.ts).
- */
-
 export type JsonObject = Record<string, unknown>;
 
 /** The server's notice before a close; `reason` a string so that reasons added later type-check. */
@@ -27,17 +21,12 @@ export type ServerMessage = Exclude<ServerFrame, ErrorFrame> | ErrorMessage;
 export type ServerState = ServerMessage["state"];
 export type MessageOf<S extends ServerState> = Extract<ServerMessage, { state: S }>;
 
-export interface SocketRequest {
+interface SocketRequest {
   state: string;
   data?: object;
-  id?: RequestId;
 }
 
-export interface CloseInfo {
-  code: number;
-  reason: string;
-  wasClean: boolean;
-}
+export type CloseInfo = Pick<CloseEvent, "code" | "reason" | "wasClean">;
 
 /** The server answered a request with `{"state": "error"}`. */
 export class SocketRequestError extends Error {
@@ -84,7 +73,7 @@ export function unpackMessage(frame: unknown): ServerMessage | undefined {
   return { ...message, error, code: text(message.code) ?? text(data.code) ?? "internal" };
 }
 
-export function attachRequestId(request: SocketRequest, id: RequestId): SocketRequest {
+export function attachRequestId(request: SocketRequest, id: RequestId) {
   return { ...request, data: request.data ?? {}, id };
 }
 
@@ -95,8 +84,8 @@ export function extractRequestId(message: unknown): RequestId | undefined {
 }
 
 /**
- * A thin typed wrapper over websocket-as-promised: JSON packing, the protocol's `id` for
- * request/response, the `{token}` handshake and close notifications.
+ * The session socket's protocol (docs/protocol.md) over websocket-as-promised: JSON frames,
+ * requests matched to responses by `id`, the `{token}` handshake, and close notifications.
  */
 export class SocketClient {
   private readonly wsp: WebSocketAsPromised;
@@ -119,9 +108,7 @@ export class SocketClient {
     return this.wsp.isOpened;
   }
 
-  async open(): Promise<void> {
-    await this.wsp.open();
-  }
+  readonly open = () => this.wsp.open();
 
   /** Sends `{"token": ...}` (the first frame) and waits for `initialised`; SocketAuthError otherwise. */
   authenticate(token: string, timeoutMs = 0): Promise<InitialisedFrame> {

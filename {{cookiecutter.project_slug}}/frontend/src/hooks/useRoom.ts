@@ -11,11 +11,7 @@ import {
 export interface UseRoomOptions {
   /** Passed on to useSocketSession (url, token, reconnect…); its `handlers` are the room's own. */
   socketOptions?: Omit<UseSocketSessionOptions, "handlers" | "onOtherMessage">;
-  /**
-   * Errors from the server worth telling the person about: a refused leave, rooms being
-   * unavailable, and errors that answer no request. (A refused publish rejects; a join
-   * refused for good is the snapshot's `refused`.)
-   */
+  /** A refused leave, rooms being unavailable, and errors that answer no request. */
   onError?: (error: { message: string; code: string }) => void;
   room?: RoomControllerOptions;
 }
@@ -30,30 +26,18 @@ export interface RoomApi extends RoomSnapshot {
   publish: (payload: JsonObject) => Promise<ServerMessage>;
 }
 
-/**
- * A socket session that is in (at most) one room at a time. After every new connection (the
- * session re-authenticates on its own) it joins the room again with `since`, so the updates it
- * shows have no gaps and no repeats.
- */
+/** A socket session that is in (at most) one room at a time, joined again on every new connection. */
 export function useRoom(options: UseRoomOptions = {}): RoomApi {
   const latest = useRef(options);
   useLayoutEffect(() => {
     latest.current = options;
   });
-  // Bumped on every `initialised`: a new connection, whose rooms must be joined again, even if no
-  // render saw the socket anything but open in between.
-  const [connection, setConnection] = useState(0);
   const socket = useSocketSession({
     ...options.socketOptions,
     handlers: {
-      initialised: () => {
-        controller.connectionReset();
-        setConnection((count) => count + 1);
-      },
       // An error that answers a request is the requester's to report: its promise rejects.
-      error: (message) => {
-        if ((message.id ?? null) === null)
-          options.onError?.({ message: message.error, code: message.code });
+      error: ({ id, error, code }) => {
+        if ((id ?? null) === null) options.onError?.({ message: error, code });
       },
     },
     onOtherMessage: (message) => {
@@ -63,10 +47,12 @@ export function useRoom(options: UseRoomOptions = {}): RoomApi {
   // The session's request() is the same function for the hook's lifetime.
   const [controller] = useState(() => new RoomController(socket, options.room));
 
+  // `user` is new with every `initialised`: a new connection, whose rooms are joined again even
+  // if no render saw the socket anything but open in between.
   const open = socket.status === "open";
   useEffect(() => {
     controller.setConnected(open);
-  }, [controller, open, connection]);
+  }, [controller, open, socket.user]);
 
   useEffect(() => {
     const off = controller.onError((error) => latest.current.onError?.(error));
