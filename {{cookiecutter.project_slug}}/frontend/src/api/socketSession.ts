@@ -90,9 +90,8 @@ export function closeOutcome(
 
 export interface SessionSnapshot {
   status: ConnectionStatus;
-  /** The user from the last `initialised`. */
+  /** From the last `initialised`: the user, and the unsaved session the server resumed. */
   user: SocketUser | null;
-  /** `initialised.data.draft`: an unsaved session the server resumed. */
   draft: SessionDescription | null;
   /** Why the session stopped for good (authentication, policy close, gave up reconnecting). */
   error: string | null;
@@ -102,13 +101,11 @@ export interface SessionSnapshot {
   closing: ClosingNotice | null;
   /** The server closed the connection after a successful `save`. */
   saved: boolean;
-  /** Reconnect attempts since the last stable connection. */
   reconnectAttempt: number;
-  /** Delay before the pending reconnect, when one is scheduled. */
   retryInMs: number | null;
 }
 
-/** A session connects as soon as it starts: until then it says so already. */
+/** A session connects as soon as it starts: before that, it says so already. */
 const STARTING: SessionSnapshot = {
   status: "connecting",
   user: null,
@@ -140,9 +137,8 @@ export interface SocketSessionOptions extends TokenSource {
   reconnect?: Partial<ReconnectOptions>;
   /** Source of jitter; tests make it deterministic. */
   random?: () => number;
-  /** How long to wait for `initialised` after sending the token. */
+  /** How long to wait for `initialised`, and for a request's answer. */
   authTimeoutMs?: number;
-  /** Default timeout of `request()`. */
   requestTimeoutMs?: number;
   /** An open socket sends a new token this long before its token expires (60 s by default). */
   renewBeforeMs?: number;
@@ -180,7 +176,7 @@ export class SocketSession {
 
   constructor(private options: SocketSessionOptions) {}
 
-  /** New options, read whenever they are used (the next connection's `url`, say). */
+  /** New options, read when next used. */
   configure(options: SocketSessionOptions): void {
     this.options = options;
   }
@@ -221,7 +217,7 @@ export class SocketSession {
     this.start();
   };
 
-  /** Fire-and-forget request; false when the socket is not open. */
+  /** Fire-and-forget `{state, data}`; false when the socket is not open. */
   readonly send = (state: string, data: object = {}): boolean => {
     const client = this.openClient();
     client?.send(state, data);

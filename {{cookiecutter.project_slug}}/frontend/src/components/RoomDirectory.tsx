@@ -13,18 +13,15 @@ export function roomPath(room: string): string {
   return `/rooms/${encodeURIComponent(room).replace(/%3A/gi, ":")}`;
 }
 
-/** The rooms the user may join, each a link to it. */
-export function RoomList({
-  list,
-  current,
-  onOpen,
-}: {
+interface RoomListProps {
   list: PagedList<Room>;
-  /** The room on show, marked in the list. */
   current: string | null;
-  /** A click on a room's link (also when it is the one on show: it then tries it again). */
+  /** A click on a room's link (also on the one on show: it then tries it again). */
   onOpen: (name: string) => void;
-}) {
+}
+
+/** The rooms the user may join, each a link to it; `current`, the room on show, marked. */
+export function RoomList({ list, current, onOpen }: RoomListProps) {
   const { items: rooms, count, error, loadingMore, reload, loadMore } = list;
   return (
     <section aria-labelledby="room-list-title">
@@ -40,11 +37,8 @@ export function RoomList({
         </button>
       </div>
       <FormError testId="room-list-error">{error}</FormError>
-      {rooms === null ? (
-        error === null ? (
-          <p className="text-muted">Loading…</p>
-        ) : null
-      ) : (
+      {rooms === null && error === null ? <p className="text-muted">Loading…</p> : null}
+      {rooms ? (
         <>
           {rooms.length === 0 ? (
             <p className="text-muted" data-testid="room-list-empty">
@@ -97,7 +91,7 @@ export function RoomList({
             </button>
           ) : null}
         </>
-      )}
+      ) : null}
     </section>
   );
 }
