@@ -1,12 +1,11 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { z } from "zod/mini";
 
-import { ApiError, type AuthClient, errorMessage } from "../api/auth";
+import type { AuthClient } from "../api/auth";
 import {
   addMember,
   deleteRoom,
-  readRoom,
   removeMember,
   type RoomDetail,
   type RoomPublic,
@@ -15,22 +14,17 @@ import {
 import { failure, useFormMutation } from "../hooks/useFormMutation";
 import { FormError, FormSuccess } from "./FormMessage";
 
-interface RoomProps {
+interface SettingsProps {
   client: AuthClient;
+  room: RoomDetail;
   /** The user's id. */
   me: string | null;
-  /** The room changed in the list's eyes (made public or private). */
-  onChanged: () => void;
-  /** The room is no longer the user's to be in (deleted, or left for good): what to tell them. */
-  onGone: (message: string) => void;
-}
-
-interface SettingsProps extends RoomProps {
-  room: RoomDetail;
   /** Load the room again (its members changed). */
   onMembersChanged: () => void;
   /** The room answered with its new state. */
   onUpdated: (room: RoomPublic) => void;
+  onDeleted: () => void;
+  onLeftForGood: () => void;
 }
 
 const inviteSchema = z.object({
@@ -91,7 +85,7 @@ function InviteForm({ client, room, onMembersChanged }: SettingsProps) {
 
 /** What the owner of a room may do: let people in and out, open or close it, delete it. */
 function OwnerSettings(props: SettingsProps) {
-  const { client, room, onMembersChanged, onUpdated, onGone } = props;
+  const { client, room, onMembersChanged, onUpdated, onDeleted } = props;
   const options = { client: client.api, path: { name: room.name } };
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const [removing, setRemoving] = useState<string | null>(null);
@@ -175,11 +169,7 @@ function OwnerSettings(props: SettingsProps) {
                 type="button"
                 className="btn-danger"
                 onClick={() => {
-                  change.mutate(() => deleteRoom(options), {
-                    onSuccess: () => {
-                      onGone(`Room “${room.name}” was deleted.`);
-                    },
-                  });
+                  change.mutate(() => deleteRoom(options), { onSuccess: onDeleted });
                 }}
                 disabled={submitting}
                 data-testid="room-delete-confirm"
@@ -217,12 +207,10 @@ function OwnerSettings(props: SettingsProps) {
 }
 
 /** A member who was let in may leave the room for good (and would need to be let in again). */
-function MemberSettings({ client, room, me, onGone }: SettingsProps & { me: string }) {
+function MemberSettings({ client, room, me, onLeftForGood }: SettingsProps & { me: string }) {
   const leave = useMutation({
     mutationFn: () => removeMember({ client: client.api, path: { name: room.name, user_id: me } }),
-    onSuccess: () => {
-      onGone(`You left “${room.name}” for good.`);
-    },
+    onSuccess: onLeftForGood,
   });
   return (
     <div data-testid="room-settings" data-role="member">
@@ -245,38 +233,9 @@ function MemberSettings({ client, room, me, onGone }: SettingsProps & { me: stri
   );
 }
 
-/** Who owns the room `name` and whether it is open, with what the user may change about it. */
-export function RoomSettings({ name, ...rest }: RoomProps & { name: string }) {
-  const { client, me, onChanged } = rest;
-  const queryClient = useQueryClient();
-  const query = useQuery({
-    queryKey: ["room", name],
-    queryFn: () => readRoom({ client: client.api, path: { name } }),
-    gcTime: 0,
-  });
-  const room = query.data;
-  const { error } = query;
-  // A room that is not there for the user (404): nothing is said about it.
-  if (error instanceof ApiError && error.status === 404) return null;
-  if (error) {
-    return (
-      <p className="m-0 text-error" data-testid="room-detail-error" role="alert">
-        {errorMessage(error, "The room could not be loaded.")}
-      </p>
-    );
-  }
-  if (!room) return null;
-  const props: SettingsProps = {
-    ...rest,
-    room,
-    onMembersChanged: () => {
-      void query.refetch();
-    },
-    onUpdated: (changed) => {
-      queryClient.setQueryData<RoomDetail>(["room", name], { ...room, ...changed });
-      onChanged();
-    },
-  };
+/** Who owns the room and whether it is open, with what the user may change about it. */
+export function RoomSettings(props: SettingsProps) {
+  const { room, me } = props;
   return (
     <div
       className="mt-5 border-t border-line pt-3"

@@ -1,8 +1,9 @@
-import { useQueryClient } from "@tanstack/react-query";
-import { type SubmitEvent, useCallback, useEffect, useRef, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { type SubmitEvent, useEffect, useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router";
 
-import { listRooms } from "../api/client";
+import { ApiError, errorMessage } from "../api/auth";
+import { listRooms, readRoom, type RoomDetail, type RoomPublic } from "../api/client";
 import { INVALID_ROOM_NAME, isValidRoomName, type RoomPhase } from "../api/room";
 import { SocketRequestError } from "../api/websocketAPI";
 import { useAuth } from "../components/auth";
@@ -60,22 +61,26 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
     (listed) => listed.name,
     "The rooms could not be loaded.",
   );
+  const details = useQuery({
+    queryKey: ["room", validRoute],
+    queryFn: () => readRoom({ client: client.api, path: { name: validRoute ?? "" } }),
+    enabled: validRoute !== null,
+    gcTime: 0,
+  });
   const { reload: reloadList } = list;
-  const reloadDetail = useCallback(() => {
-    void queryClient.invalidateQueries({ queryKey: ["room"] });
-  }, [queryClient]);
+  const { refetch: reloadDetail } = details;
 
   // Put out of a room: it is no longer among the user's (or no longer theirs to manage).
   const putOut = room.putOut;
   useEffect(() => {
     if (putOut === null) return;
     reloadList();
-    reloadDetail();
+    void reloadDetail();
   }, [putOut, reloadList, reloadDetail]);
 
   const retry = (name: string) => {
     join(name);
-    reloadDetail();
+    void reloadDetail();
   };
 
   const onGone = (message: string) => {
@@ -89,6 +94,9 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
   const shown = room.room ?? validRoute;
   const refused = room.refused?.room === shown ? room.refused : null;
   const gone = room.putOut?.room === shown ? room.putOut : null;
+  // Not there for the user (404): nothing is shown about it.
+  const missing = details.error instanceof ApiError && details.error.status === 404;
+  const detail = details.data?.name === shown && !details.error ? details.data : null;
   const [phaseLabel, phaseBadge] = PHASES[room.phase];
 
   return (
@@ -197,14 +205,33 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
 
             {room.room !== null ? <RoomFeed room={room} /> : null}
 
-            {validRoute !== null && validRoute === shown ? (
+            {detail ? (
               <RoomSettings
                 client={client}
-                name={validRoute}
+                room={detail}
                 me={user?.id ?? socket.user?.id ?? null}
-                onChanged={reloadList}
-                onGone={onGone}
+                onMembersChanged={() => {
+                  void reloadDetail();
+                }}
+                onUpdated={(changed: RoomPublic) => {
+                  queryClient.setQueryData<RoomDetail>(
+                    ["room", changed.name],
+                    (old) => old && { ...old, ...changed },
+                  );
+                  reloadList();
+                }}
+                onDeleted={() => {
+                  onGone(`Room “${detail.name}” was deleted.`);
+                }}
+                onLeftForGood={() => {
+                  onGone(`You left “${detail.name}” for good.`);
+                }}
               />
+            ) : null}
+            {details.error && !missing ? (
+              <p className="m-0 text-error" data-testid="room-detail-error" role="alert">
+                {errorMessage(details.error, "The room could not be loaded.")}
+              </p>
             ) : null}
           </div>
         ) : (
