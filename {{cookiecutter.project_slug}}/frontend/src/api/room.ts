@@ -47,7 +47,7 @@ interface RoomLog {
   restarted: boolean;
 }
 
-export interface RoomSnapshot extends Omit<RoomLog, "epoch"> {
+export interface RoomSnapshot extends RoomLog {
   /** The room on show: the one wanted, else the one being left. */
   room: string | null;
   phase: RoomPhase;
@@ -80,6 +80,14 @@ interface Membership {
   since: number | null;
   epoch: string | null;
 }
+
+const UNSEEN: RoomLog = {
+  lastSeq: null,
+  epoch: null,
+  updates: [],
+  missedUpdates: false,
+  restarted: false,
+};
 
 /** The room's numbering started over: the old seqs mean nothing any more, and would hide new ones. */
 function startOver(log: RoomLog, lastSeq: number | null): void {
@@ -225,11 +233,8 @@ export class RoomController {
   }
 
   private sendJoin(room: string): void {
-    let log = this.logs.get(room);
-    if (!log) {
-      log = { lastSeq: null, epoch: null, updates: [], missedUpdates: false, restarted: false };
-      this.logs.set(room, log);
-    }
+    const log = this.logs.get(room) ?? { ...UNSEEN };
+    this.logs.set(room, log);
     const since = log.lastSeq;
     const epoch = since === null ? null : log.epoch;
     const membership: Membership = { room, phase: "joining", since, epoch };
@@ -346,9 +351,8 @@ export class RoomController {
     log.epoch = data.epoch;
     if (log.lastSeq !== null && data.seq <= log.lastSeq) return;
     const { seq, sender, payload } = data;
-    log.updates = [...log.updates, { seq, sender, payload }].slice(
-      -(this.options.maxUpdates ?? 500),
-    );
+    const kept = this.options.maxUpdates ?? 500;
+    log.updates = [...log.updates, { seq, sender, payload }].slice(-kept);
     log.lastSeq = seq;
     if (data.room === this.shownRoom()) this.publishSnapshot();
   }
@@ -392,7 +396,7 @@ export class RoomController {
 
   private makeSnapshot(): RoomSnapshot {
     const room = this.shownRoom();
-    const log = room === null ? undefined : this.logs.get(room);
+    const log = (room === null ? undefined : this.logs.get(room)) ?? UNSEEN;
     const membership = this.membership;
     let phase: RoomPhase;
     if (this.wanted === null) phase = membership ? "leaving" : "idle";
@@ -400,18 +404,9 @@ export class RoomController {
       phase = membership.phase === "leaving" ? "joining" : membership.phase;
     else phase = !this.connected || this.retryTimer !== undefined ? "waiting" : "joining";
     const joinedHere = phase === "joined" || (phase === "leaving" && membership?.room === room);
-    return {
-      room,
-      phase,
-      members: joinedHere ? this.members : [],
-      updates: log?.updates ?? [],
-      lastSeq: log?.lastSeq ?? null,
-      missedUpdates: log?.missedUpdates ?? false,
-      restarted: log?.restarted ?? false,
-      retryInMs: this.retryInMs,
-      refused: this.refused,
-      putOut: this.putOut,
-    };
+    const { retryInMs, refused, putOut } = this;
+    const members = joinedHere ? this.members : [];
+    return { ...log, room, phase, members, retryInMs, refused, putOut };
   }
 
   private publishSnapshot(): void {

@@ -11,21 +11,17 @@ import {
 
 export type ConnectionStatus = "connecting" | "authenticating" | "open" | "reconnecting" | "closed";
 
-export interface ReconnectOptions {
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Give up after this many failed attempts in a row. */
-  maxAttempts: number;
-  /** A connection that stayed open this long resets the backoff. */
-  stableAfterMs: number;
-}
-
-export const DEFAULT_RECONNECT: ReconnectOptions = {
+/**
+ * Backoff between `baseDelayMs` and `maxDelayMs`; gives up after `maxAttempts` failed attempts in
+ * a row; a connection that stayed open `stableAfterMs` resets it.
+ */
+const DEFAULT_RECONNECT = {
   baseDelayMs: 500,
   maxDelayMs: 30_000,
   maxAttempts: Number.POSITIVE_INFINITY,
   stableAfterMs: 5_000,
 };
+type ReconnectOptions = typeof DEFAULT_RECONNECT;
 
 /**
  * Delay before reconnect attempt `attempt` (1-based): exponential, capped, with "equal jitter"
@@ -160,7 +156,7 @@ export class SocketSession {
   private snapshot = STARTING;
   private readonly listeners = new Set<() => void>();
   private client: SocketClient | null = null;
-  /** Bumped on every connection and on stop(), so that late events of old sockets are ignored. */
+  /** Bumped on every connection and on stop(): late events of old sockets are ignored. */
   private generation = 0;
   private running = false;
   private attempt = 0;
@@ -255,8 +251,8 @@ export class SocketSession {
   private async connect(): Promise<void> {
     const generation = ++this.generation;
     const isCurrent = () => generation === this.generation && this.running;
-    const { createWebSocket } = this.options;
-    const client = new SocketClient(this.options.url, createWebSocket ? { createWebSocket } : {});
+    const { url, createWebSocket } = this.options;
+    const client = new SocketClient(url, { createWebSocket });
     this.client = client;
     this.saved = false;
     this.refusal = null;

@@ -92,7 +92,10 @@ export class SocketClient {
 
   constructor(
     url: string,
-    options: { createWebSocket?: (url: string) => WebSocket; requestTimeoutMs?: number } = {},
+    options: {
+      createWebSocket?: ((url: string) => WebSocket) | undefined;
+      requestTimeoutMs?: number;
+    } = {},
   ) {
     this.wsp = new WebSocketAsPromised(url, {
       ...(options.createWebSocket ? { createWebSocket: options.createWebSocket } : {}),

@@ -28,10 +28,7 @@ export interface UseSocketSessionOptions extends Partial<Omit<SocketSessionOptio
 }
 
 export type SocketSessionApi = SessionSnapshot &
-  Pick<SocketSession, "send" | "request" | "sendRaw" | "reconnect"> & {
-    /** Closes the socket and does not reconnect. */
-    close: SocketSession["stop"];
-  };
+  Pick<SocketSession, "send" | "request" | "sendRaw" | "reconnect">;
 
 function sessionOptions(options: UseSocketSessionOptions): SocketSessionOptions {
   const { getToken, handlers = {}, onOtherMessage } = options;
@@ -64,6 +61,6 @@ export function useSocketSession(options: UseSocketSessionOptions = {}): SocketS
   }, [session, url, resetKey]);
 
   const snapshot = useSyncExternalStore(session.subscribe, session.getSnapshot);
-  const { send, request, sendRaw, reconnect, stop } = session;
-  return { ...snapshot, send, request, sendRaw, reconnect, close: stop };
+  const { send, request, sendRaw, reconnect } = session;
+  return { ...snapshot, send, request, sendRaw, reconnect };
 }
