@@ -12,11 +12,9 @@ import { backoffDelay } from "./socketSession";
 import { type JsonObject, type ServerMessage, SocketRequestError } from "./websocketAPI";
 
 /*
- * One person's membership of a room over the session socket, framework-free (`useRoom` wraps it).
- * It brings the server in line with the room wanted: joins when the socket is open, leaves before
- * switching, and joins again after every new connection with `since` and `epoch`, so that the
- * server replays exactly what was missed. A refused join, and a room the server put the person out
- * of, are not tried again: both stay in the snapshot for the page to say why.
+ * One person's membership of a room, framework-free (`useRoom` wraps it): joins the room wanted
+ * when the socket is open, leaves before switching, and joins again after every new connection
+ * with `since` and `epoch`, so that the server replays exactly what was missed.
  */
 
 export const INVALID_ROOM_NAME =
@@ -28,18 +26,13 @@ export function isValidRoomName(name: string): boolean {
 
 export type RoomUpdate = Pick<UpdateData, "seq" | "sender" | "payload">;
 
-/**
- * - idle: in no room and not asked to be.
- * - waiting: asked to be in a room, but the socket is not open, or a join is retried later.
- * - joining / joined / leaving: the state of the request in flight, or its outcome.
- */
+/** `waiting`: for the socket to open, or to retry the join; the others, the request in flight. */
 export type RoomPhase = "idle" | "waiting" | "joining" | "joined" | "leaving";
 
 interface RoomLog {
   lastSeq: number | null;
   /** The numbering `lastSeq` belongs to, from the last `joined`. */
   epoch: string | null;
-  /** By ascending seq, the last `maxUpdates`. */
   updates: RoomUpdate[];
   /** A rejoin found that updates since `lastSeq` were no longer in the server's history. */
   missedUpdates: boolean;
@@ -48,10 +41,10 @@ interface RoomLog {
 }
 
 export interface RoomSnapshot extends RoomLog {
-  /** The room on show: the one wanted, else the one being left. */
+  /** The one wanted, else the one being left. */
   room: string | null;
   phase: RoomPhase;
-  /** Who is in the room, each person once; empty unless joined. */
+  /** Each person once; empty unless joined. */
   members: readonly MemberView[];
   /** A join that failed with `unavailable` is retried in this many ms. */
   retryInMs: number | null;
@@ -62,14 +55,12 @@ export interface RoomSnapshot extends RoomLog {
 }
 
 export interface RoomTransport {
-  /** `{state, data, id}`; resolves with the answer, rejects on an error answer or a close. */
   request: (state: string, data: JsonObject) => Promise<ServerMessage>;
 }
 
 export interface RoomControllerOptions {
   /** Backoff of join retries after `unavailable` (or no answer). */
   retry?: Partial<{ baseDelayMs: number; maxDelayMs: number }>;
-  /** Updates kept per room; older ones are dropped from view. */
   maxUpdates?: number;
   random?: () => number;
 }
@@ -128,12 +119,10 @@ export class RoomController {
 
   readonly getSnapshot = (): RoomSnapshot => this.snapshot;
 
-  /** The last seq seen in `room`, if it was ever joined. */
   lastSeqOf(room: string): number | null {
     return this.logs.get(room)?.lastSeq ?? null;
   }
 
-  /** Whether the socket is open (authenticated); joins wait for it. */
   setConnected(open: boolean): void {
     const changed = open !== this.connected;
     this.connected = open;
@@ -142,17 +131,14 @@ export class RoomController {
     if (changed) this.publishSnapshot();
   }
 
-  /** A new connection was authenticated (or the socket is gone): whatever was joined is gone. */
+  /** A new connection (or none): whatever was joined is gone. */
   connectionReset(): void {
     this.connected = false;
     this.dropMembership();
     this.publishSnapshot();
   }
 
-  /**
-   * Be in `room` (leaving the current one first); throws on a name the server would refuse.
-   * Asking again for a room whose join waits to be retried retries it now.
-   */
+  /** Be in `room` (throws on an invalid name); asked again while a retry waits, retries now. */
   join(room: string): void {
     if (!isValidRoomName(room)) throw new Error(INVALID_ROOM_NAME);
     if (this.wanted === room && this.retryTimer === undefined) return;
@@ -182,7 +168,6 @@ export class RoomController {
     this.publishSnapshot();
   }
 
-  /** Publishes to the joined room; resolves with `published`. */
   publish(payload: JsonObject): Promise<ServerMessage> {
     const membership = this.membership;
     if (membership?.phase !== "joined" || membership.room !== this.wanted) {
@@ -194,11 +179,7 @@ export class RoomController {
     } satisfies PublishData);
   }
 
-  /**
-   * The refusals of the controller's own requests worth telling the person about: a refused
-   * leave, and `unavailable` for a join (once, not per try). A join refused for good is the
-   * snapshot's `refused` instead.
-   */
+  /** Refusals to tell the person about: a refused leave, and `unavailable` (once, not per try). */
   onError(listener: (error: SocketRequestError) => void): () => void {
     this.errorListeners.add(listener);
     return () => {
@@ -206,7 +187,6 @@ export class RoomController {
     };
   }
 
-  /** Feed every message from the server here. */
   handleMessage(message: ServerMessage): void {
     if (message.state === "initialised") this.connectionReset();
     if (message.state === "joined") this.onJoined(message.data);
@@ -278,9 +258,8 @@ export class RoomController {
       }
       this.resetRetry();
     } else if (this.connected) {
-      // `unavailable`: try again later. No answer at all (a timeout, or the socket closing, which
-      // is reported before the session notices) is retried the same way, quietly; a lost
-      // connection cancels the retry and rejoins on reconnect.
+      // `unavailable`: try again later. No answer at all (a timeout, or the socket closing) is
+      // retried the same way, quietly; a lost connection rejoins on reconnect instead.
       if (error instanceof SocketRequestError && !this.unavailableReported) {
         this.unavailableReported = true;
         this.report(error);
@@ -331,9 +310,8 @@ export class RoomController {
     this.unavailableReported = false;
     this.members = data.members;
     const { since, epoch } = membership;
-    // A first join shows only what comes after it. Another epoch (the room was deleted and made
-    // again, or a server with in-memory rooms restarted), or without epochs a seq going back,
-    // says the room's numbering started over; the server replays nothing from another epoch.
+    // A first join shows only what comes after it. Another epoch (the room made again, or the
+    // server's rooms lost), or a seq going back, says the numbering started over.
     if (since === null) log.lastSeq = data.seq;
     else if ((epoch !== null && data.epoch !== epoch) || data.seq < since) startOver(log, data.seq);
     else if (data.history_complete === false) log.missedUpdates = true;
@@ -368,7 +346,7 @@ export class RoomController {
     this.publishSnapshot();
   }
 
-  /** The server put the person out of `room` (removed, or the room deleted): not to be joined again. */
+  /** Put out of `room` (removed, or the room deleted): not to be joined again. */
   private onPutOut(room: string, reason: string): void {
     if (this.membership?.room === room) this.dropMembership();
     if (this.wanted === room) {

@@ -11,10 +11,7 @@ import {
 
 export type ConnectionStatus = "connecting" | "authenticating" | "open" | "reconnecting" | "closed";
 
-/**
- * Backoff between `baseDelayMs` and `maxDelayMs`; gives up after `maxAttempts` failed attempts in
- * a row; a connection that stayed open `stableAfterMs` resets it.
- */
+/** Gives up after `maxAttempts` failures in a row; a connection open `stableAfterMs` resets it. */
 const DEFAULT_RECONNECT = {
   baseDelayMs: 500,
   maxDelayMs: 30_000,
@@ -24,9 +21,8 @@ const DEFAULT_RECONNECT = {
 type ReconnectOptions = typeof DEFAULT_RECONNECT;
 
 /**
- * Delay before reconnect attempt `attempt` (1-based): exponential, capped, with "equal jitter"
- * (half to all of it), so that clients dropped together by a restarting server do not come back
- * in lockstep.
+ * Delay before attempt `attempt` (from 1): exponential, capped, with "equal jitter" (half to all of
+ * it), so that clients dropped together by a restarting server do not come back in lockstep.
  */
 export function backoffDelay(
   attempt: number,
@@ -50,7 +46,7 @@ const REFUSAL_CODES: ReadonlySet<string> = new Set(
     .map(([code]) => code),
 );
 
-/** Closes that refuse without a message of the server's before them: what to say, and the code. */
+/** Closes that refuse with no error before them: what to say, and the code. */
 const REFUSING_CLOSES: Partial<Record<number, [error: string, errorCode: string]>> = {
   [CLOSE_POLICY]: ["The server closed the connection (policy violation).", "policy"],
   [CLOSE_TOO_BIG]: ["A message was too big for the server.", "message_too_big"],
@@ -65,10 +61,8 @@ export type CloseOutcome =
   | { kind: "refused"; error: string; errorCode: string };
 
 /**
- * What a close means: the one place that decides whether it is final. `refusal` is the server's
- * last refusal on the connection, `closing` its notice before closing. A refusal or an idle close
- * is final (reconnecting would repeat the fault, or keep a socket open for nobody); a server
- * shutting down comes back.
+ * Whether a close is final, given the server's last refusal and `closing` notice: a refusal or an
+ * idle close is (reconnecting would repeat the fault, or keep a socket open for nobody).
  */
 export function closeOutcome(
   close: Pick<CloseInfo, "code" | "reason">,
@@ -101,7 +95,6 @@ export interface SessionSnapshot {
   retryInMs: number | null;
 }
 
-/** A session connects as soon as it starts: before that, it says so already. */
 const STARTING: SessionSnapshot = {
   status: "connecting",
   user: null,
@@ -117,13 +110,13 @@ const STARTING: SessionSnapshot = {
 
 /** Where a session's access tokens come from; the app's are `socketTokenSource(auth)` (auth.ts). */
 export interface TokenSource {
-  /** A fresh access token, fetched anew for every (re)connection. */
+  /** Fetched anew for every (re)connection. */
   getToken: () => Promise<string>;
-  /** A new token to renew an open socket's authentication with; defaults to getToken. */
+  /** To renew an open socket's authentication; defaults to getToken. */
   renewToken?: () => Promise<string>;
   /** When `token` expires, in epoch ms; null when unknown. Defaults to the JWT's `exp`. */
   tokenExpiresAt?: (token: string) => number | null;
-  /** Calls `listener` with every new access token the app gets; returns the unsubscribe function. */
+  /** Calls `listener` with every new access token the app gets. */
   subscribeToTokens?: (listener: (token: string) => void) => () => void;
 }
 
@@ -138,7 +131,7 @@ export interface SocketSessionOptions extends TokenSource {
   requestTimeoutMs?: number;
   /** An open socket sends a new token this long before its token expires (60 s by default). */
   renewBeforeMs?: number;
-  /** Every message from the server after the socket opened, `initialised` included. */
+  /** Every message, `initialised` included. */
   onMessage?: (message: ServerMessage) => void;
   /** `getToken` failed: the user must log in again. */
   onUnauthenticated?: (error: Error) => void;
@@ -147,11 +140,7 @@ export interface SocketSessionOptions extends TokenSource {
 /** setTimeout's longest delay; a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/**
- * One authenticated socket session with automatic reconnect, framework-free (`useSocketSession`
- * wraps it for React). Reconnects after the closes closeOutcome() does not call final; while open,
- * renews the socket's authentication before the token expires.
- */
+/** An authenticated socket that reconnects and renews its token; `useSocketSession` wraps it. */
 export class SocketSession {
   private snapshot = STARTING;
   private readonly listeners = new Set<() => void>();
@@ -186,7 +175,6 @@ export class SocketSession {
 
   readonly getSnapshot = (): SessionSnapshot => this.snapshot;
 
-  /** Opens the session (idempotent). */
   readonly start = (): void => {
     if (this.running) return;
     this.running = true;
@@ -207,7 +195,6 @@ export class SocketSession {
     this.update({ status: "closed", retryInMs: null });
   };
 
-  /** Starts over with a new connection, e.g. after a save or an error. */
   readonly reconnect = (): void => {
     this.stop();
     this.start();
@@ -227,7 +214,7 @@ export class SocketSession {
     return client !== null;
   };
 
-  /** Request/response by id; rejects on an error response, a close or a timeout. */
+  /** Rejects on an error response, a close or a timeout. */
   readonly request = (
     state: string,
     data: object = {},
@@ -276,7 +263,7 @@ export class SocketSession {
     try {
       await client.open();
     } catch {
-      // A failed connection normally also reports a close (1006); whichever comes first wins.
+      // A failed connection usually reports a close too; whichever comes first wins.
       end({ code: 1006, reason: "Could not connect.", wasClean: false });
       return;
     }
@@ -345,8 +332,7 @@ export class SocketSession {
     const delay = Math.min(MAX_TIMER_MS, Math.max(1_000, lifeLeft - renewBefore, lifeLeft / 2));
     const client = this.client;
     this.renewTimer = setTimeout(() => {
-      // No new token (logged out, or the server unreachable): when the old one expires the
-      // server refuses the socket (unauthorized, 1008), shown as usual.
+      // No new token: the server refuses the socket when the old one expires, shown as usual.
       (this.options.renewToken ?? this.options.getToken)().then(
         (fresh) => {
           if (client === this.client) this.renewWith(fresh);
@@ -356,11 +342,11 @@ export class SocketSession {
     }, delay);
   }
 
-  /** Sends `{"state": "token"}` with `token`, unless the socket already has it. */
+  /** Sends `token` over the socket, unless it already has it. */
   private renewWith(token: string): void {
     if (!this.openClient() || token === this.socketToken) return;
     this.scheduleRenewal(token);
-    // A refused token is an `unauthorized` error and a 1008 close: handleDisconnect reports it.
+    // A refused token is an error and a close, reported as such.
     this.request("token", { token }).catch(() => undefined);
   }
 

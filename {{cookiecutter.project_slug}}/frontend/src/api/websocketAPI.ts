@@ -16,7 +16,6 @@ export type ErrorMessage = Pick<ErrorFrame, "error" | "id"> & {
   data?: JsonObject;
 };
 
-/** Every message the server sends. */
 export type ServerMessage = Exclude<ServerFrame, ErrorFrame> | ErrorMessage;
 export type ServerState = ServerMessage["state"];
 export type MessageOf<S extends ServerState> = Extract<ServerMessage, { state: S }>;
@@ -53,10 +52,7 @@ export class SocketAuthError extends Error {
 const text = (value: unknown): string | undefined =>
   typeof value === "string" ? value : undefined;
 
-/**
- * Text frame -> message; anything but a JSON object with a string `state` is dropped. An error's
- * text and code may also come inside `data` (`{"code", "message"}`).
- */
+/** Text frame -> message, else undefined; an error's text and code may come inside `data`. */
 export function unpackMessage(frame: unknown): ServerMessage | undefined {
   let parsed: unknown;
   try {
@@ -113,7 +109,7 @@ export class SocketClient {
 
   readonly open = () => this.wsp.open();
 
-  /** Sends `{"token": ...}` (the first frame) and waits for `initialised`; SocketAuthError otherwise. */
+  /** Sends the token (the first frame) and waits for `initialised`. */
   authenticate(token: string, timeoutMs = 0): Promise<InitialisedFrame> {
     return new Promise((resolve, reject) => {
       const timer =
@@ -144,7 +140,6 @@ export class SocketClient {
     });
   }
 
-  /** Fire-and-forget: sends `{state, data}` without an id. */
   send(state: string, data: object = {}): void {
     this.wsp.sendPacked({ state, data } satisfies SocketRequest);
   }
@@ -154,7 +149,7 @@ export class SocketClient {
     this.wsp.send(frame);
   }
 
-  /** Sends `{state, data, id}`; resolves with the answer, rejects on an error answer or a close. */
+  /** Rejects on an error answer, a close or a timeout. */
   async request(
     state: string,
     data: object = {},
@@ -167,7 +162,6 @@ export class SocketClient {
     return response;
   }
 
-  /** Every message from the server, in order; returns an unsubscribe function. */
   onMessage(listener: (message: ServerMessage) => void): () => void {
     this.wsp.onUnpackedMessage.addListener(listener);
     return () => {

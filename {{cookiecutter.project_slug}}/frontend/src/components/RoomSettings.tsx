@@ -17,7 +17,6 @@ import { FormError, FormSuccess } from "./FormMessage";
 interface SettingsProps {
   client: AuthClient;
   room: RoomDetail;
-  /** The user's id. */
   me: string | null;
   /** Load the room again (its members changed). */
   onMembersChanged: () => void;

@@ -18,11 +18,8 @@ export interface UseRoomOptions {
 
 export interface RoomApi extends RoomSnapshot {
   socket: SocketSessionApi;
-  /** Be in `room`, leaving the current one first; throws on an invalid name. */
   join: (room: string) => void;
-  /** Be in no room. */
   leave: () => void;
-  /** Publishes to the joined room; resolves with `published`, rejects on an error answer. */
   publish: (payload: JsonObject) => Promise<ServerMessage>;
 }
 
@@ -44,7 +41,6 @@ export function useRoom(options: UseRoomOptions = {}): RoomApi {
       controller.handleMessage(message);
     },
   });
-  // The session's request() is the same function for the hook's lifetime.
   const [controller] = useState(() => new RoomController(socket, options.room));
 
   // `user` is new with every `initialised`: a new connection, whose rooms are joined again even

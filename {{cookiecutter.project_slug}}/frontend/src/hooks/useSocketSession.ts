@@ -43,11 +43,7 @@ function sessionOptions(options: UseSocketSessionOptions): SocketSessionOptions 
   };
 }
 
-/**
- * Opens an authenticated socket session for as long as the component is mounted (and `url` and
- * `resetKey` stay the same), reconnecting with backoff after unexpected closes and renewing its
- * token before it expires; every message is dispatched by `state` to `handlers`.
- */
+/** A socket session for as long as the component is mounted (with the same `url` and `resetKey`). */
 export function useSocketSession(options: UseSocketSessionOptions = {}): SocketSessionApi {
   const [session] = useState(() => new SocketSession(sessionOptions(options)));
   // The session reads its options when it uses them: new callbacks neither reconnect nor go stale.

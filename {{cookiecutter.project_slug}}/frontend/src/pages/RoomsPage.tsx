@@ -257,7 +257,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
   );
 }
 
-/** What is said in the room on show, who is in it, and the form to say something. */
+/** The room's members and updates, and the form to publish. */
 function RoomFeed({ room }: { room: RoomApi }) {
   const toast = useToast();
   const [text, setText] = useState("");

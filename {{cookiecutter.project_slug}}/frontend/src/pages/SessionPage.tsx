@@ -7,10 +7,8 @@ import { SocketHeader, SocketNotice } from "../components/SocketStatus";
 import { type UseSocketSessionOptions, useSocketSession } from "../hooks/useSocketSession";
 
 /*
- * The scaffold's session as a small task: a note. Starting it opens a draft on the server
- * (`startThings`), which the server keeps if the connection drops and offers again on the next
- * one; saving it (`save`, with the text) stores it and ends the session. The developer section,
- * folded away, sends any frame and lists every frame that came back.
+ * The scaffold's session as a note: `startThings` opens a draft, which the server keeps across
+ * connections; `save` stores it and ends the session. The developer section sends any frame.
  */
 
 type Phase = "ready" | "starting" | "drafting" | "saving";
@@ -20,9 +18,6 @@ interface FrameEntry {
   state: string;
   body: string;
 }
-
-/** Long enough for a note, well under the server's frame limit. */
-export const MAX_NOTE_LENGTH = 4000;
 
 const NOT_STARTED = "The server could not open a note just now. Try again in a moment.";
 const PROBLEMS: Partial<Record<string, string>> = {
@@ -247,7 +242,7 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
             onChange={(event) => {
               setNote(event.target.value);
             }}
-            maxLength={MAX_NOTE_LENGTH}
+            maxLength={4000}
             placeholder="What is on your mind?"
           />
           <div className="actions m-0">
