@@ -36,8 +36,6 @@ export function backoffDelay(
 const CLOSE_NORMAL = 1000 satisfies CloseCode;
 const CLOSE_POLICY = 1008 satisfies CloseCode;
 const CLOSE_TOO_BIG = 1009 satisfies CloseCode;
-/** The client's own (4000-4999 are for applications): the server did not answer the token in time. */
-const CLOSE_AUTH_TIMEOUT = 4000;
 
 /** Errors the server closes with a refusal (policy, size): a new socket would only meet them again. */
 const REFUSAL_CODES: ReadonlySet<string> = new Set(
@@ -136,9 +134,6 @@ export interface SocketSessionOptions extends TokenSource {
   /** `getToken` failed: the user must log in again. */
   onUnauthenticated?: (error: Error) => void;
 }
-
-/** setTimeout's longest delay; a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** An authenticated socket that reconnects and renews its token; `useSocketSession` wraps it. */
 export class SocketSession {
@@ -299,8 +294,8 @@ export class SocketSession {
       if (!isCurrent() || !(error instanceof SocketAuthError)) return;
       // A refused token the server closes with 1008 itself (this is a fallback); anything else
       // (`unavailable`, `internal`) with a code that says whether to come back.
-      if (error.code === "timeout")
-        void client.close(CLOSE_AUTH_TIMEOUT, "Authentication timed out.");
+      // 4000: the client's own code (4000-4999 are for applications).
+      if (error.code === "timeout") void client.close(4000, "Authentication timed out.");
       else if (REFUSAL_CODES.has(error.code))
         void client.close(CLOSE_NORMAL, "Authentication failed.");
     }
@@ -328,8 +323,9 @@ export class SocketSession {
     if (expiresAt === null) return;
     const lifeLeft = expiresAt - Date.now();
     const renewBefore = this.options.renewBeforeMs ?? 60_000;
-    // At least a second, and not before half the life left: short-lived tokens do not loop.
-    const delay = Math.min(MAX_TIMER_MS, Math.max(1_000, lifeLeft - renewBefore, lifeLeft / 2));
+    // At least a second, and not before half the life left: short-lived tokens do not loop. At
+    // most setTimeout's longest delay, as a longer one fires at once.
+    const delay = Math.min(2 ** 31 - 1, Math.max(1_000, lifeLeft - renewBefore, lifeLeft / 2));
     const client = this.client;
     this.renewTimer = setTimeout(() => {
       // No new token: the server refuses the socket when the old one expires, shown as usual.

@@ -1,11 +1,11 @@
 import { Link } from "react-router";
 import { z } from "zod/mini";
 
-import type { AuthClient } from "../api/auth";
 import { createRoom, type RoomPublic as Room } from "../api/client";
 import { INVALID_ROOM_NAME, isValidRoomName } from "../api/room";
 import { useFormMutation } from "../hooks/useFormMutation";
 import type { PagedList } from "../hooks/usePagedList";
+import { useAuth } from "./auth";
 import { FormError } from "./FormMessage";
 
 /** The room's address: its name as one segment of the path (":" needs no escaping there). */
@@ -98,22 +98,16 @@ export function RoomList({ list, current, onOpen }: RoomListProps) {
 
 const newRoomSchema = z.object({
   name: z.string().check(z.trim(), z.refine(isValidRoomName, INVALID_ROOM_NAME)),
-  isPublic: z.boolean(),
+  is_public: z.boolean(),
 });
 
 /** A new room of the user's own; `onCreated` opens it. */
-export function CreateRoomForm({
-  client,
-  onCreated,
-}: {
-  client: AuthClient;
-  onCreated: (room: Room) => void;
-}) {
+export function CreateRoomForm({ onCreated }: { onCreated: (room: Room) => void }) {
+  const { client } = useAuth();
   const { form, problem, submitting, onSubmit } = useFormMutation({
     schema: newRoomSchema,
-    defaultValues: { name: "", isPublic: false },
-    send: ({ name, isPublic }) =>
-      createRoom({ client: client.api, body: { name, is_public: isPublic } }),
+    defaultValues: { name: "", is_public: false },
+    send: (body) => createRoom({ client: client.api, body }),
     onSent: (room, { reset }) => {
       reset();
       onCreated(room);
@@ -146,7 +140,7 @@ export function CreateRoomForm({
           />
         </label>
         <label className="flex items-center gap-2 font-medium">
-          <input type="checkbox" {...form.register("isPublic")} data-testid="room-create-public" />
+          <input type="checkbox" {...form.register("is_public")} data-testid="room-create-public" />
           Public (anyone signed in may join)
         </label>
         <button type="submit" disabled={submitting} data-testid="room-create-button">

@@ -128,7 +128,6 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
             }}
           />
           <CreateRoomForm
-            client={client}
             onCreated={(created) => {
               reloadList();
               toast.show(`Room “${created.name}” is ready.`, "success");

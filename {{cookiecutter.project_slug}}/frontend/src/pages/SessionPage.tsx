@@ -11,14 +11,6 @@ import { type UseSocketSessionOptions, useSocketSession } from "../hooks/useSock
  * connections; `save` stores it and ends the session. The developer section sends any frame.
  */
 
-type Phase = "ready" | "starting" | "drafting" | "saving";
-
-interface FrameEntry {
-  key: number;
-  state: string;
-  body: string;
-}
-
 const NOT_STARTED = "The server could not open a note just now. Try again in a moment.";
 const PROBLEMS: Partial<Record<string, string>> = {
   unavailable: "The server is busy. Try again in a moment.",
@@ -51,21 +43,18 @@ function timeOf(iso?: unknown): string {
 }
 
 export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessionOptions }) {
-  const location = useLocation();
-  const [phase, setPhase] = useState<Phase>("ready");
+  const [phase, setPhase] = useState<"ready" | "starting" | "drafting" | "saving">("ready");
   const [note, setNote] = useState("");
   const [startedAt, setStartedAt] = useState<string | null>(null);
   const [saved, setSaved] = useState<{ text: string; at: string } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const [frames, setFrames] = useState<FrameEntry[]>([]);
-  const [rawText, setRawText] = useState(
-    JSON.stringify({ state: "ping", data: { hello: "world" } }),
-  );
+  const [frames, setFrames] = useState<{ key: number; state: string; body: string }[]>([]);
+  const [rawText, setRawText] = useState('{"state":"ping","data":{"hello":"world"}}');
   const [rawResult, setRawResult] = useState<string | null>(null);
 
   const socket = useSocketSession({
     ...socketOptions,
-    resetKey: location.pathname,
+    resetKey: useLocation().pathname,
     // Every frame is the developer section's to list; the note follows its requests' answers.
     onOtherMessage: (message) => {
       if (message.state === "initialised") return;
