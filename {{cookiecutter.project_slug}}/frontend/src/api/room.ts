@@ -139,7 +139,7 @@ export class RoomController {
   }
 
   /** Be in `room` (throws on an invalid name); asked again while a retry waits, retries now. */
-  join(room: string): void {
+  readonly join = (room: string): void => {
     if (!isValidRoomName(room)) throw new Error(INVALID_ROOM_NAME);
     if (this.wanted === room && this.retryTimer === undefined) return;
     // Asking (again) is trying (again): what the server said last time no longer stands.
@@ -153,10 +153,10 @@ export class RoomController {
     }
     this.sync();
     this.publishSnapshot();
-  }
+  };
 
   /** Be in no room; forgets why the last room was refused or left. */
-  leave(): void {
+  readonly leave = (): void => {
     if (this.wanted === null && this.refused === null && this.putOut === null) return;
     this.refused = null;
     this.putOut = null;
@@ -166,9 +166,9 @@ export class RoomController {
       this.sync();
     }
     this.publishSnapshot();
-  }
+  };
 
-  publish(payload: JsonObject): Promise<ServerMessage> {
+  readonly publish = (payload: JsonObject): Promise<ServerMessage> => {
     const membership = this.membership;
     if (membership?.phase !== "joined" || membership.room !== this.wanted) {
       return Promise.reject(new Error("Join a room before publishing."));
@@ -177,7 +177,7 @@ export class RoomController {
       room: membership.room,
       payload,
     } satisfies PublishData);
-  }
+  };
 
   /** Refusals to tell the person about: a refused leave, and `unavailable` (once, not per try). */
   onError(listener: (error: SocketRequestError) => void): () => void {

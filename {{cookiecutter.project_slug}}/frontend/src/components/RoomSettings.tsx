@@ -19,11 +19,11 @@ interface SettingsProps {
   room: RoomDetail;
   me: string | null;
   /** Load the room again (its members changed). */
-  onMembersChanged: () => void;
+  onMembersChanged: () => unknown;
   /** The room answered with its new state. */
   onUpdated: (room: RoomPublic) => void;
-  onDeleted: () => void;
-  onLeftForGood: () => void;
+  /** Deleted, or left for good: what to tell the user. */
+  onGone: (message: string) => void;
 }
 
 const inviteSchema = z.object({
@@ -84,7 +84,7 @@ function InviteForm({ client, room, onMembersChanged }: SettingsProps) {
 
 /** What the owner of a room may do: let people in and out, open or close it, delete it. */
 function OwnerSettings(props: SettingsProps) {
-  const { client, room, onMembersChanged, onUpdated, onDeleted } = props;
+  const { client, room, onMembersChanged, onUpdated, onGone } = props;
   const options = { client: client.api, path: { name: room.name } };
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const [removing, setRemoving] = useState<string | null>(null);
@@ -168,7 +168,11 @@ function OwnerSettings(props: SettingsProps) {
                 type="button"
                 className="btn-danger"
                 onClick={() => {
-                  change.mutate(() => deleteRoom(options), { onSuccess: onDeleted });
+                  change.mutate(() => deleteRoom(options), {
+                    onSuccess: () => {
+                      onGone(`Room “${room.name}” was deleted.`);
+                    },
+                  });
                 }}
                 disabled={submitting}
                 data-testid="room-delete-confirm"
@@ -206,10 +210,12 @@ function OwnerSettings(props: SettingsProps) {
 }
 
 /** A member who was let in may leave the room for good (and would need to be let in again). */
-function MemberSettings({ client, room, me, onLeftForGood }: SettingsProps & { me: string }) {
+function MemberSettings({ client, room, me, onGone }: SettingsProps & { me: string }) {
   const leave = useMutation({
     mutationFn: () => removeMember({ client: client.api, path: { name: room.name, user_id: me } }),
-    onSuccess: onLeftForGood,
+    onSuccess: () => {
+      onGone(`You left “${room.name}” for good.`);
+    },
   });
   return (
     <div data-testid="room-settings" data-role="member">

@@ -1,7 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
 
 import { RoomController, type RoomControllerOptions, type RoomSnapshot } from "../api/room";
-import type { JsonObject, ServerMessage } from "../api/websocketAPI";
 import {
   type SocketSessionApi,
   type UseSocketSessionOptions,
@@ -16,12 +15,8 @@ export interface UseRoomOptions {
   room?: RoomControllerOptions;
 }
 
-export interface RoomApi extends RoomSnapshot {
-  socket: SocketSessionApi;
-  join: (room: string) => void;
-  leave: () => void;
-  publish: (payload: JsonObject) => Promise<ServerMessage>;
-}
+export type RoomApi = RoomSnapshot &
+  Pick<RoomController, "join" | "leave" | "publish"> & { socket: SocketSessionApi };
 
 /** A socket session that is in (at most) one room at a time, joined again on every new connection. */
 export function useRoom(options: UseRoomOptions = {}): RoomApi {
@@ -59,15 +54,6 @@ export function useRoom(options: UseRoomOptions = {}): RoomApi {
   }, [controller]);
 
   const snapshot = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
-  // Stable, so that effects may depend on them.
-  const [actions] = useState(() => ({
-    join: (room: string) => {
-      controller.join(room);
-    },
-    leave: () => {
-      controller.leave();
-    },
-    publish: (payload: JsonObject) => controller.publish(payload),
-  }));
-  return { ...snapshot, ...actions, socket };
+  const { join, leave, publish } = controller;
+  return { ...snapshot, join, leave, publish, socket };
 }

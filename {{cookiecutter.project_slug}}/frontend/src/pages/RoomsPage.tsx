@@ -209,9 +209,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                 client={client}
                 room={detail}
                 me={user?.id ?? socket.user?.id ?? null}
-                onMembersChanged={() => {
-                  void reloadDetail();
-                }}
+                onMembersChanged={reloadDetail}
                 onUpdated={(changed: RoomPublic) => {
                   queryClient.setQueryData<RoomDetail>(
                     ["room", changed.name],
@@ -219,12 +217,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                   );
                   reloadList();
                 }}
-                onDeleted={() => {
-                  onGone(`Room “${detail.name}” was deleted.`);
-                }}
-                onLeftForGood={() => {
-                  onGone(`You left “${detail.name}” for good.`);
-                }}
+                onGone={onGone}
               />
             ) : null}
             {details.error && !missing ? (

@@ -36,10 +36,8 @@ const pretty = (value: unknown) => JSON.stringify(value, null, 2);
 
 function timeOf(iso?: unknown): string {
   const date = new Date(typeof iso === "string" ? iso : Date.now());
-  return (Number.isNaN(date.getTime()) ? new Date() : date).toLocaleTimeString([], {
-    hour: "2-digit",
-    minute: "2-digit",
-  });
+  const shown = Number.isNaN(date.getTime()) ? new Date() : date;
+  return shown.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
 export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessionOptions }) {
