@@ -138,7 +138,7 @@ function OwnerSettings(props: SettingsProps) {
                   setRemoving(person.id);
                   const path = { ...options.path, user_id: person.id };
                   change.mutate(() => removeMember({ ...options, path }), {
-                    onSuccess: onMembersChanged,
+                    onSuccess: () => onMembersChanged(),
                   });
                 }}
                 disabled={submitting}
