@@ -195,14 +195,13 @@ export class SocketSession {
     this.start();
   };
 
-  /** Fire-and-forget `{state, data}`; false when the socket is not open. */
+  /** Fire-and-forget `{state, data}`, or one raw text frame: false when the socket is not open. */
   readonly send = (state: string, data: object = {}): boolean => {
     const client = this.openClient();
     client?.send(state, data);
     return client !== null;
   };
 
-  /** Sends one text frame as it is; false when the socket is not open. */
   readonly sendRaw = (text: string): boolean => {
     const client = this.openClient();
     client?.sendRaw(text);
@@ -210,15 +209,10 @@ export class SocketSession {
   };
 
   /** Rejects on an error response, a close or a timeout. */
-  readonly request = (
-    state: string,
-    data: object = {},
-    options: { timeoutMs?: number } = {},
-  ): Promise<ServerMessage> => {
+  readonly request = (state: string, data: object = {}): Promise<ServerMessage> => {
     const client = this.openClient();
     if (!client) return Promise.reject(new Error("The connection is not open."));
-    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 30_000;
-    return client.request(state, data, { timeoutMs });
+    return client.request(state, data, { timeoutMs: this.options.requestTimeoutMs ?? 30_000 });
   };
 
   private openClient(): SocketClient | null {
