@@ -12,28 +12,40 @@ const STATUSES: Record<ConnectionStatus, [label: string, badge: string]> = {
   closed: ["Closed", "badge"],
 };
 
-/** The page's title, with the socket's state and the pending reconnect when there is one. */
-export function SocketHeader({ title, socket }: { title: string; socket: SocketSessionApi }) {
-  const { status, retryInMs } = socket;
-  const [label, badge] = STATUSES[status];
-  return (
-    <div className="flex items-center justify-between gap-4">
-      <h1>{title}</h1>
-      <span className={badge} data-testid="connection-status" data-status={status} role="status">
-        {label}
-        {status === "reconnecting" && retryInMs !== null
-          ? ` (attempt ${String(socket.reconnectAttempt)}, in ${(retryInMs / 1000).toFixed(1)} s)`
-          : ""}
-      </span>
-    </div>
-  );
+interface SocketStatusProps {
+  title: string;
+  socket: SocketSessionApi;
+  /** What the page is, said under its title. */
+  children: ReactNode;
+  /** A close after a save is the end of the session: this starts another. */
+  onNewSession?: () => void;
 }
 
 /**
- * Why the socket stopped, with the way back (log in again, or reconnect); or that it reconnects
- * because the server is restarting. `saved` stands in for the notice of a close after a save.
+ * The page's title with the socket's state (and the pending reconnect); then why the socket
+ * stopped, with the way back, or that it reconnects because the server is restarting.
  */
-export function SocketNotice({ socket, saved }: { socket: SocketSessionApi; saved?: ReactNode }) {
+export function SocketStatus({ title, socket, children, onNewSession }: SocketStatusProps) {
+  const { status, retryInMs } = socket;
+  const [label, badge] = STATUSES[status];
+  return (
+    <>
+      <div className="flex items-center justify-between gap-4">
+        <h1>{title}</h1>
+        <span className={badge} data-testid="connection-status" data-status={status} role="status">
+          {label}
+          {status === "reconnecting" && retryInMs !== null
+            ? ` (attempt ${String(socket.reconnectAttempt)}, in ${(retryInMs / 1000).toFixed(1)} s)`
+            : ""}
+        </span>
+      </div>
+      <p className="text-muted">{children}</p>
+      <SocketNotice socket={socket} onNewSession={onNewSession} />
+    </>
+  );
+}
+
+function SocketNotice({ socket, onNewSession }: Omit<SocketStatusProps, "title" | "children">) {
   const { status, closing, error, reconnect } = socket;
   const button = (
     <button
@@ -62,22 +74,29 @@ export function SocketNotice({ socket, saved }: { socket: SocketSessionApi; save
       </div>
     ) : null;
   }
-  if (socket.saved && saved) return saved;
-  const idle = closing?.reason === "idle";
-  const reason = socket.lastClose?.reason;
+  const why = socket.lastClose?.reason;
+  const [reason, text] =
+    socket.saved && onNewSession
+      ? ["saved", "The session ended with the save."]
+      : closing?.reason === "idle"
+        ? ["idle", "The session was closed for inactivity."]
+        : ["closed", `The connection is closed${why ? `: ${why}` : "."}`];
   return (
-    <div
-      className="notice"
-      data-testid="socket-closed-notice"
-      data-reason={idle ? "idle" : "closed"}
-    >
-      <p>
-        {idle
-          ? "The session was closed for inactivity."
-          : `The connection is closed${reason ? `: ${reason}` : "."}`}
-      </p>
-      {idle ? message : null}
-      {button}
+    <div className="notice" data-testid="socket-closed-notice" data-reason={reason}>
+      <p>{text}</p>
+      {reason === "idle" ? message : null}
+      {onNewSession && reason === "saved" ? (
+        <button
+          type="button"
+          className="btn-secondary"
+          data-testid="new-session-button"
+          onClick={onNewSession}
+        >
+          Write another note
+        </button>
+      ) : (
+        button
+      )}
     </div>
   );
 }

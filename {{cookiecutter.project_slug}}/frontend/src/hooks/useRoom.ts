@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useEffect, useState, useSyncExternalStore } from "react";
 
 import { RoomController, type RoomControllerOptions, type RoomSnapshot } from "../api/room";
 import {
@@ -20,10 +20,6 @@ export type RoomApi = RoomSnapshot &
 
 /** A socket session that is in (at most) one room at a time, joined again on every new connection. */
 export function useRoom(options: UseRoomOptions = {}): RoomApi {
-  const latest = useRef(options);
-  useLayoutEffect(() => {
-    latest.current = options;
-  });
   const socket = useSocketSession({
     ...options.socketOptions,
     handlers: {
@@ -45,13 +41,14 @@ export function useRoom(options: UseRoomOptions = {}): RoomApi {
     controller.setConnected(open);
   }, [controller, open, socket.user]);
 
-  useEffect(() => {
-    const off = controller.onError((error) => latest.current.onError?.(error));
-    return () => {
-      off();
+  const { onError } = options;
+  useEffect(() => controller.onError((error) => onError?.(error)), [controller, onError]);
+  useEffect(
+    () => () => {
       controller.connectionReset();
-    };
-  }, [controller]);
+    },
+    [controller],
+  );
 
   const snapshot = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
   const { join, leave, publish } = controller;

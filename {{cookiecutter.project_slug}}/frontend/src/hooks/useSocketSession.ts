@@ -9,8 +9,6 @@ import {
 } from "../api/socketSession";
 import type { MessageOf, ServerMessage, ServerState } from "../api/websocketAPI";
 
-export type MessageHandlers = { [S in ServerState]?: (message: MessageOf<S>) => void };
-
 const APP_TOKENS = socketTokenSource(auth);
 
 export interface UseSocketSessionOptions extends Partial<Omit<SocketSessionOptions, "onMessage">> {
@@ -20,7 +18,7 @@ export interface UseSocketSessionOptions extends Partial<Omit<SocketSessionOptio
    */
   getToken?: () => Promise<string>;
   /** Handlers by `state`; the latest ones are used, they need not be memoised. */
-  handlers?: MessageHandlers;
+  handlers?: { [S in ServerState]?: (message: MessageOf<S>) => void };
   /** Messages whose state has no handler. */
   onOtherMessage?: (message: ServerMessage) => void;
   /** A change (e.g. the route's pathname) closes the socket and opens a new one. */

@@ -9,7 +9,7 @@ import { SocketRequestError } from "../api/websocketAPI";
 import { useAuth } from "../components/auth";
 import { CreateRoomForm, RoomList, roomPath } from "../components/RoomDirectory";
 import { RoomSettings } from "../components/RoomSettings";
-import { SocketHeader, SocketNotice } from "../components/SocketStatus";
+import { SocketStatus } from "../components/SocketStatus";
 import { useToast } from "../components/toasts";
 import { usePagedList } from "../hooks/usePagedList";
 import { type RoomApi, type UseRoomOptions, useRoom } from "../hooks/useRoom";
@@ -101,13 +101,10 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
 
   return (
     <section className="card">
-      <SocketHeader title="Rooms" socket={socket} />
-      <p className="text-muted">
+      <SocketStatus title="Rooms" socket={socket}>
         Everyone in a room sees what its members publish, in order. If the connection drops, the
         page joins again and catches up on what it missed.
-      </p>
-
-      <SocketNotice socket={socket} />
+      </SocketStatus>
 
       {routeRoom !== undefined && validRoute === null ? (
         <p className="m-0 text-error" data-testid="room-name-error" role="alert">

@@ -3,7 +3,7 @@ import { useLocation } from "react-router";
 
 import type { ErrorCode } from "../api/protocol";
 import { type JsonObject, SocketRequestError } from "../api/websocketAPI";
-import { SocketHeader, SocketNotice } from "../components/SocketStatus";
+import { SocketStatus } from "../components/SocketStatus";
 import { type UseSocketSessionOptions, useSocketSession } from "../hooks/useSocketSession";
 
 /*
@@ -174,28 +174,10 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
 
   return (
     <section className="card">
-      <SocketHeader title="Session" socket={socket} />
-      <p className="text-muted">
+      <SocketStatus title="Session" socket={socket} onNewSession={onAnotherNote}>
         A note, written over a live connection. Starting it opens a draft on the server; if the
         connection drops, the draft waits for you. Saving stores the note and ends the session.
-      </p>
-
-      <SocketNotice
-        socket={socket}
-        saved={
-          <div className="notice" data-testid="socket-closed-notice" data-reason="saved">
-            <p>The session ended with the save.</p>
-            <button
-              type="button"
-              className="btn-secondary"
-              data-testid="new-session-button"
-              onClick={onAnotherNote}
-            >
-              Write another note
-            </button>
-          </div>
-        }
-      />
+      </SocketStatus>
 
       <p
         className="my-4 font-medium"
