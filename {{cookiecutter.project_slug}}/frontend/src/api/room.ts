@@ -127,15 +127,14 @@ export class RoomController {
     const changed = open !== this.connected;
     this.connected = open;
     if (changed && !open) this.dropMembership();
-    this.sync();
-    if (changed) this.publishSnapshot();
+    this.settle();
   }
 
   /** A new connection (or none): whatever was joined is gone. */
   connectionReset(): void {
     this.connected = false;
     this.dropMembership();
-    this.publishSnapshot();
+    this.settle();
   }
 
   /** Be in `room` (throws on an invalid name); asked again while a retry waits, retries now. */
@@ -151,8 +150,7 @@ export class RoomController {
       this.wanted = room;
       this.resetRetry();
     }
-    this.sync();
-    this.publishSnapshot();
+    this.settle();
   };
 
   /** Be in no room; forgets why the last room was refused or left. */
@@ -160,12 +158,9 @@ export class RoomController {
     if (this.wanted === null && this.refused === null && this.putOut === null) return;
     this.refused = null;
     this.putOut = null;
-    if (this.wanted !== null) {
-      this.wanted = null;
-      this.resetRetry();
-      this.sync();
-    }
-    this.publishSnapshot();
+    if (this.wanted !== null) this.resetRetry();
+    this.wanted = null;
+    this.settle();
   };
 
   readonly publish = (payload: JsonObject): Promise<ServerMessage> => {
@@ -227,7 +222,6 @@ export class RoomController {
     this.transport.request("join", { ...data }).catch((error: unknown) => {
       this.onJoinFailed(membership, error);
     });
-    this.publishSnapshot();
   }
 
   private sendLeave(membership: Membership): void {
@@ -244,7 +238,6 @@ export class RoomController {
         // Not in the room either way (or the connection is gone, which leaves every room).
         left();
       });
-    this.publishSnapshot();
   }
 
   private onJoinFailed(membership: Membership, error: unknown): void {
@@ -270,12 +263,10 @@ export class RoomController {
       this.retryInMs = delay;
       this.retryTimer = setTimeout(() => {
         this.clearRetry();
-        this.sync();
-        this.publishSnapshot();
+        this.settle();
       }, delay);
     }
-    this.sync();
-    this.publishSnapshot();
+    this.settle();
   }
 
   private clearRetry(): void {
@@ -317,8 +308,7 @@ export class RoomController {
     else if (data.history_complete === false) log.missedUpdates = true;
     log.epoch = data.epoch;
     // Someone may have asked to leave or switch while the join was in flight.
-    this.sync();
-    this.publishSnapshot();
+    this.settle();
   }
 
   private onUpdate(data: UpdateData): void {
@@ -332,7 +322,7 @@ export class RoomController {
     const kept = this.options.maxUpdates ?? 500;
     log.updates = [...log.updates, { seq, sender, payload }].slice(-kept);
     log.lastSeq = seq;
-    if (data.room === this.shownRoom()) this.publishSnapshot();
+    if (data.room === this.shownRoom()) this.settle();
   }
 
   private onPresence({ room, event, member }: PresenceData): void {
@@ -343,7 +333,7 @@ export class RoomController {
       event === "joined"
         ? [...this.members, member]
         : this.members.filter((other) => other.id !== member.id);
-    this.publishSnapshot();
+    this.settle();
   }
 
   /** Put out of `room` (removed, or the room deleted): not to be joined again. */
@@ -354,8 +344,7 @@ export class RoomController {
       this.resetRetry();
       this.putOut = { room, reason };
     }
-    this.sync();
-    this.publishSnapshot();
+    this.settle();
   }
 
   /** Out of `room`: the answer to the leave of `asked`, or the server's word. */
@@ -364,8 +353,7 @@ export class RoomController {
     if (membership?.room !== room || membership.phase !== "leaving") return;
     if (asked && asked !== membership) return;
     this.dropMembership();
-    this.sync();
-    this.publishSnapshot();
+    this.settle();
   }
 
   private shownRoom(): string | null {
@@ -387,7 +375,9 @@ export class RoomController {
     return { ...log, room, phase, members, retryInMs, refused, putOut };
   }
 
-  private publishSnapshot(): void {
+  /** Brings the server in line (sync), then tells the listeners. */
+  private settle(): void {
+    this.sync();
     this.snapshot = this.makeSnapshot();
     for (const listener of this.listeners) listener();
   }
