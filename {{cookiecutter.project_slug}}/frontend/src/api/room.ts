@@ -124,9 +124,8 @@ export class RoomController {
   }
 
   setConnected(open: boolean): void {
-    const changed = open !== this.connected;
+    if (!open) this.dropMembership();
     this.connected = open;
-    if (changed && !open) this.dropMembership();
     this.settle();
   }
 
@@ -144,12 +143,9 @@ export class RoomController {
     // Asking (again) is trying (again): what the server said last time no longer stands.
     this.refused = null;
     this.putOut = null;
-    if (this.wanted === room) {
-      this.clearRetry();
-    } else {
-      this.wanted = room;
-      this.resetRetry();
-    }
+    if (this.wanted === room) this.clearRetry();
+    else this.resetRetry();
+    this.wanted = room;
     this.settle();
   };
 

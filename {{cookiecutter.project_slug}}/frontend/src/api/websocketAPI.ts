@@ -20,11 +20,6 @@ export type ServerMessage = Exclude<ServerFrame, ErrorFrame> | ErrorMessage;
 export type ServerState = ServerMessage["state"];
 export type MessageOf<S extends ServerState> = Extract<ServerMessage, { state: S }>;
 
-interface SocketRequest {
-  state: string;
-  data?: object;
-}
-
 export type CloseInfo = Pick<CloseEvent, "code" | "reason" | "wasClean">;
 
 /** The server answered a request with `{"state": "error"}`. */
@@ -69,7 +64,7 @@ export function unpackMessage(frame: unknown): ServerMessage | undefined {
   return { ...message, error, code: text(message.code) ?? text(data.code) ?? "internal" };
 }
 
-export function attachRequestId(request: SocketRequest, id: RequestId) {
+export function attachRequestId(request: { state: string; data?: object }, id: RequestId) {
   return { ...request, data: request.data ?? {}, id };
 }
 
@@ -141,7 +136,7 @@ export class SocketClient {
   }
 
   send(state: string, data: object = {}): void {
-    this.wsp.sendPacked({ state, data } satisfies SocketRequest);
+    this.wsp.sendPacked({ state, data });
   }
 
   /** Sends one text frame as it is (for testing the server's error handling). */
@@ -155,9 +150,12 @@ export class SocketClient {
     data: object = {},
     options: { timeoutMs?: number } = {},
   ): Promise<ServerMessage> {
-    const response = (await this.wsp.sendRequest({ state, data } satisfies SocketRequest, {
-      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
-    })) as ServerMessage;
+    const response = (await this.wsp.sendRequest(
+      { state, data },
+      {
+        ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+      },
+    )) as ServerMessage;
     if (response.state === "error") throw new SocketRequestError(response);
     return response;
   }

@@ -39,16 +39,13 @@ export function useRoom(options: UseRoomOptions = {}): RoomApi {
   const open = socket.status === "open";
   useEffect(() => {
     controller.setConnected(open);
+    return () => {
+      controller.connectionReset();
+    };
   }, [controller, open, socket.user]);
 
   const { onError } = options;
   useEffect(() => controller.onError((error) => onError?.(error)), [controller, onError]);
-  useEffect(
-    () => () => {
-      controller.connectionReset();
-    },
-    [controller],
-  );
 
   const snapshot = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
   const { join, leave, publish } = controller;
