@@ -2,15 +2,17 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type SubmitEvent, useEffect, useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router";
 
-import { ApiError, errorMessage } from "../api/auth";
+import { ApiError } from "../api/auth";
 import { listRooms, readRoom, type RoomDetail, type RoomPublic } from "../api/client";
 import { INVALID_ROOM_NAME, isValidRoomName, type RoomPhase } from "../api/room";
 import { SocketRequestError } from "../api/websocketAPI";
 import { useAuth } from "../components/auth";
+import { FormError } from "../components/FormMessage";
 import { CreateRoomForm, RoomList, roomPath } from "../components/RoomDirectory";
 import { RoomSettings } from "../components/RoomSettings";
 import { SocketStatus } from "../components/SocketStatus";
 import { useToast } from "../components/toasts";
+import { failure } from "../hooks/useFormMutation";
 import { usePagedList } from "../hooks/usePagedList";
 import { type RoomApi, type UseRoomOptions, useRoom } from "../hooks/useRoom";
 
@@ -106,11 +108,9 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
         page joins again and catches up on what it missed.
       </SocketStatus>
 
-      {routeRoom !== undefined && validRoute === null ? (
-        <p className="m-0 text-error" data-testid="room-name-error" role="alert">
-          {INVALID_ROOM_NAME}
-        </p>
-      ) : null}
+      <FormError testId="room-name-error">
+        {routeRoom !== undefined && validRoute === null ? INVALID_ROOM_NAME : null}
+      </FormError>
 
       <div
         className={`mt-4 grid grid-cols-1 gap-5 ${shown === null ? "" : "min-[900px]:grid-cols-[minmax(200px,1fr)_minmax(0,2.4fr)]"}`}
@@ -217,11 +217,9 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                 onGone={onGone}
               />
             ) : null}
-            {details.error && !missing ? (
-              <p className="m-0 text-error" data-testid="room-detail-error" role="alert">
-                {errorMessage(details.error, "The room could not be loaded.")}
-              </p>
-            ) : null}
+            <FormError testId="room-detail-error">
+              {missing ? null : failure(details.error, "The room could not be loaded.")}
+            </FormError>
           </div>
         ) : (
           <div className="-order-1 m-0 min-w-0 [&_h2]:mt-1" data-testid="rooms-pick">

@@ -3,6 +3,7 @@ import { useLocation } from "react-router";
 
 import type { ErrorCode } from "../api/protocol";
 import { type JsonObject, SocketRequestError } from "../api/websocketAPI";
+import { FormError } from "../components/FormMessage";
 import { SocketStatus } from "../components/SocketStatus";
 import { type UseSocketSessionOptions, useSocketSession } from "../hooks/useSocketSession";
 
@@ -188,11 +189,7 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
         {state}
       </p>
 
-      {problem ? (
-        <p className="m-0 text-error" role="alert" data-testid="note-problem">
-          {problem}
-        </p>
-      ) : null}
+      <FormError testId="note-problem">{problem}</FormError>
 
       {drafting ? (
         <form
