@@ -60,7 +60,7 @@ export interface RoomTransport {
 
 export interface RoomControllerOptions {
   /** Backoff of join retries after `unavailable` (or no answer). */
-  retry?: Partial<{ baseDelayMs: number; maxDelayMs: number }>;
+  retry?: { baseDelayMs?: number; maxDelayMs?: number };
   maxUpdates?: number;
   random?: () => number;
 }
@@ -86,11 +86,9 @@ function startOver(log: RoomLog, lastSeq: number | null): void {
 }
 
 export class RoomController {
-  private readonly retry: { baseDelayMs: number; maxDelayMs: number };
   private readonly listeners = new Set<() => void>();
   private readonly errorListeners = new Set<(error: SocketRequestError) => void>();
   private readonly logs = new Map<string, RoomLog>();
-  private snapshot: RoomSnapshot;
   private wanted: string | null = null;
   private membership: Membership | null = null;
   private members: MemberView[] = [];
@@ -101,14 +99,12 @@ export class RoomController {
   private retryInMs: number | null = null;
   private refused: RoomSnapshot["refused"] = null;
   private putOut: RoomSnapshot["putOut"] = null;
+  private snapshot = this.makeSnapshot();
 
   constructor(
     private readonly transport: RoomTransport,
     private readonly options: RoomControllerOptions = {},
-  ) {
-    this.retry = { baseDelayMs: 1_000, maxDelayMs: 30_000, ...options.retry };
-    this.snapshot = this.makeSnapshot();
-  }
+  ) {}
 
   readonly subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -254,7 +250,8 @@ export class RoomController {
         this.report(error);
       }
       this.retryAttempt += 1;
-      const delay = backoffDelay(this.retryAttempt, this.retry, this.options.random);
+      const retry = { baseDelayMs: 1_000, maxDelayMs: 30_000, ...this.options.retry };
+      const delay = backoffDelay(this.retryAttempt, retry, this.options.random);
       this.clearRetry();
       this.retryInMs = delay;
       this.retryTimer = setTimeout(() => {

@@ -50,13 +50,9 @@ const REFUSING_CLOSES: Partial<Record<number, [error: string, errorCode: string]
   [CLOSE_TOO_BIG]: ["A message was too big for the server.", "message_too_big"],
 };
 
+/** `reconnect` on its own, with backoff; after `ended` or `refused`, a person reconnects by hand. */
 export type CloseOutcome =
-  /** The session connects again on its own, with backoff. */
-  | { kind: "reconnect" }
-  /** Closed without a fault (save, idle, our own close); a person reconnects by hand. */
-  | { kind: "ended" }
-  /** Refused (authentication, rate, size); a person reconnects by hand, if at all. */
-  | { kind: "refused"; error: string; errorCode: string };
+  { kind: "reconnect" | "ended" } | { kind: "refused"; error: string; errorCode: string };
 
 /**
  * Whether a close is final, given the server's last refusal and `closing` notice: a refusal or an
@@ -122,14 +118,12 @@ export interface SocketSessionOptions extends TokenSource {
   url: string;
   createWebSocket?: (url: string) => WebSocket;
   reconnect?: Partial<ReconnectOptions>;
-  /** Source of jitter; tests make it deterministic. */
   random?: () => number;
   /** How long to wait for `initialised`, and for a request's answer. */
   authTimeoutMs?: number;
   requestTimeoutMs?: number;
   /** An open socket sends a new token this long before its token expires (60 s by default). */
   renewBeforeMs?: number;
-  /** Every message, `initialised` included. */
   onMessage?: (message: ServerMessage) => void;
   /** `getToken` failed: the user must log in again. */
   onUnauthenticated?: (error: Error) => void;
