@@ -334,7 +334,7 @@ export class SocketSession {
     this.request("token", { token }).catch(() => undefined);
   }
 
-  private handleDisconnect(info: CloseInfo): void {
+  private handleDisconnect(lastClose: CloseInfo): void {
     this.client = null;
     this.stopRenewing();
     const stableFor = this.openedAt === null ? 0 : Date.now() - this.openedAt;
@@ -342,7 +342,7 @@ export class SocketSession {
     if (stableFor >= reconnect.stableAfterMs) this.attempt = 0;
 
     const closing = this.closing;
-    let outcome = closeOutcome(info, this.refusal, closing);
+    let outcome = closeOutcome(lastClose, this.refusal, closing);
     if (outcome.kind === "reconnect" && this.attempt >= reconnect.maxAttempts) {
       const error = "Could not reconnect to the server.";
       outcome = { kind: "refused", error, errorCode: "reconnect_failed" };
@@ -353,7 +353,7 @@ export class SocketSession {
       const saved = outcome.kind === "ended" && this.saved;
       this.update({
         status: "closed",
-        lastClose: info,
+        lastClose,
         closing,
         retryInMs: null,
         error,
@@ -366,7 +366,7 @@ export class SocketSession {
     const delay = backoffDelay(this.attempt, reconnect, this.options.random);
     this.update({
       status: "reconnecting",
-      lastClose: info,
+      lastClose,
       // A failed attempt says nothing of its own: why the page is reconnecting (the server's
       // shutdown notice) stays until a connection opens.
       closing: closing ?? this.snapshot.closing,
