@@ -320,12 +320,9 @@ export class RoomController {
 
   private onPresence({ room, event, member }: PresenceData): void {
     if (this.membership?.room !== room || this.membership.phase !== "joined") return;
-    const known = this.members.some((other) => other.id === member.id);
-    if (event === "joined" && known) return;
-    this.members =
-      event === "joined"
-        ? [...this.members, member]
-        : this.members.filter((other) => other.id !== member.id);
+    const others = this.members.filter((other) => other.id !== member.id);
+    if (event === "joined" && others.length < this.members.length) return;
+    this.members = event === "joined" ? [...others, member] : others;
     this.settle();
   }
 

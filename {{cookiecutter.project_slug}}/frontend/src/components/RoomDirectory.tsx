@@ -101,7 +101,6 @@ const newRoomSchema = z.object({
   is_public: z.boolean(),
 });
 
-/** A new room of the user's own; `onCreated` opens it. */
 export function CreateRoomForm({ onCreated }: { onCreated: (room: Room) => void }) {
   const { client } = useAuth();
   const { form, problem, submitting, onSubmit } = useFormMutation({

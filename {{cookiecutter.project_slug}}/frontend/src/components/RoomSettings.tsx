@@ -20,7 +20,6 @@ interface SettingsProps {
   me: string | null;
   /** Load the room again (its members changed). */
   onMembersChanged: () => unknown;
-  /** The room answered with its new state. */
   onUpdated: (room: RoomPublic) => void;
   /** Deleted, or left for good: what to tell the user. */
   onGone: (message: string) => void;
@@ -30,7 +29,6 @@ const inviteSchema = z.object({
   email: z.string().check(z.trim(), z.minLength(1, "Enter the address of their account.")),
 });
 
-/** Letting people in by address. */
 function InviteForm({ client, room, onMembersChanged }: SettingsProps) {
   const { form, mutation, problem, submitting, onSubmit } = useFormMutation({
     schema: inviteSchema,

@@ -21,10 +21,7 @@ interface SocketStatusProps {
   onNewSession?: () => void;
 }
 
-/**
- * The page's title with the socket's state (and the pending reconnect); then why the socket
- * stopped, with the way back, or that it reconnects because the server is restarting.
- */
+/** The page's title and the socket's state; then why it stopped, with the way back. */
 export function SocketStatus({ title, socket, children, onNewSession }: SocketStatusProps) {
   const { status, retryInMs } = socket;
   const [label, badge] = STATUSES[status];
@@ -47,16 +44,12 @@ export function SocketStatus({ title, socket, children, onNewSession }: SocketSt
 
 function SocketNotice({ socket, onNewSession }: Omit<SocketStatusProps, "title" | "children">) {
   const { status, closing, error, reconnect } = socket;
-  const button = (
-    <button
-      type="button"
-      className="btn-secondary"
-      data-testid="reconnect-button"
-      onClick={reconnect}
-    >
-      Reconnect
+  const action = (testId: string, onClick: () => void, label: string) => (
+    <button type="button" className="btn-secondary" data-testid={testId} onClick={onClick}>
+      {label}
     </button>
   );
+  const button = action("reconnect-button", reconnect, "Reconnect");
   const message = <p data-testid="closing-message">{closing?.message}</p>;
   if (error) {
     return (
@@ -85,18 +78,9 @@ function SocketNotice({ socket, onNewSession }: Omit<SocketStatusProps, "title" 
     <div className="notice" data-testid="socket-closed-notice" data-reason={reason}>
       <p>{text}</p>
       {reason === "idle" ? message : null}
-      {onNewSession && reason === "saved" ? (
-        <button
-          type="button"
-          className="btn-secondary"
-          data-testid="new-session-button"
-          onClick={onNewSession}
-        >
-          Write another note
-        </button>
-      ) : (
-        button
-      )}
+      {onNewSession && reason === "saved"
+        ? action("new-session-button", onNewSession, "Write another note")
+        : button}
     </div>
   );
 }

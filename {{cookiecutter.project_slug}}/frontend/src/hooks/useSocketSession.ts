@@ -12,10 +12,7 @@ import type { MessageOf, ServerMessage, ServerState } from "../api/websocketAPI"
 const APP_TOKENS = socketTokenSource(auth);
 
 export interface UseSocketSessionOptions extends Partial<Omit<SocketSessionOptions, "onMessage">> {
-  /**
-   * Without it, the socket takes the app's tokens (auth.ts) and sends it every new one; with it,
-   * the other token options are the caller's too.
-   */
+  /** Without it, the app's tokens (auth.ts), each new one sent on; with it, the caller's. */
   getToken?: () => Promise<string>;
   /** Handlers by `state`; the latest ones are used, they need not be memoised. */
   handlers?: { [S in ServerState]?: (message: MessageOf<S>) => void };

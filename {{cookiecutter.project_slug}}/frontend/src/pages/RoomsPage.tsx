@@ -29,7 +29,6 @@ const PHASES: Record<RoomPhase, [label: string, badge: string]> = {
   leaving: ["Leaving…", "badge-wait"],
 };
 
-/** What the page says when the server put the person out of the room, by the reason it gave. */
 const PUT_OUT_MESSAGES: Partial<Record<string, string>> = {
   removed: "You were removed from this room.",
   deleted: "This room was deleted.",
@@ -50,7 +49,6 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
   });
   const { socket, join, leave } = room;
 
-  // The address says which room to be in.
   const validRoute = routeRoom !== undefined && isValidRoomName(routeRoom) ? routeRoom : null;
   useEffect(() => {
     if (validRoute === null) leave();
@@ -254,7 +252,6 @@ function RoomFeed({ room }: { room: RoomApi }) {
   // older than the list keeps).
   const historyStart = room.updates[0]?.seq ?? (room.lastSeq === null ? 0 : room.lastSeq + 1);
 
-  // Keep the newest update in view.
   const updateCount = room.updates.length;
   useEffect(() => {
     const element = updatesRef.current;

@@ -122,6 +122,23 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
     socket.reconnect();
   };
 
+  const onSendRaw = () => {
+    const sent = socket.sendRaw(rawText);
+    setRawResult(sent ? "Sent; what comes back is listed below." : "The connection is not open.");
+  };
+
+  const devButton = (testId: string, onClick: () => void, label: string) => (
+    <button
+      type="button"
+      className="btn-secondary"
+      onClick={onClick}
+      disabled={!isOpen}
+      data-testid={testId}
+    >
+      {label}
+    </button>
+  );
+
   const onSendRequest = () => {
     let request: unknown = null;
     try {
@@ -265,29 +282,8 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
           spellCheck={false}
         />
         <div className="actions">
-          <button
-            type="button"
-            className="btn-secondary"
-            onClick={() => {
-              const sent = socket.sendRaw(rawText);
-              setRawResult(
-                sent ? "Sent; what comes back is listed below." : "The connection is not open.",
-              );
-            }}
-            disabled={!isOpen}
-            data-testid="raw-send-button"
-          >
-            Send raw
-          </button>
-          <button
-            type="button"
-            className="btn-secondary"
-            onClick={onSendRequest}
-            disabled={!isOpen}
-            data-testid="raw-request-button"
-          >
-            Send as request
-          </button>
+          {devButton("raw-send-button", onSendRaw, "Send raw")}
+          {devButton("raw-request-button", onSendRequest, "Send as request")}
         </div>
         {rawResult !== null ? <pre data-testid="raw-request-result">{rawResult}</pre> : null}
         <h2>Frames received</h2>
