@@ -174,12 +174,12 @@ export class SocketSession {
   };
 
   /** Closes the socket (1000) and stops reconnecting. */
-  readonly stop = (): void => {
+  readonly stop = (reason = "Client closed the session."): void => {
     this.running = false;
     this.generation += 1;
     clearTimeout(this.retryTimer);
     this.stopRenewing();
-    void this.client?.close(CLOSE_NORMAL, "Client closed the session.");
+    void this.client?.close(CLOSE_NORMAL, reason);
     this.client = null;
     this.update({ status: "closed", retryInMs: null });
   };
@@ -258,7 +258,7 @@ export class SocketSession {
       token = await this.options.getToken();
     } catch (error) {
       if (!isCurrent()) return;
-      this.stop();
+      this.stop("Not authenticated.");
       this.update({
         error: "Your login has expired. Please log in again.",
         errorCode: "unauthenticated",
