@@ -1,32 +1,27 @@
 import { Link } from "react-router";
 import { z } from "zod/mini";
 
-import type { AuthClient } from "../api/auth";
+import { createRoom, type RoomPublic as Room } from "../api/client";
 import { INVALID_ROOM_NAME, isValidRoomName } from "../api/room";
-import { createRoom, type Room, roomSegment } from "../api/rooms";
-import type { RoomListApi } from "../hooks/useRooms";
 import { useFormMutation } from "../hooks/useFormMutation";
+import type { PagedList } from "../hooks/usePagedList";
+import { useAuth } from "./auth";
 import { FormError } from "./FormMessage";
 
-export { INVALID_ROOM_NAME };
-
-/** The room's address. */
+/** The room's address: its name as one segment of the path (":" needs no escaping there). */
 export function roomPath(room: string): string {
-  return `/rooms/${roomSegment(room)}`;
+  return `/rooms/${encodeURIComponent(room).replace(/%3A/gi, ":")}`;
 }
 
-/** The rooms the user may join, each a link to it. */
-export function RoomList({
-  list,
-  current,
-  onOpen,
-}: {
-  list: RoomListApi;
-  /** The room on show, marked in the list. */
+interface RoomListProps {
+  list: PagedList<Room>;
   current: string | null;
-  /** A click on a room's link (also when it is the one on show: it then tries it again). */
+  /** A click on a room's link (also on the one on show: it then tries it again). */
   onOpen: (name: string) => void;
-}) {
+}
+
+/** The rooms the user may join, each a link to it; `current`, the room on show, marked. */
+export function RoomList({ list, current, onOpen }: RoomListProps) {
   const { items: rooms, count, error, loadingMore, reload, loadMore } = list;
   return (
     <section aria-labelledby="room-list-title">
@@ -42,11 +37,8 @@ export function RoomList({
         </button>
       </div>
       <FormError testId="room-list-error">{error}</FormError>
-      {rooms === null ? (
-        error === null ? (
-          <p className="text-muted">Loading…</p>
-        ) : null
-      ) : (
+      {rooms === null && error === null ? <p className="text-muted">Loading…</p> : null}
+      {rooms ? (
         <>
           {rooms.length === 0 ? (
             <p className="text-muted" data-testid="room-list-empty">
@@ -54,7 +46,7 @@ export function RoomList({
             </p>
           ) : null}
           <ul className="plain-list mb-3 gap-1.5" data-testid="room-list" data-count={count}>
-            {rooms.map((room: Room) => (
+            {rooms.map((room) => (
               <li
                 key={room.name}
                 className="flex min-w-0 flex-wrap items-center justify-between gap-x-2 gap-y-1 rounded-md border border-line px-2.5 py-1.5 has-aria-[current=page]:border-accent has-aria-[current=page]:bg-accent-light"
@@ -99,37 +91,28 @@ export function RoomList({
             </button>
           ) : null}
         </>
-      )}
+      ) : null}
     </section>
   );
 }
 
 const newRoomSchema = z.object({
   name: z.string().check(z.trim(), z.refine(isValidRoomName, INVALID_ROOM_NAME)),
-  isPublic: z.boolean(),
+  is_public: z.boolean(),
 });
 
-/** A new room of the user's own; `onCreated` opens it. */
-export function CreateRoomForm({
-  client,
-  onCreated,
-}: {
-  client: AuthClient;
-  onCreated: (room: Room) => void;
-}) {
+export function CreateRoomForm({ onCreated }: { onCreated: (room: Room) => void }) {
+  const { client } = useAuth();
   const { form, problem, submitting, onSubmit } = useFormMutation({
     schema: newRoomSchema,
-    defaultValues: { name: "", isPublic: false },
-    send: ({ name, isPublic }) => createRoom(client, name, isPublic),
+    defaultValues: { name: "", is_public: false },
+    send: (body) => createRoom({ client: client.api, body }),
     onSent: (room, { reset }) => {
       reset();
       onCreated(room);
     },
     fallback: "The room could not be made.",
   });
-  const onNameChange = () => {
-    form.clearErrors("root");
-  };
 
   return (
     <section className="mt-4" aria-labelledby="room-create-title">
@@ -142,7 +125,11 @@ export function CreateRoomForm({
         <label className="flex min-w-0 flex-[1_1_12rem] flex-col gap-1 font-medium [&>input]:w-full">
           Name
           <input
-            {...form.register("name", { onChange: onNameChange })}
+            {...form.register("name", {
+              onChange: () => {
+                form.clearErrors("root");
+              },
+            })}
             placeholder="e.g. team.chat"
             maxLength={100}
             autoComplete="off"
@@ -152,7 +139,7 @@ export function CreateRoomForm({
           />
         </label>
         <label className="flex items-center gap-2 font-medium">
-          <input type="checkbox" {...form.register("isPublic")} data-testid="room-create-public" />
+          <input type="checkbox" {...form.register("is_public")} data-testid="room-create-public" />
           Public (anyone signed in may join)
         </label>
         <button type="submit" disabled={submitting} data-testid="room-create-button">

@@ -1,55 +1,46 @@
 import { useMutation } from "@tanstack/react-query";
-import { type ChangeEvent, useState } from "react";
+import { useState } from "react";
 import { z } from "zod/mini";
 
 import type { AuthClient } from "../api/auth";
 import {
+  addMember,
   deleteRoom,
-  inviteMember,
-  type Person,
   removeMember,
-  type Room,
   type RoomDetail,
-  setRoomPublic,
-} from "../api/rooms";
+  type RoomPublic,
+  updateRoom,
+} from "../api/client";
 import { failure, useFormMutation } from "../hooks/useFormMutation";
 import { FormError, FormSuccess } from "./FormMessage";
 
-interface OwnerProps {
+interface SettingsProps {
   client: AuthClient;
   room: RoomDetail;
+  me: string | null;
   /** Load the room again (its members changed). */
-  onMembersChanged: () => void;
-  /** The room answered with its new state. */
-  onUpdated: (room: Room) => void;
-  onDeleted: () => void;
+  onMembersChanged: () => unknown;
+  onUpdated: (room: RoomPublic) => void;
+  /** Deleted, or left for good: what to tell the user. */
+  onGone: (message: string) => void;
 }
 
 const inviteSchema = z.object({
   email: z.string().check(z.trim(), z.minLength(1, "Enter the address of their account.")),
 });
 
-/** Letting people in by address. */
-function InviteForm({
-  client,
-  room,
-  onMembersChanged,
-}: Pick<OwnerProps, "client" | "room" | "onMembersChanged">) {
+function InviteForm({ client, room, onMembersChanged }: SettingsProps) {
   const { form, mutation, problem, submitting, onSubmit } = useFormMutation({
     schema: inviteSchema,
     defaultValues: { email: "" },
-    send: ({ email }) => inviteMember(client, room.name, email),
+    send: ({ email }) =>
+      addMember({ client: client.api, path: { name: room.name }, body: { email } }),
     onSent: (_, { reset }) => {
       reset();
       onMembersChanged();
     },
     fallback: "They could not be let in.",
   });
-  // An edit puts away what the last try said.
-  const onChange = () => {
-    form.clearErrors("root");
-    mutation.reset();
-  };
 
   return (
     <>
@@ -62,7 +53,13 @@ function InviteForm({
           Let someone in
           <input
             type="email"
-            {...form.register("email", { onChange })}
+            {...form.register("email", {
+              // An edit puts away what the last try said.
+              onChange: () => {
+                form.clearErrors("root");
+                mutation.reset();
+              },
+            })}
             placeholder="their account's email address"
             maxLength={320}
             autoComplete="off"
@@ -84,36 +81,14 @@ function InviteForm({
 }
 
 /** What the owner of a room may do: let people in and out, open or close it, delete it. */
-function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }: OwnerProps) {
+function OwnerSettings(props: SettingsProps) {
+  const { client, room, onMembersChanged, onUpdated, onGone } = props;
+  const options = { client: client.api, path: { name: room.name } };
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const [removing, setRemoving] = useState<string | null>(null);
   // One change at a time, whichever it is.
   const change = useMutation({ mutationFn: (action: () => Promise<unknown>) => action() });
   const submitting = change.isPending;
-
-  const onPublicChange = (event: ChangeEvent<HTMLInputElement>) => {
-    const wanted = event.target.checked;
-    change.mutate(() => setRoomPublic(client, room.name, wanted).then(onUpdated));
-  };
-
-  const onRemove = (person: Person) => {
-    setRemoving(person.id);
-    change.mutate(() => removeMember(client, room.name, person.id), {
-      onSuccess: () => {
-        setRemoving(null);
-        onMembersChanged();
-      },
-    });
-  };
-
-  const onDelete = () => {
-    change.mutate(() => deleteRoom(client, room.name), {
-      onSuccess: () => {
-        setConfirmingDelete(false);
-        onDeleted();
-      },
-    });
-  };
 
   return (
     <div data-testid="room-settings" data-role="owner">
@@ -122,7 +97,10 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
         <input
           type="checkbox"
           checked={room.is_public}
-          onChange={onPublicChange}
+          onChange={(event) => {
+            const body = { is_public: event.target.checked };
+            change.mutate(() => updateRoom({ ...options, body }).then(onUpdated));
+          }}
           disabled={submitting}
           data-testid="room-public-toggle"
         />
@@ -134,7 +112,7 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
           : "Only you and the people you let in may join."}
       </p>
 
-      <InviteForm client={client} room={room} onMembersChanged={onMembersChanged} />
+      <InviteForm {...props} />
 
       <h4>Let in</h4>
       {room.members.length === 0 ? (
@@ -155,7 +133,11 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
                 type="button"
                 className="btn-secondary btn-small"
                 onClick={() => {
-                  onRemove(person);
+                  setRemoving(person.id);
+                  const path = { ...options.path, user_id: person.id };
+                  change.mutate(() => removeMember({ ...options, path }), {
+                    onSuccess: () => onMembersChanged(),
+                  });
                 }}
                 disabled={submitting}
                 aria-label={`Remove ${person.name}`}
@@ -183,7 +165,13 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
               <button
                 type="button"
                 className="btn-danger"
-                onClick={onDelete}
+                onClick={() => {
+                  change.mutate(() => deleteRoom(options), {
+                    onSuccess: () => {
+                      onGone(`Room “${room.name}” was deleted.`);
+                    },
+                  });
+                }}
                 disabled={submitting}
                 data-testid="room-delete-confirm"
               >
@@ -220,36 +208,26 @@ function OwnerSettings({ client, room, onMembersChanged, onUpdated, onDeleted }:
 }
 
 /** A member who was let in may leave the room for good (and would need to be let in again). */
-function MemberSettings({
-  client,
-  room,
-  me,
-  onLeftForGood,
-}: {
-  client: AuthClient;
-  room: RoomDetail;
-  me: string;
-  onLeftForGood: () => void;
-}) {
+function MemberSettings({ client, room, me, onGone }: SettingsProps & { me: string }) {
   const leave = useMutation({
-    mutationFn: () => removeMember(client, room.name, me),
-    onSuccess: onLeftForGood,
+    mutationFn: () => removeMember({ client: client.api, path: { name: room.name, user_id: me } }),
+    onSuccess: () => {
+      onGone(`You left “${room.name}” for good.`);
+    },
   });
-  const submitting = leave.isPending;
-  const onLeave = () => {
-    leave.mutate();
-  };
   return (
     <div data-testid="room-settings" data-role="member">
       <p className="text-muted">{room.owner.name} let you into this room.</p>
       <button
         type="button"
         className="btn-danger-outline"
-        onClick={onLeave}
-        disabled={submitting}
+        onClick={() => {
+          leave.mutate();
+        }}
+        disabled={leave.isPending}
         data-testid="room-leave-for-good"
       >
-        {submitting ? "Leaving…" : "Leave this room for good"}
+        {leave.isPending ? "Leaving…" : "Leave this room for good"}
       </button>
       <FormError testId="room-leave-for-good-error">
         {failure(leave.error, "You could not leave the room.")}
@@ -259,16 +237,8 @@ function MemberSettings({
 }
 
 /** Who owns the room and whether it is open, with what the user may change about it. */
-export function RoomSettings({
-  client,
-  room,
-  me,
-  onMembersChanged,
-  onUpdated,
-  onDeleted,
-  onLeftForGood,
-}: OwnerProps & { me: string | null; onLeftForGood: () => void }) {
-  const invited = me !== null && room.members.some((person) => person.id === me);
+export function RoomSettings(props: SettingsProps) {
+  const { room, me } = props;
   return (
     <div
       className="mt-5 border-t border-line pt-3"
@@ -285,15 +255,9 @@ export function RoomSettings({
         </span>
       </p>
       {room.is_owner ? (
-        <OwnerSettings
-          client={client}
-          room={room}
-          onMembersChanged={onMembersChanged}
-          onUpdated={onUpdated}
-          onDeleted={onDeleted}
-        />
-      ) : invited ? (
-        <MemberSettings client={client} room={room} me={me} onLeftForGood={onLeftForGood} />
+        <OwnerSettings {...props} />
+      ) : me !== null && room.members.some((person) => person.id === me) ? (
+        <MemberSettings {...props} me={me} />
       ) : null}
     </div>
   );

@@ -1,7 +1,6 @@
-import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useEffect, useState, useSyncExternalStore } from "react";
 
 import { RoomController, type RoomControllerOptions, type RoomSnapshot } from "../api/room";
-import type { JsonObject, ServerMessage } from "../api/websocketAPI";
 import {
   type SocketSessionApi,
   type UseSocketSessionOptions,
@@ -11,98 +10,44 @@ import {
 export interface UseRoomOptions {
   /** Passed on to useSocketSession (url, token, reconnect…); its `handlers` are the room's own. */
   socketOptions?: Omit<UseSocketSessionOptions, "handlers" | "onOtherMessage">;
-  /**
-   * Errors from the server worth telling the person about: a refused leave, rooms being
-   * unavailable, and errors that answer no request. (A refused publish rejects; a join
-   * refused for good is the snapshot's `refused`.)
-   */
+  /** A refused leave, rooms being unavailable, and errors that answer no request. */
   onError?: (error: { message: string; code: string }) => void;
   room?: RoomControllerOptions;
 }
 
-export interface RoomApi extends RoomSnapshot {
-  socket: SocketSessionApi;
-  /** Be in `room`, leaving the current one first; throws on an invalid name. */
-  join: (room: string) => void;
-  /** Be in no room. */
-  leave: () => void;
-  /** Publishes to the joined room; resolves with `published`, rejects on an error answer. */
-  publish: (payload: JsonObject) => Promise<ServerMessage>;
-}
+export type RoomApi = RoomSnapshot &
+  Pick<RoomController, "join" | "leave" | "publish"> & { socket: SocketSessionApi };
 
-/**
- * A socket session that is in (at most) one room at a time. After every new
- * connection (the session re-authenticates on its own) it joins the room again
- * with `since`, so the updates it shows have no gaps and no repeats.
- */
+/** A socket session that is in (at most) one room at a time, joined again on every new connection. */
 export function useRoom(options: UseRoomOptions = {}): RoomApi {
-  const latest = useRef(options);
-  useLayoutEffect(() => {
-    latest.current = options;
-  });
-  const [controller] = useState(() => new RoomController(null, options.room));
-  // Bumped on every `initialised`: a new connection, whose rooms must be joined again,
-  // even if no render saw the socket anything but open in between.
-  const [connection, setConnection] = useState(0);
-
   const socket = useSocketSession({
     ...options.socketOptions,
     handlers: {
-      initialised: () => {
-        controller.connectionReset();
-        setConnection((count) => count + 1);
-      },
-      error: (message) => {
-        // An answer to a request is the requester's to report: its promise rejects.
-        if (message.id === undefined || message.id === null) {
-          latest.current.onError?.({ message: message.error, code: message.code });
-        }
+      // An error that answers a request is the requester's to report: its promise rejects.
+      error: ({ id, error, code }) => {
+        if ((id ?? null) === null) options.onError?.({ message: error, code });
       },
     },
     onOtherMessage: (message) => {
       controller.handleMessage(message);
     },
   });
-  // The session's request() is the same function for the hook's lifetime.
-  const { request } = socket;
-  useLayoutEffect(() => {
-    controller.setTransport({ request });
-    return () => {
-      controller.setTransport(null);
-    };
-  }, [controller, request]);
+  const [controller] = useState(() => new RoomController(socket, options.room));
 
+  // `user` is new with every `initialised`: a new connection, whose rooms are joined again even
+  // if no render saw the socket anything but open in between.
   const open = socket.status === "open";
   useEffect(() => {
     controller.setConnected(open);
-  }, [controller, open, connection]);
-
-  useEffect(() => {
-    const off = controller.onError((error) => {
-      latest.current.onError?.({ message: error.message, code: error.code });
-    });
     return () => {
-      off();
-      controller.dispose();
+      controller.connectionReset();
     };
-  }, [controller]);
+  }, [controller, open, socket.user]);
 
-  const snapshot = useSyncExternalStore(
-    controller.subscribe,
-    controller.getSnapshot,
-    controller.getSnapshot,
-  );
+  const { onError } = options;
+  useEffect(() => controller.onError((error) => onError?.(error)), [controller, onError]);
 
-  // Stable, so that effects may depend on them.
-  const [actions] = useState(() => ({
-    join: (room: string) => {
-      controller.join(room);
-    },
-    leave: () => {
-      controller.leave();
-    },
-    publish: (payload: JsonObject) => controller.publish(payload),
-  }));
-
-  return { ...snapshot, ...actions, socket };
+  const snapshot = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
+  const { join, leave, publish } = controller;
+  return { ...snapshot, join, leave, publish, socket };
 }

@@ -1,59 +1,45 @@
-import { type ChangeEvent, type SubmitEvent, useEffect, useRef, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { type SubmitEvent, useEffect, useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router";
 
-import { isValidRoomName, type RoomPhase, type RoomUpdate } from "../api/room";
-import type { Room } from "../api/rooms";
-import { type JsonObject, SocketRequestError } from "../api/websocketAPI";
+import { ApiError } from "../api/auth";
+import { listRooms, readRoom, type RoomDetail, type RoomPublic } from "../api/client";
+import { INVALID_ROOM_NAME, isValidRoomName, type RoomPhase } from "../api/room";
+import { SocketRequestError } from "../api/websocketAPI";
 import { useAuth } from "../components/auth";
-import { ConnectionBadge } from "../components/ConnectionBadge";
-import { CreateRoomForm, INVALID_ROOM_NAME, RoomList, roomPath } from "../components/RoomDirectory";
+import { FormError } from "../components/FormMessage";
+import { CreateRoomForm, RoomList, roomPath } from "../components/RoomDirectory";
 import { RoomSettings } from "../components/RoomSettings";
-import { SocketClosedNotice } from "../components/SocketClosedNotice";
-import { SocketErrorNotice } from "../components/SocketErrorNotice";
+import { SocketStatus } from "../components/SocketStatus";
 import { useToast } from "../components/toasts";
-import { type UseRoomOptions, useRoom } from "../hooks/useRoom";
-import { useRoomDetail, useRoomList } from "../hooks/useRooms";
+import { failure } from "../hooks/useFormMutation";
+import { usePagedList } from "../hooks/usePagedList";
+import { type RoomApi, type UseRoomOptions, useRoom } from "../hooks/useRoom";
 
 export { roomPath };
 
 /** Well under the server's frame limit (WS_MAX_MESSAGE_BYTES, 64 KiB by default). */
 const MAX_MESSAGE_LENGTH = 4000;
 
-const PHASE_LABELS: Record<RoomPhase, string> = {
-  idle: "Not in the room",
-  waiting: "Waiting for the connection…",
-  joining: "Joining…",
-  joined: "Joined",
-  leaving: "Leaving…",
+const PHASES: Record<RoomPhase, [label: string, badge: string]> = {
+  idle: ["Not in the room", "badge"],
+  waiting: ["Waiting for the connection…", "badge-wait"],
+  joining: ["Joining…", "badge-wait"],
+  joined: ["Joined", "badge-ok"],
+  leaving: ["Leaving…", "badge-wait"],
 };
 
-const PHASE_BADGES: Record<RoomPhase, string> = {
-  idle: "badge",
-  waiting: "badge-wait",
-  joining: "badge-wait",
-  joined: "badge-ok",
-  leaving: "badge-wait",
-};
-
-/** What the page says when the server put the person out of the room, by the reason it gave. */
-export const PUT_OUT_MESSAGES: Record<string, string> = {
+const PUT_OUT_MESSAGES: Partial<Record<string, string>> = {
   removed: "You were removed from this room.",
   deleted: "This room was deleted.",
 };
-const PUT_OUT_OTHERWISE = "You are no longer in this room.";
-
-function payloadText(payload: JsonObject): string {
-  return typeof payload.text === "string" ? payload.text : JSON.stringify(payload);
-}
 
 export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, "onError"> }) {
-  const params = useParams();
-  const routeRoom = params.room;
+  const routeRoom = useParams().room;
   const navigate = useNavigate();
   const toast = useToast();
+  const queryClient = useQueryClient();
   const { client, user } = useAuth();
-  const [text, setText] = useState("");
-  const updatesRef = useRef<HTMLOListElement>(null);
 
   const room = useRoom({
     ...roomOptions,
@@ -62,55 +48,39 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
     },
   });
   const { socket, join, leave } = room;
-  const me = user?.id ?? socket.user?.id ?? null;
 
-  // The address says which room to be in.
   const validRoute = routeRoom !== undefined && isValidRoomName(routeRoom) ? routeRoom : null;
   useEffect(() => {
     if (validRoute === null) leave();
     else join(validRoute);
   }, [validRoute, join, leave]);
-  const nameError = routeRoom !== undefined && validRoute === null ? INVALID_ROOM_NAME : null;
 
-  const list = useRoomList(client);
-  const details = useRoomDetail(client, validRoute);
+  const list = usePagedList(
+    "rooms",
+    (skip) => listRooms({ client: client.api, query: { skip, limit: 100 } }),
+    (listed) => listed.name,
+    "The rooms could not be loaded.",
+  );
+  const details = useQuery({
+    queryKey: ["room", validRoute],
+    queryFn: () => readRoom({ client: client.api, path: { name: validRoute ?? "" } }),
+    enabled: validRoute !== null,
+    gcTime: 0,
+  });
   const { reload: reloadList } = list;
-  const { reload: reloadDetail } = details;
+  const { refetch: reloadDetail } = details;
 
   // Put out of a room: it is no longer among the user's (or no longer theirs to manage).
   const putOut = room.putOut;
   useEffect(() => {
     if (putOut === null) return;
     reloadList();
-    reloadDetail();
+    void reloadDetail();
   }, [putOut, reloadList, reloadDetail]);
-
-  // Keep the newest update in view.
-  const updateCount = room.updates.length;
-  useEffect(() => {
-    const element = updatesRef.current;
-    if (element && updateCount > 0) element.scrollTop = element.scrollHeight;
-  }, [updateCount, room.room]);
 
   const retry = (name: string) => {
     join(name);
-    reloadDetail();
-  };
-
-  const onOpen = (name: string) => {
-    // The room on show, clicked again: try it again (after a refusal, say).
-    if (name === validRoute) retry(name);
-  };
-
-  const onCreated = (created: Room) => {
-    reloadList();
-    toast.show(`Room “${created.name}” is ready.`, "success");
-    void navigate(roomPath(created.name));
-  };
-
-  const onLeave = () => {
-    leave();
-    if (routeRoom !== undefined) void navigate("/rooms");
+    void reloadDetail();
   };
 
   const onGone = (message: string) => {
@@ -120,82 +90,45 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
     void navigate("/rooms");
   };
 
-  const onTextChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setText(event.target.value);
-  };
-
-  const joined = room.phase === "joined" && socket.status === "open";
-  // The first seq the list can show: what came before is from before the person joined (or
-  // older than the list keeps).
-  const historyStart = room.updates[0]?.seq ?? (room.lastSeq === null ? 0 : room.lastSeq + 1);
-
-  const onPublish = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const sent = text;
-    if (sent.trim() === "" || !joined) return;
-    room
-      .publish({ text: sent })
-      .then(() => {
-        setText((current) => (current === sent ? "" : current));
-      })
-      .catch((error: unknown) => {
-        if (error instanceof SocketRequestError) toast.show(error.message, "error");
-        else
-          toast.show(
-            "The server did not confirm the message; the connection may have dropped.",
-            "error",
-          );
-      });
-  };
-
   // The room on show: the one being joined or left, else the one in the address.
   const shown = room.room ?? validRoute;
-  const refused = room.refused !== null && room.refused.room === shown ? room.refused : null;
-  const gone = room.putOut !== null && room.putOut.room === shown ? room.putOut : null;
-  const detail = details.detail !== null && details.detail.name === shown ? details.detail : null;
+  const refused = room.refused?.room === shown ? room.refused : null;
+  const gone = room.putOut?.room === shown ? room.putOut : null;
+  // Not there for the user (404): nothing is shown about it.
+  const missing = details.error instanceof ApiError && details.error.status === 404;
+  const detail = details.data?.name === shown && !details.error ? details.data : null;
+  const [phaseLabel, phaseBadge] = PHASES[room.phase];
 
   return (
     <section className="card">
-      <div className="flex items-center justify-between gap-4">
-        <h1>Rooms</h1>
-        <ConnectionBadge
-          status={socket.status}
-          reconnectAttempt={socket.reconnectAttempt}
-          retryInMs={socket.retryInMs}
-        />
-      </div>
-      <p className="text-muted">
+      <SocketStatus title="Rooms" socket={socket}>
         Everyone in a room sees what its members publish, in order. If the connection drops, the
         page joins again and catches up on what it missed.
-      </p>
+      </SocketStatus>
 
-      <SocketErrorNotice
-        error={socket.error}
-        errorCode={socket.errorCode}
-        reconnect={socket.reconnect}
-      />
-
-      {socket.error === null ? (
-        <SocketClosedNotice
-          status={socket.status}
-          closing={socket.closing}
-          lastClose={socket.lastClose}
-          reconnect={socket.reconnect}
-        />
-      ) : null}
-
-      {nameError ? (
-        <p className="m-0 text-error" data-testid="room-name-error" role="alert">
-          {nameError}
-        </p>
-      ) : null}
+      <FormError testId="room-name-error">
+        {routeRoom !== undefined && validRoute === null ? INVALID_ROOM_NAME : null}
+      </FormError>
 
       <div
         className={`mt-4 grid grid-cols-1 gap-5 ${shown === null ? "" : "min-[900px]:grid-cols-[minmax(200px,1fr)_minmax(0,2.4fr)]"}`}
       >
         <aside className="min-w-0 [&_h2]:mt-1 [&_h2]:mb-2">
-          <RoomList list={list} current={shown} onOpen={onOpen} />
-          <CreateRoomForm client={client} onCreated={onCreated} />
+          <RoomList
+            list={list}
+            current={shown}
+            onOpen={(name) => {
+              // The room on show, clicked again: try it again (after a refusal, say).
+              if (name === validRoute) retry(name);
+            }}
+          />
+          <CreateRoomForm
+            onCreated={(created) => {
+              reloadList();
+              toast.show(`Room “${created.name}” is ready.`, "success");
+              void navigate(roomPath(created.name));
+            }}
+          />
         </aside>
 
         {shown !== null ? (
@@ -213,19 +146,18 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                   <span className="text-muted">{shown}</span>
                 )}
               </h2>
-              <span
-                className={PHASE_BADGES[room.phase]}
-                data-testid="room-phase"
-                data-phase={room.phase}
-              >
+              <span className={phaseBadge} data-testid="room-phase" data-phase={room.phase}>
                 {room.phase === "waiting" && room.retryInMs !== null
                   ? `Unavailable; trying again in ${(room.retryInMs / 1000).toFixed(1)} s`
-                  : PHASE_LABELS[room.phase]}
+                  : phaseLabel}
               </span>
               <button
                 type="button"
                 className="btn-secondary"
-                onClick={onLeave}
+                onClick={() => {
+                  leave();
+                  if (routeRoom !== undefined) void navigate("/rooms");
+                }}
                 disabled={room.phase === "leaving"}
                 data-testid="room-leave-button"
               >
@@ -261,152 +193,31 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                 data-reason={gone.reason}
                 role="alert"
               >
-                <p>{PUT_OUT_MESSAGES[gone.reason] ?? PUT_OUT_OTHERWISE}</p>
+                <p>{PUT_OUT_MESSAGES[gone.reason] ?? "You are no longer in this room."}</p>
               </div>
             ) : null}
 
-            {room.room !== null ? (
-              <>
-                {room.restarted ? (
-                  <div className="notice-info" data-testid="room-restarted">
-                    <p>The room started over on the server; earlier updates are no longer shown.</p>
-                  </div>
-                ) : null}
-                {room.missedUpdates ? (
-                  <div className="notice-info" data-testid="room-missed-updates">
-                    <p>Some updates from while you were away were no longer kept by the server.</p>
-                  </div>
-                ) : null}
-
-                <div className="grid grid-cols-[minmax(120px,1fr)_minmax(0,3fr)] gap-4 max-sm:grid-cols-1">
-                  <div>
-                    <h3>In the room</h3>
-                    <ul
-                      className="m-0 list-none p-0 wrap-anywhere"
-                      data-testid="room-members"
-                      data-count={room.members.length}
-                    >
-                      {room.members.map((member) => (
-                        <li key={member.id} data-testid="room-member" data-member-id={member.id}>
-                          {member.name}
-                          {socket.user?.id === member.id ? (
-                            <span className="text-muted"> (you)</span>
-                          ) : null}
-                        </li>
-                      ))}
-                    </ul>
-                    {room.members.length === 0 ? <p className="text-muted">—</p> : null}
-                  </div>
-
-                  <div>
-                    <h3>Updates</h3>
-                    <ol
-                      className="plain-list max-h-[360px] gap-1.5 overflow-y-auto"
-                      data-testid="room-updates"
-                      data-last-seq={room.lastSeq ?? ""}
-                      aria-live="polite"
-                      ref={updatesRef}
-                    >
-                      {historyStart > 1 ? (
-                        <li
-                          className="border-b border-dashed border-line px-2 py-1.5 text-sm text-muted"
-                          data-testid="room-history-start"
-                        >
-                          {historyStart === 2
-                            ? "Message #1 came before you joined and is not shown."
-                            : `Messages #1–#${String(historyStart - 1)} came before you joined and are not shown.`}{" "}
-                          What is written from here on appears below.
-                        </li>
-                      ) : null}
-                      {room.updates.length === 0 ? (
-                        <li className="text-muted" data-testid="room-updates-empty">
-                          {room.phase === "joined"
-                            ? "No new messages yet. Write one below; everyone here sees it at once."
-                            : "Nothing yet."}
-                        </li>
-                      ) : null}
-                      {room.updates.map((update: RoomUpdate) => (
-                        <li
-                          key={update.seq}
-                          className="flex min-w-0 flex-wrap gap-2 rounded-md bg-[#f9fafb] px-2 py-1.5"
-                          data-testid="room-update"
-                          data-seq={update.seq}
-                          data-sender-id={update.sender.id}
-                        >
-                          <span
-                            className="font-mono text-xs text-muted"
-                            data-testid="room-update-seq"
-                          >
-                            #{update.seq}
-                          </span>
-                          <span
-                            className="font-semibold wrap-anywhere"
-                            data-testid="room-update-sender"
-                          >
-                            {update.sender.name}
-                          </span>
-                          <span
-                            className="basis-full whitespace-pre-wrap wrap-anywhere"
-                            data-testid="room-update-text"
-                          >
-                            {payloadText(update.payload)}
-                          </span>
-                        </li>
-                      ))}
-                    </ol>
-                  </div>
-                </div>
-
-                <form
-                  className="mt-4 flex flex-wrap gap-x-3 gap-y-2"
-                  onSubmit={onPublish}
-                  aria-label="Write to the room"
-                >
-                  <input
-                    value={text}
-                    onChange={onTextChange}
-                    placeholder={joined ? "Write a message" : "Join the room to publish"}
-                    maxLength={MAX_MESSAGE_LENGTH}
-                    disabled={!joined}
-                    autoComplete="off"
-                    aria-label="Message"
-                    className="min-w-0 flex-[1_1_10rem]"
-                    data-testid="room-publish-input"
-                  />
-                  <button
-                    type="submit"
-                    disabled={!joined || text.trim() === ""}
-                    data-testid="room-publish-button"
-                  >
-                    Publish
-                  </button>
-                </form>
-              </>
-            ) : null}
+            {room.room !== null ? <RoomFeed room={room} /> : null}
 
             {detail ? (
               <RoomSettings
                 client={client}
                 room={detail}
-                me={me}
+                me={user?.id ?? socket.user?.id ?? null}
                 onMembersChanged={reloadDetail}
-                onUpdated={(changed) => {
-                  details.update(changed);
+                onUpdated={(changed: RoomPublic) => {
+                  queryClient.setQueryData<RoomDetail>(
+                    ["room", changed.name],
+                    (old) => old && { ...old, ...changed },
+                  );
                   reloadList();
                 }}
-                onDeleted={() => {
-                  onGone(`Room “${detail.name}” was deleted.`);
-                }}
-                onLeftForGood={() => {
-                  onGone(`You left “${detail.name}” for good.`);
-                }}
+                onGone={onGone}
               />
             ) : null}
-            {details.error ? (
-              <p className="m-0 text-error" data-testid="room-detail-error" role="alert">
-                {details.error}
-              </p>
-            ) : null}
+            <FormError testId="room-detail-error">
+              {missing ? null : failure(details.error, "The room could not be loaded.")}
+            </FormError>
           </div>
         ) : (
           <div className="-order-1 m-0 min-w-0 [&_h2]:mt-1" data-testid="rooms-pick">
@@ -428,5 +239,152 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
         )}
       </div>
     </section>
+  );
+}
+
+/** The room's members and updates, and the form to publish. */
+function RoomFeed({ room }: { room: RoomApi }) {
+  const toast = useToast();
+  const [text, setText] = useState("");
+  const updatesRef = useRef<HTMLOListElement>(null);
+  const joined = room.phase === "joined" && room.socket.status === "open";
+  // The first seq the list can show: what came before is from before the person joined (or
+  // older than the list keeps).
+  const historyStart = room.updates[0]?.seq ?? (room.lastSeq === null ? 0 : room.lastSeq + 1);
+
+  const updateCount = room.updates.length;
+  useEffect(() => {
+    const element = updatesRef.current;
+    if (element && updateCount > 0) element.scrollTop = element.scrollHeight;
+  }, [updateCount, room.room]);
+
+  const onPublish = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const sent = text;
+    if (sent.trim() === "" || !joined) return;
+    room.publish({ text: sent }).then(
+      () => {
+        setText((current) => (current === sent ? "" : current));
+      },
+      (error: unknown) => {
+        const fallback = "The server did not confirm the message; the connection may have dropped.";
+        toast.show(error instanceof SocketRequestError ? error.message : fallback, "error");
+      },
+    );
+  };
+
+  return (
+    <>
+      {room.restarted ? (
+        <div className="notice-info" data-testid="room-restarted">
+          <p>The room started over on the server; earlier updates are no longer shown.</p>
+        </div>
+      ) : null}
+      {room.missedUpdates ? (
+        <div className="notice-info" data-testid="room-missed-updates">
+          <p>Some updates from while you were away were no longer kept by the server.</p>
+        </div>
+      ) : null}
+
+      <div className="grid grid-cols-[minmax(120px,1fr)_minmax(0,3fr)] gap-4 max-sm:grid-cols-1">
+        <div>
+          <h3>In the room</h3>
+          <ul
+            className="m-0 list-none p-0 wrap-anywhere"
+            data-testid="room-members"
+            data-count={room.members.length}
+          >
+            {room.members.map((member) => (
+              <li key={member.id} data-testid="room-member" data-member-id={member.id}>
+                {member.name}
+                {room.socket.user?.id === member.id ? (
+                  <span className="text-muted"> (you)</span>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+          {room.members.length === 0 ? <p className="text-muted">—</p> : null}
+        </div>
+
+        <div>
+          <h3>Updates</h3>
+          <ol
+            className="plain-list max-h-[360px] gap-1.5 overflow-y-auto"
+            data-testid="room-updates"
+            data-last-seq={room.lastSeq ?? ""}
+            aria-live="polite"
+            ref={updatesRef}
+          >
+            {historyStart > 1 ? (
+              <li
+                className="border-b border-dashed border-line px-2 py-1.5 text-sm text-muted"
+                data-testid="room-history-start"
+              >
+                {historyStart === 2
+                  ? "Message #1 came before you joined and is not shown."
+                  : `Messages #1–#${String(historyStart - 1)} came before you joined and are not shown.`}{" "}
+                What is written from here on appears below.
+              </li>
+            ) : null}
+            {room.updates.length === 0 ? (
+              <li className="text-muted" data-testid="room-updates-empty">
+                {room.phase === "joined"
+                  ? "No new messages yet. Write one below; everyone here sees it at once."
+                  : "Nothing yet."}
+              </li>
+            ) : null}
+            {room.updates.map(({ seq, sender, payload }) => (
+              <li
+                key={seq}
+                className="flex min-w-0 flex-wrap gap-2 rounded-md bg-[#f9fafb] px-2 py-1.5"
+                data-testid="room-update"
+                data-seq={seq}
+                data-sender-id={sender.id}
+              >
+                <span className="font-mono text-xs text-muted" data-testid="room-update-seq">
+                  #{seq}
+                </span>
+                <span className="font-semibold wrap-anywhere" data-testid="room-update-sender">
+                  {sender.name}
+                </span>
+                <span
+                  className="basis-full whitespace-pre-wrap wrap-anywhere"
+                  data-testid="room-update-text"
+                >
+                  {typeof payload.text === "string" ? payload.text : JSON.stringify(payload)}
+                </span>
+              </li>
+            ))}
+          </ol>
+        </div>
+      </div>
+
+      <form
+        className="mt-4 flex flex-wrap gap-x-3 gap-y-2"
+        onSubmit={onPublish}
+        aria-label="Write to the room"
+      >
+        <input
+          value={text}
+          onChange={(event) => {
+            setText(event.target.value);
+          }}
+          placeholder={joined ? "Write a message" : "Join the room to publish"}
+          maxLength={MAX_MESSAGE_LENGTH}
+          disabled={!joined}
+          autoComplete="off"
+          aria-label="Message"
+          className="min-w-0 flex-[1_1_10rem]"
+          data-testid="room-publish-input"
+        />
+        <button
+          type="submit"
+          disabled={!joined || text.trim() === ""}
+          data-testid="room-publish-button"
+        >
+          Publish
+        </button>
+      </form>
+    </>
   );
 }

@@ -1,123 +1,82 @@
-import { type ChangeEvent, useState } from "react";
+import { useState } from "react";
 import { useLocation } from "react-router";
 
-import { type JsonObject, type ServerMessage, SocketRequestError } from "../api/websocketAPI";
-import { ConnectionBadge } from "../components/ConnectionBadge";
-import { SocketClosedNotice } from "../components/SocketClosedNotice";
-import { SocketErrorNotice } from "../components/SocketErrorNotice";
+import type { ErrorCode } from "../api/protocol";
+import { type JsonObject, SocketRequestError } from "../api/websocketAPI";
+import { FormError } from "../components/FormMessage";
+import { SocketStatus } from "../components/SocketStatus";
 import { type UseSocketSessionOptions, useSocketSession } from "../hooks/useSocketSession";
 
 /*
- * The scaffold's session as a small task: a note. Starting it opens a draft on the server
- * (`startThings`), which the server keeps if the connection drops and offers again on the next
- * one; saving it (`save`, with the text) stores it and ends the session. The developer section,
- * folded away, sends any frame and lists every frame that came back.
+ * The scaffold's session as a note: `startThings` opens a draft, which the server keeps across
+ * connections; `save` stores it and ends the session. The developer section sends any frame.
  */
 
-type Phase = "ready" | "starting" | "drafting" | "saving" | "saved";
-
-interface SavedNote {
-  text: string;
-  at: string;
-}
-
-interface FrameEntry {
-  key: number;
-  state: string;
-  body: string;
-}
-
-const MAX_FRAMES_SHOWN = 100;
-
-/** Long enough for a note, well under the server's frame limit. */
-export const MAX_NOTE_LENGTH = 4000;
-
-const NOTE_GONE =
-  "This note is no longer open on the server: it was saved or replaced, perhaps in another tab. Start a new note: what you wrote goes into it.";
 const NOT_STARTED = "The server could not open a note just now. Try again in a moment.";
-const DROPPED_BEFORE_ANSWER =
-  "The connection dropped before the server answered. The page reconnects on its own; then try again.";
+const PROBLEMS: Partial<Record<string, string>> = {
+  unavailable: "The server is busy. Try again in a moment.",
+  rate_limited: "Too many requests in a short time. Wait a moment, then reconnect.",
+  message_too_big: "The note is too long to send. Shorten it, then reconnect.",
+  unauthorized: "Your sign-in has ended. Log in again to go on.",
+} satisfies Partial<Record<ErrorCode, string>>;
 
 /** What to tell a person when the server refused to start or save the note. */
 export function noteProblem(error: unknown, doing: "start" | "save"): string {
-  if (!(error instanceof SocketRequestError)) return DROPPED_BEFORE_ANSWER;
-  switch (error.code) {
-    case "not_allowed":
-      return doing === "save" ? NOTE_GONE : NOT_STARTED;
-    case "unavailable":
-      return "The server is busy. Try again in a moment.";
-    case "rate_limited":
-      return "Too many requests in a short time. Wait a moment, then reconnect.";
-    case "message_too_big":
-      return "The note is too long to send. Shorten it, then reconnect.";
-    case "unauthorized":
-      return "Your sign-in has ended. Log in again to go on.";
-    default:
-      return doing === "save"
-        ? "The server could not save the note. Try again in a moment."
-        : NOT_STARTED;
+  if (!(error instanceof SocketRequestError)) {
+    return "The connection dropped before the server answered. The page reconnects on its own; then try again.";
   }
+  const problem = PROBLEMS[error.code];
+  if (problem !== undefined) return problem;
+  if (doing === "start") return NOT_STARTED;
+  return error.code === "not_allowed"
+    ? "This note is no longer open on the server: it was saved or replaced, perhaps in another tab. Start a new note: what you wrote goes into it."
+    : "The server could not save the note. Try again in a moment.";
 }
 
-function pretty(value: unknown): string {
-  return JSON.stringify(value, null, 2);
-}
+const pretty = (value: unknown) => JSON.stringify(value, null, 2);
 
-function timeOf(iso: unknown): string {
-  const date = typeof iso === "string" ? new Date(iso) : new Date();
-  return (Number.isNaN(date.getTime()) ? new Date() : date).toLocaleTimeString([], {
-    hour: "2-digit",
-    minute: "2-digit",
-  });
-}
-
-function describeFrame(message: ServerMessage): string {
-  if (message.state === "error") return `${message.error} (${message.code})`;
-  return pretty(message.data);
+function timeOf(iso?: unknown): string {
+  const date = new Date(typeof iso === "string" ? iso : Date.now());
+  const shown = Number.isNaN(date.getTime()) ? new Date() : date;
+  return shown.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
 export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessionOptions }) {
-  const location = useLocation();
-  const [phase, setPhase] = useState<Phase>("ready");
+  const [phase, setPhase] = useState<"ready" | "starting" | "drafting" | "saving">("ready");
   const [note, setNote] = useState("");
   const [startedAt, setStartedAt] = useState<string | null>(null);
-  const [saved, setSaved] = useState<SavedNote | null>(null);
+  const [saved, setSaved] = useState<{ text: string; at: string } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const [frames, setFrames] = useState<FrameEntry[]>([]);
-  const [rawText, setRawText] = useState(
-    JSON.stringify({ state: "ping", data: { hello: "world" } }),
-  );
+  const [frames, setFrames] = useState<{ key: number; state: string; body: string }[]>([]);
+  const [rawText, setRawText] = useState('{"state":"ping","data":{"hello":"world"}}');
   const [rawResult, setRawResult] = useState<string | null>(null);
 
   const socket = useSocketSession({
     ...socketOptions,
-    resetKey: location.pathname,
+    resetKey: useLocation().pathname,
     // Every frame is the developer section's to list; the note follows its requests' answers.
     onOtherMessage: (message) => {
       if (message.state === "initialised") return;
-      setFrames((current) => {
-        const key = (current[0]?.key ?? 0) + 1;
-        return [{ key, state: message.state, body: describeFrame(message) }, ...current].slice(
-          0,
-          MAX_FRAMES_SHOWN,
-        );
-      });
+      const body =
+        message.state === "error" ? `${message.error} (${message.code})` : pretty(message.data);
+      setFrames((current) =>
+        [{ key: (current[0]?.key ?? 0) + 1, state: message.state, body }, ...current].slice(0, 100),
+      );
     },
   });
 
   const isOpen = socket.status === "open";
   // A draft the server kept from an earlier connection, offered again.
-  const resumed = socket.draft !== null && phase === "ready" && !socket.saved;
+  const resumed = socket.draft !== null && phase === "ready" && !saved && !socket.saved;
   const drafting = phase === "drafting" || phase === "saving" || resumed;
-  const draftSince =
-    startedAt ?? (typeof socket.draft?.started_at === "string" ? socket.draft.started_at : null);
+  const draftSince = startedAt ?? socket.draft?.started_at;
   const canSave = isOpen && drafting && phase !== "saving" && note.trim() !== "";
 
   const onStart = () => {
     setProblem(null);
     setSaved(null);
     setPhase("starting");
-    socket.request("startThings", {}).then(
+    socket.request("startThings").then(
       () => {
         setStartedAt(new Date().toISOString());
         setPhase("drafting");
@@ -137,89 +96,83 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
     socket.request("save", { content: { note: text } }).then(
       (answer) => {
         const data: JsonObject = answer.state === "save" ? answer.data : {};
-        const content =
-          typeof data.content === "object" && data.content !== null
-            ? (data.content as JsonObject)
-            : {};
+        const { content } = data;
+        const kept = typeof content === "object" && content !== null && "note" in content;
         setSaved({
-          text: typeof content.note === "string" ? content.note : text,
+          text: kept && typeof content.note === "string" ? content.note : text,
           at: timeOf(data.saved_at),
         });
         setNote("");
         setStartedAt(null);
-        setPhase("saved");
+        setPhase("ready");
       },
       (error: unknown) => {
         setProblem(noteProblem(error, "save"));
         // A note that is gone on the server cannot be saved: it takes a new one.
-        setPhase(
-          error instanceof SocketRequestError && error.code === "not_allowed"
-            ? "ready"
-            : "drafting",
-        );
+        const gone = error instanceof SocketRequestError && error.code === "not_allowed";
+        setPhase(gone ? "ready" : "drafting");
       },
     );
-  };
-
-  const onNoteChange = (event: ChangeEvent<HTMLTextAreaElement>) => {
-    setNote(event.target.value);
   };
 
   const onAnotherNote = () => {
     setSaved(null);
     setProblem(null);
-    setPhase("ready");
     setFrames([]);
     socket.reconnect();
   };
 
-  const onRawTextChange = (event: ChangeEvent<HTMLTextAreaElement>) => {
-    setRawText(event.target.value);
+  const onSendRaw = () => {
+    const sent = socket.sendRaw(rawText);
+    setRawResult(sent ? "Sent; what comes back is listed below." : "The connection is not open.");
   };
 
-  const onSendRaw = () => {
-    setRawResult(
-      socket.sendRaw(rawText)
-        ? "Sent; what comes back is listed below."
-        : "The connection is not open.",
-    );
-  };
+  const devButton = (testId: string, onClick: () => void, label: string) => (
+    <button
+      type="button"
+      className="btn-secondary"
+      onClick={onClick}
+      disabled={!isOpen}
+      data-testid={testId}
+    >
+      {label}
+    </button>
+  );
 
   const onSendRequest = () => {
-    let parsed: unknown;
+    let request: unknown = null;
     try {
-      parsed = JSON.parse(rawText);
+      request = JSON.parse(rawText);
     } catch {
-      setRawResult("A request must be a JSON object with a string state.");
-      return;
+      // Not JSON: refused below like any other request without a state.
     }
     if (
-      typeof parsed !== "object" ||
-      parsed === null ||
-      !("state" in parsed) ||
-      typeof parsed.state !== "string"
+      typeof request !== "object" ||
+      request === null ||
+      !("state" in request) ||
+      typeof request.state !== "string"
     ) {
       setRawResult("A request must be a JSON object with a string state.");
       return;
     }
     const data =
-      "data" in parsed && typeof parsed.data === "object" && parsed.data !== null
-        ? parsed.data
+      "data" in request && typeof request.data === "object" && request.data !== null
+        ? request.data
         : {};
     setRawResult("Waiting for the response…");
-    socket
-      .request(parsed.state, data as JsonObject)
-      .then((response) => {
+    socket.request(request.state, data).then(
+      (response) => {
         setRawResult(pretty(response));
-      })
-      .catch((error: unknown) => {
+      },
+      (error: unknown) => {
         if (error instanceof SocketRequestError) setRawResult(pretty(error.response));
         else setRawResult(error instanceof Error ? error.message : String(error));
-      });
+      },
+    );
   };
 
   let state: string;
-  if (phase === "saved" && saved) {
+  if (saved) {
     state = `Saved at ${saved.at}. Saving ends the session: write another note to start a new one.`;
   } else if (phase === "saving") {
     state = "Saving the note…";
@@ -233,49 +186,27 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
     state = `Draft open on the server${draftSince ? ` since ${timeOf(draftSince)}` : ""}. Write your note, then save it.`;
   } else if (isOpen) {
     state = "No note open. Start one: the server keeps it as a draft until you save it.";
-  } else if (socket.status === "closed") {
-    state = "Not connected.";
   } else {
-    state = "Connecting to the server…";
+    state = socket.status === "closed" ? "Not connected." : "Connecting to the server…";
   }
-
-  const savedAndClosed = socket.status === "closed" && socket.saved;
 
   return (
     <section className="card">
-      <div className="flex items-center justify-between gap-4">
-        <h1>Session</h1>
-        <ConnectionBadge
-          status={socket.status}
-          reconnectAttempt={socket.reconnectAttempt}
-          retryInMs={socket.retryInMs}
-        />
-      </div>
-      <p className="text-muted">
+      <SocketStatus title="Session" socket={socket} onNewSession={onAnotherNote}>
         A note, written over a live connection. Starting it opens a draft on the server; if the
         connection drops, the draft waits for you. Saving stores the note and ends the session.
-      </p>
-
-      <SocketErrorNotice
-        error={socket.error}
-        errorCode={socket.errorCode}
-        reconnect={socket.reconnect}
-      />
+      </SocketStatus>
 
       <p
         className="my-4 font-medium"
         role="status"
         data-testid="note-state"
-        data-phase={resumed ? "resumed" : phase}
+        data-phase={saved ? "saved" : resumed ? "resumed" : phase}
       >
         {state}
       </p>
 
-      {problem ? (
-        <p className="m-0 text-error" role="alert" data-testid="note-problem">
-          {problem}
-        </p>
-      ) : null}
+      <FormError testId="note-problem">{problem}</FormError>
 
       {drafting ? (
         <form
@@ -291,8 +222,10 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
             rows={6}
             className="font-sans text-base"
             value={note}
-            onChange={onNoteChange}
-            maxLength={MAX_NOTE_LENGTH}
+            onChange={(event) => {
+              setNote(event.target.value);
+            }}
+            maxLength={4000}
             placeholder="What is on your mind?"
           />
           <div className="actions m-0">
@@ -304,7 +237,14 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
             ) : null}
           </div>
         </form>
-      ) : phase !== "saved" ? (
+      ) : saved ? (
+        <div className="notice-success" data-testid="save-result">
+          <p>Your note was saved at {saved.at}:</p>
+          <blockquote className="m-0 border-l-3 border-[#abefc6] bg-white px-3 py-2 whitespace-pre-wrap wrap-anywhere">
+            {saved.text}
+          </blockquote>
+        </div>
+      ) : (
         <div className="actions">
           <button
             type="button"
@@ -315,39 +255,7 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
             Start a note
           </button>
         </div>
-      ) : null}
-
-      {saved ? (
-        <div className="notice-success" data-testid="save-result">
-          <p>Your note was saved at {saved.at}:</p>
-          <blockquote className="m-0 border-l-3 border-[#abefc6] bg-white px-3 py-2 whitespace-pre-wrap wrap-anywhere">
-            {saved.text}
-          </blockquote>
-        </div>
-      ) : null}
-
-      {savedAndClosed ? (
-        <div className="notice" data-testid="socket-closed-notice" data-reason="saved">
-          <p>The session ended with the save.</p>
-          <button
-            type="button"
-            className="btn-secondary"
-            data-testid="new-session-button"
-            onClick={onAnotherNote}
-          >
-            Write another note
-          </button>
-        </div>
-      ) : null}
-
-      {!savedAndClosed && socket.error === null ? (
-        <SocketClosedNotice
-          status={socket.status}
-          closing={socket.closing}
-          lastClose={socket.lastClose}
-          reconnect={socket.reconnect}
-        />
-      ) : null}
+      )}
 
       <details className="mt-6 border-t border-line pt-4" data-testid="dev-section">
         <summary>Developer: the frames</summary>
@@ -367,29 +275,15 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
           id="dev-frame"
           rows={4}
           value={rawText}
-          onChange={onRawTextChange}
+          onChange={(event) => {
+            setRawText(event.target.value);
+          }}
           data-testid="raw-request-input"
           spellCheck={false}
         />
         <div className="actions">
-          <button
-            type="button"
-            className="btn-secondary"
-            onClick={onSendRaw}
-            disabled={!isOpen}
-            data-testid="raw-send-button"
-          >
-            Send raw
-          </button>
-          <button
-            type="button"
-            className="btn-secondary"
-            onClick={onSendRequest}
-            disabled={!isOpen}
-            data-testid="raw-request-button"
-          >
-            Send as request
-          </button>
+          {devButton("raw-send-button", onSendRaw, "Send raw")}
+          {devButton("raw-request-button", onSendRequest, "Send as request")}
         </div>
         {rawResult !== null ? <pre data-testid="raw-request-result">{rawResult}</pre> : null}
         <h2>Frames received</h2>
