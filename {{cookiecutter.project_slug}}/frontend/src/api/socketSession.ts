@@ -206,7 +206,7 @@ export class SocketSession {
   readonly request = (state: string, data: object = {}): Promise<ServerMessage> => {
     const client = this.openClient();
     if (!client) return Promise.reject(new Error("The connection is not open."));
-    return client.request(state, data, { timeoutMs: this.options.requestTimeoutMs ?? 30_000 });
+    return client.request(state, data, this.options.requestTimeoutMs ?? 30_000);
   };
 
   private openClient(): SocketClient | null {

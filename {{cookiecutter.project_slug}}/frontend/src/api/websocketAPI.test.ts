@@ -154,7 +154,7 @@ describe("SocketClient against a websocket server", () => {
 
   it("rejects a request that gets no answer within its timeout", async () => {
     const { client } = await connect(() => undefined);
-    await expect(client.request("ping", {}, { timeoutMs: 50 })).rejects.toThrow(/timeout/);
+    await expect(client.request("ping", {}, 50)).rejects.toThrow(/timeout/);
   });
 
   it("delivers every message, in order, to message listeners, and drops frames that are not protocol messages", async () => {

@@ -144,18 +144,10 @@ export class SocketClient {
     this.wsp.send(frame);
   }
 
-  /** Rejects on an error answer, a close or a timeout. */
-  async request(
-    state: string,
-    data: object = {},
-    options: { timeoutMs?: number } = {},
-  ): Promise<ServerMessage> {
-    const response = (await this.wsp.sendRequest(
-      { state, data },
-      {
-        ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
-      },
-    )) as ServerMessage;
+  /** Rejects on an error answer, a close or a timeout (`timeoutMs`, else the client's). */
+  async request(state: string, data: object = {}, timeoutMs?: number): Promise<ServerMessage> {
+    const options = { timeout: timeoutMs };
+    const response = (await this.wsp.sendRequest({ state, data }, options)) as ServerMessage;
     if (response.state === "error") throw new SocketRequestError(response);
     return response;
   }

@@ -28,12 +28,13 @@ interface EmailRequestFormProps<T> {
   placeholder?: string;
   submitClassName?: string;
   className?: string;
-  testIds: { form: string; email: string; error: string; submit: string };
+  /** Starts the test ids of the form and its parts: `${testId}-form`, `-email`, `-error`, `-submit`. */
+  testId: string;
 }
 
 /** A form that asks for an email address and has something mailed to it, then says it was sent. */
 export function EmailRequestForm<T>(props: EmailRequestFormProps<T>) {
-  const { send, fallback, passwordTestId, testIds } = props;
+  const { send, fallback, passwordTestId, testId } = props;
   const [sent, setSent] = useState<Sent<T> | null>(null);
   const { form, problem, submitting, onSubmit } = useFormMutation({
     schema: emailRequestSchema,
@@ -53,7 +54,7 @@ export function EmailRequestForm<T>(props: EmailRequestFormProps<T>) {
   if (sent) return props.renderSent(sent, again);
 
   return (
-    <form onSubmit={onSubmit} data-testid={testIds.form} className={props.className ?? "form"}>
+    <form onSubmit={onSubmit} data-testid={`${testId}-form`} className={props.className ?? "form"}>
       {props.intro}
       <Field
         label={props.label}
@@ -62,17 +63,17 @@ export function EmailRequestForm<T>(props: EmailRequestFormProps<T>) {
         autoComplete="email"
         placeholder={props.placeholder}
         required
-        data-testid={testIds.email}
+        data-testid={`${testId}-email`}
       />
       {passwordTestId ? (
         <CurrentPasswordField field={form.register("current")} testId={passwordTestId} />
       ) : null}
-      <FormError testId={testIds.error}>{problem}</FormError>
+      <FormError testId={`${testId}-error`}>{problem}</FormError>
       <button
         type="submit"
         className={props.submitClassName}
         disabled={submitting}
-        data-testid={testIds.submit}
+        data-testid={`${testId}-submit`}
       >
         {submitting ? "Sending…" : props.submitLabel}
       </button>

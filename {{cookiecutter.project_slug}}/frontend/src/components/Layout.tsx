@@ -3,6 +3,7 @@ import { Link, NavLink, Outlet, useLocation, useNavigate } from "react-router";
 
 import { PROJECT_NAME } from "../api/core";
 import { useAuth } from "./auth";
+import { Button } from "./Button";
 import { useToast } from "./toasts";
 
 const LOGGED_OUT_HERE = "The server could not be reached; you are logged out on this page only.";
@@ -51,8 +52,7 @@ export function Layout() {
         </Link>
         {status === "authenticated" && user !== null ? (
           <>
-            <button
-              type="button"
+            <Button
               className="btn-secondary not-narrow:hidden"
               aria-expanded={menuOpen}
               aria-controls="site-menu"
@@ -62,7 +62,7 @@ export function Layout() {
               ref={menuButton}
             >
               Menu
-            </button>
+            </Button>
             <nav
               id="site-menu"
               className="flex min-w-0 flex-wrap items-center gap-x-4 gap-y-2 narrow:not-data-open:hidden narrow:basis-full narrow:flex-col narrow:items-stretch narrow:gap-1 narrow:border-t narrow:border-line narrow:pt-2 [&_a]:tap narrow:[&_a]:px-1 [&_a[aria-current=page]]:font-semibold [&_a[aria-current=page]]:decoration-2"
@@ -84,14 +84,13 @@ export function Layout() {
               >
                 {user.email}
               </span>
-              <button
-                type="button"
+              <Button
                 className="btn-secondary narrow:self-start"
                 data-testid="logout-button"
                 onClick={onLogout}
               >
                 Log out
-              </button>
+              </Button>
             </nav>
           </>
         ) : null}

@@ -4,6 +4,7 @@ import { findChallengeFeature, useFeatures } from "../features/context";
 import type { ChallengeStepProps } from "../features/types";
 import { failure } from "../hooks/useFormMutation";
 import { useAuth } from "./auth";
+import { Button } from "./Button";
 import { FormError } from "./FormMessage";
 
 export const UNSUPPORTED_CHALLENGE =
@@ -28,14 +29,9 @@ export function LoginChallengeStep({ challenge, onSignedIn, onRestart }: Challen
     return (
       <div className="form">
         <FormError testId="challenge-unsupported">{UNSUPPORTED_CHALLENGE}</FormError>
-        <button
-          type="button"
-          className="btn-secondary"
-          onClick={onBack}
-          data-testid="challenge-back"
-        >
+        <Button onClick={onBack} data-testid="challenge-back">
           Back
-        </button>
+        </Button>
       </div>
     );
   }

@@ -6,6 +6,7 @@ import { INVALID_ROOM_NAME, isValidRoomName } from "../api/room";
 import { useFormMutation } from "../hooks/useFormMutation";
 import type { PagedList } from "../hooks/usePagedList";
 import { useAuth } from "./auth";
+import { Button } from "./Button";
 import { FormError } from "./FormMessage";
 
 /** The room's address: its name as one segment of the path (":" needs no escaping there). */
@@ -27,14 +28,13 @@ export function RoomList({ list, current, onOpen }: RoomListProps) {
     <section aria-labelledby="room-list-title">
       <div className="flex flex-wrap items-center justify-between gap-2 [&_h2]:mt-1 [&_h2]:mb-2">
         <h2 id="room-list-title">Your rooms</h2>
-        <button
-          type="button"
+        <Button
           className="btn-secondary btn-small"
           onClick={reload}
           data-testid="room-list-refresh"
         >
           Refresh
-        </button>
+        </Button>
       </div>
       <FormError testId="room-list-error">{error}</FormError>
       {rooms === null && error === null ? <p className="text-muted">Loading…</p> : null}
@@ -80,15 +80,9 @@ export function RoomList({ list, current, onOpen }: RoomListProps) {
             ))}
           </ul>
           {rooms.length < count ? (
-            <button
-              type="button"
-              className="btn-secondary"
-              onClick={loadMore}
-              disabled={loadingMore}
-              data-testid="room-list-more"
-            >
+            <Button onClick={loadMore} disabled={loadingMore} data-testid="room-list-more">
               {loadingMore ? "Loading…" : `Show more (${String(count - rooms.length)} left)`}
-            </button>
+            </Button>
           ) : null}
         </>
       ) : null}

@@ -12,6 +12,7 @@ import {
   updateRoom,
 } from "../api/client";
 import { failure, useFormMutation } from "../hooks/useFormMutation";
+import { Button } from "./Button";
 import { FormError, FormSuccess } from "./FormMessage";
 
 interface SettingsProps {
@@ -129,8 +130,7 @@ function OwnerSettings(props: SettingsProps) {
               data-member-id={person.id}
             >
               <span className="min-w-0 wrap-anywhere">{person.name}</span>
-              <button
-                type="button"
+              <Button
                 className="btn-secondary btn-small"
                 onClick={() => {
                   setRemoving(person.id);
@@ -144,7 +144,7 @@ function OwnerSettings(props: SettingsProps) {
                 data-testid="room-remove-member"
               >
                 {removing === person.id && submitting ? "Removing…" : "Remove"}
-              </button>
+              </Button>
             </li>
           ))}
         </ul>
@@ -162,8 +162,7 @@ function OwnerSettings(props: SettingsProps) {
               out.
             </p>
             <div className="flex flex-wrap gap-2">
-              <button
-                type="button"
+              <Button
                 className="btn-danger"
                 onClick={() => {
                   change.mutate(() => deleteRoom(options), {
@@ -176,10 +175,8 @@ function OwnerSettings(props: SettingsProps) {
                 data-testid="room-delete-confirm"
               >
                 {submitting ? "Deleting…" : "Delete for good"}
-              </button>
-              <button
-                type="button"
-                className="btn-secondary"
+              </Button>
+              <Button
                 onClick={() => {
                   setConfirmingDelete(false);
                 }}
@@ -187,12 +184,11 @@ function OwnerSettings(props: SettingsProps) {
                 data-testid="room-delete-cancel"
               >
                 Keep it
-              </button>
+              </Button>
             </div>
           </div>
         ) : (
-          <button
-            type="button"
+          <Button
             className="btn-danger-outline"
             onClick={() => {
               setConfirmingDelete(true);
@@ -200,7 +196,7 @@ function OwnerSettings(props: SettingsProps) {
             data-testid="room-delete-button"
           >
             Delete room
-          </button>
+          </Button>
         )}
       </div>
     </div>
@@ -218,8 +214,7 @@ function MemberSettings({ client, room, me, onGone }: SettingsProps & { me: stri
   return (
     <div data-testid="room-settings" data-role="member">
       <p className="text-muted">{room.owner.name} let you into this room.</p>
-      <button
-        type="button"
+      <Button
         className="btn-danger-outline"
         onClick={() => {
           leave.mutate();
@@ -228,7 +223,7 @@ function MemberSettings({ client, room, me, onGone }: SettingsProps & { me: stri
         data-testid="room-leave-for-good"
       >
         {leave.isPending ? "Leaving…" : "Leave this room for good"}
-      </button>
+      </Button>
       <FormError testId="room-leave-for-good-error">
         {failure(leave.error, "You could not leave the room.")}
       </FormError>

@@ -3,6 +3,7 @@ import { Link } from "react-router";
 
 import type { ConnectionStatus } from "../api/socketSession";
 import type { SocketSessionApi } from "../hooks/useSocketSession";
+import { Button } from "./Button";
 
 const STATUSES: Record<ConnectionStatus, [label: string, badge: string]> = {
   connecting: ["Connecting…", "badge-wait"],
@@ -45,9 +46,9 @@ export function SocketStatus({ title, socket, children, onNewSession }: SocketSt
 function SocketNotice({ socket, onNewSession }: Omit<SocketStatusProps, "title" | "children">) {
   const { status, closing, error, reconnect } = socket;
   const action = (testId: string, onClick: () => void, label: string) => (
-    <button type="button" className="btn-secondary" data-testid={testId} onClick={onClick}>
+    <Button data-testid={testId} onClick={onClick}>
       {label}
-    </button>
+    </Button>
   );
   const button = action("reconnect-button", reconnect, "Reconnect");
   const message = <p data-testid="closing-message">{closing?.message}</p>;

@@ -6,6 +6,7 @@ import { z } from "zod/mini";
 import { changePassword, requestEmailChange, sendVerificationEmail } from "../api/account";
 import type { User } from "../api/auth";
 import { useAuth } from "../components/auth";
+import { Button } from "../components/Button";
 import { CurrentPasswordField } from "../components/CurrentPasswordField";
 import { EmailRequestForm } from "../components/EmailRequestForm";
 import { FormError, FormSuccess } from "../components/FormMessage";
@@ -18,13 +19,6 @@ import { useFeatures } from "../features/context";
 import { failure, useFormMutation } from "../hooks/useFormMutation";
 
 const SECTION = "mt-5 border-t border-line first-of-type:mt-0 first-of-type:border-t-0";
-
-const CHANGE_EMAIL_TEST_IDS = {
-  form: "change-email-form",
-  email: "change-email-new",
-  error: "change-email-error",
-  submit: "change-email-submit",
-};
 
 function EmailSection({ user }: { user: User }) {
   const { client } = useAuth();
@@ -77,14 +71,9 @@ function EmailSection({ user }: { user: User }) {
         renderSent={({ answer }, again) => (
           <div className="form max-w-[380px]">
             <FormSuccess testId="email-change-pending">{answer}</FormSuccess>
-            <button
-              type="button"
-              className="btn-secondary"
-              onClick={again}
-              data-testid="change-email-again"
-            >
+            <Button onClick={again} data-testid="change-email-again">
               Use another address
-            </button>
+            </Button>
           </div>
         )}
         fallback="The address could not be changed."
@@ -99,7 +88,7 @@ function EmailSection({ user }: { user: User }) {
           </p>
         }
         passwordTestId="change-email-password"
-        testIds={CHANGE_EMAIL_TEST_IDS}
+        testId="change-email"
       />
     </section>
   );
@@ -189,25 +178,18 @@ function SessionsSection() {
           >
             {logout.isPending ? "Logging out…" : "Yes, log out everywhere"}
           </button>
-          <button
-            type="button"
-            className="btn-secondary"
+          <Button
             onClick={onCancel}
             disabled={logout.isPending}
             data-testid="logout-everywhere-cancel"
           >
             Cancel
-          </button>
+          </Button>
         </div>
       ) : (
-        <button
-          type="button"
-          className="btn-secondary"
-          onClick={onAsk}
-          data-testid="logout-everywhere-button"
-        >
+        <Button onClick={onAsk} data-testid="logout-everywhere-button">
           Log out everywhere
-        </button>
+        </Button>
       )}
     </section>
   );

@@ -5,13 +5,6 @@ import { useAuth } from "../components/auth";
 import { EmailRequestForm } from "../components/EmailRequestForm";
 import { FormSuccess } from "../components/FormMessage";
 
-const TEST_IDS = {
-  form: "forgot-form",
-  email: "forgot-email",
-  error: "forgot-error",
-  submit: "forgot-submit",
-};
-
 export function ForgotPasswordPage() {
   const { client } = useAuth();
   return (
@@ -28,7 +21,7 @@ export function ForgotPasswordPage() {
             Enter your account&apos;s email address: we will mail it a link to set a new password.
           </p>
         }
-        testIds={TEST_IDS}
+        testId="forgot"
       />
       <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
         <Link to="/login" data-testid="forgot-login-link">

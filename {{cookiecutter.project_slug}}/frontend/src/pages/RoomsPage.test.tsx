@@ -8,12 +8,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SocketClient } from "../api/websocketAPI";
 import { newQueryClient } from "../App";
 import { AuthProvider } from "../components/auth";
+import { roomPath } from "../components/RoomDirectory";
 import { ToastProvider } from "../components/toasts";
 import type { UseSocketSessionOptions } from "../hooks/useSocketSession";
 import { FakeAuthBackend } from "../test/fakeAuthBackend";
 import { type FakeUser, FakeRooms, updateFrame } from "../test/fakeRooms";
 import { FakeServer, nodeWebSocket } from "../test/fakeServer";
-import { RoomsPage, roomPath } from "./RoomsPage";
+import { RoomsPage } from "./RoomsPage";
 import "../test/react";
 
 const ME: FakeUser = {

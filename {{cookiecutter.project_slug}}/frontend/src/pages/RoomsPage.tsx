@@ -7,6 +7,7 @@ import { listRooms, readRoom, type RoomDetail, type RoomPublic } from "../api/cl
 import { INVALID_ROOM_NAME, isValidRoomName, type RoomPhase } from "../api/room";
 import { SocketRequestError } from "../api/websocketAPI";
 import { useAuth } from "../components/auth";
+import { Button } from "../components/Button";
 import { FormError } from "../components/FormMessage";
 import { CreateRoomForm, RoomList, roomPath } from "../components/RoomDirectory";
 import { RoomSettings } from "../components/RoomSettings";
@@ -15,8 +16,6 @@ import { useToast } from "../components/toasts";
 import { failure } from "../hooks/useFormMutation";
 import { usePagedList } from "../hooks/usePagedList";
 import { type RoomApi, type UseRoomOptions, useRoom } from "../hooks/useRoom";
-
-export { roomPath };
 
 /** Well under the server's frame limit (WS_MAX_MESSAGE_BYTES, 64 KiB by default). */
 const MAX_MESSAGE_LENGTH = 4000;
@@ -151,9 +150,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                   ? `Unavailable; trying again in ${(room.retryInMs / 1000).toFixed(1)} s`
                   : phaseLabel}
               </span>
-              <button
-                type="button"
-                className="btn-secondary"
+              <Button
                 onClick={() => {
                   leave();
                   if (routeRoom !== undefined) void navigate("/rooms");
@@ -162,7 +159,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                 data-testid="room-leave-button"
               >
                 {room.room === null ? "Close" : "Leave"}
-              </button>
+              </Button>
             </div>
 
             {refused ? (
@@ -174,8 +171,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
               >
                 <p>You cannot join this room.</p>
                 <p data-testid="room-refused-reason">{refused.message}</p>
-                <button
-                  type="button"
+                <Button
                   className="btn-secondary btn-small"
                   onClick={() => {
                     retry(refused.room);
@@ -183,7 +179,7 @@ export function RoomsPage({ roomOptions }: { roomOptions?: Omit<UseRoomOptions, 
                   data-testid="room-refused-retry"
                 >
                   Try again
-                </button>
+                </Button>
               </div>
             ) : null}
             {gone ? (

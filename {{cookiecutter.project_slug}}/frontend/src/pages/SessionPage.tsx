@@ -3,6 +3,7 @@ import { useLocation } from "react-router";
 
 import type { ErrorCode } from "../api/protocol";
 import { type JsonObject, SocketRequestError } from "../api/websocketAPI";
+import { Button } from "../components/Button";
 import { FormError } from "../components/FormMessage";
 import { SocketStatus } from "../components/SocketStatus";
 import { type UseSocketSessionOptions, useSocketSession } from "../hooks/useSocketSession";
@@ -128,15 +129,9 @@ export function SessionPage({ socketOptions }: { socketOptions?: UseSocketSessio
   };
 
   const devButton = (testId: string, onClick: () => void, label: string) => (
-    <button
-      type="button"
-      className="btn-secondary"
-      onClick={onClick}
-      disabled={!isOpen}
-      data-testid={testId}
-    >
+    <Button onClick={onClick} disabled={!isOpen} data-testid={testId}>
       {label}
-    </button>
+    </Button>
   );
 
   const onSendRequest = () => {

@@ -5,6 +5,7 @@ import { z } from "zod/mini";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../api/account";
 import { createUser, listUsers, updateUser, type UserPublic, type UserUpdate } from "../api/client";
 import { useAuth } from "../components/auth";
+import { Button } from "../components/Button";
 import { FormError, FormSuccess } from "../components/FormMessage";
 import { failure, useFormMutation } from "../hooks/useFormMutation";
 import { usePagedList } from "../hooks/usePagedList";
@@ -147,28 +148,25 @@ function UserRow({ user, onChanged }: { user: UserPublic; onChanged: (user: User
             {confirming.change.is_active === false ? " and be logged out" : ""}.
           </p>
           <div className="flex flex-wrap gap-2">
-            <button type="button" className="btn-danger" onClick={apply(confirming.change)}>
+            <Button className="btn-danger" onClick={apply(confirming.change)}>
               Yes, {confirming.label.toLowerCase()}
-            </button>
-            <button type="button" className="btn-secondary" onClick={ask(null)}>
-              Cancel
-            </button>
+            </Button>
+            <Button onClick={ask(null)}>Cancel</Button>
           </div>
         </div>
       ) : (
         <div className="flex flex-wrap gap-2">
           {/* Changing one's own account can take this page away: it asks first. */}
           {actions.map((action) => (
-            <button
+            <Button
               key={action.label}
-              type="button"
               className={action.change.is_active === false ? "btn-danger-outline" : "btn-secondary"}
               disabled={update.isPending}
               onClick={mine ? ask(action.label) : apply(action.change)}
               aria-label={`${action.label}: ${name}`}
             >
               {action.label}
-            </button>
+            </Button>
           ))}
         </div>
       )}
@@ -241,14 +239,9 @@ function UsersManager() {
               ))}
             </ul>
             {users.length < count ? (
-              <button
-                type="button"
-                className="btn-secondary"
-                onClick={loadMore}
-                disabled={loadingMore}
-              >
+              <Button onClick={loadMore} disabled={loadingMore}>
                 {loadingMore ? "Loading…" : `Show more (${String(count - users.length)} left)`}
-              </button>
+              </Button>
             ) : null}
           </>
         ) : null}

@@ -384,7 +384,7 @@ describe("verify email", () => {
 
 describe("email change", () => {
   async function askForChange(address: string, password: string) {
-    type("change-email-new", address);
+    type("change-email-email", address);
     type("change-email-password", password);
     fireEvent.click(screen.getByTestId("change-email-submit"));
     await Promise.resolve();

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Link, Navigate, useNavigate } from "react-router";
 
 import { useAuth } from "../../components/auth";
+import { Button } from "../../components/Button";
 import { EmailRequestForm } from "../../components/EmailRequestForm";
 import { FormError, FormSuccess } from "../../components/FormMessage";
 import { LoginChallengeStep } from "../../components/LoginChallengeStep";
@@ -38,14 +39,9 @@ function MagicLinkRequest() {
               Check your email: we sent a sign-in link to {email}. Open it in this browser; it works
               once, for {minutesText(answer.expires_in)}.
             </FormSuccess>
-            <button
-              type="button"
-              className="btn-secondary"
-              onClick={again}
-              data-testid="magic-link-again"
-            >
+            <Button onClick={again} data-testid="magic-link-again">
               Send another link
-            </button>
+            </Button>
           </div>
         )}
         fallback="The link could not be sent."
@@ -53,12 +49,7 @@ function MagicLinkRequest() {
         submitLabel="Email me a sign-in link"
         placeholder="you@example.com"
         submitClassName="btn-secondary"
-        testIds={{
-          form: "magic-link-form",
-          email: "magic-link-email",
-          error: "magic-link-request-error",
-          submit: "magic-link-submit",
-        }}
+        testId="magic-link-request"
       />
     </div>
   );

@@ -74,10 +74,10 @@ describe("magic link request", () => {
       handlers: { "POST /login/magic-link": () => json(202, { claim: "k", expires_in: 600 }) },
     });
     renderApp("/login", backend, { features: [feature] });
-    fireEvent.change(await screen.findByTestId("magic-link-email"), {
+    fireEvent.change(await screen.findByTestId("magic-link-request-email"), {
       target: { value: " me@example.com " },
     });
-    fireEvent.click(screen.getByTestId("magic-link-submit"));
+    fireEvent.click(screen.getByTestId("magic-link-request-submit"));
     const sent = await screen.findByTestId("magic-link-sent");
     expect(sent.textContent).toBe(
       "Check your email: we sent a sign-in link to me@example.com. Open it in this browser; it works once, for 10 minutes.",
@@ -89,7 +89,7 @@ describe("magic link request", () => {
     expect(sessionStorage.length).toBe(0);
 
     fireEvent.click(screen.getByTestId("magic-link-again"));
-    await screen.findByTestId("magic-link-form");
+    await screen.findByTestId("magic-link-request-form");
   });
 
   it("shows a refusal", async () => {
@@ -99,10 +99,10 @@ describe("magic link request", () => {
       },
     });
     renderApp("/login", backend, { features: [feature] });
-    fireEvent.change(await screen.findByTestId("magic-link-email"), {
+    fireEvent.change(await screen.findByTestId("magic-link-request-email"), {
       target: { value: "me@example.com" },
     });
-    fireEvent.click(screen.getByTestId("magic-link-submit"));
+    fireEvent.click(screen.getByTestId("magic-link-request-submit"));
     expect((await screen.findByTestId("magic-link-request-error")).textContent).toBe(
       "That is not an address.",
     );
@@ -113,10 +113,10 @@ describe("magic link request", () => {
       handlers: { "POST /login/magic-link": () => tooManyAttempts(60) },
     });
     renderApp("/login", backend, { features: [feature] });
-    fireEvent.change(await screen.findByTestId("magic-link-email"), {
+    fireEvent.change(await screen.findByTestId("magic-link-request-email"), {
       target: { value: "me@example.com" },
     });
-    fireEvent.click(screen.getByTestId("magic-link-submit"));
+    fireEvent.click(screen.getByTestId("magic-link-request-submit"));
     expect((await screen.findByTestId("magic-link-request-error")).textContent).toBe(
       "Too many attempts. Try again in 1 minute.",
     );

@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { useAuth } from "../../components/auth";
+import { Button } from "../../components/Button";
 import { FormError, FormSuccess } from "../../components/FormMessage";
 import { failure } from "../../hooks/useFormMutation";
 import {
@@ -79,14 +80,9 @@ function RecoveryCodesPanel({ codes, onDone }: { codes: string[]; onDone: () => 
           : null}
       </FormError>
       <div className="actions">
-        <button
-          type="button"
-          className="btn-secondary"
-          onClick={() => void copy()}
-          data-testid="totp-recovery-copy"
-        >
+        <Button onClick={() => void copy()} data-testid="totp-recovery-copy">
           Copy the codes
-        </button>
+        </Button>
         <button type="button" onClick={onDone} data-testid="totp-recovery-done">
           I have saved them
         </button>
@@ -196,16 +192,14 @@ export function TwoFactorSettings() {
             submit="Turn on"
             row
             extra={
-              <button
-                type="button"
-                className="btn-secondary"
+              <Button
                 onClick={() => {
                   setEnrolment(null);
                 }}
                 data-testid="totp-cancel"
               >
                 Cancel
-              </button>
+              </Button>
             }
           />
         </div>

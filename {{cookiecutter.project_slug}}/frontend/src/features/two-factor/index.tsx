@@ -1,5 +1,6 @@
 // Two-factor sign-in with codes from an authenticator app (TOTP). Delete this folder to remove it.
 import { useAuth } from "../../components/auth";
+import { Button } from "../../components/Button";
 import type { AuthFeature, ChallengeStepProps } from "../types";
 import { signInWithCode } from "./client";
 import { CODE_LABEL, CodeForm } from "./CodeForm";
@@ -36,16 +37,14 @@ function CodeStep({ challenge, onSignedIn, onRestart }: ChallengeStepProps) {
         </p>
       }
       extra={
-        <button
-          type="button"
-          className="btn-secondary"
+        <Button
           onClick={() => {
             onRestart(null);
           }}
           data-testid="challenge-cancel"
         >
           Start again
-        </button>
+        </Button>
       }
     />
   );
