@@ -402,6 +402,10 @@ async def test_only_the_owner_changes_a_room(
     assert gone.status_code == 204
     detail = await client.get(f"/rooms/{room}", headers=bearer(owner_token))
     assert detail.json()["members"] == []
+    # The owner is not a member to take out: the room is deleted instead.
+    owner_id = detail.json()["owner"]["id"]
+    stays = await client.delete(f"/rooms/{room}/members/{owner_id}", headers=bearer(owner_token))
+    assert stays.status_code == 409, stays.text
 
 
 async def test_people_taken_out_are_put_out_of_the_room_at_once(

@@ -40,6 +40,24 @@ NOT_FOUND = "No such room, or not one you may join."
 OWNER_ONLY = "Only the room's owner may do this."
 NAME_TAKEN = "A room with this name already exists."
 NO_ACCOUNT = "No active account has this address."
+OWNER_STAYS = "The owner stays in the room; delete the room instead."
+
+# OpenAPI links: where a new room's values, and a person's let in, go next. Written out because a
+# link inferred from the schemas (Schemathesis infers them) takes a person's `name` for the room's.
+_MEMBER_PATH = f"{settings.API_V1_STR}/rooms/{{name}}/members/{{user_id}}"
+_TAKE_OUT = {"operationRef": "#/paths/" + _MEMBER_PATH.replace("/", "~1") + "/delete"}
+NEW_ROOM_LINKS = {
+    "takeOutTheOwner": {
+        **_TAKE_OUT,
+        "parameters": {"name": "$response.body#/name", "user_id": "$response.body#/owner/id"},
+    }
+}
+LET_IN_LINKS = {
+    "takeThemOut": {
+        **_TAKE_OUT,
+        "parameters": {"name": "$request.path.name", "user_id": "$response.body#/id"},
+    }
+}
 
 
 def _person(user: User) -> Person:
@@ -93,7 +111,11 @@ async def list_rooms(
     return RoomsPublic(data=[_public(room, owner, user) for room, owner in found], count=count)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(400, 401, 403, 409))
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={**errors(400, 401, 403, 409), 201: {"links": NEW_ROOM_LINKS}},
+)
 async def create_room(db: DatabaseDep, user: CurrentUser, body: RoomCreate) -> RoomPublic:
     if await access.owned(db, user.id) >= settings.ROOMS_PER_USER:
         detail = f"You own {settings.ROOMS_PER_USER} rooms, the most one may; delete one first."
@@ -148,7 +170,7 @@ async def delete_room(db: DatabaseDep, user: CurrentUser, name: RoomName) -> Non
 @router.post(
     "/{name}/members",
     status_code=status.HTTP_201_CREATED,
-    responses=errors(400, 401, 403, 404, 409),
+    responses={**errors(400, 401, 403, 404, 409), 201: {"links": LET_IN_LINKS}},
 )
 async def add_member(
     db: DatabaseDep, user: CurrentUser, name: RoomName, body: RoomInvitation
@@ -174,7 +196,7 @@ async def add_member(
 @router.delete(
     "/{name}/members/{user_id:uuid}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=errors(401, 403, 404),
+    responses=errors(401, 403, 404, 409),
 )
 async def remove_member(
     db: DatabaseDep, user: CurrentUser, name: RoomName, user_id: uuid.UUID
@@ -183,6 +205,8 @@ async def remove_member(
     room = await _joinable(db, user, name)
     if user.id not in (room.owner_id, user_id):
         raise HTTPException(status.HTTP_403_FORBIDDEN, OWNER_ONLY)
+    if user_id == room.owner_id:
+        raise HTTPException(status.HTTP_409_CONFLICT, OWNER_STAYS)
     membership = await db.get(RoomMember, (room.id, user_id))
     if membership is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Not a member of this room.")

@@ -1463,6 +1463,10 @@ export type RemoveMemberErrors = {
      */
     404: ErrorMessage;
     /**
+     * In conflict with the present state
+     */
+    409: ErrorMessage;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
