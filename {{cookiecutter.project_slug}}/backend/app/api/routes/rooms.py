@@ -44,7 +44,7 @@ OWNER_STAYS = "The owner stays in the room; delete the room instead."
 
 # OpenAPI links: where a new room's values, and a person's let in, go next. Written out because a
 # link inferred from the schemas (Schemathesis infers them) takes a person's `name` for the room's.
-_MEMBER_PATH = f"{settings.API_V1_STR}/rooms/{{name}}/members/{{user_id}}"
+_MEMBER_PATH = settings.API_V1_STR + "/rooms/{name}/members/{user_id}"
 _TAKE_OUT = {"operationRef": "#/paths/" + _MEMBER_PATH.replace("/", "~1") + "/delete"}
 NEW_ROOM_LINKS = {
     "takeOutTheOwner": {
