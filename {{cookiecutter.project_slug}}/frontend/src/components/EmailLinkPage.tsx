@@ -49,7 +49,7 @@ export function EmailLinkPage(props: EmailLinkPageProps) {
           {request.isSuccess && done ? (
             done
           ) : (
-            <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
+            <p className="link-row">
               <Link to={to} data-testid={`${id}-next`}>
                 {next}
               </Link>

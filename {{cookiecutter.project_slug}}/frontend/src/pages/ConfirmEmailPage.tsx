@@ -23,7 +23,7 @@ export function ConfirmEmailPage() {
       done={
         <>
           <p data-testid="confirm-email-sign-in-again">{SIGN_IN_AGAIN}</p>
-          <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
+          <p className="link-row">
             <Link to="/login" data-testid="confirm-email-login-link">
               Log in
             </Link>

@@ -23,7 +23,7 @@ export function ForgotPasswordPage() {
         }
         testId="forgot"
       />
-      <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
+      <p className="link-row">
         <Link to="/login" data-testid="forgot-login-link">
           Back to log in
         </Link>

@@ -82,7 +82,7 @@ export function LoginPage() {
           {submitting ? "Logging in…" : "Log in"}
         </button>
       </form>
-      <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
+      <p className="link-row">
         <Link to="/forgot-password" data-testid="forgot-password-link">
           Forgot your password?
         </Link>

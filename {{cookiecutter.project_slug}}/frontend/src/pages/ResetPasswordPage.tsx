@@ -46,7 +46,7 @@ export function ResetPasswordPage() {
           </button>
         </form>
       )}
-      <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
+      <p className="link-row">
         <Link to={to} data-testid={testId}>
           {text}
         </Link>

@@ -83,7 +83,7 @@ function MagicLinkPage() {
       {failed !== null ? (
         <>
           <FormError testId="magic-link-error">{failed}</FormError>
-          <p className="mt-4 mb-0 text-[0.95rem] [&_a]:tap">
+          <p className="link-row">
             <Link to="/login" data-testid="magic-link-login-link">
               Back to log in
             </Link>
